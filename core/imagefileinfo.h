@@ -1,0 +1,28 @@
+#pragma once
+
+#include "result.h"
+
+#include <QString>
+
+namespace ntt {
+
+/// What an image file's bytes say about it, read without a full decode.
+struct ImageFileInfo {
+    QString format; ///< "png", "jpeg", "webp", "bmp", "tiff", "gif"
+    int width = 0;
+    int height = 0;
+    int jpegQuality = -1; ///< IJG-scale estimate from the luminance quantisation table; -1 if not JPEG
+    bool hasExif = false; ///< JPEG APP1 Exif, PNG eXIf chunk, WebP EXIF chunk
+    bool complete = true; ///< the file ends where its format says it should (JPEG EOI, PNG IEND)
+};
+
+/**
+ * Reads the header and structure of an image file. Fails with a message naming the file when it is
+ * empty, unreadable, not an image of a known format, or cut short before its end marker.
+ */
+Result<ImageFileInfo> inspectImageFile(const QString& path);
+
+/// Decodes the file fully with OpenCV; fails with a message naming the file when it does not decode.
+Status verifyImageDecodes(const QString& path);
+
+} // namespace ntt

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "pool.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace ntt {
+
+/// Distribution of one file property (format, pixel size, JPEG quality, EXIF) per source.
+struct PropertyDistribution {
+    QString property; ///< "format", "pixel size", "jpeg quality", "exif"
+    QMap<QString, QMap<QString, int>> countsBySource; ///< source -> value -> image count
+    /// Balanced accuracy of the best rule "value -> real or generated" on this property alone
+    /// (0.5 = no information, 1.0 = the property alone separates real from generated).
+    double separability = 0.5;
+};
+
+/// A property that gives real images away, with a message a researcher can act on.
+struct ShortcutWarning {
+    QString property;
+    QString message;
+    double separability = 0.0;
+};
+
+struct ShortcutAudit {
+    QString realSource;
+    std::vector<PropertyDistribution> properties;
+    std::vector<ShortcutWarning> warnings;
+};
+
+/// Audits the pool for file properties that separate real from generated images.
+/// A warning is raised when a property's separability reaches `threshold`.
+ShortcutAudit auditShortcuts(const std::vector<PoolImage>& images, const QString& realSource, double threshold = 0.9);
+
+/// Text table of the audit for the command line and the GUI.
+QString formatShortcutAudit(const ShortcutAudit& audit);
+
+} // namespace ntt

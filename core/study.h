@@ -1,0 +1,75 @@
+#pragma once
+
+#include "result.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+
+namespace ntt {
+
+/// What a participant (or model) is asked on a trial. Adding a type is a new case here and in the
+/// trial generator's row builder, not a rewrite.
+enum class TrialType {
+    PickReal, ///< Name-That-True: N images, one real; choose it
+    PickFake, ///< N images, one generated; choose it
+    RealOrFake, ///< one image, binary answer
+};
+
+QString trialTypeName(TrialType type);
+std::optional<TrialType> trialTypeFromName(const QString& name);
+/// Number of answer options a trial of this type offers with `ways` images.
+int answerOptionCount(TrialType type, int ways);
+
+/// Which images may share a row of a pick trial.
+enum class RowMatching {
+    Category, ///< all images of a row show the same category
+    PairKey, ///< all images of a row share a pair key (same prompt or original)
+    None, ///< any images
+};
+
+QString rowMatchingName(RowMatching matching);
+std::optional<RowMatching> rowMatchingFromName(const QString& name);
+
+/// Re-encoding of every stimulus to one size, format and quality so that neither people nor models
+/// can use file properties as a cue.
+struct StimulusNormalisation {
+    bool enabled = false;
+    int size = 512; ///< output is size x size: scaled to cover, centre-cropped
+    QString format = QStringLiteral("jpeg"); ///< "jpeg" or "png"
+    int quality = 90; ///< JPEG quality 1..100
+};
+
+/// A study's definition: everything needed to regenerate its trials for any participant.
+struct StudyDefinition {
+    QString name;
+    TrialType trialType = TrialType::PickReal;
+    int ways = 2; ///< images per row (1 for real-or-fake)
+    QStringList sources; ///< sources drawn from; empty = all
+    QStringList categories; ///< categories drawn from; empty = all
+    RowMatching matching = RowMatching::Category;
+    int trialsPerParticipant = 40; ///< main trials, excluding practice and catch trials
+    int practiceTrials = 0; ///< shown first, with feedback, flagged and not analysed
+    int catchTrials = 0; ///< attention checks mixed into the main block
+    QStringList catchImages; ///< relative paths of the images a researcher marked for catch trials
+    int breakEvery = 0; ///< a break after every K trials; 0 = none
+    int deadlineMs = 0; ///< response deadline; 0 = none
+    int minRtMs = 0; ///< answers faster than this are flagged too fast; 0 = none
+    bool feedback = false; ///< feedback after main trials (practice always has it)
+    bool confidence = false; ///< ask a 1..4 confidence rating after each answer
+    QString instructions;
+    QString consent; ///< empty = no consent screen
+    std::uint64_t seed = 1;
+    StimulusNormalisation normalisation;
+};
+
+/// Parses a study definition from JSON; the error names `origin` (a file name) and the key at fault.
+Result<StudyDefinition> parseStudyDefinition(const QByteArray& json, const QString& origin);
+/// Serialises a definition to JSON that parseStudyDefinition reads back identically.
+QByteArray studyDefinitionToJson(const StudyDefinition& definition);
+/// Checks values that do not depend on the pool (ranges, combinations).
+Status validateStudyDefinition(const StudyDefinition& definition);
+
+} // namespace ntt
