@@ -1,1 +1,36 @@
 #pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+namespace ntt {
+
+/**
+ * The SQL that differs between SQLite and PostgreSQL lives here and nowhere else. Everything else in
+ * studydb writes portable SQL (ON CONFLICT DO NOTHING, RETURNING id, TEXT timestamps in ISO 8601).
+ */
+class SqlDialect {
+public:
+    enum class Kind { Sqlite, PostgreSql };
+
+    explicit SqlDialect(Kind kind)
+        : m_kind(kind)
+    {
+    }
+
+    Kind kind() const { return m_kind; }
+    /// Qt SQL driver name.
+    QString driverName() const;
+    /// Column type of an auto-incrementing 64-bit primary key.
+    QString autoIdColumn() const;
+    /// Statements run on every new connection before anything else (after the version check).
+    QStringList connectionSetup() const;
+    /// Whether a table exists.
+    bool hasTable(QSqlDatabase& db, const QString& table) const;
+
+private:
+    Kind m_kind;
+};
+
+} // namespace ntt

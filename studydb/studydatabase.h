@@ -1,1 +1,128 @@
 #pragma once
+
+#include "poolimport.h"
+#include "responseexport.h"
+#include "result.h"
+#include "stimulus.h"
+#include "study.h"
+#include "trial.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QSet>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+class QSqlDatabase;
+class QSqlQuery;
+
+namespace ntt {
+
+class SqlDialect;
+
+/// A study as stored: its definition and the pool's real source when it was created.
+struct StoredStudy {
+    qint64 id = 0;
+    StudyDefinition definition;
+    QString realSource;
+    QDateTime createdUtc;
+};
+
+/// Life cycle of a session.
+enum class SessionState { Open, Finished, Aborted };
+QString sessionStateName(SessionState state);
+
+/// One participant's run through a study at one station.
+struct SessionInfo {
+    qint64 id = 0;
+    qint64 studyId = 0;
+    int participantIndex = 0; ///< k in "the trial list of participant k"
+    QString participantCode;
+    QString station;
+    bool simulated = false;
+    SessionState state = SessionState::Open;
+    QDateTime startedUtc;
+    QDateTime endedUtc;
+    int trialCount = 0;
+    int answeredCount = 0;
+};
+
+/// What storing an import changed.
+struct StoredImport {
+    int added = 0;
+    int alreadyPresent = 0; ///< same SHA-256 already in the pool: left as it was
+};
+
+/**
+ * One study file (SQLite: WAL, foreign keys on, synchronous commits). The connection belongs to the
+ * thread that opened the file. Every write is a transaction: a failure leaves the file as it was.
+ * A file written by a newer schema is refused without being changed.
+ */
+class StudyDatabase final {
+public:
+    enum class OpenMode { CreateIfMissing, ExistingOnly };
+
+    static Result<std::unique_ptr<StudyDatabase>> open(const QString& path, OpenMode mode = OpenMode::CreateIfMissing);
+    static int currentSchemaVersion();
+
+    ~StudyDatabase();
+    StudyDatabase(const StudyDatabase&) = delete;
+    StudyDatabase& operator=(const StudyDatabase&) = delete;
+
+    QString path() const { return m_path; }
+    int schemaVersion() const { return m_schemaVersion; }
+
+    // Pool
+    /// Stores the images of a scan and a log entry of the import, all or nothing; images whose
+    /// SHA-256 is already stored are left unchanged, so importing the same folder twice changes nothing.
+    Result<StoredImport> storeImport(const ImportReport& report, const QString& location);
+    Result<std::vector<PoolImage>> poolImages() const;
+    /// The real source named by the imports so far; empty when nothing was imported.
+    Result<QString> realSource() const;
+
+    // Studies
+    Result<qint64> addStudy(const StudyDefinition& definition, const QString& realSource,
+        const std::vector<NormalisedStimulus>& stimuli);
+    Result<std::vector<StoredStudy>> studies() const;
+    Result<StoredStudy> study(qint64 id) const;
+    Result<StoredStudy> studyByName(const QString& name) const;
+    /// The file each pool image is shown from in this study: its normalised copy, or the original.
+    Result<QHash<qint64, QString>> stimulusPaths(qint64 studyId) const;
+
+    // Sessions
+    /// The participant index the next session of this study gets.
+    Result<int> nextParticipantIndex(qint64 studyId) const;
+    /// Stores a new session with its trial list, all or nothing. Trial ids are filled in.
+    Result<SessionInfo> createSession(qint64 studyId, int participantIndex, const QString& participantCode,
+        const QString& station, bool simulated, std::vector<Trial>& trials);
+    Result<SessionInfo> session(qint64 sessionId) const;
+    Result<std::vector<SessionInfo>> sessions(qint64 studyId) const;
+    Result<std::vector<Trial>> sessionTrials(qint64 sessionId) const;
+    Result<QSet<int>> answeredTrialIndices(qint64 sessionId) const;
+    /// Commits one answer durably; when it returns ok the answer is on disk. A trial answered
+    /// twice is refused (the first answer stands).
+    Status recordResponse(qint64 sessionId, const Response& response);
+    /// Logs a session event (focus lost, resumed, aborted...) as it happens.
+    Status recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail = {});
+    Status setSessionState(qint64 sessionId, SessionState state);
+
+    // Export
+    /// Every response of the study (all studies when studyId is 0), joined for the responses CSV,
+    /// ordered by session and trial.
+    Result<std::vector<ResponseRow>> responseRows(qint64 studyId) const;
+
+private:
+    StudyDatabase(QString path, QString connectionName);
+    Status migrate();
+    QSqlDatabase database() const;
+    Result<int> readSchemaVersion() const;
+
+    QString m_path;
+    QString m_connectionName;
+    std::unique_ptr<SqlDialect> m_dialect;
+    int m_schemaVersion = 0;
+};
+
+} // namespace ntt
