@@ -1,7 +1,105 @@
+#include "study.h"
+
 #include <QtTest>
+
+using namespace ntt;
 
 class Test_study : public QObject {
     Q_OBJECT
+
+private Q_SLOTS:
+    void parsesAFullDefinition()
+    {
+        const QByteArray json = R"({
+            "name": "Faces 2AFC", "trial_type": "pick-real", "ways": 3,
+            "sources": ["real", "sd21", "dalle2"], "categories": ["portrait"], "matching": "pair-key",
+            "trials_per_participant": 60, "practice_trials": 4, "catch_trials": 2,
+            "catch_images": ["real/easy.png", "sd21/cartoon.png"], "break_every": 20,
+            "deadline_ms": 8000, "min_rt_ms": 200, "feedback": true, "confidence": true,
+            "instructions": "Pick the real one.", "consent": "I agree.", "seed": "18446744073709551615",
+            "normalise": {"size": 384, "format": "jpeg", "quality": 85}
+        })";
+        const auto d = parseStudyDefinition(json, QStringLiteral("faces.json"));
+        QVERIFY2(d.ok(), qPrintable(d.error()));
+        QCOMPARE(d->name, QStringLiteral("Faces 2AFC"));
+        QCOMPARE(d->trialType, TrialType::PickReal);
+        QCOMPARE(d->ways, 3);
+        QCOMPARE(d->sources, QStringList({ "real", "sd21", "dalle2" }));
+        QCOMPARE(d->matching, RowMatching::PairKey);
+        QCOMPARE(d->trialsPerParticipant, 60);
+        QCOMPARE(d->practiceTrials, 4);
+        QCOMPARE(d->catchTrials, 2);
+        QCOMPARE(d->catchImages.size(), 2);
+        QCOMPARE(d->breakEvery, 20);
+        QCOMPARE(d->deadlineMs, 8000);
+        QCOMPARE(d->minRtMs, 200);
+        QVERIFY(d->feedback);
+        QVERIFY(d->confidence);
+        QCOMPARE(d->seed, std::uint64_t(18446744073709551615ULL));
+        QVERIFY(d->normalisation.enabled);
+        QCOMPARE(d->normalisation.size, 384);
+        QCOMPARE(d->normalisation.quality, 85);
+    }
+
+    void roundTripsThroughJson()
+    {
+        StudyDefinition d;
+        d.name = QStringLiteral("Round trip, \"quoted\"");
+        d.trialType = TrialType::PickFake;
+        d.ways = 4;
+        d.categories = QStringList { QStringLiteral("kite") };
+        d.seed = 1234567890123456789ULL;
+        d.normalisation.enabled = true;
+        const auto back = parseStudyDefinition(studyDefinitionToJson(d), QStringLiteral("x"));
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QCOMPARE(studyDefinitionToJson(back.value()), studyDefinitionToJson(d));
+        QCOMPARE(back->seed, d.seed);
+    }
+
+    void realOrFakeDefaultsToOneImage()
+    {
+        const auto d = parseStudyDefinition(R"({"name": "rf", "trial_type": "real-or-fake"})", QStringLiteral("rf.json"));
+        QVERIFY2(d.ok(), qPrintable(d.error()));
+        QCOMPARE(d->ways, 1);
+        QCOMPARE(answerOptionCount(d->trialType, d->ways), 2);
+    }
+
+    void rejectsBadInput_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("not json") << QByteArray("{\"name\": ") << QStringLiteral("bad.json: line 1");
+        QTest::newRow("unknown key") << QByteArray(R"({"name": "x", "wayz": 2})") << QStringLiteral("unknown key \"wayz\"");
+        QTest::newRow("bad type") << QByteArray(R"({"name": "x", "trial_type": "pick-one"})")
+                                  << QStringLiteral("\"trial_type\" is \"pick-one\"");
+        QTest::newRow("too many ways") << QByteArray(R"({"name": "x", "ways": 7})") << QStringLiteral("\"ways\" is 7");
+        QTest::newRow("one-way pick") << QByteArray(R"({"name": "x", "ways": 1})") << QStringLiteral("2 to 6 images");
+        QTest::newRow("two-way real-or-fake")
+            << QByteArray(R"({"name": "x", "trial_type": "real-or-fake", "ways": 2})")
+            << QStringLiteral("real-or-fake trials show one image");
+        QTest::newRow("no name") << QByteArray(R"({"ways": 2})") << QStringLiteral("needs a name");
+        QTest::newRow("string count") << QByteArray(R"({"name": "x", "ways": "2"})")
+                                      << QStringLiteral("\"ways\" must be a whole number");
+        QTest::newRow("catch without images") << QByteArray(R"({"name": "x", "catch_trials": 2})")
+                                              << QStringLiteral("no \"catch_images\"");
+        QTest::newRow("min above deadline") << QByteArray(R"({"name": "x", "deadline_ms": 500, "min_rt_ms": 600})")
+                                            << QStringLiteral("must be below \"deadline_ms\"");
+        QTest::newRow("bad format") << QByteArray(R"({"name": "x", "normalise": {"format": "gif"}})")
+                                    << QStringLiteral("normalise format is \"gif\"");
+        QTest::newRow("negative seed") << QByteArray(R"({"name": "x", "seed": -1})") << QStringLiteral("\"seed\"");
+        QTest::newRow("bad matching") << QByteArray(R"({"name": "x", "matching": "prompt"})")
+                                      << QStringLiteral("\"matching\" is \"prompt\"");
+    }
+
+    void rejectsBadInput()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        const auto d = parseStudyDefinition(json, QStringLiteral("bad.json"));
+        QVERIFY(!d.ok());
+        QVERIFY2(d.error().contains(expected), qPrintable(d.error()));
+        QVERIFY2(d.error().startsWith(QStringLiteral("bad.json")), qPrintable(d.error()));
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_study)

@@ -1,7 +1,326 @@
+#include "trialgenerator.h"
+
 #include <QtTest>
+
+#include <map>
+#include <set>
+
+using namespace ntt;
+
+namespace {
+
+// A pool of `perCell` images per source and category; image i of every source in a category
+// shares pair key "<category>-<i>". Ids are assigned in a scrambled order so that nothing can
+// depend on them.
+std::vector<PoolImage> makePool(const QStringList& sources, const QStringList& categories, int perCell)
+{
+    std::vector<PoolImage> pool;
+    for (const QString& s : sources) {
+        for (const QString& c : categories) {
+            for (int i = 0; i < perCell; ++i) {
+                PoolImage image;
+                image.source = s;
+                image.category = c;
+                image.pairKey = QStringLiteral("%1-%2").arg(c).arg(i);
+                image.relativePath = QStringLiteral("%1/%2/%3.png").arg(s, c).arg(i, 3, 10, QLatin1Char('0'));
+                image.sha256 = image.relativePath;
+                pool.push_back(image);
+            }
+        }
+    }
+    for (std::size_t k = 0; k < pool.size(); ++k)
+        pool[k].id = static_cast<qint64>(1000 + (k * 7919) % 100003);
+    return pool;
+}
+
+std::map<qint64, const PoolImage*> index(const std::vector<PoolImage>& pool)
+{
+    std::map<qint64, const PoolImage*> byId;
+    for (const PoolImage& image : pool)
+        byId[image.id] = &image;
+    return byId;
+}
+
+StudyDefinition definition(TrialType type, int ways, int trials)
+{
+    StudyDefinition d;
+    d.name = QStringLiteral("test");
+    d.trialType = type;
+    d.ways = ways;
+    d.trialsPerParticipant = trials;
+    d.seed = 99;
+    return d;
+}
+
+const QStringList kSources = { QStringLiteral("real"), QStringLiteral("genA"), QStringLiteral("genB"),
+    QStringLiteral("genC") };
+const QStringList kCategories = { QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("kite") };
+
+} // namespace
 
 class Test_trialgenerator : public QObject {
     Q_OBJECT
+
+private Q_SLOTS:
+    void sameInputsGiveTheSameList()
+    {
+        const auto pool = makePool(kSources, kCategories, 20);
+        const auto d = definition(TrialType::PickReal, 3, 30);
+        const auto a = generateTrials(d, pool, QStringLiteral("real"), 4);
+        QVERIFY2(a.ok(), qPrintable(a.error()));
+        // The same pool handed over in another order (as another database might) gives the same list.
+        auto reversed = pool;
+        std::reverse(reversed.begin(), reversed.end());
+        const auto b = generateTrials(d, reversed, QStringLiteral("real"), 4);
+        QVERIFY(b.ok());
+        QCOMPARE(a->trials.size(), b->trials.size());
+        for (std::size_t i = 0; i < a->trials.size(); ++i) {
+            QCOMPARE(a->trials[i].imageIds, b->trials[i].imageIds);
+            QCOMPARE(a->trials[i].correctPosition, b->trials[i].correctPosition);
+        }
+        const auto other = generateTrials(d, pool, QStringLiteral("real"), 5);
+        QVERIFY(other.ok());
+        bool differs = false;
+        for (std::size_t i = 0; i < a->trials.size(); ++i)
+            differs = differs || a->trials[i].imageIds != other->trials[i].imageIds;
+        QVERIFY2(differs, "participants 4 and 5 got the same list");
+    }
+
+    void listIsPinnedAcrossPlatforms()
+    {
+        // Pinned output: a change here means participant k no longer gets the list recorded for k
+        // in existing study files (or the platform's arithmetic differs). Update only on purpose.
+        const auto pool = makePool(kSources, kCategories, 5);
+        const auto list = generateTrials(definition(TrialType::PickReal, 2, 4), pool, QStringLiteral("real"), 0);
+        QVERIFY(list.ok());
+        QStringList rows;
+        const auto byId = index(pool);
+        for (const Trial& t : list->trials) {
+            QStringList paths;
+            for (qint64 id : t.imageIds)
+                paths << byId.at(id)->relativePath;
+            rows << paths.join(QLatin1Char('+'));
+        }
+        qInfo().noquote() << "pinned rows:" << rows.join(QStringLiteral(" | "));
+        QCOMPARE(rows.join(QStringLiteral(" | ")), QStringLiteral("genA/cat/001.png+real/cat/004.png | real/kite/002.png+genB/kite/000.png | "
+                                 "real/dog/003.png+genA/dog/003.png | genB/dog/001.png+real/dog/002.png"));
+    }
+
+    void correctPositionIsBalancedAndHoldsTheRealImage_data()
+    {
+        QTest::addColumn<int>("ways");
+        QTest::addColumn<int>("trials");
+        QTest::newRow("2-way, 40") << 2 << 40;
+        QTest::newRow("3-way, 31") << 3 << 31;
+        QTest::newRow("4-way, 24") << 4 << 24;
+        QTest::newRow("6-way, 13") << 6 << 13;
+    }
+
+    void correctPositionIsBalancedAndHoldsTheRealImage()
+    {
+        QFETCH(int, ways);
+        QFETCH(int, trials);
+        const QStringList sources = { QStringLiteral("real"), QStringLiteral("g1"), QStringLiteral("g2"),
+            QStringLiteral("g3"), QStringLiteral("g4"), QStringLiteral("g5") };
+        const auto pool = makePool(sources, kCategories, 30);
+        const auto byId = index(pool);
+        const auto list = generateTrials(definition(TrialType::PickReal, ways, trials), pool, QStringLiteral("real"), 1);
+        QVERIFY2(list.ok(), qPrintable(list.error()));
+        QCOMPARE(int(list->trials.size()), trials);
+        std::map<int, int> positions;
+        for (const Trial& t : list->trials) {
+            QCOMPARE(t.ways(), ways);
+            ++positions[t.correctPosition];
+            for (int p = 0; p < ways; ++p) {
+                const bool real = byId.at(t.imageIds[p])->source == QLatin1String("real");
+                QCOMPARE(real, p == t.correctPosition);
+            }
+        }
+        QCOMPARE(int(positions.size()), ways);
+        for (const auto& [position, count] : positions)
+            QVERIFY2(count == trials / ways || count == trials / ways + 1, qPrintable(QString::number(count)));
+    }
+
+    void noImageTwiceWhenThePoolSuffices()
+    {
+        const auto pool = makePool(kSources, kCategories, 20);
+        auto d = definition(TrialType::PickReal, 4, 50);
+        d.practiceTrials = 5;
+        const auto list = generateTrials(d, pool, QStringLiteral("real"), 0);
+        QVERIFY(list.ok());
+        QVERIFY2(list->warnings.isEmpty(), qPrintable(list->warnings.join(QLatin1Char(';'))));
+        std::set<qint64> seen;
+        for (const Trial& t : list->trials) {
+            for (qint64 id : t.imageIds)
+                QVERIFY2(seen.insert(id).second, "an image was shown twice");
+        }
+    }
+
+    void repeatsOnlyWithAWarningWhenThePoolIsTooSmall()
+    {
+        const auto pool = makePool({ QStringLiteral("real"), QStringLiteral("fake") }, { QStringLiteral("x") }, 5);
+        const auto d = definition(TrialType::PickReal, 2, 8);
+        const auto list = generateTrials(d, pool, QStringLiteral("real"), 0);
+        QVERIFY(list.ok());
+        QCOMPARE(int(list->trials.size()), 8);
+        QCOMPARE(list->warnings.size(), 1);
+        QVERIFY(list->warnings.first().contains(QStringLiteral("too small")));
+        // The first five rows use fresh images only.
+        std::set<qint64> seen;
+        for (int i = 0; i < 5; ++i) {
+            for (qint64 id : list->trials[i].imageIds)
+                QVERIFY(seen.insert(id).second);
+        }
+        const auto check = checkStudyDesign(d, pool, QStringLiteral("real"));
+        QVERIFY(check.ok());
+        QCOMPARE(check.value(), list->warnings);
+    }
+
+    void rowsShareACategoryOrPairKey()
+    {
+        const auto pool = makePool(kSources, kCategories, 12);
+        const auto byId = index(pool);
+        for (RowMatching matching : { RowMatching::Category, RowMatching::PairKey }) {
+            auto d = definition(TrialType::PickReal, 3, 30);
+            d.matching = matching;
+            const auto list = generateTrials(d, pool, QStringLiteral("real"), 2);
+            QVERIFY2(list.ok(), qPrintable(list.error()));
+            std::map<QString, int> categories;
+            for (const Trial& t : list->trials) {
+                const PoolImage* first = byId.at(t.imageIds[0]);
+                ++categories[first->category];
+                for (qint64 id : t.imageIds) {
+                    QCOMPARE(byId.at(id)->category, first->category);
+                    if (matching == RowMatching::PairKey)
+                        QCOMPARE(byId.at(id)->pairKey, first->pairKey);
+                }
+            }
+            // Categories are visited in a balanced cycle.
+            if (matching == RowMatching::Category) {
+                for (const auto& [category, count] : categories)
+                    QCOMPARE(count, 10);
+            }
+        }
+    }
+
+    void generatedImagesComeFromDistinctGenerators()
+    {
+        const auto pool = makePool(kSources, kCategories, 20);
+        const auto byId = index(pool);
+        const auto list = generateTrials(definition(TrialType::PickReal, 4, 30), pool, QStringLiteral("real"), 0);
+        QVERIFY(list.ok());
+        for (const Trial& t : list->trials) {
+            std::set<QString> sources;
+            for (qint64 id : t.imageIds)
+                sources.insert(byId.at(id)->source);
+            QCOMPARE(int(sources.size()), 4);
+        }
+    }
+
+    void pickFakeHasOneGeneratedImage()
+    {
+        const auto pool = makePool(kSources, kCategories, 20);
+        const auto byId = index(pool);
+        const auto list = generateTrials(definition(TrialType::PickFake, 3, 21), pool, QStringLiteral("real"), 0);
+        QVERIFY2(list.ok(), qPrintable(list.error()));
+        for (const Trial& t : list->trials) {
+            for (int p = 0; p < t.ways(); ++p)
+                QCOMPARE(byId.at(t.imageIds[p])->source != QLatin1String("real"), p == t.correctPosition);
+        }
+    }
+
+    void realOrFakeIsBalanced()
+    {
+        const auto pool = makePool(kSources, kCategories, 20);
+        const auto byId = index(pool);
+        auto d = definition(TrialType::RealOrFake, 1, 30);
+        const auto list = generateTrials(d, pool, QStringLiteral("real"), 0);
+        QVERIFY2(list.ok(), qPrintable(list.error()));
+        int reals = 0;
+        for (const Trial& t : list->trials) {
+            QCOMPARE(t.ways(), 1);
+            const bool real = byId.at(t.imageIds[0])->source == QLatin1String("real");
+            QCOMPARE(real, t.correctPosition == 0);
+            reals += real ? 1 : 0;
+        }
+        QCOMPARE(reals, 15);
+    }
+
+    void practiceCatchAndBreaks()
+    {
+        const auto pool = makePool(kSources, kCategories, 20);
+        auto d = definition(TrialType::PickReal, 2, 20);
+        d.practiceTrials = 3;
+        d.catchTrials = 2;
+        d.catchImages = { QStringLiteral("real/cat/000.png"), QStringLiteral("real/dog/000.png"),
+            QStringLiteral("genA/kite/000.png"), QStringLiteral("genB/kite/001.png") };
+        d.breakEvery = 10;
+        const auto byId = index(pool);
+        const auto list = generateTrials(d, pool, QStringLiteral("real"), 0);
+        QVERIFY2(list.ok(), qPrintable(list.error()));
+        QCOMPARE(int(list->trials.size()), 25);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(list->trials[i].practice);
+        QVERIFY(!list->trials[3].isCatch); // nobody starts the main block on an attention check
+        int catches = 0;
+        for (const Trial& t : list->trials) {
+            QCOMPARE(t.index, int(&t - &list->trials[0]));
+            if (!t.isCatch) {
+                for (qint64 id : t.imageIds)
+                    QVERIFY(!d.catchImages.contains(byId.at(id)->relativePath));
+                continue;
+            }
+            ++catches;
+            QVERIFY(!t.practice);
+            for (qint64 id : t.imageIds)
+                QVERIFY(d.catchImages.contains(byId.at(id)->relativePath));
+        }
+        QCOMPARE(catches, 2);
+        // Breaks after main trials 10 and 20 of 22, never after the last.
+        QVERIFY(list->trials[3 + 9].breakAfter);
+        QVERIFY(list->trials[3 + 19].breakAfter);
+        QVERIFY(!list->trials.back().breakAfter);
+        int breaks = 0;
+        for (const Trial& t : list->trials)
+            breaks += t.breakAfter ? 1 : 0;
+        QCOMPARE(breaks, 2);
+    }
+
+    void impossibleDesignsFailWithAReason_data()
+    {
+        QTest::addColumn<QString>("change");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown source") << "source" << "source \"midjourney\" is not in the pool";
+        QTest::newRow("unknown category") << "category" << "category \"whale\" is not in the pool";
+        QTest::newRow("no real source") << "real" << "real source \"photo\"";
+        QTest::newRow("missing catch image") << "catch" << "catch image \"nope.png\"";
+        QTest::newRow("too many ways for pairs") << "pairs" << "no pick-real row of 5 images";
+    }
+
+    void impossibleDesignsFailWithAReason()
+    {
+        QFETCH(QString, change);
+        QFETCH(QString, expected);
+        const auto pool = makePool(kSources, kCategories, 4);
+        auto d = definition(TrialType::PickReal, 2, 5);
+        QString real = QStringLiteral("real");
+        if (change == QLatin1String("source"))
+            d.sources = QStringList { QStringLiteral("real"), QStringLiteral("midjourney") };
+        else if (change == QLatin1String("category"))
+            d.categories = QStringList { QStringLiteral("whale") };
+        else if (change == QLatin1String("real"))
+            real = QStringLiteral("photo");
+        else if (change == QLatin1String("catch")) {
+            d.catchTrials = 1;
+            d.catchImages = QStringList { QStringLiteral("nope.png") };
+        } else if (change == QLatin1String("pairs")) {
+            d.ways = 5;
+            d.matching = RowMatching::PairKey;
+        }
+        const auto list = generateTrials(d, pool, real, 0);
+        QVERIFY(!list.ok());
+        QVERIFY2(list.error().contains(expected), qPrintable(list.error()));
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_trialgenerator)
