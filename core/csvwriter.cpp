@@ -4,8 +4,7 @@ namespace ntt {
 
 CsvWriter::CsvWriter(QIODevice* device)
     : m_device(device)
-{
-}
+{ }
 
 QString CsvWriter::escape(const QString& field)
 {

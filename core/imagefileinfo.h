@@ -2,18 +2,21 @@
 
 #include "result.h"
 
+#include <QByteArrayView>
 #include <QString>
 
 namespace ntt {
 
 /// What an image file's bytes say about it, read without a full decode.
-struct ImageFileInfo {
+struct ImageFileInfo
+{
     QString format; ///< "png", "jpeg", "webp", "bmp", "tiff", "gif"
     int width = 0;
     int height = 0;
     int jpegQuality = -1; ///< IJG-scale estimate from the luminance quantisation table; -1 if not JPEG
     bool hasExif = false; ///< JPEG APP1 Exif, PNG eXIf chunk, WebP EXIF chunk
     bool complete = true; ///< the file ends where its format says it should (JPEG EOI, PNG IEND)
+    QString truncation; ///< what is missing when complete is false, e.g. "JPEG end marker missing"
 };
 
 /**
@@ -24,5 +27,15 @@ Result<ImageFileInfo> inspectImageFile(const QString& path);
 
 /// Decodes the file fully with OpenCV; fails with a message naming the file when it does not decode.
 Status verifyImageDecodes(const QString& path);
+
+/**
+ * The checks of inspectImageFile on bytes already in memory, for callers that read the file once
+ * (the pool importer hashes, inspects and decodes the same bytes). A truncated file is not an error
+ * here: it comes back with complete = false and the reason in `truncation`. Messages name no file.
+ */
+Result<ImageFileInfo> inspectImageData(QByteArrayView data);
+
+/// Decodes bytes already in memory with OpenCV; the message names no file.
+Status verifyImageDataDecodes(QByteArrayView data);
 
 } // namespace ntt

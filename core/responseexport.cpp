@@ -8,7 +8,10 @@ namespace ntt {
 
 namespace {
 
-QString flag(bool value) { return value ? QStringLiteral("1") : QStringLiteral("0"); }
+QString flag(bool value)
+{
+    return value ? QStringLiteral("1") : QStringLiteral("0");
+}
 
 QString isoUtc(const QDateTime& t)
 {

@@ -1,1 +1,163 @@
 #include "shortcutaudit.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+#include <functional>
+#include <utility>
+
+namespace ntt {
+namespace {
+
+class Text
+{
+    Q_DECLARE_TR_FUNCTIONS(ntt::ShortcutAudit)
+};
+
+// Counts listed in a warning per class; the rest is summarised, so a pixel size per image stays readable.
+constexpr int kValuesShown = 4;
+
+struct Property
+{
+    const char* name;
+    std::function<QString(const PoolImage&)> value;
+};
+
+QString qualityBucket(const PoolImage& image)
+{
+    if (image.format != QLatin1String("jpeg"))
+        return QStringLiteral("n/a");
+    if (image.jpegQuality < 0)
+        return QStringLiteral("unknown");
+    // Estimates of one encoder setting scatter by a point or two; buckets of 5 keep them together.
+    const int bucket = qBound(5, (image.jpegQuality + 2) / 5 * 5, 100);
+    return QStringLiteral("q%1").arg(bucket);
+}
+
+const std::vector<Property>& properties()
+{
+    static const std::vector<Property> list = {
+        { "format", [](const PoolImage& image) { return image.format; } },
+        { "pixel size",
+            [](const PoolImage& image) { return QStringLiteral("%1x%2").arg(image.width).arg(image.height); } },
+        { "jpeg quality", qualityBucket },
+        { "exif", [](const PoolImage& image) { return image.hasExif ? QStringLiteral("yes") : QStringLiteral("no"); } },
+    };
+    return list;
+}
+
+// Balanced accuracy of predicting, for each value, the class in which that value is more frequent:
+// 0.5 * sum over values of max(P(value | real), P(value | generated)).
+double separability(
+    const QMap<QString, int>& real, int realTotal, const QMap<QString, int>& generated, int generatedTotal)
+{
+    QStringList values = real.keys() + generated.keys();
+    values.removeDuplicates();
+    double sum = 0.0;
+    for (const QString& value : std::as_const(values))
+        sum += std::max(double(real.value(value)) / realTotal, double(generated.value(value)) / generatedTotal);
+    return 0.5 * sum;
+}
+
+// "39 png, 1 jpeg": the most frequent values first.
+QString describeCounts(const QMap<QString, int>& counts)
+{
+    std::vector<std::pair<QString, int>> sorted;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        sorted.emplace_back(it.key(), it.value());
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    QStringList parts;
+    int others = 0;
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        if (static_cast<int>(i) < kValuesShown)
+            parts << QStringLiteral("%1 %2").arg(sorted[i].second).arg(sorted[i].first);
+        else
+            others += sorted[i].second;
+    }
+    if (others > 0)
+        parts << Text::tr("%1 in %2 other values").arg(others).arg(sorted.size() - kValuesShown);
+    return parts.join(QLatin1String(", "));
+}
+
+QString percent(double fraction)
+{
+    return QString::number(100.0 * fraction, 'f', 1);
+}
+
+} // namespace
+
+ShortcutAudit auditShortcuts(const std::vector<PoolImage>& images, const QString& realSource, double threshold)
+{
+    ShortcutAudit audit;
+    audit.realSource = realSource;
+    for (const Property& property : properties()) {
+        PropertyDistribution distribution;
+        distribution.property = QLatin1String(property.name);
+        QMap<QString, int> real;
+        QMap<QString, int> generated;
+        int realTotal = 0;
+        int generatedTotal = 0;
+        for (const PoolImage& image : images) {
+            const QString value = property.value(image);
+            ++distribution.countsBySource[image.source][value];
+            if (image.source == realSource) {
+                ++real[value];
+                ++realTotal;
+            } else {
+                ++generated[value];
+                ++generatedTotal;
+            }
+        }
+        if (realTotal > 0 && generatedTotal > 0) {
+            distribution.separability = separability(real, realTotal, generated, generatedTotal);
+            if (distribution.separability >= threshold) {
+                audit.warnings.push_back({ distribution.property,
+                    Text::tr("%1 separates real from generated images (%2 % balanced accuracy): real is %3; "
+                             "generated is %4. Normalise the study's stimuli (common size, one format and quality) "
+                             "so neither people nor models can use it.")
+                        .arg(distribution.property, percent(distribution.separability), describeCounts(real),
+                            describeCounts(generated)),
+                    distribution.separability });
+            }
+        }
+        audit.properties.push_back(std::move(distribution));
+    }
+    return audit;
+}
+
+QString formatShortcutAudit(const ShortcutAudit& audit)
+{
+    QStringList lines;
+    lines << Text::tr("Shortcut audit (real source: %1)").arg(audit.realSource);
+    for (const PropertyDistribution& distribution : audit.properties) {
+        QStringList labels;
+        int labelWidth = 0;
+        bool hasReal = false;
+        bool hasGenerated = false;
+        for (auto it = distribution.countsBySource.cbegin(); it != distribution.countsBySource.cend(); ++it) {
+            const bool real = it.key() == audit.realSource;
+            (real ? hasReal : hasGenerated) = true;
+            labels << (real ? Text::tr("%1 (real)").arg(it.key()) : it.key());
+            labelWidth = std::max(labelWidth, static_cast<int>(labels.last().size()));
+        }
+        lines << QString()
+              << (hasReal && hasGenerated
+                         ? Text::tr("%1: %2 % balanced accuracy from this property alone")
+                               .arg(distribution.property, percent(distribution.separability))
+                         : Text::tr("%1: not compared (needs real and generated images)").arg(distribution.property));
+        int row = 0;
+        for (auto it = distribution.countsBySource.cbegin(); it != distribution.countsBySource.cend(); ++it, ++row)
+            lines << QStringLiteral("  %1  %2").arg(labels[row].leftJustified(labelWidth), describeCounts(it.value()));
+    }
+    lines << QString();
+    if (audit.warnings.empty()) {
+        lines << Text::tr("No property separates real from generated images on its own.");
+    } else {
+        lines << Text::tr("Warnings:");
+        for (const ShortcutWarning& warning : audit.warnings)
+            lines << QStringLiteral("  ") + warning.message;
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+} // namespace ntt

@@ -13,7 +13,8 @@
 namespace ntt {
 
 /// A decoded image in 8-bit RGB, rows packed (stride = 3 * width); handed to the GUI to wrap in a QImage.
-struct RgbImage {
+struct RgbImage
+{
     int width = 0;
     int height = 0;
     QByteArray pixels;
@@ -26,7 +27,8 @@ struct RgbImage {
 Result<RgbImage> loadStimulus(const QString& path, int maxWidth, int maxHeight);
 
 /// One normalised copy of a pool image.
-struct NormalisedStimulus {
+struct NormalisedStimulus
+{
     qint64 imageId = 0;
     QString path; ///< absolute path of the normalised file
     QString sha256;
@@ -34,8 +36,11 @@ struct NormalisedStimulus {
 
 /**
  * Re-encodes `images` to the normalisation's size, format and quality under `outputDir`
- * (file name: the source image's SHA-256 and the format's extension). Existing outputs with the
- * right name are reused, so running it again is cheap. Fails naming the image that could not be read.
+ * (file name: the source image's SHA-256, the size, the JPEG quality and the format's extension,
+ * e.g. "<sha256>-512-q90.jpg" or "<sha256>-512.png", so that studies with different normalisations
+ * can share one folder). Existing outputs with the right name are reused, so running it again is
+ * cheap. Fails naming the image that could not be read, or the setting that is out of range
+ * (size 16..4096, format jpeg or png, quality 1..100).
  */
 Result<std::vector<NormalisedStimulus>> normaliseStimuli(const std::vector<PoolImage>& images,
     const StimulusNormalisation& normalisation, const QString& outputDir, const CancelToken& cancel,

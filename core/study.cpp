@@ -9,7 +9,8 @@ namespace ntt {
 
 namespace {
 
-struct TypeName {
+struct TypeName
+{
     TrialType type;
     const char* name;
 };
@@ -19,7 +20,8 @@ constexpr TypeName kTrialTypes[] = {
     { TrialType::RealOrFake, "real-or-fake" },
 };
 
-struct MatchingName {
+struct MatchingName
+{
     RowMatching matching;
     const char* name;
 };
@@ -52,13 +54,13 @@ const QStringList kKnownKeys = {
 };
 
 // Reads typed keys of one JSON object and remembers the first error, naming the file and the key.
-class JsonReader {
+class JsonReader
+{
 public:
     JsonReader(const QJsonObject& object, QString origin)
         : m_object(object)
         , m_origin(std::move(origin))
-    {
-    }
+    { }
 
     bool failed() const { return !m_error.isEmpty(); }
     const QString& error() const { return m_error; }
@@ -98,7 +100,8 @@ public:
         if (!v.isDouble() || d != static_cast<double>(static_cast<long long>(d)))
             return fail(QLatin1String(key), QStringLiteral("must be a whole number"));
         if (d < min || d > max)
-            return fail(QLatin1String(key), QStringLiteral("is %1; it must be between %2 and %3").arg(d).arg(min).arg(max));
+            return fail(
+                QLatin1String(key), QStringLiteral("is %1; it must be between %2 and %3").arg(d).arg(min).arg(max));
         out = static_cast<int>(d);
     }
 
@@ -316,9 +319,9 @@ Status validateStudyDefinition(const StudyDefinition& d)
             "\"catch_trials\" is %1 but no \"catch_images\" are marked; list the images to use for attention checks")
                            .arg(d.catchTrials) };
     if (d.deadlineMs > 0 && d.minRtMs >= d.deadlineMs)
-        return Error { QStringLiteral("\"min_rt_ms\" (%1) must be below \"deadline_ms\" (%2)")
-                           .arg(d.minRtMs)
-                           .arg(d.deadlineMs) };
+        return Error {
+            QStringLiteral("\"min_rt_ms\" (%1) must be below \"deadline_ms\" (%2)").arg(d.minRtMs).arg(d.deadlineMs)
+        };
     if (d.normalisation.enabled) {
         const QString f = d.normalisation.format;
         if (f != QLatin1String("jpeg") && f != QLatin1String("png"))

@@ -13,7 +13,8 @@ namespace ntt {
 namespace {
 
 // Images of one row-matching group, split by source; indices point into the sorted pool.
-struct Group {
+struct Group
+{
     QString key;
     std::vector<int> reals;
     std::map<QString, std::vector<int>> generatedBySource; // ordered for determinism
@@ -41,10 +42,11 @@ QString groupKey(const PoolImage& image, RowMatching matching)
 
 // Draws rows for one block of trials. Tracks which images this participant has seen, so repeats
 // happen only when every candidate was already shown.
-class RowBuilder {
+class RowBuilder
+{
 public:
-    RowBuilder(const std::vector<const PoolImage*>& images, const std::vector<int>& candidates, const QString& realSource,
-        RowMatching matching, TrialType type, int ways, Rng& rng, QSet<int>& shown)
+    RowBuilder(const std::vector<const PoolImage*>& images, const std::vector<int>& candidates,
+        const QString& realSource, RowMatching matching, TrialType type, int ways, Rng& rng, QSet<int>& shown)
         : m_images(images)
         , m_type(type)
         , m_ways(ways)
@@ -255,7 +257,10 @@ std::vector<int> balancedTargets(int count, int options, Rng& rng)
     return targets;
 }
 
-int targetOptions(TrialType type, int ways) { return type == TrialType::RealOrFake ? 2 : ways; }
+int targetOptions(TrialType type, int ways)
+{
+    return type == TrialType::RealOrFake ? 2 : ways;
+}
 
 } // namespace
 
@@ -358,8 +363,8 @@ Result<TrialList> generateTrials(const StudyDefinition& definition, const std::v
         std::vector<int> catchCandidates(catchSet.begin(), catchSet.end());
         std::sort(catchCandidates.begin(), catchCandidates.end());
         QSet<int> catchShown;
-        RowBuilder catchRows(images, catchCandidates, realSource, RowMatching::None, definition.trialType, ways, rng,
-            catchShown);
+        RowBuilder catchRows(
+            images, catchCandidates, realSource, RowMatching::None, definition.trialType, ways, rng, catchShown);
         if (catchRows.empty())
             return Error { QStringLiteral("the catch images cannot make a %1 row of %2: mark both real and generated "
                                           "images for catch trials")
@@ -371,8 +376,8 @@ Result<TrialList> generateTrials(const StudyDefinition& definition, const std::v
             block.insert(block.begin() + static_cast<std::ptrdiff_t>(at), makeTrial(catchRows, target, false, true));
         }
         if (catchRows.repeats() > 0)
-            list.warnings << QStringLiteral("catch trials repeat %1 image(s): mark more catch images")
-                                 .arg(catchRows.repeats());
+            list.warnings
+                << QStringLiteral("catch trials repeat %1 image(s): mark more catch images").arg(catchRows.repeats());
     }
 
     for (std::size_t i = 0; i < block.size(); ++i) {
@@ -392,8 +397,8 @@ Result<TrialList> generateTrials(const StudyDefinition& definition, const std::v
     return list;
 }
 
-Result<QStringList> checkStudyDesign(const StudyDefinition& definition, const std::vector<PoolImage>& pool,
-    const QString& realSource)
+Result<QStringList> checkStudyDesign(
+    const StudyDefinition& definition, const std::vector<PoolImage>& pool, const QString& realSource)
 {
     auto list = generateTrials(definition, pool, realSource, 0);
     if (!list)

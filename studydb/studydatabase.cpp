@@ -15,8 +15,9 @@
 #include <QVariant>
 
 #include <map>
+#include <optional>
 
-Q_LOGGING_CATEGORY(lcStudyDb, "ntt.studydb")
+Q_LOGGING_CATEGORY(lcStudyDb, "ntt.studydb", QtInfoMsg)
 
 namespace ntt {
 
@@ -64,10 +65,11 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
             QStringLiteral("CREATE TABLE trial_images (trial_id BIGINT NOT NULL REFERENCES trials(id), "
                            "position INTEGER NOT NULL, image_id BIGINT NOT NULL REFERENCES pool_images(id), "
                            "PRIMARY KEY (trial_id, position))"),
-            QStringLiteral("CREATE TABLE responses (id %1, trial_id BIGINT NOT NULL UNIQUE REFERENCES trials(id), "
-                           "answer INTEGER NOT NULL, correct INTEGER NOT NULL, confidence INTEGER, rt_ms DOUBLE PRECISION, "
-                           "onset_utc TEXT, response_utc TEXT, rt_clock TEXT NOT NULL, focus_losses INTEGER NOT NULL, "
-                           "timed_out INTEGER NOT NULL, too_fast INTEGER NOT NULL, recorded_utc TEXT NOT NULL)")
+            QStringLiteral(
+                "CREATE TABLE responses (id %1, trial_id BIGINT NOT NULL UNIQUE REFERENCES trials(id), "
+                "answer INTEGER NOT NULL, correct INTEGER NOT NULL, confidence INTEGER, rt_ms DOUBLE PRECISION, "
+                "onset_utc TEXT, response_utc TEXT, rt_clock TEXT NOT NULL, focus_losses INTEGER NOT NULL, "
+                "timed_out INTEGER NOT NULL, too_fast INTEGER NOT NULL, recorded_utc TEXT NOT NULL)")
                 .arg(id),
             QStringLiteral("CREATE TABLE session_events (id %1, session_id BIGINT NOT NULL REFERENCES sessions(id), "
                            "trial_index INTEGER, kind TEXT NOT NULL, at_utc TEXT NOT NULL, detail TEXT NOT NULL)")
@@ -83,7 +85,10 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
 
 constexpr int kSchemaVersion = 1;
 
-QString nowUtc() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
+QString nowUtc()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
 QDateTime parseUtc(const QVariant& v)
 {
     if (v.isNull())
@@ -94,13 +99,13 @@ QDateTime parseUtc(const QVariant& v)
 }
 
 // Runs a prepared or plain query; the error names the file and what was being done.
-class Sql {
+class Sql
+{
 public:
     Sql(QSqlDatabase db, QString path)
         : m_query(db)
         , m_path(std::move(path))
-    {
-    }
+    { }
 
     Sql& prepare(const QString& statement)
     {
@@ -110,7 +115,11 @@ public:
     }
     Sql& bind(const QVariant& value)
     {
-        m_query.addBindValue(value);
+        // A null QString would be stored as SQL NULL; an empty text column is what is meant.
+        if (value.typeId() == QMetaType::QString && value.toString().isNull())
+            m_query.addBindValue(QVariant(QStringLiteral("")));
+        else
+            m_query.addBindValue(value);
         return *this;
     }
     Status exec(const QString& what)
@@ -127,6 +136,16 @@ public:
             return Error { QStringLiteral("%1: %2 failed: %3").arg(m_path, what, m_query.lastError().text()) };
         return {};
     }
+    /// The id an INSERT ... RETURNING id gave back (none when ON CONFLICT skipped the row). Finishes
+    /// the statement: an unfinished one would keep the transaction from committing.
+    std::optional<qint64> returnedId()
+    {
+        std::optional<qint64> id;
+        if (m_query.next())
+            id = m_query.value(0).toLongLong();
+        m_query.finish();
+        return id;
+    }
     QSqlQuery& query() { return m_query; }
     bool next() { return m_query.next(); }
     QVariant value(int i) const { return m_query.value(i); }
@@ -138,13 +157,13 @@ private:
 };
 
 // Commits on success, rolls back when it leaves scope uncommitted: a failed write leaves nothing.
-class Transaction {
+class Transaction
+{
 public:
     explicit Transaction(QSqlDatabase db)
         : m_db(db)
         , m_active(m_db.transaction())
-    {
-    }
+    { }
     ~Transaction()
     {
         if (m_active)
@@ -211,14 +230,16 @@ QString sessionStateName(SessionState state)
     return {};
 }
 
-int StudyDatabase::currentSchemaVersion() { return kSchemaVersion; }
+int StudyDatabase::currentSchemaVersion()
+{
+    return kSchemaVersion;
+}
 
 StudyDatabase::StudyDatabase(QString path, QString connectionName)
     : m_path(std::move(path))
     , m_connectionName(std::move(connectionName))
     , m_dialect(std::make_unique<SqlDialect>(SqlDialect::Kind::Sqlite))
-{
-}
+{ }
 
 StudyDatabase::~StudyDatabase()
 {
@@ -230,7 +251,10 @@ StudyDatabase::~StudyDatabase()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-QSqlDatabase StudyDatabase::database() const { return QSqlDatabase::database(m_connectionName, false); }
+QSqlDatabase StudyDatabase::database() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
 
 Result<std::unique_ptr<StudyDatabase>> StudyDatabase::open(const QString& path, OpenMode mode)
 {
@@ -256,8 +280,9 @@ Result<std::unique_ptr<StudyDatabase>> StudyDatabase::open(const QString& path, 
     if (!version)
         return Error { version.error() };
     if (version.value() > kSchemaVersion) {
-        return Error { QStringLiteral("%1 was written by a newer NameThatTrue (schema version %2; this version reads up "
-                                      "to %3). It was not changed: open it with a newer NameThatTrue.")
+        return Error { QStringLiteral(
+            "%1 was written by a newer NameThatTrue (schema version %2; this version reads up "
+            "to %3). It was not changed: open it with a newer NameThatTrue.")
                            .arg(path)
                            .arg(version.value())
                            .arg(kSchemaVersion) };
@@ -323,7 +348,8 @@ Status StudyDatabase::migrate()
             return s;
         if (to == 1) {
             Sql created(db, m_path);
-            created.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('created_utc', ?), ('created_by', ?)"))
+            created
+                .prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('created_utc', ?), ('created_by', ?)"))
                 .bind(nowUtc())
                 .bind(QStringLiteral("NameThatTrue " NTT_VERSION));
             if (const Status s = created.exec(QStringLiteral("recording creation")); !s)
@@ -338,6 +364,25 @@ Status StudyDatabase::migrate()
         qCInfo(lcStudyDb) << m_path << "migrated to schema" << to;
     }
     return {};
+}
+
+Result<QString> StudyDatabase::metaValue(const QString& key) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?")).bind(key);
+    if (const Status s = q.exec(QStringLiteral("reading %1").arg(key)); !s)
+        return Error { s.error() };
+    return q.next() ? q.value(0).toString() : QString();
+}
+
+Status StudyDatabase::setMetaValue(const QString& key, const QString& value)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"))
+        .bind(key)
+        .bind(value);
+    return q.exec(QStringLiteral("writing %1").arg(key));
 }
 
 Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, const QString& location)
@@ -370,8 +415,7 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
         .bind(formatImportReport(report));
     if (const Status s = log.exec(QStringLiteral("logging the import")); !s)
         return Error { s.error() };
-    log.next();
-    const qint64 importId = log.value(0).toLongLong();
+    const qint64 importId = log.returnedId().value_or(0);
 
     for (const PoolImage& image : report.images) {
         Sql insert(db, m_path);
@@ -396,19 +440,21 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
             .bind(importId);
         if (const Status s = insert.exec(QStringLiteral("storing %1").arg(image.relativePath)); !s)
             return Error { s.error() };
-        if (!insert.next()) {
+        const auto inserted = insert.returnedId();
+        if (!inserted) {
             ++stored.alreadyPresent;
             continue;
         }
         ++stored.added;
-        const qint64 imageId = insert.value(0).toLongLong();
+        const qint64 imageId = *inserted;
         for (auto it = image.attributes.cbegin(); it != image.attributes.cend(); ++it) {
             Sql attr(db, m_path);
             attr.prepare(QStringLiteral("INSERT INTO image_attributes (image_id, name, value) VALUES (?, ?, ?)"))
                 .bind(imageId)
                 .bind(it.key())
                 .bind(it.value());
-            if (const Status s = attr.exec(QStringLiteral("storing attribute %1 of %2").arg(it.key(), image.relativePath));
+            if (const Status s
+                = attr.exec(QStringLiteral("storing attribute %1 of %2").arg(it.key(), image.relativePath));
                 !s)
                 return Error { s.error() };
         }
@@ -465,8 +511,8 @@ Result<QString> StudyDatabase::realSource() const
     return q.next() ? q.value(0).toString() : QString();
 }
 
-Result<qint64> StudyDatabase::addStudy(const StudyDefinition& definition, const QString& realSource,
-    const std::vector<NormalisedStimulus>& stimuli)
+Result<qint64> StudyDatabase::addStudy(
+    const StudyDefinition& definition, const QString& realSource, const std::vector<NormalisedStimulus>& stimuli)
 {
     QSqlDatabase db = database();
     Transaction tx(db);
@@ -479,10 +525,12 @@ Result<qint64> StudyDatabase::addStudy(const StudyDefinition& definition, const 
         .bind(nowUtc());
     if (const Status s = q.exec(QStringLiteral("storing study \"%1\"").arg(definition.name)); !s)
         return Error { s.error() };
-    if (!q.next())
-        return Error { QStringLiteral("%1: a study named \"%2\" already exists; choose another name")
-                           .arg(m_path, definition.name) };
-    const qint64 studyId = q.value(0).toLongLong();
+    const auto inserted = q.returnedId();
+    if (!inserted)
+        return Error {
+            QStringLiteral("%1: a study named \"%2\" already exists; choose another name").arg(m_path, definition.name)
+        };
+    const qint64 studyId = *inserted;
     for (const NormalisedStimulus& stimulus : stimuli) {
         Sql s(db, m_path);
         s.prepare(QStringLiteral("INSERT INTO stimuli (study_id, image_id, path, sha256) VALUES (?, ?, ?, ?)"))
@@ -504,8 +552,8 @@ Result<StoredStudy> studyFromQuery(Sql& q, const QString& path)
 {
     StoredStudy study;
     study.id = q.value(0).toLongLong();
-    auto definition = parseStudyDefinition(q.value(1).toString().toUtf8(),
-        QStringLiteral("%1: study %2").arg(path).arg(study.id));
+    auto definition
+        = parseStudyDefinition(q.value(1).toString().toUtf8(), QStringLiteral("%1: study %2").arg(path).arg(study.id));
     if (!definition)
         return Error { definition.error() };
     study.definition = std::move(definition).value();
@@ -595,12 +643,12 @@ Result<SessionInfo> StudyDatabase::createSession(qint64 studyId, int participant
         .bind(nowUtc());
     if (const Status s = q.exec(QStringLiteral("creating a session for participant %1").arg(participantCode)); !s) {
         if (q.query().lastError().text().contains(QLatin1String("participant_code")))
-            return Error { QStringLiteral("%1: participant code \"%2\" is already used in this study")
-                               .arg(m_path, participantCode) };
+            return Error {
+                QStringLiteral("%1: participant code \"%2\" is already used in this study").arg(m_path, participantCode)
+            };
         return Error { s.error() };
     }
-    q.next();
-    const qint64 sessionId = q.value(0).toLongLong();
+    const qint64 sessionId = q.returnedId().value_or(0);
     for (Trial& t : trials) {
         Sql insert(db, m_path);
         insert
@@ -616,8 +664,7 @@ Result<SessionInfo> StudyDatabase::createSession(qint64 studyId, int participant
             .bind(t.breakAfter ? 1 : 0);
         if (const Status s = insert.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
             return Error { s.error() };
-        insert.next();
-        t.id = insert.value(0).toLongLong();
+        t.id = insert.returnedId().value_or(0);
         for (int p = 0; p < t.ways(); ++p) {
             Sql image(db, m_path);
             image.prepare(QStringLiteral("INSERT INTO trial_images (trial_id, position, image_id) VALUES (?, ?, ?)"))
@@ -629,7 +676,9 @@ Result<SessionInfo> StudyDatabase::createSession(qint64 studyId, int participant
         }
     }
     if (!tx.commit())
-        return Error { QStringLiteral("%1: the session could not be committed: %2").arg(m_path, db.lastError().text()) };
+        return Error {
+            QStringLiteral("%1: the session could not be committed: %2").arg(m_path, db.lastError().text())
+        };
     return session(sessionId);
 }
 
@@ -796,13 +845,14 @@ Result<std::vector<ResponseRow>> StudyDatabase::responseRows(qint64 studyId) con
         byId.insert(image.id, &image);
 
     Sql q(database(), m_path);
-    q.prepare(QStringLiteral(
-                  "SELECT st.name, s.id, s.participant_code, s.station, s.simulated, t.id, t.trial_index, t.trial_type, "
-                  "t.correct_position, t.practice, t.is_catch, t.break_after, r.answer, r.correct, r.confidence, "
-                  "r.rt_ms, r.onset_utc, r.response_utc, r.rt_clock, r.focus_losses, r.timed_out, r.too_fast "
-                  "FROM responses r JOIN trials t ON t.id = r.trial_id JOIN sessions s ON s.id = t.session_id "
-                  "JOIN studies st ON st.id = s.study_id WHERE (? = 0 OR st.id = ?) "
-                  "ORDER BY st.id, s.id, t.trial_index"))
+    q.prepare(
+         QStringLiteral(
+             "SELECT st.name, s.id, s.participant_code, s.station, s.simulated, t.id, t.trial_index, t.trial_type, "
+             "t.correct_position, t.practice, t.is_catch, t.break_after, r.answer, r.correct, r.confidence, "
+             "r.rt_ms, r.onset_utc, r.response_utc, r.rt_clock, r.focus_losses, r.timed_out, r.too_fast "
+             "FROM responses r JOIN trials t ON t.id = r.trial_id JOIN sessions s ON s.id = t.session_id "
+             "JOIN studies st ON st.id = s.study_id WHERE (? = 0 OR st.id = ?) "
+             "ORDER BY st.id, s.id, t.trial_index"))
         .bind(studyId)
         .bind(studyId);
     if (const Status s = q.exec(QStringLiteral("reading responses")); !s)
@@ -810,9 +860,10 @@ Result<std::vector<ResponseRow>> StudyDatabase::responseRows(qint64 studyId) con
     // Positions come from a second query: aggregating them in SQL would need dialect-specific functions.
     Sql positions(database(), m_path);
     positions
-        .prepare(QStringLiteral("SELECT ti.trial_id, ti.image_id FROM trial_images ti JOIN trials t ON t.id = ti.trial_id "
-                                "JOIN sessions s ON s.id = t.session_id WHERE (? = 0 OR s.study_id = ?) "
-                                "ORDER BY ti.trial_id, ti.position"))
+        .prepare(
+            QStringLiteral("SELECT ti.trial_id, ti.image_id FROM trial_images ti JOIN trials t ON t.id = ti.trial_id "
+                           "JOIN sessions s ON s.id = t.session_id WHERE (? = 0 OR s.study_id = ?) "
+                           "ORDER BY ti.trial_id, ti.position"))
         .bind(studyId)
         .bind(studyId);
     if (const Status s = positions.exec(QStringLiteral("reading trial images")); !s)

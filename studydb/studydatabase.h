@@ -23,7 +23,8 @@ namespace ntt {
 class SqlDialect;
 
 /// A study as stored: its definition and the pool's real source when it was created.
-struct StoredStudy {
+struct StoredStudy
+{
     qint64 id = 0;
     StudyDefinition definition;
     QString realSource;
@@ -35,7 +36,8 @@ enum class SessionState { Open, Finished, Aborted };
 QString sessionStateName(SessionState state);
 
 /// One participant's run through a study at one station.
-struct SessionInfo {
+struct SessionInfo
+{
     qint64 id = 0;
     qint64 studyId = 0;
     int participantIndex = 0; ///< k in "the trial list of participant k"
@@ -50,7 +52,8 @@ struct SessionInfo {
 };
 
 /// What storing an import changed.
-struct StoredImport {
+struct StoredImport
+{
     int added = 0;
     int alreadyPresent = 0; ///< same SHA-256 already in the pool: left as it was
 };
@@ -60,7 +63,8 @@ struct StoredImport {
  * thread that opened the file. Every write is a transaction: a failure leaves the file as it was.
  * A file written by a newer schema is refused without being changed.
  */
-class StudyDatabase final {
+class StudyDatabase final
+{
 public:
     enum class OpenMode { CreateIfMissing, ExistingOnly };
 
@@ -74,6 +78,10 @@ public:
     QString path() const { return m_path; }
     int schemaVersion() const { return m_schemaVersion; }
 
+    /// A free-form value of the file's metadata (e.g. "label" for the synthetic demo); empty if unset.
+    Result<QString> metaValue(const QString& key) const;
+    Status setMetaValue(const QString& key, const QString& value);
+
     // Pool
     /// Stores the images of a scan and a log entry of the import, all or nothing; images whose
     /// SHA-256 is already stored are left unchanged, so importing the same folder twice changes nothing.
@@ -83,8 +91,8 @@ public:
     Result<QString> realSource() const;
 
     // Studies
-    Result<qint64> addStudy(const StudyDefinition& definition, const QString& realSource,
-        const std::vector<NormalisedStimulus>& stimuli);
+    Result<qint64> addStudy(
+        const StudyDefinition& definition, const QString& realSource, const std::vector<NormalisedStimulus>& stimuli);
     Result<std::vector<StoredStudy>> studies() const;
     Result<StoredStudy> study(qint64 id) const;
     Result<StoredStudy> studyByName(const QString& name) const;

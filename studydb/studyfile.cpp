@@ -13,8 +13,8 @@
 
 namespace ntt {
 
-Result<ImportOutcome> importPool(StudyDatabase& db, const ImportOptions& options, const CancelToken& cancel,
-    const ProgressFn& progress)
+Result<ImportOutcome> importPool(
+    StudyDatabase& db, const ImportOptions& options, const CancelToken& cancel, const ProgressFn& progress)
 {
     ImportOptions effective = options;
     if (effective.realSource.isEmpty()) {
@@ -40,10 +40,13 @@ Result<ImportOutcome> importPool(StudyDatabase& db, const ImportOptions& options
     return ImportOutcome { std::move(report).value(), stored.value() };
 }
 
-QString stimulusFolder(const StudyDatabase& db) { return db.path() + QStringLiteral(".stimuli"); }
+QString stimulusFolder(const StudyDatabase& db)
+{
+    return db.path() + QStringLiteral(".stimuli");
+}
 
-Result<CreatedStudy> createStudy(StudyDatabase& db, const StudyDefinition& definition, const CancelToken& cancel,
-    const ProgressFn& progress)
+Result<CreatedStudy> createStudy(
+    StudyDatabase& db, const StudyDefinition& definition, const CancelToken& cancel, const ProgressFn& progress)
 {
     if (const Status valid = validateStudyDefinition(definition); !valid)
         return Error { valid.error() };
@@ -61,7 +64,8 @@ Result<CreatedStudy> createStudy(StudyDatabase& db, const StudyDefinition& defin
 
     std::vector<NormalisedStimulus> stimuli;
     if (definition.normalisation.enabled) {
-        auto normalised = normaliseStimuli(pool.value(), definition.normalisation, stimulusFolder(db), cancel, progress);
+        auto normalised
+            = normaliseStimuli(pool.value(), definition.normalisation, stimulusFolder(db), cancel, progress);
         if (!normalised)
             return Error { normalised.error() };
         stimuli = std::move(normalised).value();
@@ -88,7 +92,9 @@ Result<StoredStudy> findStudy(const StudyDatabase& db, const QString& selector)
         QStringList names;
         for (const StoredStudy& s : all.value())
             names << QStringLiteral("%1 (%2)").arg(s.definition.name).arg(s.id);
-        return Error { QStringLiteral("%1 has several studies; name one of: %2").arg(db.path(), names.join(QStringLiteral(", "))) };
+        return Error {
+            QStringLiteral("%1 has several studies; name one of: %2").arg(db.path(), names.join(QStringLiteral(", ")))
+        };
     }
     bool isNumber = false;
     const qint64 id = selector.toLongLong(&isNumber);
@@ -100,8 +106,8 @@ Result<StoredStudy> findStudy(const StudyDatabase& db, const QString& selector)
     return db.studyByName(selector);
 }
 
-Result<SessionPlan> startSession(StudyDatabase& db, qint64 studyId, const QString& participantCode,
-    const QString& station, bool simulated)
+Result<SessionPlan> startSession(
+    StudyDatabase& db, qint64 studyId, const QString& participantCode, const QString& station, bool simulated)
 {
     const auto code = validateParticipantCode(participantCode.isEmpty() ? generateParticipantCode() : participantCode);
     if (!code)
@@ -208,6 +214,11 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
     return run;
 }
 
+QString demoLabel()
+{
+    return QStringLiteral("SYNTHETIC demo study: simulated images and generators, not real photographs");
+}
+
 Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& cancel, const ProgressFn& progress)
 {
     if (!QDir().mkpath(folder))
@@ -218,6 +229,8 @@ Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& canc
     auto db = StudyDatabase::open(demo.databasePath);
     if (!db)
         return Error { db.error() };
+    if (const Status s = db.value()->setMetaValue(QStringLiteral("label"), demoLabel()); !s)
+        return Error { s.error() };
     if (existed) {
         const auto studies = db.value()->studies();
         if (!studies)

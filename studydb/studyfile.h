@@ -19,17 +19,19 @@ namespace ntt {
 // that the command line and the GUI both call.
 
 /// An import as scanned and as stored.
-struct ImportOutcome {
+struct ImportOutcome
+{
     ImportReport report;
     StoredImport stored;
 };
 
 /// Scans `options.location` and stores the images in `db` in one transaction.
-Result<ImportOutcome> importPool(StudyDatabase& db, const ImportOptions& options, const CancelToken& cancel,
-    const ProgressFn& progress);
+Result<ImportOutcome> importPool(
+    StudyDatabase& db, const ImportOptions& options, const CancelToken& cancel, const ProgressFn& progress);
 
 /// A study as created, with the design-time warnings (repeats because the pool is small...).
-struct CreatedStudy {
+struct CreatedStudy
+{
     StoredStudy study;
     QStringList warnings;
 };
@@ -41,14 +43,15 @@ QString stimulusFolder(const StudyDatabase& db);
  * Checks the definition against the pool (a trial list must be possible), normalises the stimuli
  * when the definition asks for it, and stores the study.
  */
-Result<CreatedStudy> createStudy(StudyDatabase& db, const StudyDefinition& definition, const CancelToken& cancel,
-    const ProgressFn& progress);
+Result<CreatedStudy> createStudy(
+    StudyDatabase& db, const StudyDefinition& definition, const CancelToken& cancel, const ProgressFn& progress);
 
 /// Finds a study by name, or by numeric id given as text; with an empty selector, the only study.
 Result<StoredStudy> findStudy(const StudyDatabase& db, const QString& selector);
 
 /// A session ready to run: its stored record, the study, the trial list and what was answered.
-struct SessionPlan {
+struct SessionPlan
+{
     SessionInfo session;
     StoredStudy study;
     std::vector<Trial> trials;
@@ -58,8 +61,8 @@ struct SessionPlan {
 
 /// Starts the next participant's session: generates the trial list of participant k (k = the next
 /// index) and stores it with the session before anything is shown.
-Result<SessionPlan> startSession(StudyDatabase& db, qint64 studyId, const QString& participantCode,
-    const QString& station, bool simulated);
+Result<SessionPlan> startSession(
+    StudyDatabase& db, qint64 studyId, const QString& participantCode, const QString& station, bool simulated);
 
 /// Loads an interrupted session for resuming at its first unanswered trial.
 Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId);
@@ -68,7 +71,8 @@ Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId);
 Result<int> exportResponses(const StudyDatabase& db, qint64 studyId, const QString& csvPath);
 
 /// How a scripted participant answers: used for pilots, demos and tests; its sessions are flagged simulated.
-struct ScriptedParticipant {
+struct ScriptedParticipant
+{
     double accuracy = 0.7; ///< probability of answering correctly
     std::uint64_t seed = 1;
     double meanRtMs = 1500.0;
@@ -77,7 +81,8 @@ struct ScriptedParticipant {
 };
 
 /// What a scripted run did.
-struct ScriptedRun {
+struct ScriptedRun
+{
     qint64 sessionId = 0;
     int answered = 0;
     bool finished = false;
@@ -92,11 +97,15 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
     const std::function<void(int trialIndex)>& onCommitted = {});
 
 /// Where the demo study lives under `folder`, and the result of creating it.
-struct DemoStudy {
+struct DemoStudy
+{
     QString databasePath;
     qint64 studyId = 0;
     bool created = false; ///< false when it already existed
 };
+
+/// The label the demo's study file carries (metadata key "label"), shown wherever it appears.
+QString demoLabel();
 
 /// Creates the synthetic demo (pool files, study file, ready study) in `folder` unless it is there.
 Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& cancel, const ProgressFn& progress);

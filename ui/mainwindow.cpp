@@ -1,1 +1,585 @@
 #include "mainwindow.h"
+
+#include "backgroundjob.h"
+#include "importdialog.h"
+#include "participantcode.h"
+#include "participantwindow.h"
+#include "settings.h"
+#include "shortcutaudit.h"
+#include "studyeditor.h"
+#include "studyfile.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QScreen>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <map>
+#include <set>
+
+namespace ntt {
+
+namespace {
+
+QTableWidgetItem* item(const QString& text, bool number = false)
+{
+    auto* it = new QTableWidgetItem(text);
+    it->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
+    if (number)
+        it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return it;
+}
+
+QString studySummary(const StoredStudy& s)
+{
+    const StudyDefinition& d = s.definition;
+    QStringList lines;
+    lines << QObject::tr("%1 (id %2), created %3").arg(d.name).arg(s.id).arg(s.createdUtc.toString(Qt::ISODate));
+    lines << QObject::tr("Trial type: %1, %2 image(s) per trial, rows matched by %3")
+                 .arg(trialTypeName(d.trialType))
+                 .arg(d.ways)
+                 .arg(rowMatchingName(d.matching));
+    lines << QObject::tr("Per participant: %1 trials, %2 practice, %3 catch; break every %4")
+                 .arg(d.trialsPerParticipant)
+                 .arg(d.practiceTrials)
+                 .arg(d.catchTrials)
+                 .arg(d.breakEvery > 0 ? QString::number(d.breakEvery) : QObject::tr("(none)"));
+    lines << QObject::tr("Sources: %1; categories: %2; real source: %3")
+                 .arg(d.sources.isEmpty() ? QObject::tr("all") : d.sources.join(QStringLiteral(", ")),
+                     d.categories.isEmpty() ? QObject::tr("all") : d.categories.join(QStringLiteral(", ")),
+                     s.realSource);
+    lines << QObject::tr("Deadline: %1; minimum RT: %2 ms; feedback: %3; confidence: %4; seed %5")
+                 .arg(d.deadlineMs > 0 ? QObject::tr("%1 ms").arg(d.deadlineMs) : QObject::tr("none"))
+                 .arg(d.minRtMs)
+                 .arg(d.feedback ? QObject::tr("on") : QObject::tr("off"),
+                     d.confidence ? QObject::tr("on") : QObject::tr("off"))
+                 .arg(d.seed);
+    lines << (d.normalisation.enabled ? QObject::tr("Stimuli normalised to %1 x %2 px %3 (quality %4)")
+                                            .arg(d.normalisation.size)
+                                            .arg(d.normalisation.size)
+                                            .arg(d.normalisation.format)
+                                            .arg(d.normalisation.quality)
+                                      : QObject::tr("Stimuli shown as imported (not normalised)"));
+    lines << QString() << QObject::tr("Instructions:") << d.instructions;
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_tabs(new QTabWidget(this))
+    , m_banner(new QLabel(this))
+    , m_poolTable(new QTableWidget(this))
+    , m_auditText(new QPlainTextEdit(this))
+    , m_studyList(new QListWidget(this))
+    , m_studyDetails(new QPlainTextEdit(this))
+    , m_sessionTable(new QTableWidget(this))
+    , m_sessionsHint(new QLabel(this))
+    , m_demoJob(new BackgroundJob(this))
+{
+    setWindowTitle(tr("NameThatTrue"));
+    setWindowIcon(QIcon(QStringLiteral(":/ntt/icons/namethattrue.svg")));
+    resize(1100, 720);
+
+    m_banner->setVisible(false);
+    m_banner->setAlignment(Qt::AlignCenter);
+    m_banner->setStyleSheet(
+        QStringLiteral("QLabel { background: #fff3cd; color: #664d03; padding: 6px; font-weight: bold; }"));
+
+    const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_auditText->setReadOnly(true);
+    m_auditText->setFont(mono);
+    m_auditText->setPlaceholderText(tr("Import images to see the pool and its shortcut audit."));
+    m_poolTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_poolTable->verticalHeader()->setVisible(false);
+
+    auto* poolPage = new QSplitter(Qt::Vertical);
+    auto* poolTop = new QWidget;
+    auto* poolTopLayout = new QVBoxLayout(poolTop);
+    poolTopLayout->setContentsMargins(0, 0, 0, 0);
+    poolTopLayout->addWidget(new QLabel(tr("Images per source and category")));
+    poolTopLayout->addWidget(m_poolTable);
+    auto* poolBottom = new QWidget;
+    auto* poolBottomLayout = new QVBoxLayout(poolBottom);
+    poolBottomLayout->setContentsMargins(0, 0, 0, 0);
+    poolBottomLayout->addWidget(new QLabel(tr("Shortcut audit: file properties that could give real images away")));
+    poolBottomLayout->addWidget(m_auditText);
+    poolPage->addWidget(poolTop);
+    poolPage->addWidget(poolBottom);
+
+    m_studyDetails->setReadOnly(true);
+    auto* studyPage = new QSplitter(Qt::Horizontal);
+    studyPage->addWidget(m_studyList);
+    studyPage->addWidget(m_studyDetails);
+    studyPage->setStretchFactor(1, 3);
+
+    m_sessionTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_sessionTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_sessionTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_sessionTable->verticalHeader()->setVisible(false);
+    auto* sessionPage = new QWidget;
+    auto* sessionLayout = new QVBoxLayout(sessionPage);
+    sessionLayout->addWidget(m_sessionsHint);
+    sessionLayout->addWidget(m_sessionTable);
+
+    m_tabs->addTab(poolPage, tr("Pool"));
+    m_tabs->addTab(studyPage, tr("Studies"));
+    m_tabs->addTab(sessionPage, tr("Sessions"));
+
+    auto* central = new QWidget;
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_tabs);
+    setCentralWidget(central);
+
+    buildActions();
+    connect(m_studyList, &QListWidget::currentRowChanged, this, [this] {
+        refreshStudies();
+        refreshSessions();
+    });
+    statusBar()->showMessage(tr("Open or create a study file to begin."));
+    refresh();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+
+    auto add = [this](QMenu* menu, const QString& text, const QKeySequence& key, auto slot, bool needsFile) {
+        QAction* a = menu->addAction(text, this, slot);
+        a->setShortcut(key);
+        if (needsFile)
+            m_fileActions << a;
+        return a;
+    };
+    add(file, tr("&New study file…"), QKeySequence::New, &MainWindow::newStudyFile, false);
+    add(file, tr("&Open study file…"), QKeySequence::Open, &MainWindow::openStudyFileDialog, false);
+    file->addSeparator();
+    QAction* import = add(file, tr("&Import images…"), QKeySequence(tr("Ctrl+I")), &MainWindow::importImages, true);
+    QAction* exportCsv
+        = add(file, tr("&Export responses CSV…"), QKeySequence(tr("Ctrl+E")), &MainWindow::exportResponsesDialog, true);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* study = menuBar()->addMenu(tr("&Study"));
+    QAction* newStudy = add(study, tr("&New study…"), QKeySequence(tr("Ctrl+Shift+N")), &MainWindow::newStudy, true);
+    QAction* run = add(
+        study, tr("&Run participant session…"), QKeySequence(tr("Ctrl+R")), &MainWindow::startSessionDialog, true);
+    QAction* resume
+        = add(study, tr("Re&sume selected session…"), QKeySequence(), &MainWindow::resumeSelectedSession, true);
+
+    bar->addAction(import);
+    bar->addAction(newStudy);
+    bar->addAction(run);
+    bar->addAction(resume);
+    bar->addAction(exportCsv);
+}
+
+bool MainWindow::openStudyFile(const QString& path)
+{
+    auto db = StudyDatabase::open(path);
+    if (!db) {
+        showError(db.error());
+        return false;
+    }
+    m_db = std::move(db).value();
+    AppSettings::setLastStudyFile(m_db->path());
+    setWindowTitle(tr("NameThatTrue — %1").arg(QFileInfo(m_db->path()).fileName()));
+    statusBar()->showMessage(m_db->path());
+    refresh();
+    Q_EMIT studyFileOpened(m_db->path());
+    return true;
+}
+
+void MainWindow::openDemo(const QString& folder)
+{
+    auto* progress = new QProgressDialog(tr("Creating the synthetic demo study…"), tr("Cancel"), 0, 100, this);
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(300);
+    connect(m_demoJob, &BackgroundJob::progressed, progress, &QProgressDialog::setValue);
+    connect(progress, &QProgressDialog::canceled, m_demoJob, &BackgroundJob::cancel);
+    m_demoJob->start<DemoStudy>([folder](const CancelToken& cancel,
+                                    const ProgressFn& report) { return ensureDemoStudy(folder, cancel, report); },
+        [this, progress](Result<DemoStudy> demo) {
+            progress->deleteLater();
+            if (!demo) {
+                showError(demo.error());
+                return;
+            }
+            if (openStudyFile(demo->databasePath))
+                Q_EMIT demoReady(demo->databasePath);
+        });
+}
+
+void MainWindow::refresh()
+{
+    for (QAction* a : std::as_const(m_fileActions))
+        a->setEnabled(m_db != nullptr);
+    QString label;
+    if (m_db) {
+        const auto meta = m_db->metaValue(QStringLiteral("label"));
+        label = meta ? meta.value() : QString();
+    }
+    m_banner->setText(label);
+    m_banner->setVisible(!label.isEmpty());
+    refreshPool();
+    refreshStudies();
+    refreshSessions();
+}
+
+void MainWindow::refreshPool()
+{
+    m_poolTable->clear();
+    m_auditText->clear();
+    if (!m_db)
+        return;
+    const auto pool = m_db->poolImages();
+    const auto real = m_db->realSource();
+    if (!pool || !real) {
+        showError(!pool ? pool.error() : real.error());
+        return;
+    }
+    std::set<QString> sources;
+    std::set<QString> categories;
+    std::map<std::pair<QString, QString>, int> counts;
+    for (const PoolImage& image : pool.value()) {
+        sources.insert(image.source);
+        categories.insert(image.category);
+        ++counts[{ image.source, image.category }];
+    }
+    const QStringList sourceList(sources.begin(), sources.end());
+    const QStringList categoryList(categories.begin(), categories.end());
+    m_poolTable->setRowCount(static_cast<int>(sourceList.size()) + 1);
+    m_poolTable->setColumnCount(static_cast<int>(categoryList.size()) + 2);
+    QStringList header { tr("Source") };
+    for (const QString& c : categoryList)
+        header << (c.isEmpty() ? tr("(no category)") : c);
+    header << tr("Total");
+    m_poolTable->setHorizontalHeaderLabels(header);
+    std::vector<int> columnTotals(categoryList.size(), 0);
+    for (int r = 0; r < sourceList.size(); ++r) {
+        const QString& s = sourceList[r];
+        m_poolTable->setItem(r, 0, item(s == real.value() ? tr("%1 (real)").arg(s) : s));
+        int total = 0;
+        for (int c = 0; c < categoryList.size(); ++c) {
+            const int n = counts[{ s, categoryList[c] }];
+            total += n;
+            columnTotals[c] += n;
+            m_poolTable->setItem(r, c + 1, item(QString::number(n), true));
+        }
+        m_poolTable->setItem(r, static_cast<int>(categoryList.size()) + 1, item(QString::number(total), true));
+    }
+    const int last = static_cast<int>(sourceList.size());
+    m_poolTable->setItem(last, 0, item(tr("Total")));
+    for (int c = 0; c < categoryList.size(); ++c)
+        m_poolTable->setItem(last, c + 1, item(QString::number(columnTotals[c]), true));
+    m_poolTable->setItem(last, static_cast<int>(categoryList.size()) + 1, item(QString::number(pool->size()), true));
+    m_poolTable->resizeColumnsToContents();
+    if (!pool->empty())
+        m_auditText->setPlainText(formatShortcutAudit(auditShortcuts(pool.value(), real.value())));
+}
+
+void MainWindow::refreshStudies()
+{
+    const qint64 selected = selectedStudyId();
+    if (!m_db) {
+        m_studyList->clear();
+        m_studyDetails->clear();
+        return;
+    }
+    const auto studies = m_db->studies();
+    if (!studies) {
+        showError(studies.error());
+        return;
+    }
+    const QSignalBlocker blocker(m_studyList);
+    m_studyList->clear();
+    int row = 0;
+    for (const StoredStudy& s : studies.value()) {
+        auto* it = new QListWidgetItem(s.definition.name, m_studyList);
+        it->setData(Qt::UserRole, s.id);
+        if (s.id == selected)
+            row = m_studyList->count() - 1;
+    }
+    m_studyList->setCurrentRow(studies->empty() ? -1 : row);
+    m_studyDetails->setPlainText(studies->empty() ? tr("No study yet: use Study > New study…")
+                                                  : studySummary(studies->at(static_cast<std::size_t>(row))));
+}
+
+void MainWindow::refreshSessions()
+{
+    m_sessionTable->clear();
+    const QStringList header = { tr("Session"), tr("Participant"), tr("State"), tr("Answered"), tr("Station"),
+        tr("Simulated"), tr("Started (UTC)") };
+    m_sessionTable->setColumnCount(static_cast<int>(header.size()));
+    m_sessionTable->setHorizontalHeaderLabels(header);
+    m_sessionTable->setRowCount(0);
+    const qint64 studyId = selectedStudyId();
+    if (!m_db || studyId == 0) {
+        m_sessionsHint->setText(tr("No study selected."));
+        return;
+    }
+    const auto sessions = m_db->sessions(studyId);
+    if (!sessions) {
+        showError(sessions.error());
+        return;
+    }
+    m_sessionTable->setRowCount(static_cast<int>(sessions->size()));
+    int open = 0;
+    for (int r = 0; r < static_cast<int>(sessions->size()); ++r) {
+        const SessionInfo& s = sessions->at(static_cast<std::size_t>(r));
+        open += s.state == SessionState::Open ? 1 : 0;
+        auto* id = item(QString::number(s.id), true);
+        id->setData(Qt::UserRole, s.id);
+        m_sessionTable->setItem(r, 0, id);
+        m_sessionTable->setItem(r, 1, item(s.participantCode));
+        m_sessionTable->setItem(r, 2, item(sessionStateName(s.state)));
+        m_sessionTable->setItem(r, 3, item(QStringLiteral("%1 / %2").arg(s.answeredCount).arg(s.trialCount), true));
+        m_sessionTable->setItem(r, 4, item(s.station));
+        m_sessionTable->setItem(r, 5, item(s.simulated ? tr("yes") : tr("no")));
+        m_sessionTable->setItem(r, 6, item(s.startedUtc.toString(Qt::ISODate)));
+    }
+    m_sessionTable->resizeColumnsToContents();
+    m_sessionTable->horizontalHeader()->setStretchLastSection(true);
+    m_sessionsHint->setText(tr("%n session(s)", nullptr, static_cast<int>(sessions->size()))
+        + (open > 0 ? tr("; %n unfinished: select one and use Study > Resume selected session", nullptr, open)
+                    : QString()));
+}
+
+qint64 MainWindow::selectedStudyId() const
+{
+    const QListWidgetItem* it = m_studyList->currentItem();
+    return it ? it->data(Qt::UserRole).toLongLong() : 0;
+}
+
+qint64 MainWindow::selectedSessionId() const
+{
+    const int row = m_sessionTable->currentRow();
+    const QTableWidgetItem* it = row >= 0 ? m_sessionTable->item(row, 0) : nullptr;
+    return it ? it->data(Qt::UserRole).toLongLong() : 0;
+}
+
+void MainWindow::newStudyFile()
+{
+    const QString path
+        = QFileDialog::getSaveFileName(this, tr("New study file"), QString(), tr("NameThatTrue study (*.ntt)"));
+    if (!path.isEmpty())
+        openStudyFile(path.endsWith(QLatin1String(".ntt")) ? path : path + QStringLiteral(".ntt"));
+}
+
+void MainWindow::openStudyFileDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open study file"), QString(), tr("NameThatTrue study (*.ntt);;All files (*)"));
+    if (!path.isEmpty() && openStudyFile(path))
+        offerResume();
+}
+
+void MainWindow::importImages()
+{
+    if (!m_db)
+        return;
+    ImportDialog dialog(m_db->path(), this);
+    connect(&dialog, &ImportDialog::imported, this, [this] { refresh(); });
+    dialog.exec();
+}
+
+void MainWindow::newStudy()
+{
+    if (!m_db)
+        return;
+    const auto pool = m_db->poolImages();
+    const auto real = m_db->realSource();
+    if (!pool || !real) {
+        showError(!pool ? pool.error() : real.error());
+        return;
+    }
+    if (pool->empty()) {
+        showError(tr("The pool is empty: import images first (File > Import images…)."));
+        return;
+    }
+    StudyEditor editor(m_db->path(), pool.value(), real.value(), this);
+    connect(&editor, &StudyEditor::studyCreated, this, [this] {
+        refreshStudies();
+        m_studyList->setCurrentRow(m_studyList->count() - 1);
+        m_tabs->setCurrentIndex(1);
+    });
+    editor.exec();
+}
+
+void MainWindow::startSessionDialog()
+{
+    const qint64 studyId = selectedStudyId();
+    if (!m_db || studyId == 0) {
+        showError(tr("Create or select a study first."));
+        return;
+    }
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Run a participant session"));
+    auto* code = new QLineEdit(generateParticipantCode());
+    auto* regenerate = new QPushButton(tr("New code"));
+    connect(regenerate, &QPushButton::clicked, code, [code] { code->setText(generateParticipantCode()); });
+    auto* codeRow = new QHBoxLayout;
+    codeRow->addWidget(code);
+    codeRow->addWidget(regenerate);
+    auto* station = new QLineEdit(AppSettings::stationName());
+    auto* screens = new QComboBox;
+    for (QScreen* s : QGuiApplication::screens())
+        screens->addItem(QStringLiteral("%1 (%2 x %3)").arg(s->name()).arg(s->size().width()).arg(s->size().height()));
+    auto* form = new QFormLayout(&dialog);
+    form->addRow(new QLabel(tr("The participant window opens full screen. Leave it with Ctrl+Shift+Q.\n"
+                               "Participant codes carry no personal data.")));
+    form->addRow(tr("Participant code:"), codeRow);
+    form->addRow(tr("Station:"), station);
+    form->addRow(tr("Screen:"), screens);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Start"));
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    AppSettings::setStationName(station->text());
+    const auto all = QGuiApplication::screens();
+    startSession(studyId, code->text(), station->text(), all.value(screens->currentIndex()));
+}
+
+ParticipantWindow* MainWindow::startSession(
+    qint64 studyId, const QString& participantCode, const QString& station, QScreen* screen)
+{
+    auto plan = ntt::startSession(*m_db, studyId, participantCode, station, false);
+    if (!plan) {
+        showError(plan.error());
+        return nullptr;
+    }
+    return runParticipantWindow(std::move(plan).value(), screen);
+}
+
+ParticipantWindow* MainWindow::resumeSession(qint64 sessionId, QScreen* screen)
+{
+    auto plan = loadSession(*m_db, sessionId);
+    if (!plan) {
+        showError(plan.error());
+        return nullptr;
+    }
+    if (plan->session.state != SessionState::Open) {
+        showError(tr("Session %1 is %2: only unfinished sessions can be resumed.")
+                      .arg(sessionId)
+                      .arg(sessionStateName(plan->session.state)));
+        return nullptr;
+    }
+    return runParticipantWindow(std::move(plan).value(), screen);
+}
+
+ParticipantWindow* MainWindow::runParticipantWindow(SessionPlan plan, QScreen* screen)
+{
+    const auto paths = m_db->stimulusPaths(plan.study.id);
+    if (!paths) {
+        showError(paths.error());
+        return nullptr;
+    }
+    refreshSessions();
+    auto* window = new ParticipantWindow(*m_db, std::move(plan), paths.value());
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    connect(window, &ParticipantWindow::sessionEnded, this, [this](qint64 id, SessionState state) {
+        refreshSessions();
+        statusBar()->showMessage(tr("Session %1 ended: %2").arg(id).arg(sessionStateName(state)));
+    });
+    connect(window, &ParticipantWindow::responseRecorded, this, [this] { refreshSessions(); });
+    window->start(screen);
+    return window;
+}
+
+void MainWindow::resumeSelectedSession()
+{
+    const qint64 id = selectedSessionId();
+    if (id == 0) {
+        m_tabs->setCurrentIndex(2);
+        showError(tr("Select an unfinished session in the Sessions tab first."));
+        return;
+    }
+    resumeSession(id, nullptr);
+}
+
+void MainWindow::offerResume()
+{
+    if (!m_db)
+        return;
+    const auto studies = m_db->studies();
+    if (!studies)
+        return;
+    for (const StoredStudy& study : studies.value()) {
+        const auto sessions = m_db->sessions(study.id);
+        if (!sessions)
+            continue;
+        for (const SessionInfo& s : sessions.value()) {
+            if (s.state != SessionState::Open || s.simulated)
+                continue;
+            const auto answer = QMessageBox::question(this, tr("Unfinished session"),
+                tr("Participant %1 of \"%2\" stopped after %3 of %4 trials (started %5 UTC).\n\nResume the "
+                   "session now, at the first unanswered trial?")
+                    .arg(s.participantCode, study.definition.name)
+                    .arg(s.answeredCount)
+                    .arg(s.trialCount)
+                    .arg(s.startedUtc.toString(Qt::ISODate)));
+            if (answer == QMessageBox::Yes)
+                resumeSession(s.id, nullptr);
+            return;
+        }
+    }
+}
+
+void MainWindow::exportResponsesDialog()
+{
+    const qint64 studyId = selectedStudyId();
+    if (!m_db || studyId == 0) {
+        showError(tr("Select a study first."));
+        return;
+    }
+    const QString suggested = QFileInfo(m_db->path()).absolutePath() + QStringLiteral("/responses.csv");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export responses"), suggested, tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    const auto written = exportResponses(*m_db, studyId, path);
+    if (!written) {
+        showError(written.error());
+        return;
+    }
+    statusBar()->showMessage(tr("Wrote %n response(s) to %1", nullptr, written.value()).arg(path));
+}
+
+void MainWindow::showError(const QString& message)
+{
+    statusBar()->showMessage(message);
+    QMessageBox::warning(this, tr("NameThatTrue"), message);
+}
+
+} // namespace ntt

@@ -1,1 +1,84 @@
 #pragma once
+
+#include "studydatabase.h"
+#include "studyfile.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QTableWidget;
+class QTabWidget;
+class QAction;
+
+namespace ntt {
+
+class BackgroundJob;
+class ParticipantWindow;
+
+/**
+ * The researcher's console for one study file: the pool with its shortcut audit, the studies, the
+ * sessions; import, study design, running and resuming participant sessions, and export.
+ * Participants never see it.
+ */
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens a study file (created when missing); false with a message box on failure.
+    bool openStudyFile(const QString& path);
+    /// Creates the synthetic demo in `folder` on a worker thread if needed, then opens it.
+    void openDemo(const QString& folder);
+    /// Offers to resume the first unfinished, non-simulated session of the study file.
+    void offerResume();
+
+    StudyDatabase* database() const { return m_db.get(); }
+    /// Starts a session of `studyId` for `participantCode` on `screen`; returns the window or null.
+    ParticipantWindow* startSession(
+        qint64 studyId, const QString& participantCode, const QString& station, QScreen* screen);
+    ParticipantWindow* resumeSession(qint64 sessionId, QScreen* screen);
+    QTabWidget* tabs() const { return m_tabs; }
+
+Q_SIGNALS:
+    void studyFileOpened(const QString& path);
+    void demoReady(const QString& path);
+
+private:
+    void buildActions();
+    void refresh();
+    void refreshPool();
+    void refreshStudies();
+    void refreshSessions();
+    void newStudyFile();
+    void openStudyFileDialog();
+    void importImages();
+    void newStudy();
+    void startSessionDialog();
+    void resumeSelectedSession();
+    void exportResponsesDialog();
+    qint64 selectedStudyId() const;
+    qint64 selectedSessionId() const;
+    ParticipantWindow* runParticipantWindow(SessionPlan plan, QScreen* screen);
+    void showError(const QString& message);
+
+    std::unique_ptr<StudyDatabase> m_db;
+    QTabWidget* m_tabs;
+    QLabel* m_banner;
+    QTableWidget* m_poolTable;
+    QPlainTextEdit* m_auditText;
+    QListWidget* m_studyList;
+    QPlainTextEdit* m_studyDetails;
+    QTableWidget* m_sessionTable;
+    QLabel* m_sessionsHint;
+    BackgroundJob* m_demoJob;
+    QList<QAction*> m_fileActions;
+};
+
+} // namespace ntt

@@ -1,1 +1,528 @@
 #include "participantwindow.h"
+
+#include "stimulusprefetcher.h"
+
+#include <QCloseEvent>
+#include <QGuiApplication>
+#include <QKeyEvent>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPushButton>
+#include <QScreen>
+#include <QWindow>
+
+#include <chrono>
+
+namespace ntt {
+
+namespace {
+
+constexpr int kPrefetchTrials = 3;
+constexpr int kFeedbackMs = 800;
+const QColor kBackground(128, 128, 128); // mid grey: no brightness cue between screens
+const QColor kForeground(255, 255, 255);
+
+// Monotonic time in ms: the clock behind QElapsedTimer and (on X11) the input events' timestamps.
+double steadyMs()
+{
+    using namespace std::chrono;
+    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+// The input event's own time on the steady clock, when its timestamp is on that clock (X11 server
+// time is CLOCK_MONOTONIC in ms, modulo 2^32). Otherwise the handler's time.
+std::pair<double, QString> eventTime(const QInputEvent* event)
+{
+    const double now = steadyMs();
+    const auto nowWrapped = static_cast<quint64>(now) & 0xffffffffULL;
+    const auto stamp = static_cast<quint64>(event->timestamp()) & 0xffffffffULL;
+    const qint64 lag = static_cast<qint64>(nowWrapped) - static_cast<qint64>(stamp);
+    if (stamp != 0 && lag >= 0 && lag < 1000)
+        return { now - static_cast<double>(lag), QStringLiteral("event") };
+    return { now, QStringLiteral("handler") };
+}
+
+int digitOf(const QKeyEvent* event)
+{
+    const int key = event->key();
+    return key >= Qt::Key_1 && key <= Qt::Key_9 ? key - Qt::Key_1 + 1 : 0;
+}
+
+} // namespace
+
+ParticipantWindow::ParticipantWindow(
+    StudyDatabase& db, SessionPlan plan, QHash<qint64, QString> stimulusPaths, QWidget* parent)
+    : QWidget(parent)
+    , m_db(db)
+    , m_plan(std::move(plan))
+    , m_flow(m_plan.study.definition, m_plan.trials, m_plan.answered)
+    , m_prefetcher(new StimulusPrefetcher(std::move(stimulusPaths), this))
+{
+    setWindowTitle(tr("NameThatTrue"));
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setFocusPolicy(Qt::StrongFocus);
+    setCursor(Qt::ArrowCursor);
+    m_deadline.setSingleShot(true);
+    m_feedbackTimer.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, &ParticipantWindow::onDeadline);
+    connect(&m_feedbackTimer, &QTimer::timeout, this, &ParticipantWindow::finishTrial);
+    connect(m_prefetcher, &StimulusPrefetcher::imageReady, this, [this](qint64 imageId) {
+        if (const Trial* t = currentTrial();
+            t && !m_onsetRecorded && std::find(t->imageIds.begin(), t->imageIds.end(), imageId) != t->imageIds.end())
+            update();
+    });
+    m_confirmExit = [this](bool complete) {
+        if (complete)
+            return ExitChoice::Pause;
+        QMessageBox box(QMessageBox::Question, tr("End the session?"),
+            tr("Answers so far are saved. Pause the session to resume it later, or abort it for good."),
+            QMessageBox::NoButton, this);
+        QPushButton* pause = box.addButton(tr("Pause (resume later)"), QMessageBox::AcceptRole);
+        QPushButton* abort = box.addButton(tr("Abort session"), QMessageBox::DestructiveRole);
+        box.addButton(tr("Continue"), QMessageBox::RejectRole);
+        box.exec();
+        if (box.clickedButton() == pause)
+            return ExitChoice::Pause;
+        if (box.clickedButton() == abort)
+            return ExitChoice::Abort;
+        return ExitChoice::Stay;
+    };
+    if (m_flow.resumed())
+        m_db.recordEvent(m_plan.session.id, m_flow.firstUnanswered(), QStringLiteral("resumed"));
+}
+
+ParticipantWindow::~ParticipantWindow() = default;
+
+void ParticipantWindow::start(QScreen* screen)
+{
+    if (!screen)
+        screen = QGuiApplication::primaryScreen();
+    if (screen) {
+        setGeometry(screen->geometry());
+        if (QWindow* window = windowHandle())
+            window->setScreen(screen);
+    }
+    showFullScreen();
+    activateWindow();
+    setFocus();
+    enterScreen();
+}
+
+const Trial* ParticipantWindow::currentTrial() const
+{
+    const Screen& s = m_flow.current();
+    if (s.kind != ScreenKind::Trial || s.trialIndex < 0 || s.trialIndex >= static_cast<int>(m_plan.trials.size()))
+        return nullptr;
+    return &m_plan.trials[s.trialIndex];
+}
+
+QSize ParticipantWindow::cellSize() const
+{
+    int maxWays = 1;
+    for (const Trial& t : m_plan.trials)
+        maxWays = std::max(maxWays, t.ways());
+    const QList<QRect> rects = imageRects(maxWays);
+    return rects.isEmpty() ? QSize() : rects.first().size();
+}
+
+QList<QRect> ParticipantWindow::imageRects(int ways) const
+{
+    // Square cells in a row, centred, leaving room for the position labels below.
+    const int margin = std::max(16, width() / 40);
+    const int available = width() - margin * (ways + 1);
+    const int side = std::max(32, std::min(available / std::max(1, ways), height() * 6 / 10));
+    const int total = side * ways + margin * (ways - 1);
+    const int left = (width() - total) / 2;
+    const int top = (height() - side) / 2 - height() / 20;
+    QList<QRect> rects;
+    for (int i = 0; i < ways; ++i)
+        rects << QRect(left + i * (side + margin), top, side, side);
+    return rects;
+}
+
+QRect ParticipantWindow::optionRect(int option) const
+{
+    const Trial* t = currentTrial();
+    if (!t)
+        return {};
+    if (t->type == TrialType::RealOrFake) {
+        const QRect image = imageRects(1).first();
+        const int w = image.width() / 2 - 10;
+        const int top = image.bottom() + 20;
+        return option == 0 ? QRect(image.left(), top, w, 48) : QRect(image.right() - w, top, w, 48);
+    }
+    const QList<QRect> rects = imageRects(t->ways());
+    return option >= 0 && option < rects.size() ? rects[option] : QRect();
+}
+
+void ParticipantWindow::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    m_prefetcher->setCellSize(cellSize());
+    prefetchAhead();
+}
+
+void ParticipantWindow::prefetchAhead()
+{
+    // The current trial and the next few, so a new trial can appear in the first frame after an answer.
+    QList<qint64> keep;
+    int from = -1;
+    for (const Screen& s : m_flow.screens()) {
+        if (s.kind == ScreenKind::Trial && &s >= &m_flow.current()) {
+            if (from < 0)
+                from = s.trialIndex;
+            if (s.trialIndex >= from + kPrefetchTrials)
+                break;
+            for (qint64 id : m_plan.trials[s.trialIndex].imageIds) {
+                m_prefetcher->prefetch(id);
+                keep << id;
+            }
+        }
+    }
+    m_prefetcher->retainOnly(keep);
+}
+
+void ParticipantWindow::enterScreen()
+{
+    m_phase = Phase::Showing;
+    m_onsetRecorded = false;
+    m_focusLosses = 0;
+    m_deadline.stop();
+    const Screen& s = m_flow.current();
+    if (s.kind == ScreenKind::End && !m_ended && !m_consentDeclined) {
+        m_db.setSessionState(m_plan.session.id, SessionState::Finished);
+        m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("finished"));
+    }
+    prefetchAhead();
+    update();
+}
+
+void ParticipantWindow::advance()
+{
+    m_flow.advance();
+    enterScreen();
+}
+
+QString ParticipantWindow::screenText() const
+{
+    const StudyDefinition& d = m_plan.study.definition;
+    const QString space = tr("Press SPACE to continue.");
+    switch (m_flow.current().kind) {
+    case ScreenKind::Instructions: {
+        QString keys;
+        if (d.trialType == TrialType::RealOrFake)
+            keys = tr("Answer with F (real) or J (generated), or click a button.");
+        else
+            keys = tr("Answer with the keys 1 to %1, or click an image.").arg(d.ways);
+        return (d.instructions.isEmpty() ? tr("Welcome.") : d.instructions) + QStringLiteral("\n\n") + keys
+            + QStringLiteral("\n\n") + space;
+    }
+    case ScreenKind::Consent:
+        return d.consent + QStringLiteral("\n\n") + tr("Press Y if you agree to take part, N if you do not.");
+    case ScreenKind::Resume:
+        return tr("Welcome back. The session goes on where it stopped.") + QStringLiteral("\n\n") + space;
+    case ScreenKind::MainStart:
+        return (d.feedback ? tr("The practice is over. The main part begins now.")
+                           : tr("The practice is over. The main part begins now; from here on there is no feedback."))
+            + QStringLiteral("\n\n") + space;
+    case ScreenKind::Break:
+        return tr("Time for a short break.") + QStringLiteral("\n\n") + tr("Press SPACE when you are ready to go on.");
+    case ScreenKind::End:
+        return m_consentDeclined ? tr("Thank you. The session has ended.\n\nPlease tell the experimenter.")
+                                 : tr("Thank you for taking part!\n\nPlease tell the experimenter that you are done.");
+    case ScreenKind::Trial:
+        break;
+    }
+    return {};
+}
+
+void ParticipantWindow::paintText(QPainter& painter, const QString& text)
+{
+    QFont font = painter.font();
+    font.setPixelSize(std::max(16, height() / 32));
+    painter.setFont(font);
+    painter.setPen(kForeground);
+    const QRect box = rect().adjusted(width() / 6, height() / 6, -width() / 6, -height() / 6);
+    painter.drawText(box, Qt::AlignCenter | Qt::TextWordWrap, text);
+}
+
+void ParticipantWindow::paintTrial(QPainter& painter)
+{
+    const Trial& t = *currentTrial();
+    const QList<QRect> rects = imageRects(t.ways());
+    bool allReady = true;
+    QString error;
+    for (qint64 id : t.imageIds) {
+        allReady = allReady && m_prefetcher->isReady(id);
+        if (error.isEmpty())
+            error = m_prefetcher->error(id);
+    }
+    if (!error.isEmpty()) {
+        paintText(painter, tr("This trial cannot be shown: %1\n\nPlease tell the experimenter.").arg(error));
+        return;
+    }
+    if (!allReady)
+        return; // grey frame; the stimulus appears as one frame once every image is decoded
+
+    QFont font = painter.font();
+    font.setPixelSize(std::max(14, height() / 36));
+    painter.setFont(font);
+    for (int p = 0; p < t.ways(); ++p) {
+        const QImage image = m_prefetcher->ready(t.imageIds[p]);
+        QRect target(QPoint(), image.size());
+        target.moveCenter(rects[p].center());
+        painter.drawImage(target.topLeft(), image);
+        if (t.type != TrialType::RealOrFake) {
+            painter.setPen(kForeground);
+            painter.drawText(QRect(rects[p].left(), rects[p].bottom() + 8, rects[p].width(), font.pixelSize() * 2),
+                Qt::AlignHCenter | Qt::AlignTop, QString::number(p + 1));
+        }
+    }
+    if (t.type == TrialType::RealOrFake) {
+        const QStringList labels = { tr("Real (F)"), tr("Generated (J)") };
+        for (int o = 0; o < 2; ++o) {
+            const QRect r = optionRect(o);
+            painter.setPen(kForeground);
+            painter.setBrush(QColor(90, 90, 90));
+            painter.drawRoundedRect(r, 8, 8);
+            painter.drawText(r, Qt::AlignCenter, labels[o]);
+        }
+    }
+
+    const bool chosen = m_phase == Phase::Confidence || m_phase == Phase::Feedback;
+    if (chosen && m_pending.answer >= 0) {
+        painter.setBrush(Qt::NoBrush);
+        painter.setPen(QPen(QColor(255, 255, 255), 4));
+        painter.drawRect(optionRect(m_pending.answer).adjusted(-6, -6, 6, 6));
+    }
+    const QRect below(0, height() * 5 / 6, width(), height() / 8);
+    if (m_phase == Phase::Confidence) {
+        painter.setPen(kForeground);
+        painter.drawText(below, Qt::AlignCenter,
+            tr("How sure are you?   1 = guessing   2 = unsure   3 = fairly sure   4 = certain"));
+    } else if (m_phase == Phase::Feedback) {
+        const QColor right(60, 200, 90);
+        const QColor wrong(230, 70, 60);
+        painter.setBrush(Qt::NoBrush);
+        painter.setPen(QPen(right, 6));
+        painter.drawRect(optionRect(t.correctPosition).adjusted(-10, -10, 10, 10));
+        painter.setPen(m_pending.correct ? right : wrong);
+        QString text = m_pending.timedOut ? tr("Too slow.") : (m_pending.correct ? tr("Correct!") : tr("Wrong."));
+        painter.drawText(below, Qt::AlignCenter, text);
+    }
+}
+
+void ParticipantWindow::paintEvent(QPaintEvent*)
+{
+    QPainter painter(this);
+    painter.fillRect(rect(), kBackground);
+    if (m_phase == Phase::StorageError) {
+        paintText(
+            painter, tr("The answer could not be saved:\n%1\n\nPlease tell the experimenter.").arg(m_storageError));
+        return;
+    }
+    if (!currentTrial()) {
+        paintText(painter, screenText());
+        return;
+    }
+    paintTrial(painter);
+    const Trial& t = *currentTrial();
+    if (m_onsetRecorded || m_phase != Phase::Showing)
+        return;
+    for (qint64 id : t.imageIds) {
+        if (!m_prefetcher->isReady(id) || !m_prefetcher->error(id).isEmpty())
+            return;
+    }
+    // The stimulus frame is composed: response time runs from here.
+    m_onsetMs = steadyMs();
+    m_onsetUtc = QDateTime::currentDateTimeUtc();
+    m_onsetRecorded = true;
+    if (m_plan.study.definition.deadlineMs > 0)
+        m_deadline.start(m_plan.study.definition.deadlineMs);
+    QMetaObject::invokeMethod(
+        this, [this, index = t.index] { Q_EMIT trialPresented(index); }, Qt::QueuedConnection);
+}
+
+void ParticipantWindow::keyPressEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Q && (event->modifiers() & Qt::ControlModifier)
+        && (event->modifiers() & Qt::ShiftModifier)) {
+        handleExperimenterChord();
+        return;
+    }
+    if (event->isAutoRepeat() || m_phase == Phase::StorageError)
+        return;
+    const ScreenKind kind = m_flow.current().kind;
+    if (kind == ScreenKind::Consent) {
+        if (event->key() == Qt::Key_Y) {
+            m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("consent-given"));
+            advance();
+        } else if (event->key() == Qt::Key_N) {
+            m_consentDeclined = true;
+            m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("consent-declined"));
+            m_db.setSessionState(m_plan.session.id, SessionState::Aborted);
+            while (!m_flow.atEnd())
+                m_flow.advance();
+            enterScreen();
+        }
+        return;
+    }
+    if (kind != ScreenKind::Trial) {
+        if (event->key() == Qt::Key_Space && kind != ScreenKind::End)
+            advance();
+        return;
+    }
+    const Trial& t = *currentTrial();
+    if (m_phase == Phase::Confidence) {
+        const int digit = digitOf(event);
+        if (digit >= 1 && digit <= 4) {
+            m_pending.confidence = digit;
+            commitResponse();
+        }
+        return;
+    }
+    if (m_phase != Phase::Showing || !m_onsetRecorded)
+        return; // nothing to answer before the stimulus is on screen
+    int option = -1;
+    if (t.type == TrialType::RealOrFake) {
+        if (event->key() == Qt::Key_F)
+            option = 0;
+        else if (event->key() == Qt::Key_J)
+            option = 1;
+    } else {
+        const int digit = digitOf(event);
+        if (digit >= 1 && digit <= t.ways())
+            option = digit - 1;
+    }
+    if (option >= 0) {
+        const auto [ms, clock] = eventTime(event);
+        answer(option, ms, clock);
+    }
+}
+
+void ParticipantWindow::mousePressEvent(QMouseEvent* event)
+{
+    const Trial* t = currentTrial();
+    if (!t || m_phase != Phase::Showing || !m_onsetRecorded || event->button() != Qt::LeftButton)
+        return;
+    const int options = answerOptionCount(t->type, t->ways());
+    for (int o = 0; o < options; ++o) {
+        if (optionRect(o).contains(event->position().toPoint())) {
+            const auto [ms, clock] = eventTime(event);
+            answer(o, ms, clock);
+            return;
+        }
+    }
+}
+
+void ParticipantWindow::answer(int option, double eventMs, const QString& clock)
+{
+    m_deadline.stop();
+    m_pending = Response();
+    m_pending.answer = option;
+    m_pending.rtMs = std::max(0.0, eventMs - m_onsetMs);
+    m_pending.onsetUtc = m_onsetUtc;
+    m_pending.responseUtc = m_onsetUtc.addMSecs(static_cast<qint64>(std::llround(m_pending.rtMs)));
+    m_pending.rtClock = clock;
+    if (m_plan.study.definition.confidence) {
+        m_phase = Phase::Confidence;
+        update();
+        return;
+    }
+    commitResponse();
+}
+
+void ParticipantWindow::onDeadline()
+{
+    if (m_phase != Phase::Showing || !m_onsetRecorded)
+        return;
+    m_pending = Response();
+    m_pending.answer = -1;
+    m_pending.onsetUtc = m_onsetUtc;
+    m_pending.responseUtc = QDateTime::currentDateTimeUtc();
+    m_pending.rtClock = QStringLiteral("deadline");
+    commitResponse();
+}
+
+void ParticipantWindow::commitResponse()
+{
+    const Trial& t = *currentTrial();
+    m_pending.focusLosses = m_focusLosses;
+    scoreResponse(m_plan.study.definition, t, m_pending);
+    // Durable before anything else happens: the next trial appears only after this commit.
+    const Status stored = m_db.recordResponse(m_plan.session.id, m_pending);
+    if (!stored) {
+        m_storageError = stored.error();
+        m_phase = Phase::StorageError;
+        update();
+        return;
+    }
+    m_plan.answered.insert(t.index);
+    Q_EMIT responseRecorded(t.index);
+    if (showsFeedback(m_plan.study.definition, t)) {
+        m_phase = Phase::Feedback;
+        update();
+        m_feedbackTimer.start(kFeedbackMs);
+        return;
+    }
+    finishTrial();
+}
+
+void ParticipantWindow::finishTrial()
+{
+    advance();
+}
+
+void ParticipantWindow::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::ActivationChange || isActiveWindow() || !currentTrial() || m_ended)
+        return;
+    ++m_focusLosses;
+    m_db.recordEvent(m_plan.session.id, currentTrial()->index, QStringLiteral("focus-lost"));
+}
+
+void ParticipantWindow::handleExperimenterChord()
+{
+    const bool complete = m_flow.atEnd();
+    switch (m_confirmExit(complete)) {
+    case ExitChoice::Stay:
+        activateWindow();
+        setFocus();
+        return;
+    case ExitChoice::Pause:
+        endSession(complete || m_consentDeclined ? (m_consentDeclined ? SessionState::Aborted : SessionState::Finished)
+                                                 : SessionState::Open);
+        return;
+    case ExitChoice::Abort:
+        endSession(SessionState::Aborted);
+        return;
+    }
+}
+
+void ParticipantWindow::endSession(SessionState state)
+{
+    m_deadline.stop();
+    m_feedbackTimer.stop();
+    m_ended = true;
+    if (state == SessionState::Aborted) {
+        m_db.setSessionState(m_plan.session.id, SessionState::Aborted);
+        m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("aborted"));
+    } else if (state == SessionState::Open) {
+        m_db.recordEvent(m_plan.session.id, currentTrial() ? currentTrial()->index : -1, QStringLiteral("paused"));
+    }
+    Q_EMIT sessionEnded(m_plan.session.id, state);
+    close();
+}
+
+void ParticipantWindow::closeEvent(QCloseEvent* event)
+{
+    // A participant cannot close the window (Alt+F4, window manager): only the experimenter chord ends it.
+    if (!m_ended) {
+        event->ignore();
+        return;
+    }
+    QWidget::closeEvent(event);
+}
+
+} // namespace ntt

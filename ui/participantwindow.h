@@ -1,1 +1,108 @@
 #pragma once
+
+#include "sessionflow.h"
+#include "studydatabase.h"
+#include "studyfile.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QTimer>
+#include <QWidget>
+
+#include <functional>
+#include <optional>
+
+namespace ntt {
+
+class StimulusPrefetcher;
+
+/**
+ * The only window a participant sees: instructions, consent, practice, trials, breaks and the end
+ * screen, full screen. Everything is painted by this one widget so that the moment a stimulus frame
+ * is painted is known exactly. Every answer is committed to the study file before the next trial is
+ * shown. Only the experimenter chord (Ctrl+Shift+Q), confirmed, leaves the session.
+ */
+class ParticipantWindow final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    /// What the experimenter chose after pressing the chord.
+    enum class ExitChoice { Stay, Pause, Abort };
+    using ExitConfirmation = std::function<ExitChoice(bool sessionComplete)>;
+
+    ParticipantWindow(
+        StudyDatabase& db, SessionPlan plan, QHash<qint64, QString> stimulusPaths, QWidget* parent = nullptr);
+    ~ParticipantWindow() override;
+
+    /// Shows the window full screen on `screen` (the primary screen when null).
+    void start(QScreen* screen = nullptr);
+
+    /// Replaces the confirmation dialog shown for the experimenter chord (tests, kiosks).
+    void setExitConfirmation(ExitConfirmation confirm) { m_confirmExit = std::move(confirm); }
+
+    const Screen& currentScreen() const { return m_flow.current(); }
+    const SessionPlan& plan() const { return m_plan; }
+    /// Where answer option `option` is drawn: the image at that position, or a real/fake button.
+    QRect optionRect(int option) const;
+    /// Whether the current trial's stimulus frame has been painted (answers count from then on).
+    bool stimulusShown() const { return m_onsetRecorded; }
+    /// When the current trial's stimulus frame was painted, in ms of std::chrono::steady_clock.
+    double stimulusOnsetMs() const { return m_onsetMs; }
+
+Q_SIGNALS:
+    /// The stimulus frame of a trial was painted; answers are accepted from now on.
+    void trialPresented(int trialIndex);
+    /// An answer was committed to the study file.
+    void responseRecorded(int trialIndex);
+    /// The window is done: the session finished, was paused for resuming, or aborted.
+    void sessionEnded(qint64 sessionId, ntt::SessionState state);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void changeEvent(QEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    enum class Phase { Showing, Confidence, Feedback, StorageError };
+
+    const Trial* currentTrial() const;
+    void enterScreen();
+    void advance();
+    void prefetchAhead();
+    void answer(int option, double eventMs, const QString& clock);
+    void commitResponse();
+    void finishTrial();
+    void onDeadline();
+    void handleExperimenterChord();
+    void endSession(SessionState state);
+    QString screenText() const;
+    QList<QRect> imageRects(int ways) const;
+    QSize cellSize() const;
+    void paintTrial(class QPainter& painter);
+    void paintText(class QPainter& painter, const QString& text);
+
+    StudyDatabase& m_db;
+    SessionPlan m_plan;
+    SessionFlow m_flow;
+    StimulusPrefetcher* m_prefetcher;
+    ExitConfirmation m_confirmExit;
+
+    Phase m_phase = Phase::Showing;
+    bool m_onsetRecorded = false;
+    double m_onsetMs = 0.0; ///< steady clock, ms
+    QDateTime m_onsetUtc;
+    Response m_pending;
+    int m_focusLosses = 0;
+    bool m_consentDeclined = false;
+    bool m_ended = false;
+    QString m_storageError;
+    QTimer m_deadline;
+    QTimer m_feedbackTimer;
+};
+
+} // namespace ntt

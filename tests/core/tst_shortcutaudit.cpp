@@ -1,7 +1,260 @@
+#include "poolimport.h"
+#include "shortcutaudit.h"
+
 #include <QtTest>
 
-class Test_shortcutaudit : public QObject {
+#include <algorithm>
+
+using namespace ntt;
+
+Q_DECLARE_METATYPE(ntt::PoolImage)
+Q_DECLARE_METATYPE(std::vector<ntt::PoolImage>)
+
+namespace {
+
+PoolImage image(const QString& source, const QString& format, int quality = -1, bool exif = false, int size = 512)
+{
+    PoolImage image;
+    image.source = source;
+    image.format = format;
+    image.jpegQuality = format == QLatin1String("jpeg") ? quality : -1;
+    image.hasExif = exif;
+    image.width = size;
+    image.height = size;
+    return image;
+}
+
+// `count` images of one source and format, appended to `images`.
+void add(std::vector<PoolImage>& images, int count, const QString& source, const QString& format)
+{
+    for (int i = 0; i < count; ++i)
+        images.push_back(image(source, format, format == QLatin1String("jpeg") ? 90 : -1));
+}
+
+const PropertyDistribution& distribution(const ShortcutAudit& audit, const QString& name)
+{
+    const auto it = std::find_if(audit.properties.begin(), audit.properties.end(),
+        [&](const PropertyDistribution& p) { return p.property == name; });
+    if (it == audit.properties.end())
+        qFatal("no property %s", qPrintable(name));
+    return *it;
+}
+
+QStringList warnedProperties(const ShortcutAudit& audit)
+{
+    QStringList names;
+    for (const ShortcutWarning& warning : audit.warnings)
+        names << warning.property;
+    return names;
+}
+
+} // namespace
+
+class Test_shortcutaudit : public QObject
+{
     Q_OBJECT
+
+private Q_SLOTS:
+    // Expected values by hand: separability = 0.5 * sum over formats of max(P(format | real), P(format | generated)).
+    void formatSeparability_data()
+    {
+        QTest::addColumn<std::vector<PoolImage>>("images");
+        QTest::addColumn<double>("separability");
+        std::vector<PoolImage> images;
+
+        add(images, 4, "real", "png");
+        add(images, 4, "sd", "png");
+        QTest::newRow("same format") << images << 0.5; // png has rate 1 in both classes: 0.5 * 1
+        images.clear();
+
+        add(images, 4, "real", "png");
+        add(images, 4, "sd", "jpeg");
+        QTest::newRow("disjoint formats") << images << 1.0; // 0.5 * (1 + 1)
+        images.clear();
+
+        add(images, 3, "real", "png");
+        add(images, 1, "real", "jpeg");
+        add(images, 4, "sd", "jpeg");
+        QTest::newRow("mostly apart") << images << 0.875; // 0.5 * (3/4 + 1)
+        images.clear();
+
+        // Classes weigh equally whatever their size; generators are pooled into "generated".
+        add(images, 2, "real", "png");
+        add(images, 3, "sd", "png");
+        add(images, 3, "dalle", "jpeg");
+        QTest::newRow("unequal classes") << images << 0.75; // 0.5 * (max(1, 1/2) + max(0, 1/2))
+        images.clear();
+
+        add(images, 2, "real", "png");
+        add(images, 1, "real", "jpeg");
+        add(images, 1, "real", "webp");
+        add(images, 1, "sd", "png");
+        add(images, 3, "sd", "jpeg");
+        QTest::newRow("three formats") << images << 0.75; // 0.5 * (2/4 + 3/4 + 1/4)
+        images.clear();
+
+        add(images, 39, "human", "png");
+        add(images, 1, "human", "jpeg");
+        add(images, 40, "gpt4", "jpeg");
+        QTest::newRow("DeepArt-like") << images << 0.9875; // 0.5 * (39/40 + 1)
+    }
+    void formatSeparability()
+    {
+        QFETCH(std::vector<PoolImage>, images);
+        QFETCH(double, separability);
+        const QString real = images.front().source;
+        const ShortcutAudit audit = auditShortcuts(images, real);
+        QCOMPARE(audit.realSource, real);
+        QCOMPARE(distribution(audit, QStringLiteral("format")).separability, separability);
+        QCOMPARE(warnedProperties(audit).contains(QStringLiteral("format")), separability >= 0.9);
+    }
+
+    void countsBySource()
+    {
+        std::vector<PoolImage> images;
+        add(images, 2, "real", "png");
+        add(images, 1, "real", "jpeg");
+        add(images, 3, "sd", "jpeg");
+        const ShortcutAudit audit = auditShortcuts(images, QStringLiteral("real"));
+        const QMap<QString, QMap<QString, int>> expected
+            = { { "real", { { "png", 2 }, { "jpeg", 1 } } }, { "sd", { { "jpeg", 3 } } } };
+        QCOMPARE(distribution(audit, QStringLiteral("format")).countsBySource, expected);
+        QStringList names;
+        for (const PropertyDistribution& p : audit.properties)
+            names << p.property;
+        QCOMPARE(names, QStringList({ "format", "pixel size", "jpeg quality", "exif" }));
+    }
+
+    void propertyValues_data()
+    {
+        QTest::addColumn<QString>("property");
+        QTest::addColumn<PoolImage>("image");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("format") << "format" << image("sd", "webp") << "webp";
+        PoolImage wide = image("sd", "png");
+        wide.width = 640;
+        wide.height = 480;
+        QTest::newRow("pixel size") << "pixel size" << wide << "640x480";
+        QTest::newRow("quality 90") << "jpeg quality" << image("sd", "jpeg", 90) << "q90";
+        QTest::newRow("quality 88 -> 90") << "jpeg quality" << image("sd", "jpeg", 88) << "q90";
+        QTest::newRow("quality 92 -> 90") << "jpeg quality" << image("sd", "jpeg", 92) << "q90";
+        QTest::newRow("quality 93 -> 95") << "jpeg quality" << image("sd", "jpeg", 93) << "q95";
+        QTest::newRow("quality 87 -> 85") << "jpeg quality" << image("sd", "jpeg", 87) << "q85";
+        QTest::newRow("quality 100") << "jpeg quality" << image("sd", "jpeg", 100) << "q100";
+        QTest::newRow("quality 1") << "jpeg quality" << image("sd", "jpeg", 1) << "q5";
+        QTest::newRow("quality unknown") << "jpeg quality" << image("sd", "jpeg", -1) << "unknown";
+        QTest::newRow("quality of a png") << "jpeg quality" << image("sd", "png") << "n/a";
+        QTest::newRow("exif") << "exif" << image("sd", "jpeg", 90, true) << "yes";
+        QTest::newRow("no exif") << "exif" << image("sd", "jpeg", 90, false) << "no";
+    }
+    void propertyValues()
+    {
+        QFETCH(QString, property);
+        QFETCH(PoolImage, image);
+        QFETCH(QString, value);
+        const ShortcutAudit audit = auditShortcuts({ image }, QStringLiteral("real"));
+        QCOMPARE(distribution(audit, property).countsBySource.value(QStringLiteral("sd")),
+            (QMap<QString, int> { { value, 1 } }));
+    }
+
+    void otherPropertiesWarn()
+    {
+        std::vector<PoolImage> images;
+        for (int i = 0; i < 4; ++i) {
+            images.push_back(image("real", "jpeg", 95, true, 512));
+            images.push_back(image("sd", "jpeg", 75, false, 1024));
+        }
+        const ShortcutAudit audit = auditShortcuts(images, QStringLiteral("real"));
+        QCOMPARE(warnedProperties(audit), QStringList({ "pixel size", "jpeg quality", "exif" }));
+        QCOMPARE(distribution(audit, QStringLiteral("format")).separability, 0.5);
+        for (const ShortcutWarning& warning : audit.warnings)
+            QCOMPARE(warning.separability, 1.0);
+        QCOMPARE(audit.warnings[0].message,
+            QStringLiteral("pixel size separates real from generated images (100.0 % balanced accuracy): real is 4 "
+                           "512x512; generated is 4 1024x1024. Normalise the study's stimuli (common size, one format "
+                           "and quality) so neither people nor models can use it."));
+    }
+
+    void threshold()
+    {
+        std::vector<PoolImage> images;
+        add(images, 3, "real", "png");
+        add(images, 1, "real", "jpeg");
+        add(images, 4, "sd", "jpeg");
+        QVERIFY(!warnedProperties(auditShortcuts(images, QStringLiteral("real"))).contains(QStringLiteral("format")));
+        QVERIFY(
+            warnedProperties(auditShortcuts(images, QStringLiteral("real"), 0.875)).contains(QStringLiteral("format")));
+        QVERIFY(!warnedProperties(auditShortcuts(images, QStringLiteral("real"), 0.876))
+                     .contains(QStringLiteral("format")));
+    }
+
+    void manyValuesAreSummarised()
+    {
+        std::vector<PoolImage> images;
+        for (int i = 0; i < 6; ++i) {
+            images.push_back(image("real", "png", -1, false, 100 + i));
+            images.push_back(image("sd", "png", -1, false, 512));
+        }
+        const ShortcutAudit audit = auditShortcuts(images, QStringLiteral("real"));
+        QCOMPARE(warnedProperties(audit), QStringList { "pixel size" });
+        QVERIFY2(audit.warnings[0].message.contains(
+                     QLatin1String("real is 1 100x100, 1 101x101, 1 102x102, 1 103x103, 2 in 2 other values; "
+                                   "generated is 6 512x512.")),
+            qPrintable(audit.warnings[0].message));
+    }
+
+    void onlyOneClassIsNotCompared()
+    {
+        std::vector<PoolImage> images;
+        add(images, 3, "real", "png");
+        add(images, 2, "real", "jpeg");
+        const ShortcutAudit audit = auditShortcuts(images, QStringLiteral("real"));
+        QVERIFY(audit.warnings.empty());
+        for (const PropertyDistribution& p : audit.properties)
+            QCOMPARE(p.separability, 0.5);
+        QVERIFY(formatShortcutAudit(audit).contains(
+            QLatin1String("format: not compared (needs real and generated images)")));
+        QVERIFY(auditShortcuts({}, QStringLiteral("real")).warnings.empty());
+    }
+
+    void formattedAudit()
+    {
+        std::vector<PoolImage> images;
+        add(images, 3, "real", "png");
+        add(images, 1, "real", "jpeg");
+        add(images, 4, "sd", "jpeg");
+        const QString text = formatShortcutAudit(auditShortcuts(images, QStringLiteral("real")));
+        QVERIFY2(text.startsWith(QLatin1String("Shortcut audit (real source: real)\n\n"
+                                               "format: 87.5 % balanced accuracy from this property alone\n"
+                                               "  real (real)  3 png, 1 jpeg\n"
+                                               "  sd           4 jpeg\n")),
+            qPrintable(text));
+        QVERIFY2(text.endsWith(QLatin1String("\nNo property separates real from generated images on its own.\n")),
+            qPrintable(text));
+    }
+
+    // The DeepArt sample's real paintings are PNG (but one), its GPT-4 images JPEG: the audit must say so.
+    void deepArtSample()
+    {
+        const QString location = QStringLiteral(NTT_SHARED_DATA_DIR "/deepart-sample");
+        if (!QFileInfo::exists(location))
+            QSKIP("shared DeepArt sample not present");
+        ImportOptions options;
+        options.location = location;
+        const Result<ImportReport> report = scanPool(options, CancelToken(), {});
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        const ShortcutAudit audit = auditShortcuts(report->images, report->realSource);
+        QCOMPARE(audit.realSource, QStringLiteral("human"));
+        QVERIFY(warnedProperties(audit).contains(QStringLiteral("format")));
+        QVERIFY(!warnedProperties(audit).contains(QStringLiteral("pixel size")));
+        const auto format = std::find_if(audit.warnings.begin(), audit.warnings.end(),
+            [](const ShortcutWarning& w) { return w.property == QLatin1String("format"); });
+        QCOMPARE(format->separability, 0.9875);
+        QCOMPARE(format->message,
+            QStringLiteral("format separates real from generated images (98.8 % balanced accuracy): real is 39 png, "
+                           "1 jpeg; generated is 40 jpeg. Normalise the study's stimuli (common size, one format and "
+                           "quality) so neither people nor models can use it."));
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_shortcutaudit)

@@ -1,8 +1,107 @@
+#include "mainwindow.h"
+#include "participantwindow.h"
+
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
 #include <QtTest>
 
-class Test_mainwindow : public QObject {
+using namespace ntt;
+
+// The researcher's console on the synthetic demo: created on a worker thread, labelled synthetic,
+// pool and audit shown, and a session started from it lands in the sessions table.
+class Test_mainwindow : public QObject
+{
     Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("NameThatTrueTests"));
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void opensTheDemoStudy()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.resize(1100, 720);
+        window.show();
+        QSignalSpy ready(&window, &MainWindow::demoReady);
+        window.openDemo(dir.filePath(QStringLiteral("demo")));
+        QVERIFY(ready.wait(120000));
+        QVERIFY(window.database());
+
+        const auto* banner = window.findChild<QLabel*>();
+        bool labelled = false;
+        for (const QLabel* label : window.findChildren<QLabel*>())
+            labelled = labelled || (label->isVisible() && label->text().contains(QStringLiteral("SYNTHETIC")));
+        QVERIFY2(labelled, "the demo is not labelled synthetic");
+        Q_UNUSED(banner);
+
+        auto* pool = window.tabs()->widget(0)->findChild<QTableWidget*>();
+        QVERIFY(pool);
+        QCOMPARE(pool->rowCount(), 4); // real, two generators... and the total row
+        QStringList sources;
+        for (int r = 0; r < pool->rowCount(); ++r)
+            sources << pool->item(r, 0)->text();
+        QVERIFY2(sources.contains(QStringLiteral("real (real)")), qPrintable(sources.join(QLatin1Char(','))));
+        const QString total = pool->item(pool->rowCount() - 1, pool->columnCount() - 1)->text();
+        QCOMPARE(total.toInt(), int(window.database()->poolImages()->size()));
+        auto* audit = window.tabs()->widget(0)->findChild<QPlainTextEdit*>();
+        QVERIFY(audit && !audit->toPlainText().isEmpty());
+
+        auto* studies = window.tabs()->widget(1)->findChild<QListWidget*>();
+        QCOMPARE(studies->count(), 1);
+        QVERIFY(studies->item(0)->text().contains(QStringLiteral("synthetic"), Qt::CaseInsensitive));
+
+        // A session started from the console shows up as open, then with its answers.
+        ParticipantWindow* participant = window.startSession(studies->item(0)->data(Qt::UserRole).toLongLong(),
+            QStringLiteral("P-CONSOLE"), QStringLiteral("test"), nullptr);
+        QVERIFY(participant);
+        QVERIFY(QTest::qWaitForWindowExposed(participant));
+        auto* sessions = window.tabs()->widget(2)->findChild<QTableWidget*>();
+        QCOMPARE(sessions->rowCount(), 1);
+        QCOMPARE(sessions->item(0, 1)->text(), QStringLiteral("P-CONSOLE"));
+        QCOMPARE(sessions->item(0, 2)->text(), QStringLiteral("open"));
+        while (participant->currentScreen().kind != ScreenKind::Trial)
+            QTest::keyClick(participant, Qt::Key_Space);
+        QVERIFY(QTest::qWaitFor([&] { return participant->stimulusShown(); }, 10000));
+        QTest::keyClick(participant, Qt::Key_1);
+        QTRY_VERIFY(sessions->item(0, 3)->text().startsWith(QStringLiteral("1 /")));
+        participant->setExitConfirmation([](bool) { return ParticipantWindow::ExitChoice::Abort; });
+        QTest::keyClick(participant, Qt::Key_Q, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_COMPARE(sessions->item(0, 2)->text(), QStringLiteral("aborted"));
+
+        // Opening the same demo folder again reuses it.
+        QSignalSpy again(&window, &MainWindow::demoReady);
+        window.openDemo(dir.filePath(QStringLiteral("demo")));
+        QVERIFY(again.wait(60000));
+        QCOMPARE(window.tabs()->widget(1)->findChild<QListWidget*>()->count(), 1);
+    }
+
+    void refusesAFileThatIsNotAStudy()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("notes.ntt"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray("these are notes, not a study file\n").repeated(30));
+        f.close();
+        MainWindow window;
+        // The message box would block: close it as soon as it appears.
+        QTimer::singleShot(200, [] {
+            if (QWidget* box = QApplication::activeModalWidget())
+                box->close();
+        });
+        QVERIFY(!window.openStudyFile(path));
+        QVERIFY(!window.database());
+    }
 };
 
-QTEST_GUILESS_MAIN(Test_mainwindow)
+QTEST_MAIN(Test_mainwindow)
 #include "tst_mainwindow.moc"

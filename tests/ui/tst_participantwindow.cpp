@@ -1,8 +1,311 @@
+#include "participantwindow.h"
+#include "studyfile.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtTest>
 
-class Test_participantwindow : public QObject {
+using namespace ntt;
+
+// Participants run through real studies on the DeepArt sample with key presses and clicks, then
+// the study file and the exported CSV are checked.
+class Test_participantwindow : public QObject
+{
     Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<StudyDatabase> m_db;
+    qint64 m_twoWay = 0;
+    qint64 m_realOrFake = 0;
+
+    qint64 addStudy(StudyDefinition d)
+    {
+        CancelToken cancel;
+        const auto created = createStudy(*m_db, d, cancel, {});
+        if (!created)
+            qWarning() << created.error();
+        return created ? created->study.id : 0;
+    }
+
+    std::unique_ptr<ParticipantWindow> openWindow(SessionPlan plan)
+    {
+        const auto paths = m_db->stimulusPaths(plan.study.id);
+        auto w = std::make_unique<ParticipantWindow>(*m_db, std::move(plan), paths.value());
+        w->resize(1280, 720);
+        w->start(nullptr);
+        return w;
+    }
+
+    // Answers trials until `stopAfter` answers (or the end), pressing keys like a participant:
+    // SPACE on text screens, Y on consent, the correct key on practice and key 1 otherwise.
+    // Returns the answers given, by trial index.
+    QMap<int, int> play(ParticipantWindow& w, int stopAfter = -1)
+    {
+        QMap<int, int> given;
+        for (int guard = 0; guard < 500; ++guard) {
+            const Screen s = w.currentScreen();
+            if (s.kind == ScreenKind::End || (stopAfter >= 0 && given.size() >= stopAfter))
+                return given;
+            if (s.kind == ScreenKind::Consent) {
+                QTest::keyClick(&w, Qt::Key_Y);
+                continue;
+            }
+            if (s.kind != ScreenKind::Trial) {
+                QTest::keyClick(&w, Qt::Key_Space);
+                continue;
+            }
+            if (!QTest::qWaitFor([&] { return w.stimulusShown(); }, 10000)) {
+                qWarning() << "trial" << s.trialIndex << "was never shown";
+                return given;
+            }
+            const Trial& t = w.plan().trials[s.trialIndex];
+            const int answer = t.practice ? t.correctPosition : (s.trialIndex % 2);
+            QSignalSpy recorded(&w, &ParticipantWindow::responseRecorded);
+            if (t.type == TrialType::RealOrFake)
+                QTest::keyClick(&w, answer == 0 ? Qt::Key_F : Qt::Key_J);
+            else
+                QTest::keyClick(&w, Qt::Key(Qt::Key_1 + answer));
+            if (recorded.count() != 1) {
+                qWarning() << "answer to trial" << s.trialIndex << "was not recorded";
+                return given;
+            }
+            given.insert(s.trialIndex, answer);
+            // Feedback holds the trial on screen for a moment.
+            QTest::qWaitFor(
+                [&] {
+                    return w.currentScreen().kind != ScreenKind::Trial || w.currentScreen().trialIndex != s.trialIndex;
+                },
+                5000);
+        }
+        return given;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString sample = QStringLiteral(NTT_SHARED_DATA_DIR "/deepart-sample");
+        if (!QFileInfo::exists(sample))
+            QSKIP("../shared/data/deepart-sample is not here");
+        auto db = StudyDatabase::open(m_dir.filePath(QStringLiteral("deepart.ntt")));
+        QVERIFY2(db.ok(), qPrintable(db.error()));
+        m_db = std::move(db).value();
+        ImportOptions import;
+        import.location = sample;
+        CancelToken cancel;
+        const auto imported = importPool(*m_db, import, cancel, {});
+        QVERIFY2(imported.ok(), qPrintable(imported.error()));
+        QCOMPARE(imported->report.realSource, QStringLiteral("human"));
+
+        StudyDefinition d;
+        d.name = QStringLiteral("DeepArt 2-way");
+        d.trialType = TrialType::PickReal;
+        d.ways = 2;
+        d.matching = RowMatching::PairKey;
+        d.trialsPerParticipant = 8;
+        d.practiceTrials = 2;
+        d.breakEvery = 4;
+        d.consent = QStringLiteral("I agree to take part.");
+        d.instructions = QStringLiteral("Which painting is by the human artist?");
+        m_twoWay = addStudy(d);
+        QVERIFY(m_twoWay > 0);
+
+        StudyDefinition rf;
+        rf.name = QStringLiteral("DeepArt real-or-fake");
+        rf.trialType = TrialType::RealOrFake;
+        rf.ways = 1;
+        rf.trialsPerParticipant = 6;
+        rf.confidence = true;
+        m_realOrFake = addStudy(rf);
+        QVERIFY(m_realOrFake > 0);
+    }
+
+    void participantCompletesATwoWayStudyWithKeys()
+    {
+        auto plan = startSession(*m_db, m_twoWay, QStringLiteral("P-KEYS"), QStringLiteral("test"), false);
+        QVERIFY2(plan.ok(), qPrintable(plan.error()));
+        const qint64 sessionId = plan->session.id;
+        auto w = openWindow(std::move(plan).value());
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        QCOMPARE(w->currentScreen().kind, ScreenKind::Instructions);
+        QSignalSpy ended(w.get(), &ParticipantWindow::sessionEnded);
+        const QMap<int, int> given = play(*w);
+        QCOMPARE(given.size(), 10);
+        QCOMPARE(w->currentScreen().kind, ScreenKind::End);
+
+        // Every answer is in the study file, as given.
+        const auto session = m_db->session(sessionId);
+        QCOMPARE(session->state, SessionState::Finished);
+        QCOMPARE(session->answeredCount, 10);
+        const auto rows = m_db->responseRows(m_twoWay);
+        QVERIFY(rows.ok());
+        int checked = 0;
+        for (const ResponseRow& row : rows.value()) {
+            if (row.sessionId != sessionId)
+                continue;
+            ++checked;
+            QCOMPARE(row.response.answer, given.value(row.trial.index));
+            QCOMPARE(row.response.correct, row.response.answer == row.trial.correctPosition);
+            QCOMPARE(row.shown[row.trial.correctPosition].source, QStringLiteral("human"));
+            QCOMPARE(row.shown[0].pairKey, row.shown[1].pairKey);
+            QVERIFY(row.response.rtMs >= 0.0);
+            QVERIFY(row.response.rtClock == QLatin1String("event") || row.response.rtClock == QLatin1String("handler"));
+            QVERIFY(row.response.onsetUtc.isValid());
+            QVERIFY(row.response.responseUtc >= row.response.onsetUtc);
+            QCOMPARE(row.trial.practice, row.trial.index < 2);
+        }
+        QCOMPARE(checked, 10);
+
+        // The experimenter closes the finished session with the chord.
+        w->setExitConfirmation([](bool complete) {
+            return complete ? ParticipantWindow::ExitChoice::Pause : ParticipantWindow::ExitChoice::Stay;
+        });
+        QTest::keyClick(w.get(), Qt::Key_Q, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(ended.count(), 1);
+        QCOMPARE(ended.first().at(1).value<SessionState>(), SessionState::Finished);
+
+        // The exported CSV has one row per response with the answers given, and parses as CSV.
+        const QString csv = m_dir.filePath(QStringLiteral("responses.csv"));
+        const auto written = exportResponses(*m_db, m_twoWay, csv);
+        QVERIFY2(written.ok(), qPrintable(written.error()));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(f.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        const QStringList header = lines.first().split(QLatin1Char(','));
+        const int chosenColumn = int(header.indexOf(QStringLiteral("chosen_position")));
+        const int indexColumn = int(header.indexOf(QStringLiteral("trial_index")));
+        const int participantColumn = int(header.indexOf(QStringLiteral("participant")));
+        QVERIFY(chosenColumn > 0 && indexColumn > 0);
+        int rowsForSession = 0;
+        for (const QString& line : lines.mid(1)) {
+            const QStringList fields = line.split(QLatin1Char(','));
+            QCOMPARE(fields.size(), header.size());
+            if (fields[participantColumn] != QLatin1String("P-KEYS"))
+                continue;
+            ++rowsForSession;
+            QCOMPARE(fields[chosenColumn].toInt(), given.value(fields[indexColumn].toInt()) + 1);
+        }
+        QCOMPARE(rowsForSession, 10);
+
+        const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+        if (!python.isEmpty()) {
+            // An independent RFC 4180 reader agrees on the shape of the file.
+            QProcess py;
+            py.start(python,
+                { QStringLiteral("-c"),
+                    QStringLiteral("import csv,sys; r=list(csv.DictReader(open(sys.argv[1],newline='',"
+                                   "encoding='utf-8'))); print(len(r), len(r[0]), r[0]['trial_type'])"),
+                    csv });
+            QVERIFY(py.waitForFinished(20000));
+            QCOMPARE(QString::fromUtf8(py.readAllStandardOutput()).trimmed(),
+                QStringLiteral("%1 %2 pick-real").arg(lines.size() - 1).arg(header.size()));
+        }
+    }
+
+    void clickingAnImageAnswers()
+    {
+        auto plan = startSession(*m_db, m_twoWay, QStringLiteral("P-MOUSE"), QStringLiteral("test"), false);
+        QVERIFY(plan.ok());
+        const qint64 sessionId = plan->session.id;
+        auto w = openWindow(std::move(plan).value());
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        QTest::keyClick(w.get(), Qt::Key_Space);
+        QTest::keyClick(w.get(), Qt::Key_Y);
+        QCOMPARE(w->currentScreen().kind, ScreenKind::Trial);
+        QVERIFY(QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000));
+        QSignalSpy recorded(w.get(), &ParticipantWindow::responseRecorded);
+        QTest::mouseClick(w.get(), Qt::LeftButton, Qt::NoModifier, w->optionRect(1).center());
+        QCOMPARE(recorded.count(), 1);
+        const auto rows = m_db->responseRows(m_twoWay);
+        bool found = false;
+        for (const ResponseRow& row : rows.value()) {
+            if (row.sessionId == sessionId) {
+                QCOMPARE(row.response.answer, 1);
+                found = true;
+            }
+        }
+        QVERIFY(found);
+    }
+
+    void pausedSessionResumesAtTheFirstUnansweredTrial()
+    {
+        auto plan = startSession(*m_db, m_twoWay, QStringLiteral("P-PAUSE"), QStringLiteral("test"), false);
+        QVERIFY(plan.ok());
+        const qint64 sessionId = plan->session.id;
+        const std::vector<Trial> trials = plan->trials;
+        {
+            auto w = openWindow(std::move(plan).value());
+            QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+            QCOMPARE(play(*w, 3).size(), 3);
+            // Closing the window is refused; only the chord, confirmed, leaves.
+            QVERIFY(!w->close());
+            QVERIFY(w->isVisible());
+            w->setExitConfirmation([](bool) { return ParticipantWindow::ExitChoice::Stay; });
+            QTest::keyClick(w.get(), Qt::Key_Q, Qt::ControlModifier | Qt::ShiftModifier);
+            QVERIFY(w->isVisible());
+            w->setExitConfirmation([](bool) { return ParticipantWindow::ExitChoice::Pause; });
+            QTest::keyClick(w.get(), Qt::Key_Q, Qt::ControlModifier | Qt::ShiftModifier);
+            QVERIFY(!w->isVisible());
+        }
+        QCOMPARE(m_db->session(sessionId)->state, SessionState::Open);
+        QCOMPARE(m_db->answeredTrialIndices(sessionId).value(), QSet<int>({ 0, 1, 2 }));
+
+        auto resumed = loadSession(*m_db, sessionId);
+        QVERIFY(resumed.ok());
+        auto w = openWindow(std::move(resumed).value());
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        QCOMPARE(w->currentScreen().kind, ScreenKind::Resume);
+        QTest::keyClick(w.get(), Qt::Key_Space);
+        // Practice was trials 0 and 1, so the main block starts with its introduction... already
+        // passed: trial 2 was answered, trial 3 is next.
+        QCOMPARE(w->currentScreen().kind, ScreenKind::Trial);
+        QCOMPARE(w->currentScreen().trialIndex, 3);
+        play(*w);
+        QCOMPARE(m_db->session(sessionId)->state, SessionState::Finished);
+        QCOMPARE(m_db->session(sessionId)->answeredCount, int(trials.size()));
+        const auto stored = m_db->sessionTrials(sessionId).value();
+        for (std::size_t i = 0; i < trials.size(); ++i)
+            QCOMPARE(stored[i].imageIds, trials[i].imageIds);
+    }
+
+    void realOrFakeWithConfidenceAndFocusLoss()
+    {
+        auto plan = startSession(*m_db, m_realOrFake, QStringLiteral("P-RF"), QStringLiteral("test"), false);
+        QVERIFY(plan.ok());
+        const qint64 sessionId = plan->session.id;
+        auto w = openWindow(std::move(plan).value());
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        QTest::keyClick(w.get(), Qt::Key_Space);
+        QCOMPARE(w->currentScreen().kind, ScreenKind::Trial);
+        QVERIFY(QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000));
+
+        // Another window takes the focus during the trial.
+        QWidget other;
+        other.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&other));
+        QApplication::setActiveWindow(&other);
+        QTRY_VERIFY(!w->isActiveWindow());
+        QApplication::setActiveWindow(w.get());
+        QTRY_VERIFY(w->isActiveWindow());
+
+        QSignalSpy recorded(w.get(), &ParticipantWindow::responseRecorded);
+        QTest::keyClick(w.get(), Qt::Key_J);
+        QCOMPARE(recorded.count(), 0); // waiting for the confidence rating
+        QTest::keyClick(w.get(), Qt::Key_5); // out of range: ignored
+        QCOMPARE(recorded.count(), 0);
+        QTest::keyClick(w.get(), Qt::Key_3);
+        QCOMPARE(recorded.count(), 1);
+        const auto rows = m_db->responseRows(m_realOrFake).value();
+        QCOMPARE(int(rows.size()), 1);
+        QCOMPARE(rows[0].sessionId, sessionId);
+        QCOMPARE(rows[0].response.answer, 1);
+        QCOMPARE(*rows[0].response.confidence, 3);
+        QCOMPARE(rows[0].response.focusLosses, 1);
+        QCOMPARE(rows[0].response.correct, rows[0].shown[0].source != QLatin1String("human"));
+    }
 };
 
-QTEST_GUILESS_MAIN(Test_participantwindow)
+QTEST_MAIN(Test_participantwindow)
 #include "tst_participantwindow.moc"

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QString>
+
+namespace ntt {
+
+/// Every persistent GUI setting, typed, in one place. Core code never reads settings: it gets plain structs.
+class AppSettings final
+{
+public:
+    static QString lastStudyFile();
+    static void setLastStudyFile(const QString& path);
+    /// Name recorded with each session; defaults to the machine's host name.
+    static QString stationName();
+    static void setStationName(const QString& name);
+};
+
+} // namespace ntt
