@@ -68,8 +68,11 @@ private Q_SLOTS:
         QCOMPARE(sessions->rowCount(), 1);
         QCOMPARE(sessions->item(0, 1)->text(), QStringLiteral("P-CONSOLE"));
         QCOMPARE(sessions->item(0, 2)->text(), QStringLiteral("open"));
-        while (participant->currentScreen().kind != ScreenKind::Trial)
-            QTest::keyClick(participant, Qt::Key_Space);
+        for (int i = 0; i < 5 && participant->currentScreen().kind != ScreenKind::Trial; ++i) {
+            const bool consent = participant->currentScreen().kind == ScreenKind::Consent;
+            QTest::keyClick(participant, consent ? Qt::Key_Y : Qt::Key_Space);
+        }
+        QCOMPARE(participant->currentScreen().kind, ScreenKind::Trial);
         QVERIFY(QTest::qWaitFor([&] { return participant->stimulusShown(); }, 10000));
         QTest::keyClick(participant, Qt::Key_1);
         QTRY_VERIFY(sessions->item(0, 3)->text().startsWith(QStringLiteral("1 /")));
