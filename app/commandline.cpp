@@ -184,9 +184,9 @@ int cmdStudy(const QStringList& args)
         int code = 0;
         if (!parse(p, rest, code))
             return code;
-        if (p.positionalArguments().size() != 2)
+        if (p.positionalArguments().size() != 1)
             return usage(p, QStringLiteral("give one study definition file"));
-        const QString file = p.positionalArguments().at(1);
+        const QString file = p.positionalArguments().constFirst();
         QFile f(file);
         if (!f.open(QIODevice::ReadOnly))
             return fail(QStringLiteral("%1: cannot read: %2").arg(file, f.errorString()));

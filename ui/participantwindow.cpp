@@ -213,7 +213,8 @@ QString ParticipantWindow::screenText() const
         if (d.trialType == TrialType::RealOrFake)
             keys = tr("Answer with F (real) or J (generated), or click a button.");
         else
-            keys = tr("Answer with the keys 1 to %1, or click an image.").arg(d.ways);
+            keys = d.ways == 2 ? tr("Answer with the key 1 or 2, or click an image.")
+                               : tr("Answer with the keys 1 to %1, or click an image.").arg(d.ways);
         return (d.instructions.isEmpty() ? tr("Welcome.") : d.instructions) + QStringLiteral("\n\n") + keys
             + QStringLiteral("\n\n") + space;
     }
@@ -295,10 +296,10 @@ void ParticipantWindow::paintTrial(QPainter& painter)
         painter.setPen(QPen(QColor(255, 255, 255), 4));
         painter.drawRect(optionRect(m_pending.answer).adjusted(-6, -6, 6, 6));
     }
-    const QRect below(0, height() * 5 / 6, width(), height() / 8);
+    const QRect below(width() / 20, height() * 5 / 6, width() - width() / 10, height() / 7);
     if (m_phase == Phase::Confidence) {
         painter.setPen(kForeground);
-        painter.drawText(below, Qt::AlignCenter,
+        painter.drawText(below, Qt::AlignCenter | Qt::TextWordWrap,
             tr("How sure are you?   1 = guessing   2 = unsure   3 = fairly sure   4 = certain"));
     } else if (m_phase == Phase::Feedback) {
         const QColor right(60, 200, 90);

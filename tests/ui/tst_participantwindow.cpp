@@ -9,6 +9,18 @@
 
 using namespace ntt;
 
+namespace {
+
+// With NTT_SCREENSHOT_DIR set, the screens a participant sees are saved there as PNG for review.
+void saveScreenshot(QWidget& w, const QString& name)
+{
+    const QString dir = qEnvironmentVariable("NTT_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        w.grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
+}
+
+} // namespace
+
 // Participants run through real studies on the DeepArt sample with key presses and clicks, then
 // the study file and the exported CSV are checked.
 class Test_participantwindow : public QObject
@@ -50,10 +62,12 @@ private:
             if (s.kind == ScreenKind::End || (stopAfter >= 0 && given.size() >= stopAfter))
                 return given;
             if (s.kind == ScreenKind::Consent) {
+                saveScreenshot(w, QStringLiteral("consent"));
                 QTest::keyClick(&w, Qt::Key_Y);
                 continue;
             }
             if (s.kind != ScreenKind::Trial) {
+                saveScreenshot(w, QStringLiteral("screen-%1").arg(int(s.kind)));
                 QTest::keyClick(&w, Qt::Key_Space);
                 continue;
             }
@@ -62,6 +76,7 @@ private:
                 return given;
             }
             const Trial& t = w.plan().trials[s.trialIndex];
+            saveScreenshot(w, QStringLiteral("trial-%1").arg(s.trialIndex));
             const int answer = t.practice ? t.correctPosition : (s.trialIndex % 2);
             QSignalSpy recorded(&w, &ParticipantWindow::responseRecorded);
             if (t.type == TrialType::RealOrFake)
@@ -73,6 +88,8 @@ private:
                 return given;
             }
             given.insert(s.trialIndex, answer);
+            if (w.currentScreen().kind == ScreenKind::Trial)
+                saveScreenshot(w, QStringLiteral("trial-%1-after").arg(s.trialIndex));
             // Feedback holds the trial on screen for a moment.
             QTest::qWaitFor(
                 [&] {
@@ -291,8 +308,10 @@ private Q_SLOTS:
         QTRY_VERIFY(w->isActiveWindow());
 
         QSignalSpy recorded(w.get(), &ParticipantWindow::responseRecorded);
+        saveScreenshot(*w, QStringLiteral("real-or-fake"));
         QTest::keyClick(w.get(), Qt::Key_J);
         QCOMPARE(recorded.count(), 0); // waiting for the confidence rating
+        saveScreenshot(*w, QStringLiteral("confidence"));
         QTest::keyClick(w.get(), Qt::Key_5); // out of range: ignored
         QCOMPARE(recorded.count(), 0);
         QTest::keyClick(w.get(), Qt::Key_3);
