@@ -105,8 +105,8 @@ int cmdDemo(const QStringList& args)
     const auto demo = ensureDemoStudy(p.value(QStringLiteral("out")), cancel, progressPrinter());
     if (!demo)
         return fail(demo.error());
-    out() << (demo->created ? "created " : "already there: ") << demo->databasePath
-          << " (SYNTHETIC demo study, id " << demo->studyId << ")" << Qt::endl;
+    out() << (demo->created ? "created " : "already there: ") << demo->databasePath << " (SYNTHETIC demo study, id "
+          << demo->studyId << ")" << Qt::endl;
     return 0;
 }
 
@@ -146,10 +146,7 @@ int cmdImport(const QStringList& args)
                  .arg(db.value()->path())
                  .arg(outcome->stored.added)
                  .arg(outcome->stored.alreadyPresent);
-    const auto pool = db.value()->poolImages();
-    if (!pool)
-        return fail(pool.error());
-    out() << formatShortcutAudit(auditShortcuts(pool.value(), outcome->report.realSource)) << Qt::flush;
+    out() << formatShortcutAudit(outcome->audit) << Qt::flush;
     return 0;
 }
 
@@ -164,11 +161,10 @@ int cmdAudit(const QStringList& args)
     auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
     if (!db)
         return fail(db.error());
-    const auto pool = db.value()->poolImages();
-    const auto real = db.value()->realSource();
-    if (!pool || !real)
-        return fail(!pool ? pool.error() : real.error());
-    out() << formatShortcutAudit(auditShortcuts(pool.value(), real.value())) << Qt::flush;
+    const auto audit = auditStoredPool(*db.value());
+    if (!audit)
+        return fail(audit.error());
+    out() << formatShortcutAudit(audit.value()) << Qt::flush;
     return 0;
 }
 
@@ -200,7 +196,9 @@ int cmdStudy(const QStringList& args)
         const auto created = createStudy(*db.value(), definition.value(), cancel, progressPrinter());
         if (!created)
             return fail(created.error());
-        out() << QStringLiteral("created study \"%1\" (id %2)\n").arg(created->study.definition.name).arg(created->study.id);
+        out() << QStringLiteral("created study \"%1\" (id %2)\n")
+                     .arg(created->study.definition.name)
+                     .arg(created->study.id);
         for (const QString& w : created->warnings)
             out() << "warning: " << w << "\n";
         out() << Qt::flush;
@@ -301,7 +299,8 @@ int cmdSession(const QStringList& args)
             QStringLiteral("ms"), QStringLiteral("0") });
         p.addOption({ QStringLiteral("resume"), QStringLiteral("Resume this unfinished session instead."),
             QStringLiteral("session") });
-        p.addOption({ QStringLiteral("print-commits"), QStringLiteral("Print 'committed <trial>' after each answer.") });
+        p.addOption(
+            { QStringLiteral("print-commits"), QStringLiteral("Print 'committed <trial>' after each answer.") });
         int code = 0;
         if (!parse(p, rest, code))
             return code;
@@ -337,7 +336,9 @@ int cmdSession(const QStringList& args)
             if (!plan)
                 return fail(plan.error());
             if (plan->session.state != SessionState::Open)
-                return fail(QStringLiteral("session %1 is %2, not open").arg(plan->session.id).arg(sessionStateName(plan->session.state)));
+                return fail(QStringLiteral("session %1 is %2, not open")
+                                .arg(plan->session.id)
+                                .arg(sessionStateName(plan->session.state)));
             plans.push_back(std::move(plan).value());
         } else {
             const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
@@ -352,7 +353,9 @@ int cmdSession(const QStringList& args)
             }
         }
         for (SessionPlan& plan : plans) {
-            out() << QStringLiteral("session %1 participant %2\n").arg(plan.session.id).arg(plan.session.participantCode) << Qt::flush;
+            out()
+                << QStringLiteral("session %1 participant %2\n").arg(plan.session.id).arg(plan.session.participantCode)
+                << Qt::flush;
             const auto run = runScriptedParticipant(*db.value(), plan, script, onCommitted);
             if (!run)
                 return fail(run.error());
@@ -394,7 +397,8 @@ int cmdExport(const QStringList& args)
     const auto rows = exportResponses(*db.value(), studyId, p.value(QStringLiteral("out")));
     if (!rows)
         return fail(rows.error());
-    out() << QStringLiteral("wrote %1 response(s) to %2\n").arg(rows.value()).arg(p.value(QStringLiteral("out"))) << Qt::flush;
+    out() << QStringLiteral("wrote %1 response(s) to %2\n").arg(rows.value()).arg(p.value(QStringLiteral("out")))
+          << Qt::flush;
     return 0;
 }
 
@@ -426,7 +430,8 @@ int runCommandLine(const QStringList& arguments)
         { QStringLiteral("session"), cmdSession },
         { QStringLiteral("export"), cmdExport },
     };
-    if (arguments.isEmpty() || arguments.first() == QLatin1String("--help") || arguments.first() == QLatin1String("-h")) {
+    if (arguments.isEmpty() || arguments.first() == QLatin1String("--help")
+        || arguments.first() == QLatin1String("-h")) {
         printUsage(arguments.isEmpty() ? err() : out());
         return arguments.isEmpty() ? 2 : 0;
     }

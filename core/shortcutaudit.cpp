@@ -128,7 +128,15 @@ ShortcutAudit auditShortcuts(const std::vector<PoolImage>& images, const QString
 QString formatShortcutAudit(const ShortcutAudit& audit)
 {
     QStringList lines;
-    lines << Text::tr("Shortcut audit (real source: %1)").arg(audit.realSource);
+    lines << Text::tr("Shortcut audit (real source: %1)").arg(audit.realSource) << QString();
+    // The verdict first: a researcher must not miss a warning below a long table.
+    if (audit.warnings.empty()) {
+        lines << Text::tr("No property separates real from generated images on its own.");
+    } else {
+        lines << Text::tr("Warnings:");
+        for (const ShortcutWarning& warning : audit.warnings)
+            lines << QStringLiteral("  ") + warning.message;
+    }
     for (const PropertyDistribution& distribution : audit.properties) {
         QStringList labels;
         int labelWidth = 0;
@@ -148,14 +156,6 @@ QString formatShortcutAudit(const ShortcutAudit& audit)
         int row = 0;
         for (auto it = distribution.countsBySource.cbegin(); it != distribution.countsBySource.cend(); ++it, ++row)
             lines << QStringLiteral("  %1  %2").arg(labels[row].leftJustified(labelWidth), describeCounts(it.value()));
-    }
-    lines << QString();
-    if (audit.warnings.empty()) {
-        lines << Text::tr("No property separates real from generated images on its own.");
-    } else {
-        lines << Text::tr("Warnings:");
-        for (const ShortcutWarning& warning : audit.warnings)
-            lines << QStringLiteral("  ") + warning.message;
     }
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }

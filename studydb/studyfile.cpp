@@ -13,6 +13,25 @@
 
 namespace ntt {
 
+Result<PoolSnapshot> loadPool(const StudyDatabase& db)
+{
+    auto images = db.poolImages();
+    if (!images)
+        return Error { images.error() };
+    const auto realSource = db.realSource();
+    if (!realSource)
+        return Error { realSource.error() };
+    return PoolSnapshot { std::move(images).value(), realSource.value() };
+}
+
+Result<ShortcutAudit> auditStoredPool(const StudyDatabase& db)
+{
+    const auto pool = loadPool(db);
+    if (!pool)
+        return Error { pool.error() };
+    return auditShortcuts(pool->images, pool->realSource);
+}
+
 Result<ImportOutcome> importPool(
     StudyDatabase& db, const ImportOptions& options, const CancelToken& cancel, const ProgressFn& progress)
 {
@@ -37,7 +56,10 @@ Result<ImportOutcome> importPool(
     auto stored = db.storeImport(report.value(), QFileInfo(options.location).absoluteFilePath());
     if (!stored)
         return Error { stored.error() };
-    return ImportOutcome { std::move(report).value(), stored.value() };
+    auto audit = auditStoredPool(db);
+    if (!audit)
+        return Error { audit.error() };
+    return ImportOutcome { std::move(report).value(), stored.value(), std::move(audit).value() };
 }
 
 QString stimulusFolder(const StudyDatabase& db)
@@ -50,27 +72,24 @@ Result<CreatedStudy> createStudy(
 {
     if (const Status valid = validateStudyDefinition(definition); !valid)
         return Error { valid.error() };
-    const auto pool = db.poolImages();
+    const auto pool = loadPool(db);
     if (!pool)
         return Error { pool.error() };
-    if (pool->empty())
+    if (pool->images.empty())
         return Error { QStringLiteral("%1: the pool is empty; import images first").arg(db.path()) };
-    const auto realSource = db.realSource();
-    if (!realSource)
-        return Error { realSource.error() };
-    const auto warnings = checkStudyDesign(definition, pool.value(), realSource.value());
+    const auto warnings = checkStudyDesign(definition, pool->images, pool->realSource);
     if (!warnings)
         return Error { QStringLiteral("study \"%1\": %2").arg(definition.name, warnings.error()) };
 
     std::vector<NormalisedStimulus> stimuli;
     if (definition.normalisation.enabled) {
         auto normalised
-            = normaliseStimuli(pool.value(), definition.normalisation, stimulusFolder(db), cancel, progress);
+            = normaliseStimuli(pool->images, definition.normalisation, stimulusFolder(db), cancel, progress);
         if (!normalised)
             return Error { normalised.error() };
         stimuli = std::move(normalised).value();
     }
-    const auto id = db.addStudy(definition, realSource.value(), stimuli);
+    const auto id = db.addStudy(definition, pool->realSource, stimuli);
     if (!id)
         return Error { id.error() };
     auto stored = db.study(id.value());

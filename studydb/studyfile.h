@@ -5,6 +5,7 @@
 #include "poolimport.h"
 #include "result.h"
 #include "sessionflow.h"
+#include "shortcutaudit.h"
 #include "studydatabase.h"
 
 #include <QString>
@@ -18,11 +19,25 @@ namespace ntt {
 // The arrows of the data flow (files -> pool -> study -> sessions -> exports), each one function
 // that the command line and the GUI both call.
 
-/// An import as scanned and as stored.
+/// The stored pool with its real source, as studies and audits use it.
+struct PoolSnapshot
+{
+    std::vector<PoolImage> images;
+    QString realSource;
+};
+
+/// Reads the pool and its real source from the study file.
+Result<PoolSnapshot> loadPool(const StudyDatabase& db);
+
+/// The shortcut audit of everything stored in the pool.
+Result<ShortcutAudit> auditStoredPool(const StudyDatabase& db);
+
+/// An import as scanned and as stored, with the audit of the whole pool after it.
 struct ImportOutcome
 {
     ImportReport report;
     StoredImport stored;
+    ShortcutAudit audit;
 };
 
 /// Scans `options.location` and stores the images in `db` in one transaction.

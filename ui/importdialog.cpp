@@ -44,16 +44,6 @@ Result<ImportSummary> runImport(
     auto outcome = importPool(*db.value(), options, cancel, progress);
     if (!outcome)
         return Error { outcome.error() };
-    const auto pool = db.value()->poolImages();
-    if (!pool)
-        return Error { pool.error() };
-    QString realSource = outcome->report.realSource;
-    if (realSource.isEmpty()) {
-        const auto stored = db.value()->realSource();
-        if (!stored)
-            return Error { stored.error() };
-        realSource = stored.value();
-    }
 
     ImportSummary summary;
     summary.added = outcome->stored.added;
@@ -61,7 +51,7 @@ Result<ImportSummary> runImport(
     QStringList parts;
     parts << formatImportReport(outcome->report).trimmed();
     parts << ImportDialog::tr("%1 new image(s), %2 already in the pool").arg(summary.added).arg(summary.alreadyPresent);
-    parts << formatShortcutAudit(auditShortcuts(pool.value(), realSource)).trimmed();
+    parts << formatShortcutAudit(outcome->audit).trimmed();
     summary.text = parts.join(QStringLiteral("\n\n")) + QLatin1Char('\n');
     return summary;
 }

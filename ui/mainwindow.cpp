@@ -118,12 +118,12 @@ MainWindow::MainWindow(QWidget* parent)
     auto* poolPage = new QSplitter(Qt::Vertical);
     auto* poolTop = new QWidget;
     auto* poolTopLayout = new QVBoxLayout(poolTop);
-    poolTopLayout->setContentsMargins(0, 0, 0, 0);
+    poolTopLayout->setContentsMargins(8, 8, 8, 0);
     poolTopLayout->addWidget(new QLabel(tr("Images per source and category")));
     poolTopLayout->addWidget(m_poolTable);
     auto* poolBottom = new QWidget;
     auto* poolBottomLayout = new QVBoxLayout(poolBottom);
-    poolBottomLayout->setContentsMargins(0, 0, 0, 0);
+    poolBottomLayout->setContentsMargins(8, 0, 8, 8);
     poolBottomLayout->addWidget(new QLabel(tr("Shortcut audit: file properties that could give real images away")));
     poolBottomLayout->addWidget(m_auditText);
     poolPage->addWidget(poolTop);
@@ -261,21 +261,24 @@ void MainWindow::refreshPool()
     m_auditText->clear();
     if (!m_db)
         return;
-    const auto pool = m_db->poolImages();
-    const auto real = m_db->realSource();
-    if (!pool || !real) {
-        showError(!pool ? pool.error() : real.error());
+    const auto pool = loadPool(*m_db);
+    if (!pool) {
+        showError(pool.error());
         return;
     }
+    const QString& real = pool->realSource;
     std::set<QString> sources;
     std::set<QString> categories;
     std::map<std::pair<QString, QString>, int> counts;
-    for (const PoolImage& image : pool.value()) {
+    for (const PoolImage& image : pool->images) {
         sources.insert(image.source);
         categories.insert(image.category);
         ++counts[{ image.source, image.category }];
     }
-    const QStringList sourceList(sources.begin(), sources.end());
+    // The real source first, then the generators in name order.
+    QStringList sourceList(sources.begin(), sources.end());
+    if (sourceList.removeOne(real))
+        sourceList.prepend(real);
     const QStringList categoryList(categories.begin(), categories.end());
     m_poolTable->setRowCount(static_cast<int>(sourceList.size()) + 1);
     m_poolTable->setColumnCount(static_cast<int>(categoryList.size()) + 2);
@@ -287,7 +290,7 @@ void MainWindow::refreshPool()
     std::vector<int> columnTotals(categoryList.size(), 0);
     for (int r = 0; r < sourceList.size(); ++r) {
         const QString& s = sourceList[r];
-        m_poolTable->setItem(r, 0, item(s == real.value() ? tr("%1 (real)").arg(s) : s));
+        m_poolTable->setItem(r, 0, item(s == real ? tr("%1 (real)").arg(s) : s));
         int total = 0;
         for (int c = 0; c < categoryList.size(); ++c) {
             const int n = counts[{ s, categoryList[c] }];
@@ -301,10 +304,11 @@ void MainWindow::refreshPool()
     m_poolTable->setItem(last, 0, item(tr("Total")));
     for (int c = 0; c < categoryList.size(); ++c)
         m_poolTable->setItem(last, c + 1, item(QString::number(columnTotals[c]), true));
-    m_poolTable->setItem(last, static_cast<int>(categoryList.size()) + 1, item(QString::number(pool->size()), true));
+    m_poolTable->setItem(
+        last, static_cast<int>(categoryList.size()) + 1, item(QString::number(pool->images.size()), true));
     m_poolTable->resizeColumnsToContents();
-    if (!pool->empty())
-        m_auditText->setPlainText(formatShortcutAudit(auditShortcuts(pool.value(), real.value())));
+    if (!pool->images.empty())
+        m_auditText->setPlainText(formatShortcutAudit(auditShortcuts(pool->images, real)));
 }
 
 void MainWindow::refreshStudies()
@@ -416,17 +420,16 @@ void MainWindow::newStudy()
 {
     if (!m_db)
         return;
-    const auto pool = m_db->poolImages();
-    const auto real = m_db->realSource();
-    if (!pool || !real) {
-        showError(!pool ? pool.error() : real.error());
+    const auto pool = loadPool(*m_db);
+    if (!pool) {
+        showError(pool.error());
         return;
     }
-    if (pool->empty()) {
+    if (pool->images.empty()) {
         showError(tr("The pool is empty: import images first (File > Import images…)."));
         return;
     }
-    StudyEditor editor(m_db->path(), pool.value(), real.value(), this);
+    StudyEditor editor(m_db->path(), pool->images, pool->realSource, this);
     connect(&editor, &StudyEditor::studyCreated, this, [this] {
         refreshStudies();
         m_studyList->setCurrentRow(m_studyList->count() - 1);

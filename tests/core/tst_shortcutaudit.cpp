@@ -224,12 +224,12 @@ private Q_SLOTS:
         add(images, 1, "real", "jpeg");
         add(images, 4, "sd", "jpeg");
         const QString text = formatShortcutAudit(auditShortcuts(images, QStringLiteral("real")));
+                // The verdict comes first, so that no warning hides below a long table.
         QVERIFY2(text.startsWith(QLatin1String("Shortcut audit (real source: real)\n\n"
+                                               "No property separates real from generated images on its own.\n\n"
                                                "format: 87.5 % balanced accuracy from this property alone\n"
                                                "  real (real)  3 png, 1 jpeg\n"
                                                "  sd           4 jpeg\n")),
-            qPrintable(text));
-        QVERIFY2(text.endsWith(QLatin1String("\nNo property separates real from generated images on its own.\n")),
             qPrintable(text));
     }
 
