@@ -300,16 +300,20 @@ Result<ImageFileInfo> inspectTiff(const Bytes& b)
 {
     ImageFileInfo info;
     info.format = QStringLiteral("tiff");
+    // The 8-byte header: byte order, magic 42 and the offset of the first image directory (IFD).
+    // Every read below is covered by the has() check before it: the signature alone is only 4 bytes.
+    if (!b.has(0, 8))
+        return truncatedHeader("TIFF");
     const bool bigEndian = b.u8(0) == 'M';
     const auto u16 = [&](qint64 offset) { return bigEndian ? b.be16(offset) : b.le16(offset); };
     const auto u32 = [&](qint64 offset) { return bigEndian ? b.be32(offset) : b.le32(offset); };
     const qint64 directory = u32(4);
-    if (!b.has(directory, 2))
+    if (!b.has(directory, 2)) // the IFD's entry count
         return truncatedHeader("TIFF");
     const int entries = u16(directory);
     for (int i = 0; i < entries; ++i) {
         const qint64 entry = directory + 2 + 12 * qint64(i);
-        if (!b.has(entry, 12))
+        if (!b.has(entry, 12)) // tag, type, count and the 4-byte value field
             return truncatedHeader("TIFF");
         const int tag = u16(entry);
         const int type = u16(entry + 2);

@@ -46,17 +46,39 @@ const std::vector<Property>& properties()
     return list;
 }
 
-// Balanced accuracy of predicting, for each value, the class in which that value is more frequent:
-// 0.5 * sum over values of max(P(value | real), P(value | generated)).
+// Leave-one-out balanced accuracy of the rule "value -> the class in which that value is more frequent".
+// Fitting and scoring the rule on the same images would give 1.0 to any property whose values are all
+// distinct (a pixel size per image), whatever the classes; so each image is predicted from the OTHER images
+// only. Among those, the image's value has r real and g generated images out of R real and G generated:
+// it is predicted real if r / R > g / G (classes weigh equally whatever their size), generated if
+// r / R < g / G, and a tie (including a value no other image has) counts as half a correct guess.
+// The result is the mean of the recalls on real and on generated images.
 double separability(
     const QMap<QString, int>& real, int realTotal, const QMap<QString, int>& generated, int generatedTotal)
 {
+    // Correct guesses, a tie counting half, for each class.
+    double realCorrect = 0.0;
+    double generatedCorrect = 0.0;
+    // +1 when the others favour real, -1 when they favour generated, 0 on a tie; cross-multiplied, so a
+    // class with no other image (a rate of 0 / 0) ties rather than divides by zero.
+    const auto vote = [](qint64 r, qint64 realOthers, qint64 g, qint64 generatedOthers) {
+        const qint64 realSide = r * generatedOthers;
+        const qint64 generatedSide = g * realOthers;
+        return realSide > generatedSide ? 1 : realSide < generatedSide ? -1 : 0;
+    };
+    const auto credit = [](int v, int correctSign) { return v == correctSign ? 1.0 : v == 0 ? 0.5 : 0.0; };
     QStringList values = real.keys() + generated.keys();
     values.removeDuplicates();
-    double sum = 0.0;
-    for (const QString& value : std::as_const(values))
-        sum += std::max(double(real.value(value)) / realTotal, double(generated.value(value)) / generatedTotal);
-    return 0.5 * sum;
+    for (const QString& value : std::as_const(values)) {
+        const int r = real.value(value);
+        const int g = generated.value(value);
+        // All images of one class and value have the same others, so they share one prediction.
+        if (r > 0)
+            realCorrect += r * credit(vote(r - 1, realTotal - 1, g, generatedTotal), 1);
+        if (g > 0)
+            generatedCorrect += g * credit(vote(r, realTotal, g - 1, generatedTotal - 1), -1);
+    }
+    return 0.5 * (realCorrect / realTotal + generatedCorrect / generatedTotal);
 }
 
 // "39 png, 1 jpeg": the most frequent values first.

@@ -323,6 +323,25 @@ Result<TrialList> generateTrials(const StudyDefinition& definition, const std::v
         candidates.push_back(i);
     }
 
+    // Real-or-fake rows are balanced between real and generated answers: both kinds must exist.
+    auto bothKinds = [&](const std::vector<int>& indices) {
+        const bool real
+            = std::any_of(indices.begin(), indices.end(), [&](int i) { return images[i]->source == realSource; });
+        const bool generated
+            = std::any_of(indices.begin(), indices.end(), [&](int i) { return images[i]->source != realSource; });
+        return real && generated;
+    };
+    if (definition.trialType == TrialType::RealOrFake && !bothKinds(candidates))
+        return Error { QStringLiteral("real-or-fake trials need both real (\"%1\") and generated images among the "
+                                      "study's sources and categories")
+                           .arg(realSource) };
+    if (definition.catchTrials > 0) {
+        const std::vector<int> catchIndices(catchSet.begin(), catchSet.end());
+        if (definition.trialType == TrialType::RealOrFake && !bothKinds(catchIndices))
+            return Error { QStringLiteral("the catch images must include both real and generated images for "
+                                          "real-or-fake catch trials") };
+    }
+
     Rng rng = Rng::forStream(definition.seed, static_cast<std::uint64_t>(participantIndex));
     QSet<int> shown;
     const int ways = definition.ways;

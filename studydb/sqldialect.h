@@ -10,14 +10,14 @@ namespace ntt {
  * The SQL that differs between SQLite and PostgreSQL lives here and nowhere else. Everything else in
  * studydb writes portable SQL (ON CONFLICT DO NOTHING, RETURNING id, TEXT timestamps in ISO 8601).
  */
-class SqlDialect {
+class SqlDialect
+{
 public:
     enum class Kind { Sqlite, PostgreSql };
 
     explicit SqlDialect(Kind kind)
         : m_kind(kind)
-    {
-    }
+    { }
 
     Kind kind() const { return m_kind; }
     /// Qt SQL driver name.

@@ -78,12 +78,40 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
             QStringLiteral("CREATE INDEX trials_session ON trials (session_id)"),
             QStringLiteral("CREATE INDEX sessions_study ON sessions (study_id)"),
         };
+    case 2:
+        return {
+            QStringLiteral("CREATE TABLE models (id %1, name TEXT NOT NULL UNIQUE, path TEXT NOT NULL, "
+                           "sha256 TEXT NOT NULL, spec TEXT NOT NULL, training TEXT NOT NULL, added_utc TEXT NOT NULL)")
+                .arg(id),
+            QStringLiteral("CREATE TABLE model_runs (id %1, model_id BIGINT NOT NULL REFERENCES models(id), "
+                           "study_id BIGINT REFERENCES studies(id), device TEXT NOT NULL, threads INTEGER NOT NULL, "
+                           "torch_version TEXT NOT NULL, batch_size INTEGER NOT NULL, started_utc TEXT NOT NULL, "
+                           "ended_utc TEXT, state TEXT NOT NULL, predicted INTEGER NOT NULL, skipped INTEGER NOT NULL, "
+                           "failed INTEGER NOT NULL)")
+                .arg(id),
+            // Keyed by the hashes of the model file and of the image file the model saw, so a run
+            // again on the same images skips them, whatever study or import they came from.
+            QStringLiteral("CREATE TABLE predictions (model_sha256 TEXT NOT NULL, image_sha256 TEXT NOT NULL, "
+                           "run_id BIGINT NOT NULL REFERENCES model_runs(id), p_real DOUBLE PRECISION, "
+                           "class_probabilities TEXT NOT NULL, milliseconds DOUBLE PRECISION NOT NULL, "
+                           "error TEXT NOT NULL, PRIMARY KEY (model_sha256, image_sha256))"),
+            QStringLiteral("CREATE TABLE model_answers (model_id BIGINT NOT NULL REFERENCES models(id), "
+                           "trial_id BIGINT NOT NULL REFERENCES trials(id), answer INTEGER NOT NULL, "
+                           "correct INTEGER NOT NULL, threshold DOUBLE PRECISION NOT NULL, "
+                           "run_id BIGINT NOT NULL REFERENCES model_runs(id), PRIMARY KEY (model_id, trial_id))"),
+            QStringLiteral("CREATE INDEX predictions_image ON predictions (image_sha256)"),
+            // A study keeps the pool it was designed on: later imports must not change participant k's list.
+            QStringLiteral("CREATE TABLE study_images (study_id BIGINT NOT NULL REFERENCES studies(id), "
+                           "image_id BIGINT NOT NULL REFERENCES pool_images(id), PRIMARY KEY (study_id, image_id))"),
+            QStringLiteral(
+                "INSERT INTO study_images (study_id, image_id) SELECT s.id, i.id FROM studies s, pool_images i"),
+        };
     default:
         return {};
     }
 }
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 QString nowUtc()
 {
@@ -502,6 +530,26 @@ Result<std::vector<PoolImage>> StudyDatabase::poolImages() const
     return images;
 }
 
+Result<std::vector<PoolImage>> StudyDatabase::studyImages(qint64 studyId) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT image_id FROM study_images WHERE study_id = ?")).bind(studyId);
+    if (const Status s = q.exec(QStringLiteral("reading the images of study %1").arg(studyId)); !s)
+        return Error { s.error() };
+    QSet<qint64> ids;
+    while (q.next())
+        ids.insert(q.value(0).toLongLong());
+    auto pool = poolImages();
+    if (!pool)
+        return Error { pool.error() };
+    std::vector<PoolImage> images;
+    for (PoolImage& image : pool.value()) {
+        if (ids.contains(image.id))
+            images.push_back(std::move(image));
+    }
+    return images;
+}
+
 Result<QString> StudyDatabase::realSource() const
 {
     Sql q(database(), m_path);
@@ -511,8 +559,8 @@ Result<QString> StudyDatabase::realSource() const
     return q.next() ? q.value(0).toString() : QString();
 }
 
-Result<qint64> StudyDatabase::addStudy(
-    const StudyDefinition& definition, const QString& realSource, const std::vector<NormalisedStimulus>& stimuli)
+Result<qint64> StudyDatabase::addStudy(const StudyDefinition& definition, const QString& realSource,
+    const std::vector<qint64>& imageIds, const std::vector<NormalisedStimulus>& stimuli)
 {
     QSqlDatabase db = database();
     Transaction tx(db);
@@ -531,6 +579,14 @@ Result<qint64> StudyDatabase::addStudy(
             QStringLiteral("%1: a study named \"%2\" already exists; choose another name").arg(m_path, definition.name)
         };
     const qint64 studyId = *inserted;
+    for (const qint64 imageId : imageIds) {
+        Sql s(db, m_path);
+        s.prepare(QStringLiteral("INSERT INTO study_images (study_id, image_id) VALUES (?, ?)"))
+            .bind(studyId)
+            .bind(imageId);
+        if (const Status st = s.exec(QStringLiteral("storing the study's images")); !st)
+            return Error { st.error() };
+    }
     for (const NormalisedStimulus& stimulus : stimuli) {
         Sql s(db, m_path);
         s.prepare(QStringLiteral("INSERT INTO stimuli (study_id, image_id, path, sha256) VALUES (?, ?, ?, ?)"))
@@ -604,16 +660,44 @@ Result<StoredStudy> StudyDatabase::studyByName(const QString& name) const
 
 Result<QHash<qint64, QString>> StudyDatabase::stimulusPaths(qint64 studyId) const
 {
+    const auto files = stimulusFiles(studyId);
+    if (!files)
+        return Error { files.error() };
+    QHash<qint64, QString> paths;
+    for (auto it = files->cbegin(); it != files->cend(); ++it)
+        paths.insert(it.key(), it->path);
+    return paths;
+}
+
+Status StudyDatabase::setImageSplits(const QMap<qint64, Split>& splits)
+{
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    for (auto it = splits.cbegin(); it != splits.cend(); ++it) {
+        Sql q(db, m_path);
+        q.prepare(QStringLiteral("UPDATE pool_images SET split = ? WHERE id = ?"))
+            .bind(splitName(it.value()))
+            .bind(it.key());
+        if (const Status s = q.exec(QStringLiteral("setting the split of image %1").arg(it.key())); !s)
+            return s;
+    }
+    if (!tx.commit())
+        return Error { QStringLiteral("%1: splits could not be committed: %2").arg(m_path, db.lastError().text()) };
+    return {};
+}
+
+Result<QHash<qint64, StudyDatabase::StimulusFile>> StudyDatabase::stimulusFiles(qint64 studyId) const
+{
     Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT i.id, COALESCE(s.path, i.path) FROM pool_images i "
+    q.prepare(QStringLiteral("SELECT i.id, COALESCE(s.path, i.path), COALESCE(s.sha256, i.sha256) FROM pool_images i "
                              "LEFT JOIN stimuli s ON s.image_id = i.id AND s.study_id = ?"))
         .bind(studyId);
     if (const Status s = q.exec(QStringLiteral("reading stimulus paths")); !s)
         return Error { s.error() };
-    QHash<qint64, QString> paths;
+    QHash<qint64, StimulusFile> files;
     while (q.next())
-        paths.insert(q.value(0).toLongLong(), q.value(1).toString());
-    return paths;
+        files.insert(q.value(0).toLongLong(), StimulusFile { q.value(1).toString(), q.value(2).toString() });
+    return files;
 }
 
 Result<int> StudyDatabase::nextParticipantIndex(qint64 studyId) const
@@ -837,6 +921,16 @@ Status StudyDatabase::setSessionState(qint64 sessionId, SessionState state)
 
 Result<std::vector<ResponseRow>> StudyDatabase::responseRows(qint64 studyId) const
 {
+    return answerRows(studyId, AnswerSource::People);
+}
+
+Result<std::vector<ResponseRow>> StudyDatabase::modelAnswerRows(qint64 studyId) const
+{
+    return answerRows(studyId, AnswerSource::Models);
+}
+
+Result<std::vector<ResponseRow>> StudyDatabase::answerRows(qint64 studyId, AnswerSource source) const
+{
     const auto pool = poolImages();
     if (!pool)
         return Error { pool.error() };
@@ -844,15 +938,23 @@ Result<std::vector<ResponseRow>> StudyDatabase::responseRows(qint64 studyId) con
     for (const PoolImage& image : pool.value())
         byId.insert(image.id, &image);
 
+    // People's responses and models' answers share one row shape: a model answers with no response
+    // time, timestamps or confidence, and its name is the agent.
+    const bool people = source == AnswerSource::People;
+    const QString columns = people
+        ? QStringLiteral(
+            "'human', r.answer, r.correct, r.confidence, r.rt_ms, r.onset_utc, r.response_utc, r.rt_clock, "
+            "r.focus_losses, r.timed_out, r.too_fast")
+        : QStringLiteral("m.name, r.answer, r.correct, NULL, NULL, NULL, NULL, 'model', 0, 0, 0");
+    const QString from = people
+        ? QStringLiteral("responses r JOIN trials t ON t.id = r.trial_id")
+        : QStringLiteral("model_answers r JOIN models m ON m.id = r.model_id JOIN trials t ON t.id = r.trial_id");
     Sql q(database(), m_path);
-    q.prepare(
-         QStringLiteral(
-             "SELECT st.name, s.id, s.participant_code, s.station, s.simulated, t.id, t.trial_index, t.trial_type, "
-             "t.correct_position, t.practice, t.is_catch, t.break_after, r.answer, r.correct, r.confidence, "
-             "r.rt_ms, r.onset_utc, r.response_utc, r.rt_clock, r.focus_losses, r.timed_out, r.too_fast "
-             "FROM responses r JOIN trials t ON t.id = r.trial_id JOIN sessions s ON s.id = t.session_id "
-             "JOIN studies st ON st.id = s.study_id WHERE (? = 0 OR st.id = ?) "
-             "ORDER BY st.id, s.id, t.trial_index"))
+    q.prepare(QStringLiteral("SELECT st.name, s.id, s.participant_code, s.station, s.simulated, t.id, t.trial_index, "
+                             "t.trial_type, t.correct_position, t.practice, t.is_catch, t.break_after, %1, s.state "
+                             "FROM %2 JOIN sessions s ON s.id = t.session_id JOIN studies st ON st.id = s.study_id "
+                             "WHERE (? = 0 OR st.id = ?) ORDER BY st.id, %3 s.id, t.trial_index")
+                  .arg(columns, from, people ? QString() : QStringLiteral("r.model_id,")))
         .bind(studyId)
         .bind(studyId);
     if (const Status s = q.exec(QStringLiteral("reading responses")); !s)
@@ -891,22 +993,277 @@ Result<std::vector<ResponseRow>> StudyDatabase::responseRows(qint64 studyId) con
         Response& r = row.response;
         r.trialId = t.id;
         r.trialIndex = t.index;
-        r.answer = q.value(12).toInt();
-        r.correct = q.value(13).toInt() != 0;
-        if (!q.value(14).isNull())
-            r.confidence = q.value(14).toInt();
-        r.rtMs = q.value(15).toDouble();
-        r.onsetUtc = parseUtc(q.value(16));
-        r.responseUtc = parseUtc(q.value(17));
-        r.rtClock = q.value(18).toString();
-        r.focusLosses = q.value(19).toInt();
-        r.timedOut = q.value(20).toInt() != 0;
-        r.tooFast = q.value(21).toInt() != 0;
+        row.agent = q.value(12).toString();
+        row.sessionState = q.value(23).toString();
+        r.answer = q.value(13).toInt();
+        r.correct = q.value(14).toInt() != 0;
+        if (!q.value(15).isNull())
+            r.confidence = q.value(15).toInt();
+        r.rtMs = q.value(16).toDouble();
+        r.onsetUtc = parseUtc(q.value(17));
+        r.responseUtc = parseUtc(q.value(18));
+        r.rtClock = q.value(19).toString();
+        r.focusLosses = q.value(20).toInt();
+        r.timedOut = q.value(21).toInt() != 0;
+        r.tooFast = q.value(22).toInt() != 0;
         t.imageIds = imagesByTrial.value(t.id);
         for (const qint64 imageId : t.imageIds) {
             if (const PoolImage* image = byId.value(imageId))
                 row.shown.push_back(*image);
         }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+Result<qint64> StudyDatabase::addModel(
+    const QString& name, const QString& path, const QString& sha256, const ModelSpec& spec, const QString& training)
+{
+    const auto existing = modelByName(name);
+    if (existing) {
+        if (existing->sha256 == sha256)
+            return existing->id;
+        return Error { QStringLiteral("%1: a model named \"%2\" is already registered with another file (%3); choose "
+                                      "another name")
+                           .arg(m_path, name, existing->path) };
+    }
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("INSERT INTO models (name, path, sha256, spec, training, added_utc) "
+                             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"))
+        .bind(name)
+        .bind(path)
+        .bind(sha256)
+        .bind(QString::fromUtf8(modelSpecToJson(spec)))
+        .bind(training)
+        .bind(nowUtc());
+    if (const Status s = q.exec(QStringLiteral("registering model \"%1\"").arg(name)); !s)
+        return Error { s.error() };
+    return q.returnedId().value_or(0);
+}
+
+namespace {
+
+Result<StoredModel> modelFromQuery(Sql& q, const QString& path)
+{
+    StoredModel m;
+    m.id = q.value(0).toLongLong();
+    m.name = q.value(1).toString();
+    m.path = q.value(2).toString();
+    m.sha256 = q.value(3).toString();
+    auto spec = parseModelSpec(q.value(4).toString().toUtf8(), QStringLiteral("%1: model %2").arg(path, m.name));
+    if (!spec)
+        return Error { spec.error() };
+    m.spec = std::move(spec).value();
+    m.training = q.value(5).toString();
+    m.addedUtc = parseUtc(q.value(6));
+    return m;
+}
+
+const QString kModelColumns = QStringLiteral("id, name, path, sha256, spec, training, added_utc");
+
+} // namespace
+
+Result<std::vector<StoredModel>> StudyDatabase::models() const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT %1 FROM models ORDER BY id").arg(kModelColumns));
+    if (const Status s = q.exec(QStringLiteral("reading models")); !s)
+        return Error { s.error() };
+    std::vector<StoredModel> result;
+    while (q.next()) {
+        auto m = modelFromQuery(q, m_path);
+        if (!m)
+            return Error { m.error() };
+        result.push_back(std::move(m).value());
+    }
+    return result;
+}
+
+Result<StoredModel> StudyDatabase::model(qint64 id) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT %1 FROM models WHERE id = ?").arg(kModelColumns)).bind(id);
+    if (const Status s = q.exec(QStringLiteral("reading model %1").arg(id)); !s)
+        return Error { s.error() };
+    if (!q.next())
+        return Error { QStringLiteral("%1: no model with id %2").arg(m_path).arg(id) };
+    return modelFromQuery(q, m_path);
+}
+
+Result<StoredModel> StudyDatabase::modelByName(const QString& name) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT %1 FROM models WHERE name = ?").arg(kModelColumns)).bind(name);
+    if (const Status s = q.exec(QStringLiteral("reading model \"%1\"").arg(name)); !s)
+        return Error { s.error() };
+    if (!q.next())
+        return Error { QStringLiteral("%1: no model named \"%2\"").arg(m_path, name) };
+    return modelFromQuery(q, m_path);
+}
+
+Result<qint64> StudyDatabase::startModelRun(qint64 modelId, qint64 studyId, const RuntimeInfo& runtime, int batchSize)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("INSERT INTO model_runs (model_id, study_id, device, threads, torch_version, batch_size, "
+                             "started_utc, state, predicted, skipped, failed) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', 0, 0, 0) RETURNING id"))
+        .bind(modelId)
+        .bind(studyId > 0 ? QVariant(studyId) : QVariant())
+        .bind(runtime.device)
+        .bind(runtime.threads)
+        .bind(runtime.torchVersion)
+        .bind(batchSize)
+        .bind(nowUtc());
+    if (const Status s = q.exec(QStringLiteral("recording a model run")); !s)
+        return Error { s.error() };
+    return q.returnedId().value_or(0);
+}
+
+Status StudyDatabase::finishModelRun(qint64 runId, const QString& state, int predicted, int skipped, int failed)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("UPDATE model_runs SET state = ?, ended_utc = ?, predicted = ?, skipped = ?, failed = ? "
+                             "WHERE id = ?"))
+        .bind(state)
+        .bind(nowUtc())
+        .bind(predicted)
+        .bind(skipped)
+        .bind(failed)
+        .bind(runId);
+    return q.exec(QStringLiteral("finishing model run %1").arg(runId));
+}
+
+Result<QSet<QString>> StudyDatabase::predictedImageHashes(const QString& modelSha256) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT image_sha256 FROM predictions WHERE model_sha256 = ? AND error = ''"))
+        .bind(modelSha256);
+    if (const Status s = q.exec(QStringLiteral("reading predictions")); !s)
+        return Error { s.error() };
+    QSet<QString> hashes;
+    while (q.next())
+        hashes.insert(q.value(0).toString());
+    return hashes;
+}
+
+Status StudyDatabase::storePredictions(
+    qint64 runId, const QString& modelSha256, const std::vector<ImagePrediction>& batch)
+{
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    for (const ImagePrediction& p : batch) {
+        QStringList probabilities;
+        for (float v : p.prediction.classProbabilities)
+            probabilities << QString::number(static_cast<double>(v), 'g', 7);
+        const bool valid = p.error.isEmpty();
+        Sql q(db, m_path);
+        q.prepare(QStringLiteral("INSERT INTO predictions (model_sha256, image_sha256, run_id, p_real, "
+                                 "class_probabilities, milliseconds, error) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                                 "ON CONFLICT (model_sha256, image_sha256) DO UPDATE SET run_id = excluded.run_id, "
+                                 "p_real = excluded.p_real, class_probabilities = excluded.class_probabilities, "
+                                 "milliseconds = excluded.milliseconds, error = excluded.error"))
+            .bind(modelSha256)
+            .bind(p.imageHash)
+            .bind(runId)
+            .bind(valid && p.prediction.pReal >= 0.0f ? QVariant(static_cast<double>(p.prediction.pReal)) : QVariant())
+            .bind(probabilities.isEmpty() ? QString()
+                                          : QLatin1Char('[') + probabilities.join(QLatin1Char(',')) + QLatin1Char(']'))
+            .bind(p.prediction.milliseconds)
+            .bind(p.error);
+        if (const Status s = q.exec(QStringLiteral("storing a prediction")); !s)
+            return s;
+    }
+    if (!tx.commit())
+        return Error {
+            QStringLiteral("%1: predictions could not be committed: %2").arg(m_path, db.lastError().text())
+        };
+    return {};
+}
+
+Result<QHash<qint64, float>> StudyDatabase::pRealByImage(qint64 studyId, const QString& modelSha256) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT i.id, p.p_real FROM pool_images i "
+                             "LEFT JOIN stimuli s ON s.image_id = i.id AND s.study_id = ? "
+                             "JOIN predictions p ON p.image_sha256 = COALESCE(s.sha256, i.sha256) "
+                             "WHERE p.model_sha256 = ? AND p.error = '' AND p.p_real IS NOT NULL"))
+        .bind(studyId)
+        .bind(modelSha256);
+    if (const Status s = q.exec(QStringLiteral("reading P(real)")); !s)
+        return Error { s.error() };
+    QHash<qint64, float> result;
+    while (q.next())
+        result.insert(q.value(0).toLongLong(), q.value(1).toFloat());
+    return result;
+}
+
+Result<std::vector<Trial>> StudyDatabase::studyTrials(qint64 studyId) const
+{
+    const auto all = sessions(studyId);
+    if (!all)
+        return Error { all.error() };
+    std::vector<Trial> trials;
+    for (const SessionInfo& session : all.value()) {
+        auto list = sessionTrials(session.id);
+        if (!list)
+            return Error { list.error() };
+        trials.insert(trials.end(), list->begin(), list->end());
+    }
+    return trials;
+}
+
+Status StudyDatabase::storeModelAnswers(
+    qint64 modelId, qint64 runId, double threshold, const std::vector<Response>& answers)
+{
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    for (const Response& r : answers) {
+        Sql q(db, m_path);
+        q.prepare(
+             QStringLiteral("INSERT INTO model_answers (model_id, trial_id, answer, correct, threshold, run_id) "
+                            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (model_id, trial_id) DO UPDATE SET "
+                            "answer = excluded.answer, correct = excluded.correct, threshold = excluded.threshold, "
+                            "run_id = excluded.run_id"))
+            .bind(modelId)
+            .bind(r.trialId)
+            .bind(r.answer)
+            .bind(r.correct ? 1 : 0)
+            .bind(threshold)
+            .bind(runId);
+        if (const Status s = q.exec(QStringLiteral("storing the model's answer to trial %1").arg(r.trialId)); !s)
+            return s;
+    }
+    if (!tx.commit())
+        return Error {
+            QStringLiteral("%1: model answers could not be committed: %2").arg(m_path, db.lastError().text())
+        };
+    return {};
+}
+
+Result<std::vector<PredictionRow>> StudyDatabase::predictionRows(qint64 studyId, qint64 modelId) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT m.name, m.sha256, %1, p.p_real, p.class_probabilities, p.milliseconds, p.error "
+                             "FROM pool_images i LEFT JOIN stimuli s ON s.image_id = i.id AND s.study_id = ? "
+                             "JOIN predictions p ON p.image_sha256 = COALESCE(s.sha256, i.sha256) "
+                             "JOIN models m ON m.sha256 = p.model_sha256 WHERE (? = 0 OR m.id = ?) "
+                             "ORDER BY m.id, i.id")
+                  .arg(kImageColumns))
+        .bind(studyId)
+        .bind(modelId)
+        .bind(modelId);
+    if (const Status s = q.exec(QStringLiteral("reading predictions")); !s)
+        return Error { s.error() };
+    std::vector<PredictionRow> rows;
+    while (q.next()) {
+        PredictionRow row;
+        row.model = q.value(0).toString();
+        row.modelSha256 = q.value(1).toString();
+        row.image = imageFromQuery(q.query(), 2);
+        row.pReal = q.value(16).isNull() ? -1.0f : q.value(16).toFloat();
+        row.classProbabilities = q.value(17).toString();
+        row.milliseconds = q.value(18).toDouble();
+        row.error = q.value(19).toString();
         rows.push_back(std::move(row));
     }
     return rows;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "classifier.h"
+#include "modelrun.h"
 #include "poolimport.h"
 #include "responseexport.h"
 #include "result.h"
@@ -51,6 +53,18 @@ struct SessionInfo
     int answeredCount = 0;
 };
 
+/// A model registered in the study file.
+struct StoredModel
+{
+    qint64 id = 0;
+    QString name;
+    QString path; ///< the model file, absolute
+    QString sha256; ///< of the model file when it was added
+    ModelSpec spec;
+    QString training; ///< JSON of the training options and history for built-in detectors; empty otherwise
+    QDateTime addedUtc;
+};
+
 /// What storing an import changed.
 struct StoredImport
 {
@@ -91,13 +105,25 @@ public:
     Result<QString> realSource() const;
 
     // Studies
-    Result<qint64> addStudy(
-        const StudyDefinition& definition, const QString& realSource, const std::vector<NormalisedStimulus>& stimuli);
+    /// Stores a study with the pool images it is designed on (`imageIds`) and their normalised copies.
+    Result<qint64> addStudy(const StudyDefinition& definition, const QString& realSource,
+        const std::vector<qint64>& imageIds, const std::vector<NormalisedStimulus>& stimuli);
+    /// The pool images a study was designed on; images imported later are not part of it.
+    Result<std::vector<PoolImage>> studyImages(qint64 studyId) const;
     Result<std::vector<StoredStudy>> studies() const;
     Result<StoredStudy> study(qint64 id) const;
     Result<StoredStudy> studyByName(const QString& name) const;
     /// The file each pool image is shown from in this study: its normalised copy, or the original.
     Result<QHash<qint64, QString>> stimulusPaths(qint64 studyId) const;
+    /// The file each pool image is shown from in this study, with that file's SHA-256.
+    struct StimulusFile
+    {
+        QString path;
+        QString sha256;
+    };
+    Result<QHash<qint64, StimulusFile>> stimulusFiles(qint64 studyId) const;
+    /// Sets the classifier split of pool images (image id -> split), all or nothing.
+    Status setImageSplits(const QMap<qint64, Split>& splits);
 
     // Sessions
     /// The participant index the next session of this study gets.
@@ -116,12 +142,39 @@ public:
     Status recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail = {});
     Status setSessionState(qint64 sessionId, SessionState state);
 
+    // Models
+    /// Registers a model file; a model of that name with the same file hash is returned as it is,
+    /// one with another hash is refused (the name must say which model answered).
+    Result<qint64> addModel(const QString& name, const QString& path, const QString& sha256, const ModelSpec& spec,
+        const QString& training);
+    Result<std::vector<StoredModel>> models() const;
+    Result<StoredModel> model(qint64 id) const;
+    Result<StoredModel> modelByName(const QString& name) const;
+    Result<qint64> startModelRun(qint64 modelId, qint64 studyId, const RuntimeInfo& runtime, int batchSize);
+    Status finishModelRun(qint64 runId, const QString& state, int predicted, int skipped, int failed);
+    /// Image hashes this model already has a valid prediction for.
+    Result<QSet<QString>> predictedImageHashes(const QString& modelSha256) const;
+    /// Stores one batch of predictions in one transaction; a failed image may be predicted again later.
+    Status storePredictions(qint64 runId, const QString& modelSha256, const std::vector<ImagePrediction>& batch);
+    /// P(real) per pool image id as the study showed it (normalised copy or original), for one model.
+    Result<QHash<qint64, float>> pRealByImage(qint64 studyId, const QString& modelSha256) const;
+    /// Every trial of every session of the study (the trials people answered).
+    Result<std::vector<Trial>> studyTrials(qint64 studyId) const;
+    Status storeModelAnswers(qint64 modelId, qint64 runId, double threshold, const std::vector<Response>& answers);
+    /// The model answers of the study, joined like responses (agent = model name, no response time).
+    Result<std::vector<ResponseRow>> modelAnswerRows(qint64 studyId) const;
+    /// Predictions of one model (all models when modelId is 0) for the images the study shows.
+    Result<std::vector<PredictionRow>> predictionRows(qint64 studyId, qint64 modelId) const;
+
     // Export
+
     /// Every response of the study (all studies when studyId is 0), joined for the responses CSV,
     /// ordered by session and trial.
     Result<std::vector<ResponseRow>> responseRows(qint64 studyId) const;
 
 private:
+    enum class AnswerSource { People, Models };
+    Result<std::vector<ResponseRow>> answerRows(qint64 studyId, AnswerSource source) const;
     StudyDatabase(QString path, QString connectionName);
     Status migrate();
     QSqlDatabase database() const;

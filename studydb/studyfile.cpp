@@ -6,9 +6,14 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QThread>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ntt {
@@ -89,7 +94,10 @@ Result<CreatedStudy> createStudy(
             return Error { normalised.error() };
         stimuli = std::move(normalised).value();
     }
-    const auto id = db.addStudy(definition, pool->realSource, stimuli);
+    std::vector<qint64> imageIds;
+    for (const PoolImage& image : pool->images)
+        imageIds.push_back(image.id);
+    const auto id = db.addStudy(definition, pool->realSource, imageIds, stimuli);
     if (!id)
         return Error { id.error() };
     auto stored = db.study(id.value());
@@ -134,7 +142,7 @@ Result<SessionPlan> startSession(
     auto study = db.study(studyId);
     if (!study)
         return Error { study.error() };
-    const auto pool = db.poolImages();
+    const auto pool = db.studyImages(studyId);
     if (!pool)
         return Error { pool.error() };
     const auto index = db.nextParticipantIndex(studyId);
@@ -166,20 +174,273 @@ Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId)
     return SessionPlan { session.value(), std::move(study).value(), std::move(trials).value(), answered.value(), {} };
 }
 
-Result<int> exportResponses(const StudyDatabase& db, qint64 studyId, const QString& csvPath)
+namespace {
+
+// QSaveFile writes beside the target and renames on commit: a failed export never leaves half a CSV.
+template <typename Rows, typename Writer>
+Result<int> writeCsvFile(const Result<Rows>& rows, const QString& csvPath, Writer write)
 {
-    const auto rows = db.responseRows(studyId);
     if (!rows)
         return Error { rows.error() };
-    // QSaveFile writes beside the target and renames on commit: a failed export never leaves half a CSV.
     QSaveFile file(csvPath);
     if (!file.open(QIODevice::WriteOnly))
         return Error { QStringLiteral("%1: cannot write: %2").arg(csvPath, file.errorString()) };
-    if (const Status s = writeResponsesCsv(file, rows.value(), csvPath); !s)
+    if (const Status s = write(file, rows.value()); !s)
         return Error { s.error() };
     if (!file.commit())
         return Error { QStringLiteral("%1: cannot write: %2").arg(csvPath, file.errorString()) };
     return static_cast<int>(rows->size());
+}
+
+} // namespace
+
+// Position columns for the widest study exported, so a study's exports always have the same columns.
+int exportWidth(const StudyDatabase& db, qint64 studyId)
+{
+    int ways = 1;
+    const auto studies = db.studies();
+    if (!studies)
+        return ways;
+    for (const StoredStudy& s : studies.value()) {
+        if (studyId == 0 || s.id == studyId)
+            ways = std::max(ways, s.definition.ways);
+    }
+    return ways;
+}
+
+Result<int> exportResponses(const StudyDatabase& db, qint64 studyId, const QString& csvPath)
+{
+    const int ways = exportWidth(db, studyId);
+    return writeCsvFile(
+        db.responseRows(studyId), csvPath, [&](QIODevice& device, const std::vector<ResponseRow>& rows) {
+            return writeResponsesCsv(device, rows, csvPath, ways);
+        });
+}
+
+Result<int> exportModelAnswers(const StudyDatabase& db, qint64 studyId, const QString& csvPath)
+{
+    const int ways = exportWidth(db, studyId);
+    return writeCsvFile(
+        db.modelAnswerRows(studyId), csvPath, [&](QIODevice& device, const std::vector<ResponseRow>& rows) {
+            return writeResponsesCsv(device, rows, csvPath, ways);
+        });
+}
+
+Result<int> exportPredictions(const StudyDatabase& db, qint64 studyId, const QString& csvPath)
+{
+    const auto real = db.realSource();
+    if (!real)
+        return Error { real.error() };
+    return writeCsvFile(
+        db.predictionRows(studyId, 0), csvPath, [&](QIODevice& device, const std::vector<PredictionRow>& rows) {
+            return writePredictionsCsv(device, rows, csvPath, real.value());
+        });
+}
+
+Result<AddedModel> addModel(StudyDatabase& db, const QString& path, const QString& name, const QString& training)
+{
+    // Loading is the check: a file that is not a model, or one saved for CUDA here, fails now.
+    auto classifier = loadClassifier(path, DevicePreference::Cpu, 1);
+    if (!classifier)
+        return Error { classifier.error() };
+    const Classifier& c = *classifier.value();
+    const QString modelName = name.isEmpty() ? c.spec().name : name;
+
+    const auto id = db.addModel(modelName, QFileInfo(path).absoluteFilePath(), c.modelHash(), c.spec(), training);
+    if (!id)
+        return Error { id.error() };
+    auto stored = db.model(id.value());
+    if (!stored)
+        return Error { stored.error() };
+    return AddedModel { std::move(stored).value(), c.warnings() };
+}
+
+Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint64 modelId,
+    const ModelRunOptions& options, const CancelToken& cancel, const ProgressFn& progress,
+    const std::atomic_bool* paused)
+{
+    const auto study = db.study(studyId);
+    if (!study)
+        return Error { study.error() };
+    const auto model = db.model(modelId);
+    if (!model)
+        return Error { model.error() };
+    auto classifier = loadClassifier(model->path, options.device, options.threads);
+    if (!classifier)
+        return Error { classifier.error() };
+    if (classifier.value()->modelHash() != model->sha256)
+        return Error { QStringLiteral("%1: the model file changed since it was added as \"%2\"; add it again under a "
+                                      "new name so results stay attributable")
+                           .arg(model->path, model->name) };
+    const auto pool = db.studyImages(studyId);
+    const auto files = db.stimulusFiles(studyId);
+    const auto done = db.predictedImageHashes(model->sha256);
+    if (!pool || !files || !done)
+        return Error { !pool ? pool.error() : (!files ? files.error() : done.error()) };
+
+    const StudyDefinition& d = study->definition;
+    ModelRunOutcome outcome;
+    outcome.runtime = classifier.value()->runtime();
+    std::vector<ModelRunItem> items;
+    QSet<QString> queued;
+    for (const PoolImage& image : pool.value()) {
+        if ((!d.sources.isEmpty() && !d.sources.contains(image.source))
+            || (!d.categories.isEmpty() && !d.categories.contains(image.category)))
+            continue;
+        const auto file = files->value(image.id);
+        if (done->contains(file.sha256) || queued.contains(file.sha256)) {
+            ++outcome.skipped;
+            continue;
+        }
+        queued.insert(file.sha256);
+        items.push_back({ image.id, file.path, file.sha256 });
+    }
+
+    const auto runId = db.startModelRun(modelId, studyId, outcome.runtime, options.batchSize);
+    if (!runId)
+        return Error { runId.error() };
+    outcome.runId = runId.value();
+    const Status ran = runClassifier(
+        *classifier.value(), items, options.batchSize, cancel, progress,
+        [&](const std::vector<ImagePrediction>& batch) {
+            for (const ImagePrediction& p : batch) {
+                if (p.error.isEmpty()) {
+                    ++outcome.predicted;
+                } else {
+                    ++outcome.failed;
+                    outcome.errors << p.error;
+                }
+            }
+            return db.storePredictions(outcome.runId, model->sha256, batch);
+        },
+        paused);
+    const QString state = ran ? QStringLiteral("finished")
+                              : (cancel.isCancelled() ? QStringLiteral("cancelled") : QStringLiteral("failed"));
+    db.finishModelRun(outcome.runId, state, outcome.predicted, outcome.skipped, outcome.failed);
+    if (!ran)
+        return Error { ran.error() };
+
+    // The model answers the very trials people answered.
+    const auto trials = db.studyTrials(studyId);
+    const auto pReal = db.pRealByImage(studyId, model->sha256);
+    if (!trials || !pReal)
+        return Error { !trials ? trials.error() : pReal.error() };
+    std::vector<Response> answers;
+    for (const Trial& t : trials.value()) {
+        if (auto answer = modelAnswer(t, pReal.value(), options.threshold))
+            answers.push_back(*answer);
+    }
+    if (const Status s = db.storeModelAnswers(modelId, outcome.runId, options.threshold, answers); !s)
+        return Error { s.error() };
+    outcome.answers = static_cast<int>(answers.size());
+    return outcome;
+}
+
+Result<AddedModel> trainDetectorOnPool(
+    StudyDatabase& db, const DetectorTraining& training, const CancelToken& cancel, const TrainingProgressFn& progress)
+{
+    if (training.name.trimmed().isEmpty())
+        return Error { QStringLiteral("the model needs a name") };
+    if (db.modelByName(training.name))
+        return Error {
+            QStringLiteral("%1: a model named \"%2\" already exists; choose another name").arg(db.path(), training.name)
+        };
+    auto pool = loadPool(db);
+    if (!pool)
+        return Error { pool.error() };
+    const bool hasSplits = std::any_of(
+        pool->images.begin(), pool->images.end(), [](const PoolImage& i) { return i.split != Split::None; });
+    if (!hasSplits) {
+        const auto splits = makeSplits(pool->images, training.ratios, training.splitSeed);
+        if (const Status s = db.setImageSplits(splits); !s)
+            return Error { s.error() };
+        for (PoolImage& image : pool->images)
+            image.split = splits.value(image.id, Split::None);
+    }
+    std::vector<LabelledImage> train;
+    std::vector<LabelledImage> val;
+    for (const PoolImage& image : pool->images) {
+        const LabelledImage labelled { image.path, image.source == pool->realSource };
+        if (image.split == Split::Train)
+            train.push_back(labelled);
+        else if (image.split == Split::Val)
+            val.push_back(labelled);
+    }
+    const QString folder = db.path() + QStringLiteral(".models");
+    if (!QDir().mkpath(folder))
+        return Error { QStringLiteral("%1: cannot create the models folder").arg(folder) };
+    QString fileName = training.name;
+    fileName.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
+    const QString modelPath = QDir(folder).absoluteFilePath(fileName + QStringLiteral(".pt"));
+    const auto trained = trainDetector(train, val, training.options, modelPath, training.name, cancel, progress);
+    if (!trained)
+        return Error { trained.error() };
+    const TrainingOptions& o = training.options;
+    QJsonArray history;
+    for (const TrainingProgress& e : trained->epochs)
+        history.append(QJsonObject { { QStringLiteral("epoch"), e.epoch }, { QStringLiteral("loss"), e.loss },
+            { QStringLiteral("val_accuracy"), e.validationAccuracy } });
+    const QJsonObject record {
+        { QStringLiteral("architecture"), architectureName(o.architecture) },
+        { QStringLiteral("optimizer"), o.optimizer },
+        { QStringLiteral("learning_rate"), o.learningRate },
+        { QStringLiteral("momentum"), o.momentum },
+        { QStringLiteral("weight_decay"), o.weightDecay },
+        { QStringLiteral("epochs"), o.epochs },
+        { QStringLiteral("batch_size"), o.batchSize },
+        { QStringLiteral("input_size"), o.inputSize },
+        { QStringLiteral("flips"), o.flips },
+        { QStringLiteral("random_resized_crop"), o.randomResizedCrop },
+        { QStringLiteral("early_stopping_patience"), o.earlyStoppingPatience },
+        { QStringLiteral("seed"), QString::number(o.seed) },
+        { QStringLiteral("train_images"), static_cast<int>(train.size()) },
+        { QStringLiteral("val_images"), static_cast<int>(val.size()) },
+        { QStringLiteral("best_epoch"), trained->bestEpoch },
+        { QStringLiteral("best_val_accuracy"), trained->bestValidationAccuracy },
+        { QStringLiteral("device"), trained->runtime.device },
+        { QStringLiteral("threads"), trained->runtime.threads },
+        { QStringLiteral("torch_version"), trained->runtime.torchVersion },
+        { QStringLiteral("history"), history },
+    };
+    return addModel(
+        db, modelPath, training.name, QString::fromUtf8(QJsonDocument(record).toJson(QJsonDocument::Compact)));
+}
+
+Result<std::vector<ModelSummary>> summariseModels(const StudyDatabase& db, qint64 studyId)
+{
+    const auto models = db.models();
+    const auto real = db.realSource();
+    if (!models || !real)
+        return Error { !models ? models.error() : real.error() };
+    const auto predictions = db.predictionRows(studyId, 0);
+    const auto answers = db.modelAnswerRows(studyId);
+    if (!predictions || !answers)
+        return Error { !predictions ? predictions.error() : answers.error() };
+    std::vector<ModelSummary> result;
+    for (const StoredModel& m : models.value()) {
+        ModelSummary s;
+        s.model = m.name;
+        int right = 0;
+        for (const PredictionRow& p : predictions.value()) {
+            if (p.model != m.name || p.image.split != Split::Test || !p.error.isEmpty() || p.pReal < 0.0f)
+                continue;
+            ++s.testImages;
+            right += ((p.pReal >= 0.5f) == (p.image.source == real.value())) ? 1 : 0;
+        }
+        if (s.testImages > 0)
+            s.testAccuracy = static_cast<double>(right) / s.testImages;
+        right = 0;
+        for (const ResponseRow& a : answers.value()) {
+            if (a.agent != m.name || a.trial.practice)
+                continue;
+            ++s.trials;
+            right += a.response.correct ? 1 : 0;
+        }
+        if (s.trials > 0)
+            s.trialAccuracy = static_cast<double>(right) / s.trials;
+        result.push_back(s);
+    }
+    return result;
 }
 
 Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan, const ScriptedParticipant& script,

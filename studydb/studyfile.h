@@ -6,7 +6,9 @@
 #include "result.h"
 #include "sessionflow.h"
 #include "shortcutaudit.h"
+#include "splitmaker.h"
 #include "studydatabase.h"
+#include "training.h"
 
 #include <QString>
 #include <QStringList>
@@ -110,6 +112,76 @@ struct ScriptedRun
  */
 Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan, const ScriptedParticipant& script,
     const std::function<void(int trialIndex)>& onCommitted = {});
+
+/// Loads a model file (TorchScript with its sidecar, or a built-in detector) to check it, and
+/// registers it under `name` (default: the sidecar's name). Returns the stored model and load warnings.
+struct AddedModel
+{
+    StoredModel model;
+    QStringList warnings;
+};
+/// `training` is the JSON record of how a built-in detector was trained (empty for user models).
+Result<AddedModel> addModel(StudyDatabase& db, const QString& path, const QString& name, const QString& training = {});
+
+/// How a model run goes.
+struct ModelRunOptions
+{
+    int batchSize = 16;
+    double threshold = 0.5; ///< real-or-fake: P(real) >= threshold answers "real"
+    DevicePreference device = DevicePreference::Auto;
+    int threads = 0; ///< 0 = defaultTorchThreads()
+};
+
+/// What a model run did.
+struct ModelRunOutcome
+{
+    qint64 runId = 0;
+    int predicted = 0;
+    int skipped = 0; ///< already predicted by this model (same model and image hashes)
+    int failed = 0;
+    QStringList errors; ///< one line per failed image, naming the file
+    int answers = 0; ///< trials the model answered
+    RuntimeInfo runtime;
+};
+
+/**
+ * Runs a registered model over the images the study shows (its normalised copies when it has them),
+ * storing each batch as it finishes, then derives and stores the model's answer to every trial of
+ * the study. Idempotent and resumable: images this model already predicted are skipped.
+ */
+Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint64 modelId,
+    const ModelRunOptions& options, const CancelToken& cancel, const ProgressFn& progress,
+    const std::atomic_bool* paused = nullptr);
+
+/// Training a built-in detector on the pool's train and validation splits.
+struct DetectorTraining
+{
+    TrainingOptions options;
+    QString name; ///< the model's name in the study file
+    SplitRatios ratios; ///< used when the pool has no splits yet
+    std::uint64_t splitSeed = 1;
+};
+
+/// Makes splits if the pool has none, trains, saves the model beside the study file
+/// ("<file>.models/<name>.pt") and registers it.
+Result<AddedModel> trainDetectorOnPool(
+    StudyDatabase& db, const DetectorTraining& training, const CancelToken& cancel, const TrainingProgressFn& progress);
+
+/// Accuracy of a model on the pool's test split and on the study's trials.
+struct ModelSummary
+{
+    QString model;
+    int testImages = 0;
+    double testAccuracy = -1.0; ///< -1 when no test image was predicted
+    int trials = 0;
+    double trialAccuracy = -1.0;
+};
+Result<std::vector<ModelSummary>> summariseModels(const StudyDatabase& db, qint64 studyId);
+
+/// Writes the predictions CSV (one row per model and image) of the study's images.
+Result<int> exportPredictions(const StudyDatabase& db, qint64 studyId, const QString& csvPath);
+/// Writes the model-answers CSV: the responses CSV's columns, agent = model name, no response time.
+Result<int> exportModelAnswers(const StudyDatabase& db, qint64 studyId, const QString& csvPath);
 
 /// Where the demo study lives under `folder`, and the result of creating it.
 struct DemoStudy

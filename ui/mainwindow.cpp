@@ -173,28 +173,35 @@ void MainWindow::buildActions()
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
 
-    auto add = [this](QMenu* menu, const QString& text, const QKeySequence& key, auto slot, bool needsFile) {
-        QAction* a = menu->addAction(text, this, slot);
-        a->setShortcut(key);
-        if (needsFile)
-            m_fileActions << a;
-        return a;
-    };
-    add(file, tr("&New study file…"), QKeySequence::New, &MainWindow::newStudyFile, false);
-    add(file, tr("&Open study file…"), QKeySequence::Open, &MainWindow::openStudyFileDialog, false);
+    // needsFile: disabled without an open study file; blocking: disabled while a participant session
+    // runs, since it would replace the file under it or compete for its writes.
+    auto add
+        = [this](QMenu* menu, const QString& text, const QKeySequence& key, auto slot, bool needsFile, bool blocking) {
+              QAction* a = menu->addAction(text, this, slot);
+              a->setShortcut(key);
+              if (needsFile)
+                  m_fileActions << a;
+              if (blocking)
+                  m_sessionBlockedActions << a;
+              return a;
+          };
+    add(file, tr("&New study file…"), QKeySequence::New, &MainWindow::newStudyFile, false, true);
+    add(file, tr("&Open study file…"), QKeySequence::Open, &MainWindow::openStudyFileDialog, false, true);
     file->addSeparator();
-    QAction* import = add(file, tr("&Import images…"), QKeySequence(tr("Ctrl+I")), &MainWindow::importImages, true);
-    QAction* exportCsv
-        = add(file, tr("&Export responses CSV…"), QKeySequence(tr("Ctrl+E")), &MainWindow::exportResponsesDialog, true);
+    QAction* import
+        = add(file, tr("&Import images…"), QKeySequence(tr("Ctrl+I")), &MainWindow::importImages, true, true);
+    QAction* exportCsv = add(file, tr("&Export responses CSV…"), QKeySequence(tr("Ctrl+E")),
+        &MainWindow::exportResponsesDialog, true, false);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* study = menuBar()->addMenu(tr("&Study"));
-    QAction* newStudy = add(study, tr("&New study…"), QKeySequence(tr("Ctrl+Shift+N")), &MainWindow::newStudy, true);
-    QAction* run = add(
-        study, tr("&Run participant session…"), QKeySequence(tr("Ctrl+R")), &MainWindow::startSessionDialog, true);
+    QAction* newStudy
+        = add(study, tr("&New study…"), QKeySequence(tr("Ctrl+Shift+N")), &MainWindow::newStudy, true, true);
+    QAction* run = add(study, tr("&Run participant session…"), QKeySequence(tr("Ctrl+R")),
+        &MainWindow::startSessionDialog, true, true);
     QAction* resume
-        = add(study, tr("Re&sume selected session…"), QKeySequence(), &MainWindow::resumeSelectedSession, true);
+        = add(study, tr("Re&sume selected session…"), QKeySequence(), &MainWindow::resumeSelectedSession, true, true);
 
     bar->addAction(import);
     bar->addAction(newStudy);
@@ -239,10 +246,18 @@ void MainWindow::openDemo(const QString& folder)
         });
 }
 
-void MainWindow::refresh()
+void MainWindow::updateActions()
 {
+    const bool running = !m_participant.isNull();
     for (QAction* a : std::as_const(m_fileActions))
         a->setEnabled(m_db != nullptr);
+    for (QAction* a : std::as_const(m_sessionBlockedActions))
+        a->setEnabled(!running && (m_db != nullptr || !m_fileActions.contains(a)));
+}
+
+void MainWindow::refresh()
+{
+    updateActions();
     QString label;
     if (m_db) {
         const auto meta = m_db->metaValue(QStringLiteral("label"));
@@ -488,6 +503,10 @@ ParticipantWindow* MainWindow::startSession(
 
 ParticipantWindow* MainWindow::resumeSession(qint64 sessionId, QScreen* screen)
 {
+    if (m_participant) {
+        showError(tr("A participant session is already running at this station."));
+        return nullptr;
+    }
     auto plan = loadSession(*m_db, sessionId);
     if (!plan) {
         showError(plan.error());
@@ -504,20 +523,33 @@ ParticipantWindow* MainWindow::resumeSession(qint64 sessionId, QScreen* screen)
 
 ParticipantWindow* MainWindow::runParticipantWindow(SessionPlan plan, QScreen* screen)
 {
+    if (!screen) {
+        for (QScreen* s : QGuiApplication::screens()) {
+            if (s->name() == m_lastScreenName)
+                screen = s;
+        }
+    }
     const auto paths = m_db->stimulusPaths(plan.study.id);
     if (!paths) {
         showError(paths.error());
         return nullptr;
     }
+    if (screen)
+        m_lastScreenName = screen->name();
     refreshSessions();
     auto* window = new ParticipantWindow(*m_db, std::move(plan), paths.value());
     window->setAttribute(Qt::WA_DeleteOnClose);
+    m_participant = window;
     connect(window, &ParticipantWindow::sessionEnded, this, [this](qint64 id, SessionState state) {
+        m_participant = nullptr;
+        updateActions();
         refreshSessions();
         statusBar()->showMessage(tr("Session %1 ended: %2").arg(id).arg(sessionStateName(state)));
     });
-    connect(window, &ParticipantWindow::responseRecorded, this, [this] { refreshSessions(); });
+    // Queued: the table refresh must not run between an answer and the next trial's frame.
+    connect(window, &ParticipantWindow::responseRecorded, this, &MainWindow::refreshSessions, Qt::QueuedConnection);
     window->start(screen);
+    updateActions();
     return window;
 }
 

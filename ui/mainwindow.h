@@ -4,6 +4,7 @@
 #include "studyfile.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
@@ -53,6 +54,7 @@ Q_SIGNALS:
 private:
     void buildActions();
     void refresh();
+    void updateActions();
     void refreshPool();
     void refreshStudies();
     void refreshSessions();
@@ -78,7 +80,10 @@ private:
     QTableWidget* m_sessionTable;
     QLabel* m_sessionsHint;
     BackgroundJob* m_demoJob;
-    QList<QAction*> m_fileActions;
+    QList<QAction*> m_fileActions; ///< need an open study file
+    QList<QAction*> m_sessionBlockedActions; ///< would change the file under a running participant session
+    QPointer<ParticipantWindow> m_participant;
+    QString m_lastScreenName; ///< the screen the last session ran on; resumed sessions go there too
 };
 
 } // namespace ntt

@@ -88,7 +88,7 @@ ParticipantWindow::ParticipantWindow(
         return ExitChoice::Stay;
     };
     if (m_flow.resumed())
-        m_db.recordEvent(m_plan.session.id, m_flow.firstUnanswered(), QStringLiteral("resumed"));
+        stored(m_db.recordEvent(m_plan.session.id, m_flow.firstUnanswered(), QStringLiteral("resumed")));
 }
 
 ParticipantWindow::~ParticipantWindow() = default;
@@ -98,9 +98,8 @@ void ParticipantWindow::start(QScreen* screen)
     if (!screen)
         screen = QGuiApplication::primaryScreen();
     if (screen) {
+        setScreen(screen);
         setGeometry(screen->geometry());
-        if (QWindow* window = windowHandle())
-            window->setScreen(screen);
     }
     showFullScreen();
     activateWindow();
@@ -158,7 +157,7 @@ QRect ParticipantWindow::optionRect(int option) const
 void ParticipantWindow::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
-    m_prefetcher->setCellSize(cellSize());
+    m_prefetcher->setCellSize(cellSize(), devicePixelRatioF());
     prefetchAhead();
 }
 
@@ -190,8 +189,8 @@ void ParticipantWindow::enterScreen()
     m_deadline.stop();
     const Screen& s = m_flow.current();
     if (s.kind == ScreenKind::End && !m_ended && !m_consentDeclined) {
-        m_db.setSessionState(m_plan.session.id, SessionState::Finished);
-        m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("finished"));
+        stored(m_db.setSessionState(m_plan.session.id, SessionState::Finished));
+        stored(m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("finished")));
     }
     prefetchAhead();
     update();
@@ -270,7 +269,7 @@ void ParticipantWindow::paintTrial(QPainter& painter)
     painter.setFont(font);
     for (int p = 0; p < t.ways(); ++p) {
         const QImage image = m_prefetcher->ready(t.imageIds[p]);
-        QRect target(QPoint(), image.size());
+        QRect target(QPoint(), image.deviceIndependentSize().toSize());
         target.moveCenter(rects[p].center());
         painter.drawImage(target.topLeft(), image);
         if (t.type != TrialType::RealOrFake) {
@@ -356,12 +355,12 @@ void ParticipantWindow::keyPressEvent(QKeyEvent* event)
     const ScreenKind kind = m_flow.current().kind;
     if (kind == ScreenKind::Consent) {
         if (event->key() == Qt::Key_Y) {
-            m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("consent-given"));
+            stored(m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("consent-given")));
             advance();
         } else if (event->key() == Qt::Key_N) {
             m_consentDeclined = true;
-            m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("consent-declined"));
-            m_db.setSessionState(m_plan.session.id, SessionState::Aborted);
+            stored(m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("consent-declined")));
+            stored(m_db.setSessionState(m_plan.session.id, SessionState::Aborted));
             while (!m_flow.atEnd())
                 m_flow.advance();
             enterScreen();
@@ -451,13 +450,8 @@ void ParticipantWindow::commitResponse()
     m_pending.focusLosses = m_focusLosses;
     scoreResponse(m_plan.study.definition, t, m_pending);
     // Durable before anything else happens: the next trial appears only after this commit.
-    const Status stored = m_db.recordResponse(m_plan.session.id, m_pending);
-    if (!stored) {
-        m_storageError = stored.error();
-        m_phase = Phase::StorageError;
-        update();
+    if (!stored(m_db.recordResponse(m_plan.session.id, m_pending)))
         return;
-    }
     m_plan.answered.insert(t.index);
     Q_EMIT responseRecorded(t.index);
     if (showsFeedback(m_plan.study.definition, t)) {
@@ -474,13 +468,26 @@ void ParticipantWindow::finishTrial()
     advance();
 }
 
+bool ParticipantWindow::stored(const Status& status)
+{
+    if (status)
+        return true;
+    // Nothing may go on silently once the study file refuses a write: the experimenter must know.
+    m_storageError = status.error();
+    m_phase = Phase::StorageError;
+    m_deadline.stop();
+    m_feedbackTimer.stop();
+    update();
+    return false;
+}
+
 void ParticipantWindow::changeEvent(QEvent* event)
 {
     QWidget::changeEvent(event);
     if (event->type() != QEvent::ActivationChange || isActiveWindow() || !currentTrial() || m_ended)
         return;
     ++m_focusLosses;
-    m_db.recordEvent(m_plan.session.id, currentTrial()->index, QStringLiteral("focus-lost"));
+    stored(m_db.recordEvent(m_plan.session.id, currentTrial()->index, QStringLiteral("focus-lost")));
 }
 
 void ParticipantWindow::handleExperimenterChord()
@@ -507,10 +514,11 @@ void ParticipantWindow::endSession(SessionState state)
     m_feedbackTimer.stop();
     m_ended = true;
     if (state == SessionState::Aborted) {
-        m_db.setSessionState(m_plan.session.id, SessionState::Aborted);
-        m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("aborted"));
+        stored(m_db.setSessionState(m_plan.session.id, SessionState::Aborted));
+        stored(m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("aborted")));
     } else if (state == SessionState::Open) {
-        m_db.recordEvent(m_plan.session.id, currentTrial() ? currentTrial()->index : -1, QStringLiteral("paused"));
+        stored(
+            m_db.recordEvent(m_plan.session.id, currentTrial() ? currentTrial()->index : -1, QStringLiteral("paused")));
     }
     Q_EMIT sessionEnded(m_plan.session.id, state);
     close();

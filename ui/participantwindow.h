@@ -79,6 +79,8 @@ private:
     void finishTrial();
     void onDeadline();
     void handleExperimenterChord();
+    /// Shows the storage-error screen when a write to the study file failed; true when it succeeded.
+    bool stored(const Status& status);
     void endSession(SessionState state);
     QString screenText() const;
     QList<QRect> imageRects(int ways) const;

@@ -17,16 +17,18 @@ struct StimulusPrefetcher::Entry
 
 namespace {
 
-std::pair<QImage, QString> decode(const QString& path, const QSize& size)
+std::pair<QImage, QString> decode(const QString& path, const QSize& size, qreal devicePixelRatio)
 {
-    auto rgb = loadStimulus(path, size.width(), size.height());
+    auto rgb = loadStimulus(path, qRound(size.width() * devicePixelRatio), qRound(size.height() * devicePixelRatio));
     if (!rgb)
         return { QImage(), rgb.error() };
     const RgbImage& pixels = rgb.value();
     // Wrap, then convert: the conversion copies, so the QByteArray may go away afterwards.
     const QImage wrapped(reinterpret_cast<const uchar*>(pixels.pixels.constData()), pixels.width, pixels.height,
         pixels.width * 3, QImage::Format_RGB888);
-    return { wrapped.convertToFormat(QImage::Format_RGB32), QString() };
+    QImage image = wrapped.convertToFormat(QImage::Format_RGB32);
+    image.setDevicePixelRatio(devicePixelRatio);
+    return { image, QString() };
 }
 
 } // namespace
@@ -43,11 +45,12 @@ StimulusPrefetcher::~StimulusPrefetcher()
         entry->watcher.waitForFinished();
 }
 
-void StimulusPrefetcher::setCellSize(const QSize& size)
+void StimulusPrefetcher::setCellSize(const QSize& size, qreal devicePixelRatio)
 {
-    if (size == m_cellSize)
+    if (size == m_cellSize && qFuzzyCompare(devicePixelRatio, m_devicePixelRatio))
         return;
     m_cellSize = size;
+    m_devicePixelRatio = devicePixelRatio;
     ++m_generation;
     const QList<qint64> ids = m_entries.keys();
     for (const auto& entry : std::as_const(m_entries))
@@ -76,10 +79,11 @@ void StimulusPrefetcher::prefetch(qint64 imageId)
     });
     const QString path = m_paths.value(imageId);
     const QSize size = m_cellSize;
-    entry->watcher.setFuture(QtConcurrent::run([path, size, imageId] {
+    const qreal ratio = m_devicePixelRatio;
+    entry->watcher.setFuture(QtConcurrent::run([path, size, ratio, imageId] {
         if (path.isEmpty())
             return std::pair<QImage, QString> { QImage(), QStringLiteral("image %1 has no file").arg(imageId) };
-        return decode(path, size);
+        return decode(path, size, ratio);
     }));
     m_entries.insert(imageId, entry);
 }

@@ -24,8 +24,10 @@ public:
     explicit StimulusPrefetcher(QHash<qint64, QString> stimulusPaths, QObject* parent = nullptr);
     ~StimulusPrefetcher() override;
 
-    /// Size every image is fitted into; changing it drops what was prepared for another size.
-    void setCellSize(const QSize& size);
+    /// Size every image is fitted into, in logical pixels, and the screen's device pixel ratio: images
+    /// are decoded at device resolution so a high-DPI screen shows every pixel, never an upscaled copy.
+    /// Changing either drops what was prepared for the old values.
+    void setCellSize(const QSize& size, qreal devicePixelRatio = 1.0);
     QSize cellSize() const { return m_cellSize; }
 
     /// Starts decoding `imageId` if it is not ready or under way.
@@ -46,6 +48,7 @@ private:
     struct Entry;
     QHash<qint64, QString> m_paths;
     QSize m_cellSize;
+    qreal m_devicePixelRatio = 1.0;
     QHash<qint64, std::shared_ptr<Entry>> m_entries;
     quint64 m_generation = 0;
 };

@@ -6,7 +6,8 @@
 
 using namespace ntt;
 
-class Test_csvwriter : public QObject {
+class Test_csvwriter : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -46,7 +47,8 @@ private Q_SLOTS:
         row.study = QStringLiteral("Pilot, v2");
         row.sessionId = 3;
         row.participant = QStringLiteral("P-ABCD-EFGH");
-        row.station = QStringLiteral("lab-1");
+                row.station = QStringLiteral("lab-1");
+        row.sessionState = QStringLiteral("finished");
         row.trial.index = 5;
         row.trial.type = TrialType::PickReal;
         row.trial.correctPosition = 1;
@@ -75,14 +77,14 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 3); // header, one row, empty after the final CRLF
         const QStringList header = QString::fromUtf8(lines[0]).trimmed().split(QLatin1Char(','));
         QCOMPARE(header, responseCsvHeader(2));
-        for (const char* column : { "study", "session", "participant", "trial_index", "trial_type", "ways",
-                 "pos1_image_id", "pos1_path", "pos1_source", "pos1_category", "pos2_image_id", "correct_position",
-                 "chosen_position", "correct", "rt_ms", "onset_utc", "response_utc", "practice", "catch",
-                 "focus_losses" })
+        for (const char* column :
+            { "study", "session", "participant", "trial_index", "trial_type", "ways", "pos1_image_id", "pos1_path",
+                "pos1_source", "pos1_category", "pos2_image_id", "correct_position", "chosen_position", "correct",
+                "rt_ms", "onset_utc", "response_utc", "practice", "catch", "focus_losses" })
             QVERIFY2(header.contains(QLatin1String(column)), column);
 
         const QString line = QString::fromUtf8(lines[1]).trimmed();
-        QVERIFY(line.startsWith(QStringLiteral("\"Pilot, v2\",3,P-ABCD-EFGH,human,lab-1,0,5,pick-real,2,0,0,")));
+        QVERIFY(line.startsWith(QStringLiteral("\"Pilot, v2\",3,P-ABCD-EFGH,human,lab-1,0,finished,5,pick-real,2,0,0,")));
         QVERIFY(line.contains(QStringLiteral("10,gpt4/gushici-001.jpg,gpt4,,11,human/gushici-001.png,human,,")));
         // correct position 2 (1-based), chosen 1, answers by source, wrong, no confidence.
         QVERIFY2(line.contains(QStringLiteral(",2,1,human,gpt4,0,,1234.5,2026-11-22T08:00:00.005Z,"

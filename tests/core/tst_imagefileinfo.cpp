@@ -406,6 +406,16 @@ private Q_SLOTS:
             << QByteArray("BM is not a bitmap by itself, even if long enough") << "not an image (unknown format)";
         QTest::newRow("jpeg header cut") << makeJpeg(16, 16, 90).left(40) << "truncated (JPEG header incomplete)";
         QTest::newRow("png header cut") << makePng(16, 16).left(20) << "truncated (PNG header incomplete)";
+        // The 4-byte signature alone must not let the reader take the 4-byte directory offset after it.
+        QTest::newRow("tiff header cut after 6 bytes")
+            << QByteArray("II*\0\x08\0", 6) << "truncated (TIFF header incomplete)";
+        QTest::newRow("big-endian tiff header cut after 6 bytes")
+            << QByteArray("MM\0*\0\0", 6) << "truncated (TIFF header incomplete)";
+        QTest::newRow("tiff signature only") << QByteArray("II*\0", 4) << "truncated (TIFF header incomplete)";
+        QTest::newRow("tiff directory past the end")
+            << tiffHeader(70, 50, false).left(8) << "truncated (TIFF header incomplete)";
+        QTest::newRow("tiff directory entries cut")
+            << tiffHeader(70, 50, false).chopped(6) << "truncated (TIFF header incomplete)";
     }
     void errors()
     {
@@ -415,6 +425,22 @@ private Q_SLOTS:
         const Result<ImageFileInfo> info = inspectImageFile(path);
         QVERIFY(!info.ok());
         QCOMPARE(info.error(), QDir::toNativeSeparators(path) + QStringLiteral(": ") + message);
+    }
+
+    // "II*\0" followed by 2 bytes: the header's directory offset is cut in half. The data-level call must say
+    // so without reading past the buffer.
+    void truncatedTiffHeader()
+    {
+        const QByteArray bytes("II*\0\x08\0", 6);
+        QCOMPARE(bytes.size(), 6);
+        const Result<ImageFileInfo> data = inspectImageData(bytes);
+        QVERIFY(!data.ok());
+        QCOMPARE(data.error(), QStringLiteral("truncated (TIFF header incomplete)"));
+
+        const QString path = write(bytes, QStringLiteral("cut.tif"));
+        const Result<ImageFileInfo> file = inspectImageFile(path);
+        QVERIFY(!file.ok());
+        QCOMPARE(file.error(), QDir::toNativeSeparators(path) + QStringLiteral(": truncated (TIFF header incomplete)"));
     }
 
     void missingFileCannotBeRead()

@@ -8,7 +8,8 @@ using ntt::Rng;
 
 // Reference values come from an independent Python implementation of splitmix64 + xoshiro256**
 // (the published algorithms); they pin the sequence so trial lists stay the same on every platform.
-class Test_rng : public QObject {
+class Test_rng : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:

@@ -55,7 +55,9 @@ class Test_shortcutaudit : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    // Expected values by hand: separability = 0.5 * sum over formats of max(P(format | real), P(format | generated)).
+    // Expected values by hand, leave-one-out: each image is predicted from the others. With r real and g generated
+    // others of its value, out of R real and G generated others in all, it is predicted real if r/R > g/G,
+    // generated if r/R < g/G, and a tie counts 0.5. Separability = 0.5 * (recall on real + recall on generated).
     void formatSeparability_data()
     {
         QTest::addColumn<std::vector<PoolImage>>("images");
@@ -64,25 +66,31 @@ private Q_SLOTS:
 
         add(images, 4, "real", "png");
         add(images, 4, "sd", "png");
-        QTest::newRow("same format") << images << 0.5; // png has rate 1 in both classes: 0.5 * 1
+        // real png: 3/3 vs 4/4, tie; sd png: 4/4 vs 3/3, tie. 0.5 * (4 * 0.5 / 4 + 4 * 0.5 / 4)
+        QTest::newRow("same format") << images << 0.5;
         images.clear();
 
         add(images, 4, "real", "png");
         add(images, 4, "sd", "jpeg");
-        QTest::newRow("disjoint formats") << images << 1.0; // 0.5 * (1 + 1)
+        // real png: 3/3 vs 0/4, real; sd jpeg: 0/4 vs 3/3, generated. 0.5 * (4/4 + 4/4)
+        QTest::newRow("disjoint formats") << images << 1.0;
         images.clear();
 
         add(images, 3, "real", "png");
         add(images, 1, "real", "jpeg");
         add(images, 4, "sd", "jpeg");
-        QTest::newRow("mostly apart") << images << 0.875; // 0.5 * (3/4 + 1)
+        // real png: 2/3 vs 0/4, real (3 right); real jpeg: 0/3 vs 4/4, generated (wrong);
+        // sd jpeg: 1/4 vs 3/3, generated (4 right). 0.5 * (3/4 + 4/4)
+        QTest::newRow("mostly apart") << images << 0.875;
         images.clear();
 
         // Classes weigh equally whatever their size; generators are pooled into "generated".
         add(images, 2, "real", "png");
         add(images, 3, "sd", "png");
         add(images, 3, "dalle", "jpeg");
-        QTest::newRow("unequal classes") << images << 0.75; // 0.5 * (max(1, 1/2) + max(0, 1/2))
+        // real png: 1/1 vs 3/6, real (2 right); sd png: 2/2 vs 2/5, real (3 wrong);
+        // dalle jpeg: 0/2 vs 2/5, generated (3 right). 0.5 * (2/2 + 3/6)
+        QTest::newRow("unequal classes") << images << 0.75;
         images.clear();
 
         add(images, 2, "real", "png");
@@ -90,13 +98,18 @@ private Q_SLOTS:
         add(images, 1, "real", "webp");
         add(images, 1, "sd", "png");
         add(images, 3, "sd", "jpeg");
-        QTest::newRow("three formats") << images << 0.75; // 0.5 * (2/4 + 3/4 + 1/4)
+        // real png: 1/3 vs 1/4, real (2 right); real jpeg: 0/3 vs 3/4, generated (wrong); real webp: no other
+        // webp, 0/3 vs 0/4, tie (0.5); sd png: 2/4 vs 0/3, real (wrong); sd jpeg: 1/4 vs 2/3, generated (3 right).
+        // 0.5 * ((2 + 0.5) / 4 + 3/4) = 0.5 * (0.625 + 0.75)
+        QTest::newRow("three formats") << images << 0.6875;
         images.clear();
 
         add(images, 39, "human", "png");
         add(images, 1, "human", "jpeg");
         add(images, 40, "gpt4", "jpeg");
-        QTest::newRow("DeepArt-like") << images << 0.9875; // 0.5 * (39/40 + 1)
+        // human png: 38/39 vs 0/40, real (39 right); human jpeg: 0/39 vs 40/40, generated (wrong);
+        // gpt4 jpeg: 1/40 vs 39/39, generated (40 right). 0.5 * (39/40 + 40/40)
+        QTest::newRow("DeepArt-like") << images << 0.9875;
     }
     void formatSeparability()
     {
@@ -107,6 +120,61 @@ private Q_SLOTS:
         QCOMPARE(audit.realSource, real);
         QCOMPARE(distribution(audit, QStringLiteral("format")).separability, separability);
         QCOMPARE(warnedProperties(audit).contains(QStringLiteral("format")), separability >= 0.9);
+    }
+
+    // A property with a value per image carries no information: fitted and scored on the same images it used to
+    // reach 1.0 and warn falsely. Same hand computation as formatSeparability.
+    void pixelSizeSeparability_data()
+    {
+        QTest::addColumn<std::vector<PoolImage>>("images");
+        QTest::addColumn<double>("separability");
+        std::vector<PoolImage> images;
+
+        for (int i = 0; i < 10; ++i) {
+            images.push_back(image("real", "png", -1, false, 100 + i));
+            images.push_back(image("sd", "png", -1, false, 200 + i));
+        }
+        // Every size is seen once: each image is a tie (0.5). 0.5 * (10 * 0.5 / 10 + 10 * 0.5 / 10)
+        QTest::newRow("every image its own size") << images << 0.5;
+        images.clear();
+
+        for (int i = 0; i < 10; ++i) {
+            images.push_back(image("real", "png", -1, false, 100 + i));
+            images.push_back(image("sd", "png", -1, false, 512));
+        }
+        // real: ties (0.5 each); sd 512: 0/10 vs 9/9, generated (10 right). 0.5 * (5/10 + 10/10)
+        QTest::newRow("real sizes unique, generated one size") << images << 0.75;
+        images.clear();
+
+        for (int i = 0; i < 5; ++i) {
+            images.push_back(image("real", "png", -1, false, 512));
+            images.push_back(image("real", "png", -1, false, 640));
+            images.push_back(image("sd", "png", -1, false, 768));
+            images.push_back(image("sd", "png", -1, false, 1024));
+        }
+        // real 512 and 640: 4/9 vs 0/10, real (10 right); sd 768 and 1024: 0/10 vs 4/9, generated (10 right).
+        // 0.5 * (10/10 + 10/10)
+        QTest::newRow("real split over two sizes each") << images << 1.0;
+        images.clear();
+
+        for (int i = 0; i < 10; ++i) {
+            images.push_back(image("real", "png", -1, false, 512));
+            images.push_back(image("sd", "png", -1, false, i < 8 ? 1024 : 512));
+        }
+        // real 512: 9/9 vs 2/10, real (10 right); sd 1024: 0/10 vs 7/9, generated (8 right);
+        // sd 512: 10/10 vs 1/9, real (2 wrong). 0.5 * (10/10 + 8/10)
+        QTest::newRow("mostly apart") << images << 0.9;
+    }
+    void pixelSizeSeparability()
+    {
+        QFETCH(std::vector<PoolImage>, images);
+        QFETCH(double, separability);
+        const ShortcutAudit audit = auditShortcuts(images, QStringLiteral("real"));
+        QCOMPARE(distribution(audit, QStringLiteral("pixel size")).separability, separability);
+        QCOMPARE(warnedProperties(audit).contains(QStringLiteral("pixel size")), separability >= 0.9);
+        // All images are PNG without EXIF: nothing else may warn.
+        QVERIFY(!warnedProperties(audit).contains(QStringLiteral("format")));
+        QVERIFY(!warnedProperties(audit).contains(QStringLiteral("exif")));
     }
 
     void countsBySource()
@@ -190,16 +258,18 @@ private Q_SLOTS:
 
     void manyValuesAreSummarised()
     {
+        // Each real size twice, so that leave-one-out still predicts it: real 1/11 vs 0/12, real; sd 0/12 vs 11/11.
         std::vector<PoolImage> images;
-        for (int i = 0; i < 6; ++i) {
-            images.push_back(image("real", "png", -1, false, 100 + i));
+        for (int i = 0; i < 12; ++i) {
+            images.push_back(image("real", "png", -1, false, 100 + i / 2));
             images.push_back(image("sd", "png", -1, false, 512));
         }
         const ShortcutAudit audit = auditShortcuts(images, QStringLiteral("real"));
         QCOMPARE(warnedProperties(audit), QStringList { "pixel size" });
+        QCOMPARE(audit.warnings[0].separability, 1.0);
         QVERIFY2(audit.warnings[0].message.contains(
-                     QLatin1String("real is 1 100x100, 1 101x101, 1 102x102, 1 103x103, 2 in 2 other values; "
-                                   "generated is 6 512x512.")),
+                     QLatin1String("real is 2 100x100, 2 101x101, 2 102x102, 2 103x103, 4 in 2 other values; "
+                                   "generated is 12 512x512.")),
             qPrintable(audit.warnings[0].message));
     }
 
@@ -224,7 +294,7 @@ private Q_SLOTS:
         add(images, 1, "real", "jpeg");
         add(images, 4, "sd", "jpeg");
         const QString text = formatShortcutAudit(auditShortcuts(images, QStringLiteral("real")));
-                // The verdict comes first, so that no warning hides below a long table.
+        // The verdict comes first, so that no warning hides below a long table.
         QVERIFY2(text.startsWith(QLatin1String("Shortcut audit (real source: real)\n\n"
                                                "No property separates real from generated images on its own.\n\n"
                                                "format: 87.5 % balanced accuracy from this property alone\n"
@@ -249,6 +319,8 @@ private Q_SLOTS:
         QVERIFY(!warnedProperties(audit).contains(QStringLiteral("pixel size")));
         const auto format = std::find_if(audit.warnings.begin(), audit.warnings.end(),
             [](const ShortcutWarning& w) { return w.property == QLatin1String("format"); });
+        // Leave-one-out: the 39 PNGs are predicted real (38/39 real vs 0/40 generated others), the one real JPEG
+        // generated (0/39 vs 40/40), the 40 GPT-4 JPEGs generated (1/40 vs 39/39). 0.5 * (39/40 + 40/40)
         QCOMPARE(format->separability, 0.9875);
         QCOMPARE(format->message,
             QStringLiteral("format separates real from generated images (98.8 % balanced accuracy): real is 39 png, "

@@ -4,7 +4,8 @@
 
 using namespace ntt;
 
-class Test_study : public QObject {
+class Test_study : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -58,7 +59,8 @@ private Q_SLOTS:
 
     void realOrFakeDefaultsToOneImage()
     {
-        const auto d = parseStudyDefinition(R"({"name": "rf", "trial_type": "real-or-fake"})", QStringLiteral("rf.json"));
+        const auto d
+            = parseStudyDefinition(R"({"name": "rf", "trial_type": "real-or-fake"})", QStringLiteral("rf.json"));
         QVERIFY2(d.ok(), qPrintable(d.error()));
         QCOMPARE(d->ways, 1);
         QCOMPARE(answerOptionCount(d->trialType, d->ways), 2);
@@ -69,19 +71,19 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("expected");
         QTest::newRow("not json") << QByteArray("{\"name\": ") << QStringLiteral("bad.json: line 1");
-        QTest::newRow("unknown key") << QByteArray(R"({"name": "x", "wayz": 2})") << QStringLiteral("unknown key \"wayz\"");
+        QTest::newRow("unknown key") << QByteArray(R"({"name": "x", "wayz": 2})")
+                                     << QStringLiteral("unknown key \"wayz\"");
         QTest::newRow("bad type") << QByteArray(R"({"name": "x", "trial_type": "pick-one"})")
                                   << QStringLiteral("\"trial_type\" is \"pick-one\"");
         QTest::newRow("too many ways") << QByteArray(R"({"name": "x", "ways": 7})") << QStringLiteral("\"ways\" is 7");
         QTest::newRow("one-way pick") << QByteArray(R"({"name": "x", "ways": 1})") << QStringLiteral("2 to 6 images");
-        QTest::newRow("two-way real-or-fake")
-            << QByteArray(R"({"name": "x", "trial_type": "real-or-fake", "ways": 2})")
-            << QStringLiteral("real-or-fake trials show one image");
+        QTest::newRow("two-way real-or-fake") << QByteArray(R"({"name": "x", "trial_type": "real-or-fake", "ways": 2})")
+                                              << QStringLiteral("real-or-fake trials show one image");
         QTest::newRow("no name") << QByteArray(R"({"ways": 2})") << QStringLiteral("needs a name");
         QTest::newRow("string count") << QByteArray(R"({"name": "x", "ways": "2"})")
                                       << QStringLiteral("\"ways\" must be a whole number");
-        QTest::newRow("catch without images") << QByteArray(R"({"name": "x", "catch_trials": 2})")
-                                              << QStringLiteral("no \"catch_images\"");
+        QTest::newRow("catch without images")
+            << QByteArray(R"({"name": "x", "catch_trials": 2})") << QStringLiteral("no \"catch_images\"");
         QTest::newRow("min above deadline") << QByteArray(R"({"name": "x", "deadline_ms": 500, "min_rt_ms": 600})")
                                             << QStringLiteral("must be below \"deadline_ms\"");
         QTest::newRow("bad format") << QByteArray(R"({"name": "x", "normalise": {"format": "gif"}})")

@@ -52,13 +52,14 @@ StudyDefinition definition(TrialType type, int ways, int trials)
     return d;
 }
 
-const QStringList kSources = { QStringLiteral("real"), QStringLiteral("genA"), QStringLiteral("genB"),
-    QStringLiteral("genC") };
+const QStringList kSources
+    = { QStringLiteral("real"), QStringLiteral("genA"), QStringLiteral("genB"), QStringLiteral("genC") };
 const QStringList kCategories = { QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("kite") };
 
 } // namespace
 
-class Test_trialgenerator : public QObject {
+class Test_trialgenerator : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -102,8 +103,9 @@ private Q_SLOTS:
             rows << paths.join(QLatin1Char('+'));
         }
         qInfo().noquote() << "pinned rows:" << rows.join(QStringLiteral(" | "));
-        QCOMPARE(rows.join(QStringLiteral(" | ")), QStringLiteral("genA/cat/001.png+real/cat/004.png | real/kite/002.png+genB/kite/000.png | "
-                                 "real/dog/003.png+genA/dog/003.png | genB/dog/001.png+real/dog/002.png"));
+        QCOMPARE(rows.join(QStringLiteral(" | ")),
+            QStringLiteral("genA/cat/001.png+real/cat/004.png | real/kite/002.png+genB/kite/000.png | "
+                           "real/dog/003.png+genA/dog/003.png | genB/dog/001.png+real/dog/002.png"));
     }
 
     void correctPositionIsBalancedAndHoldsTheRealImage_data()
@@ -124,7 +126,8 @@ private Q_SLOTS:
             QStringLiteral("g3"), QStringLiteral("g4"), QStringLiteral("g5") };
         const auto pool = makePool(sources, kCategories, 30);
         const auto byId = index(pool);
-        const auto list = generateTrials(definition(TrialType::PickReal, ways, trials), pool, QStringLiteral("real"), 1);
+        const auto list
+            = generateTrials(definition(TrialType::PickReal, ways, trials), pool, QStringLiteral("real"), 1);
         QVERIFY2(list.ok(), qPrintable(list.error()));
         QCOMPARE(int(list->trials.size()), trials);
         std::map<int, int> positions;
@@ -290,11 +293,20 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("change");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("unknown source") << "source" << "source \"midjourney\" is not in the pool";
-        QTest::newRow("unknown category") << "category" << "category \"whale\" is not in the pool";
-        QTest::newRow("no real source") << "real" << "real source \"photo\"";
-        QTest::newRow("missing catch image") << "catch" << "catch image \"nope.png\"";
-        QTest::newRow("too many ways for pairs") << "pairs" << "no pick-real row of 5 images";
+        QTest::newRow("unknown source") << "source"
+                                        << "source \"midjourney\" is not in the pool";
+        QTest::newRow("unknown category") << "category"
+                                          << "category \"whale\" is not in the pool";
+        QTest::newRow("no real source") << "real"
+                                        << "real source \"photo\"";
+        QTest::newRow("missing catch image") << "catch"
+                                             << "catch image \"nope.png\"";
+        QTest::newRow("too many ways for pairs") << "pairs"
+                                                 << "no pick-real row of 5 images";
+        QTest::newRow("real-or-fake without generated images") << "rf-real-only"
+                                                               << "need both real";
+        QTest::newRow("real-or-fake catch images all generated") << "rf-catch-generated"
+                                                                 << "catch images must include both";
     }
 
     void impossibleDesignsFailWithAReason()
@@ -313,6 +325,15 @@ private Q_SLOTS:
         else if (change == QLatin1String("catch")) {
             d.catchTrials = 1;
             d.catchImages = QStringList { QStringLiteral("nope.png") };
+        } else if (change == QLatin1String("rf-real-only")) {
+            d.trialType = TrialType::RealOrFake;
+            d.ways = 1;
+            d.sources = QStringList { QStringLiteral("real") };
+        } else if (change == QLatin1String("rf-catch-generated")) {
+            d.trialType = TrialType::RealOrFake;
+            d.ways = 1;
+            d.catchTrials = 2;
+            d.catchImages = QStringList { QStringLiteral("genA/cat/000.png"), QStringLiteral("genB/dog/001.png") };
         } else if (change == QLatin1String("pairs")) {
             d.ways = 5;
             d.matching = RowMatching::PairKey;

@@ -1,5 +1,6 @@
 #include "../common/fixturepool.h"
 #include "studyfile.h"
+#include "trialgenerator.h"
 
 #include <QProcess>
 #include <QSqlDatabase>
@@ -27,9 +28,8 @@ private:
     {
         QProcess child;
         child.setProgram(QStringLiteral(NTT_NTT_EXECUTABLE));
-        child.setArguments(
-            QStringList { QStringLiteral("session"), QStringLiteral("simulate"), QStringLiteral("--db"), m_path,
-                QStringLiteral("--print-commits"), QStringLiteral("--delay-ms"), QStringLiteral("15") }
+        child.setArguments(QStringList { QStringLiteral("session"), QStringLiteral("simulate"), QStringLiteral("--db"),
+                               m_path, QStringLiteral("--print-commits") }
             + extraArgs);
         child.setProcessChannelMode(QProcess::SeparateChannels);
         child.start();
@@ -69,12 +69,13 @@ private Q_SLOTS:
         QVERIFY(db.ok());
         QVERIFY(db.value()
                     ->storeImport(testing::syntheticImport({ QStringLiteral("real"), QStringLiteral("gen") },
-                                      { QStringLiteral("a"), QStringLiteral("b") }, 40),
+                                      { QStringLiteral("a"), QStringLiteral("b") }, 80),
                         QStringLiteral("/pool"))
                     .ok());
         StudyDefinition d;
         d.name = QStringLiteral("crash");
-        d.trialsPerParticipant = 40;
+        // Long enough that the writer, answering without pause, is still committing when it is killed.
+        d.trialsPerParticipant = 150;
         d.practiceTrials = 2;
         d.breakEvery = 10;
         CancelToken cancel;
@@ -95,6 +96,16 @@ private Q_SLOTS:
             auto db = StudyDatabase::open(m_path, StudyDatabase::OpenMode::ExistingOnly);
             QVERIFY2(db.ok(), qPrintable(db.error()));
             trialsBefore = db.value()->sessionTrials(sessionId).value();
+            // The stored list is participant 0's list as the generator defines it.
+            const auto study = db.value()->study(m_studyId).value();
+            const auto expected
+                = generateTrials(study.definition, db.value()->studyImages(m_studyId).value(), study.realSource, 0);
+            QVERIFY(expected.ok());
+            QCOMPARE(trialsBefore.size(), expected->trials.size());
+            for (std::size_t i = 0; i < trialsBefore.size(); ++i) {
+                QCOMPARE(trialsBefore[i].imageIds, expected->trials[i].imageIds);
+                QCOMPARE(trialsBefore[i].correctPosition, expected->trials[i].correctPosition);
+            }
             const QSet<int> answered = db.value()->answeredTrialIndices(sessionId).value();
             for (int index : first)
                 QVERIFY2(answered.contains(index), qPrintable(QStringLiteral("trial %1 was lost").arg(index)));

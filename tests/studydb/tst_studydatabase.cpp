@@ -1,5 +1,6 @@
 #include "../common/fixturepool.h"
 #include "studyfile.h"
+#include "trialgenerator.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -222,6 +223,35 @@ private Q_SLOTS:
         QVERIFY(row.trial.practice);
     }
 
+    void laterImportsDoNotChangeAStudysTrials()
+    {
+        QTemporaryDir dir;
+        auto db = StudyDatabase::open(dir.filePath(QStringLiteral("s.ntt")));
+        QVERIFY(db.ok());
+        QVERIFY(db.value()
+                    ->storeImport(testing::syntheticImport({ QStringLiteral("real"), QStringLiteral("sd21") },
+                                      { QStringLiteral("cat") }, 20),
+                        QStringLiteral("/pool"))
+                    .ok());
+        CancelToken cancel;
+        const auto created = createStudy(*db.value(), twoWayStudy(), cancel, {});
+        QVERIFY(created.ok());
+        const auto before = generateTrials(
+            created->study.definition, db.value()->studyImages(created->study.id).value(), QStringLiteral("real"), 0);
+        // A new generator arrives after the study was designed.
+        QVERIFY(db.value()
+                    ->storeImport(testing::syntheticImport({ QStringLiteral("real"), QStringLiteral("flux") },
+                                      { QStringLiteral("dog") }, 20),
+                        QStringLiteral("/pool2"))
+                    .ok());
+        QCOMPARE(int(db.value()->studyImages(created->study.id)->size()), 40);
+        auto plan = startSession(*db.value(), created->study.id, QString(), QString(), false);
+        QVERIFY(plan.ok());
+        QCOMPARE(plan->trials.size(), before->trials.size());
+        for (std::size_t i = 0; i < plan->trials.size(); ++i)
+            QCOMPARE(plan->trials[i].imageIds, before->trials[i].imageIds);
+    }
+
     void exportWritesOneRowPerResponse()
     {
         QTemporaryDir dir;
@@ -255,7 +285,11 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 9); // header + 7 rows + empty after the last CRLF
         QVERIFY(lines[0].startsWith("study,session,participant,agent"));
         QVERIFY(lines[0].contains("pos3_category"));
-        QVERIFY(lines[1].contains(",1,")); // simulated flag
+        const QList<QByteArray> header = lines[0].trimmed().split(',');
+        const QList<QByteArray> first = lines[1].trimmed().split(',');
+        QCOMPARE(first.size(), header.size());
+        QCOMPARE(first[header.indexOf("simulated")], QByteArray("1"));
+        QCOMPARE(first[header.indexOf("session_state")], QByteArray("open"));
 
         const auto bad
             = exportResponses(*db.value(), created->study.id, dir.filePath(QStringLiteral("no/such/dir/x.csv")));

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "result.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace ntt {
+
+/// What a classifier's output means.
+enum class OutputKind {
+    LogitGenerated, ///< one logit; sigmoid gives P(generated)
+    ProbabilityGenerated, ///< one probability of "generated"
+    LogitReal, ///< one logit; sigmoid gives P(real)
+    ProbabilityReal, ///< one probability of "real"
+    SourceClasses, ///< logits over classes, each mapped to a source (softmax); P(real) = P(real source's classes)
+    CategoryClasses, ///< logits over classes mapped to categories (ImageNet-style); no P(real)
+};
+
+QString outputKindName(OutputKind kind);
+std::optional<OutputKind> outputKindFromName(const QString& name);
+
+/// How an image becomes the network's input.
+struct InputSpec {
+    int size = 224; ///< network input is size x size
+    /// "resize": scale straight to size x size; "resize-crop": scale the short side to resizeTo, centre-crop size
+    QString resizePolicy = QStringLiteral("resize-crop");
+    int resizeTo = 256;
+    std::vector<float> mean = { 0.485f, 0.456f, 0.406f }; ///< per channel, in the channel order below, on 0..1 pixels
+    std::vector<float> std = { 0.229f, 0.224f, 0.225f };
+    QString channelOrder = QStringLiteral("rgb"); ///< "rgb" or "bgr"
+};
+
+/**
+ * The sidecar of a model file (`<model>.json` beside it): input preparation and output meaning.
+ * A TorchScript model without a sidecar gets the defaults (224 px, ImageNet mean/std, RGB,
+ * resize-crop) and a warning, and its output must be a single logit of "generated".
+ */
+struct ModelSpec {
+    QString name; ///< shown in tables and exports; defaults to the file's base name
+    QString builtin; ///< architecture of a built-in detector ("baseline-cnn", "resnet18"); empty = TorchScript
+    InputSpec input;
+    OutputKind output = OutputKind::LogitGenerated;
+    QStringList classes; ///< class names, for SourceClasses / CategoryClasses
+    QMap<QString, QString> classMap; ///< class name -> source (or category); missing = the class name itself
+    QString realSource = QStringLiteral("real"); ///< for SourceClasses: which mapped source is real
+
+    /// Number of output values the network must produce.
+    int outputCount() const;
+};
+
+/// Parses a sidecar; the error names `origin` and the key at fault.
+Result<ModelSpec> parseModelSpec(const QByteArray& json, const QString& origin);
+QByteArray modelSpecToJson(const ModelSpec& spec);
+
+/// Reads `<modelPath without extension>.json` or `<modelPath>.json`. `warnings` gets a line when none is
+/// found and defaults are used.
+Result<ModelSpec> loadSidecar(const QString& modelPath, QStringList* warnings);
+
+} // namespace ntt
