@@ -1,0 +1,206 @@
+#include "demo.h"
+#include "studyfile.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace ntt;
+
+// Models answer the very trials people answered: runs store per-image outputs keyed by model and
+// image hash, skip what is done, survive a broken image, and export in the responses' columns.
+class Test_modelrun : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<StudyDatabase> m_db;
+    qint64 m_studyId = 0;
+    const QString m_fixtures = QStringLiteral(NTT_TEST_DATA_DIR "/torchscript");
+
+    QString copyFixture(const QString& name, const QString& as)
+    {
+        const QString target = m_dir.filePath(as);
+        QFile::remove(target);
+        QFile::copy(m_fixtures + QLatin1Char('/') + name + QStringLiteral(".pt"), target);
+        QFile::remove(m_dir.filePath(QFileInfo(as).completeBaseName() + QStringLiteral(".json")));
+        QFile::copy(m_fixtures + QLatin1Char('/') + name + QStringLiteral(".json"),
+            m_dir.filePath(QFileInfo(as).completeBaseName() + QStringLiteral(".json")));
+        return target;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        CancelToken cancel;
+        DemoPoolOptions demo;
+        demo.outputDir = m_dir.filePath(QStringLiteral("pool"));
+        demo.imagesPerSourceAndCategory = 6;
+        demo.size = 48;
+        const auto pool = generateDemoPool(demo, cancel, {});
+        QVERIFY2(pool.ok(), qPrintable(pool.error()));
+        auto db = StudyDatabase::open(m_dir.filePath(QStringLiteral("models.ntt")));
+        QVERIFY(db.ok());
+        m_db = std::move(db).value();
+        ImportOptions import;
+        import.location = pool->root;
+        QVERIFY(importPool(*m_db, import, cancel, {}).ok());
+        StudyDefinition d;
+        d.name = QStringLiteral("models");
+        d.ways = 3;
+        d.trialsPerParticipant = 8;
+        const auto study = createStudy(*m_db, d, cancel, {});
+        QVERIFY2(study.ok(), qPrintable(study.error()));
+        m_studyId = study->study.id;
+        for (int i = 0; i < 2; ++i) {
+            auto plan = startSession(*m_db, m_studyId, QString(), QString(), true);
+            QVERIFY(plan.ok());
+            QVERIFY(runScriptedParticipant(*m_db, plan.value(), ScriptedParticipant {}).ok());
+        }
+    }
+
+    void addingAModelChecksAndNamesIt()
+    {
+        const auto added
+            = addModel(*m_db, copyFixture(QStringLiteral("tiny_traced"), QStringLiteral("traced.pt")), QString());
+        QVERIFY2(added.ok(), qPrintable(added.error()));
+        QCOMPARE(added->model.name, QStringLiteral("Tiny traced CNN"));
+        const auto again = addModel(*m_db, m_dir.filePath(QStringLiteral("traced.pt")), QString());
+        QVERIFY(again.ok());
+        QCOMPARE(again->model.id, added->model.id);
+        // Another file under a taken name is refused: the name must say which model answered.
+        const auto other = addModel(*m_db, copyFixture(QStringLiteral("tiny_scripted"), QStringLiteral("scripted.pt")),
+            QStringLiteral("Tiny traced CNN"));
+        QVERIFY(!other.ok());
+        QVERIFY2(other.error().contains(QStringLiteral("already registered")), qPrintable(other.error()));
+        const auto notModel = addModel(*m_db, m_fixtures + QStringLiteral("/not_a_model.pt"), QStringLiteral("x"));
+        QVERIFY(!notModel.ok());
+        QVERIFY2(notModel.error().contains(QStringLiteral("not_a_model.pt")), qPrintable(notModel.error()));
+    }
+
+    void runsAreStoredSkippedAndAnswerEveryTrial()
+    {
+        const auto model = m_db->modelByName(QStringLiteral("Tiny traced CNN"));
+        QVERIFY(model.ok());
+        CancelToken cancel;
+        const auto first = runModelOnStudy(*m_db, m_studyId, model->id, ModelRunOptions {}, cancel, {});
+        QVERIFY2(first.ok(), qPrintable(first.error()));
+        const int images = int(m_db->studyImages(m_studyId)->size());
+        QCOMPARE(first->predicted, images);
+        QCOMPARE(first->failed, 0);
+        QCOMPARE(first->runtime.device, QStringLiteral("cpu"));
+        const int trials = int(m_db->studyTrials(m_studyId)->size());
+        QCOMPARE(first->answers, trials);
+
+        const auto second = runModelOnStudy(*m_db, m_studyId, model->id, ModelRunOptions {}, cancel, {});
+        QVERIFY(second.ok());
+        QCOMPARE(second->predicted, 0);
+        QCOMPARE(second->skipped, images);
+
+        // Each answer is the position with the highest stored P(real).
+        QHash<qint64, float> pReal;
+        for (const PredictionRow& p : m_db->predictionRows(m_studyId, model->id).value())
+            pReal.insert(p.image.id, p.pReal);
+        QCOMPARE(pReal.size(), images);
+        const auto answers = m_db->modelAnswerRows(m_studyId);
+        QVERIFY(answers.ok());
+        QCOMPARE(int(answers->size()), trials);
+        for (const ResponseRow& a : answers.value()) {
+            QCOMPARE(a.agent, model->name);
+            int best = 0;
+            for (int p = 1; p < a.trial.ways(); ++p) {
+                if (pReal.value(a.trial.imageIds[p]) > pReal.value(a.trial.imageIds[best]))
+                    best = p;
+            }
+            QCOMPARE(a.response.answer, best);
+            QCOMPARE(a.response.correct, a.shown[best].source == QLatin1String("real"));
+        }
+    }
+
+    void aBrokenImageIsReportedAndRetriedLater()
+    {
+        const auto added
+            = addModel(*m_db, copyFixture(QStringLiteral("tiny_scripted"), QStringLiteral("scripted.pt")), QString());
+        QVERIFY2(added.ok(), qPrintable(added.error()));
+        const auto images = m_db->studyImages(m_studyId).value();
+        const QString victim = images[3].path;
+        QFile f(victim);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray original = f.readAll();
+        f.close();
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(original.left(original.size() / 3));
+        f.close();
+
+        CancelToken cancel;
+        const auto run = runModelOnStudy(*m_db, m_studyId, added->model.id, ModelRunOptions {}, cancel, {});
+        QVERIFY2(run.ok(), qPrintable(run.error()));
+        QCOMPARE(run->failed, 1);
+        QCOMPARE(run->predicted, int(images.size()) - 1);
+        QVERIFY2(run->errors.first().contains(QFileInfo(victim).fileName()), qPrintable(run->errors.first()));
+
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(original);
+        f.close();
+        const auto retry = runModelOnStudy(*m_db, m_studyId, added->model.id, ModelRunOptions {}, cancel, {});
+        QVERIFY(retry.ok());
+        QCOMPARE(retry->predicted, 1);
+        QCOMPARE(retry->skipped, int(images.size()) - 1);
+    }
+
+    void aModelWithTheWrongOutputFailsAndKeepsWhatIsStored()
+    {
+        const int before = int(m_db->predictionRows(m_studyId, 0)->size());
+        const auto added
+            = addModel(*m_db, copyFixture(QStringLiteral("wrong_shape"), QStringLiteral("wrong.pt")), QString());
+        QVERIFY2(added.ok(), qPrintable(added.error()));
+        CancelToken cancel;
+        const auto run = runModelOnStudy(*m_db, m_studyId, added->model.id, ModelRunOptions {}, cancel, {});
+        QVERIFY(!run.ok());
+        QVERIFY2(run.error().contains(QStringLiteral("wrong.pt")), qPrintable(run.error()));
+        QCOMPARE(int(m_db->predictionRows(m_studyId, 0)->size()), before);
+    }
+
+    void aChangedModelFileIsRefused()
+    {
+        const QString path = copyFixture(QStringLiteral("tiny_traced"), QStringLiteral("changing.pt"));
+        const auto added = addModel(*m_db, path, QStringLiteral("changing"));
+        QVERIFY(added.ok());
+        copyFixture(QStringLiteral("tiny_scripted"), QStringLiteral("changing.pt"));
+        CancelToken cancel;
+        const auto run = runModelOnStudy(*m_db, m_studyId, added->model.id, ModelRunOptions {}, cancel, {});
+        QVERIFY(!run.ok());
+        QVERIFY2(run.error().contains(QStringLiteral("changed since it was added")), qPrintable(run.error()));
+    }
+
+    void modelAnswersShareTheResponsesColumns()
+    {
+        const QString answers = m_dir.filePath(QStringLiteral("answers.csv"));
+        const QString responses = m_dir.filePath(QStringLiteral("responses.csv"));
+        const QString predictions = m_dir.filePath(QStringLiteral("predictions.csv"));
+        QVERIFY(exportModelAnswers(*m_db, m_studyId, answers).ok());
+        QVERIFY(exportResponses(*m_db, m_studyId, responses).ok());
+        const auto written = exportPredictions(*m_db, m_studyId, predictions);
+        QVERIFY(written.ok());
+        QVERIFY(written.value() > 0);
+        auto lines = [](const QString& path) {
+            QFile f(path);
+            f.open(QIODevice::ReadOnly);
+            return QString::fromUtf8(f.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        };
+        const QStringList a = lines(answers);
+        const QStringList r = lines(responses);
+        QCOMPARE(a.first(), r.first());
+        const QStringList header = a.first().split(QLatin1Char(','));
+        const QStringList row = a.at(1).split(QLatin1Char(','));
+        QCOMPARE(row[header.indexOf(QStringLiteral("agent"))], QStringLiteral("Tiny traced CNN"));
+        QCOMPARE(row[header.indexOf(QStringLiteral("rt_ms"))], QString());
+        QVERIFY(lines(predictions).first().startsWith(QStringLiteral("model,model_sha256,image_id")));
+    }
+};
+
+QTEST_GUILESS_MAIN(Test_modelrun)
+#include "tst_modelrun.moc"
