@@ -437,9 +437,9 @@ Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
         out = static_cast<std::remove_reference_t<decltype(out)>>(v);
         return {};
     };
-    const QStringList problems
-        = { number("epochs", o.epochs), number("batch-size", o.batchSize), number("learning-rate", o.learningRate),
-              number("input-size", o.inputSize), number("patience", o.earlyStoppingPatience) };
+    const QStringList problems = { number("epochs", o.epochs), number("batch-size", o.batchSize),
+        number("learning-rate", o.learningRate), number("input-size", o.inputSize), number("crop-from", o.cropFrom),
+        number("patience", o.earlyStoppingPatience) };
     for (const QString& problem : problems) {
         if (!problem.isEmpty())
             return Error { problem };
@@ -600,6 +600,10 @@ int cmdModel(const QStringList& args)
             QStringLiteral("lr"), QStringLiteral("0.01") });
         p.addOption({ QStringLiteral("input-size"), QStringLiteral("Network input in pixels (default 64)."),
             QStringLiteral("px"), QStringLiteral("64") });
+        p.addOption({ QStringLiteral("crop-from"),
+            QStringLiteral("Scale the short side to this many pixels and use the centre input-size square, keeping "
+                           "fine detail (0 = scale the whole image to the input size)."),
+            QStringLiteral("px"), QStringLiteral("0") });
         p.addOption({ QStringLiteral("patience"), QStringLiteral("Early stopping patience in epochs (0 = off)."),
             QStringLiteral("n"), QStringLiteral("3") });
         p.addOption({ QStringLiteral("split"), QStringLiteral("train:val:test ratios when splits are made (8:1:1)."),

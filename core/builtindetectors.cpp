@@ -187,14 +187,15 @@ QString torchMessage(const std::exception& e)
     return newline < 0 ? message : message.left(newline).trimmed();
 }
 
-/// The input preparation of every built-in detector: plain resize (no crop, so nothing the
-/// detector should see is cut away), RGB, pixels mapped to -1..1.
-InputSpec builtinInputSpec(int size)
+/// The input preparation of every built-in detector: a plain resize (nothing the detector should
+/// see is cut away), or with cropFrom the centre of the image scaled to cropFrom px; RGB, pixels
+/// mapped to -1..1.
+InputSpec builtinInputSpec(int size, int cropFrom)
 {
     InputSpec input;
     input.size = size;
-    input.resizePolicy = QStringLiteral("resize");
-    input.resizeTo = size;
+    input.resizePolicy = cropFrom > 0 ? QStringLiteral("resize-crop") : QStringLiteral("resize");
+    input.resizeTo = cropFrom > 0 ? std::max(cropFrom, size) : size;
     input.mean = { 0.5f, 0.5f, 0.5f };
     input.std = { 0.5f, 0.5f, 0.5f };
     input.channelOrder = QStringLiteral("rgb");
@@ -271,22 +272,35 @@ void restore(torch::nn::Module& net, const std::vector<torch::Tensor>& state)
         b.copy_(state[i++]);
 }
 
-/// Share of `images` whose thresholded logit (> 0: generated) matches the label.
-double accuracy(DetectorImpl& net, const torch::Tensor& data, const torch::Tensor& generated, int batchSize,
+struct Evaluation
+{
+    double accuracy = 0.0;
+    double loss = 0.0;
+};
+
+/// Accuracy (a logit > 0 says generated) and mean loss on already prepared images, in eval mode.
+Evaluation evaluate(DetectorImpl& net, const torch::Tensor& data, const torch::Tensor& generated, int batchSize,
     const torch::Device& device)
 {
     torch::NoGradGuard noGrad;
     net.eval();
     const int64_t n = data.size(0);
     int64_t correct = 0;
+    double lossSum = 0.0;
     for (int64_t start = 0; start < n; start += batchSize) {
         const int64_t end = std::min<int64_t>(n, start + batchSize);
         const torch::Tensor logits = net.forward(data.slice(0, start, end).to(device)).reshape({ -1 }).cpu();
-        const torch::Tensor predicted = logits.gt(0).to(torch::kFloat32);
-        correct += predicted.eq(generated.slice(0, start, end)).sum().item<int64_t>();
+        const torch::Tensor targets = generated.slice(0, start, end);
+        lossSum += torch::binary_cross_entropy_with_logits(logits, targets).item<double>() * double(end - start);
+        correct += logits.gt(0).to(torch::kFloat32).eq(targets).sum().item<int64_t>();
     }
     net.train();
-    return n > 0 ? double(correct) / double(n) : 0.0;
+    Evaluation result;
+    if (n > 0) {
+        result.accuracy = double(correct) / double(n);
+        result.loss = lossSum / double(n);
+    }
+    return result;
 }
 
 // torch::manual_seed and module construction share LibTorch's global generator; two trainings
@@ -320,6 +334,11 @@ Status validate(const std::vector<LabelledImage>& train, const std::vector<Label
         return Error { Text::tr("training: weight decay must not be negative (got %1)").arg(options.weightDecay) };
     if (options.inputSize < 16 || options.inputSize > 512)
         return Error { Text::tr("training: input size %1 px is outside 16..512").arg(options.inputSize) };
+    if (options.cropFrom != 0 && (options.cropFrom < options.inputSize || options.cropFrom > 4096))
+        return Error { Text::tr("training: crop-from size %1 px must be 0 (off) or between the input size (%2 px) and "
+                                "4096 px")
+                           .arg(options.cropFrom)
+                           .arg(options.inputSize) };
     if (options.earlyStoppingPatience < 0)
         return Error { Text::tr("training: early-stopping patience must not be negative (got %1)")
                            .arg(options.earlyStoppingPatience) };
@@ -492,7 +511,7 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
                                       .arg(val.size());
 
     const int inputSize = options.inputSize;
-    const InputSpec input = builtinInputSpec(inputSize);
+    const InputSpec input = builtinInputSpec(inputSize, options.cropFrom);
     // Random resized crops of 80-100 % of the area: decode 1/sqrt(0.8) larger, so the smallest
     // window is the input size itself.
     const int decodedSize
@@ -501,7 +520,8 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
     try {
         const torch::Device device(trained.runtime.device.toStdString());
 
-        auto trainData = decodeAll(train, builtinInputSpec(decodedSize), trained.runtime.threads, cancel);
+        auto trainData
+            = decodeAll(train, builtinInputSpec(decodedSize, options.cropFrom), trained.runtime.threads, cancel);
         if (!trainData)
             return Error { trainData.error() };
         auto valData = decodeAll(val, input, trained.runtime.threads, cancel);
@@ -543,6 +563,7 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
         std::vector<int64_t> order(static_cast<std::size_t>(n));
         std::vector<torch::Tensor> best;
         double bestAccuracy = -1.0;
+        double bestLoss = std::numeric_limits<double>::infinity();
         int epochsWithoutImprovement = 0;
         for (int epoch = 1; epoch <= options.epochs; ++epoch) {
             const double lr = options.learningRate * 0.5 * (1.0 + std::cos(M_PI * (epoch - 1) / options.epochs));
@@ -599,18 +620,26 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
             report.epochs = options.epochs;
             report.batches = static_cast<int>(batches.size());
             report.loss = lossSum / double(std::max<int64_t>(1, seen));
-            report.validationAccuracy = accuracy(*net, valData.value(), valTargets, options.batchSize, device);
+            const Evaluation validation = evaluate(*net, valData.value(), valTargets, options.batchSize, device);
+            report.validationAccuracy = validation.accuracy;
+            report.validationLoss = validation.loss;
             trained.epochs.push_back(report);
             if (progress)
                 progress(report);
-            qCDebug(lcModels).noquote() << QStringLiteral("epoch %1/%2: loss %3, validation accuracy %4")
+            qCDebug(lcModels).noquote() << QStringLiteral("epoch %1/%2: loss %3, validation accuracy %4, loss %5")
                                                .arg(epoch)
                                                .arg(options.epochs)
                                                .arg(report.loss)
-                                               .arg(report.validationAccuracy);
+                                               .arg(report.validationAccuracy)
+                                               .arg(report.validationLoss);
 
-            if (report.validationAccuracy > bestAccuracy) {
+            // At equal accuracy a lower validation loss counts as better: on a small validation split the
+            // accuracy often stays flat for many epochs while the network is still learning.
+            const bool better = report.validationAccuracy > bestAccuracy
+                || (report.validationAccuracy == bestAccuracy && report.validationLoss < bestLoss);
+            if (better) {
                 bestAccuracy = report.validationAccuracy;
+                bestLoss = report.validationLoss;
                 trained.bestEpoch = epoch;
                 best = snapshot(*net);
                 epochsWithoutImprovement = 0;

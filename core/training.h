@@ -21,7 +21,8 @@ enum class DetectorArchitecture {
 QString architectureName(DetectorArchitecture architecture);
 std::optional<DetectorArchitecture> architectureFromName(const QString& name);
 
-struct TrainingOptions {
+struct TrainingOptions
+{
     DetectorArchitecture architecture = DetectorArchitecture::BaselineCnn;
     QString optimizer = QStringLiteral("sgd"); ///< "sgd" (momentum) or "adamw"
     double learningRate = 0.01;
@@ -30,33 +31,43 @@ struct TrainingOptions {
     int epochs = 10; ///< cosine learning-rate decay over these epochs
     int batchSize = 16;
     int inputSize = 64; ///< network input, pixels
+    /// 0: scale the whole image down to the input size. Otherwise scale the short side to this many
+    /// pixels and cut the centre input-size square out, which keeps the fine detail (the traces of
+    /// upsampling) that scaling down removes; e.g. 256 for 256 px images.
+    int cropFrom = 0;
     bool flips = true; ///< random horizontal flips
     bool randomResizedCrop = true; ///< random crops of 80-100 % of the image, resized back
-    int earlyStoppingPatience = 3; ///< stop after this many epochs without a better validation accuracy; 0 = off
+    /// Stop after this many epochs without a better validation accuracy (or, at equal accuracy, a lower
+    /// validation loss); 0 = off.
+    int earlyStoppingPatience = 3;
     std::uint64_t seed = 1;
     int threads = 0; ///< 0 = defaultTorchThreads()
     DevicePreference device = DevicePreference::Auto;
 };
 
 /// One labelled image for training or validation.
-struct LabelledImage {
+struct LabelledImage
+{
     QString path;
     bool real = false;
 };
 
 /// Training progress, reported after each batch and each epoch.
-struct TrainingProgress {
+struct TrainingProgress
+{
     int epoch = 0; ///< 1-based
     int epochs = 0;
     int batch = 0; ///< 1-based within the epoch; 0 on the end-of-epoch report
     int batches = 0;
     double loss = 0.0; ///< mean training loss of the epoch so far
     double validationAccuracy = -1.0; ///< after the epoch; -1 during it
+    double validationLoss = -1.0; ///< mean validation loss after the epoch; -1 during it
 };
 using TrainingProgressFn = std::function<void(const TrainingProgress&)>;
 
 /// What training produced: the model file (loadable with loadClassifier) and its history.
-struct TrainedDetector {
+struct TrainedDetector
+{
     QString modelPath;
     std::vector<TrainingProgress> epochs; ///< end-of-epoch reports
     int bestEpoch = 0;

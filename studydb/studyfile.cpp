@@ -389,6 +389,7 @@ Result<AddedModel> trainDetectorOnPool(
         { QStringLiteral("epochs"), o.epochs },
         { QStringLiteral("batch_size"), o.batchSize },
         { QStringLiteral("input_size"), o.inputSize },
+        { QStringLiteral("crop_from"), o.cropFrom },
         { QStringLiteral("flips"), o.flips },
         { QStringLiteral("random_resized_crop"), o.randomResizedCrop },
         { QStringLiteral("early_stopping_patience"), o.earlyStoppingPatience },
@@ -499,44 +500,105 @@ QString demoLabel()
     return QStringLiteral("SYNTHETIC demo study: simulated images and generators, not real photographs");
 }
 
+namespace {
+
+// The demo's classifier half: the baseline detector trained on the demo pool and run on the study,
+// added to a demo that does not have it yet (one made by an earlier version, or cut short).
+Status ensureDemoModel(StudyDatabase& db, qint64 studyId, const CancelToken& cancel, const ProgressFn& progress)
+{
+    const QString name = QStringLiteral("Baseline CNN (demo)");
+    auto model = db.modelByName(name);
+    if (!model) {
+        DetectorTraining training;
+        training.name = name;
+        training.options.architecture = DetectorArchitecture::BaselineCnn;
+                // A 32 px crop at full resolution keeps the generators' traces that scaling 256 px images
+        // down would erase; AdamW learns them in about 5 s on two cores (97 % validation accuracy).
+        training.options.optimizer = QStringLiteral("adamw");
+        training.options.learningRate = 0.01;
+        training.options.weightDecay = 0.01;
+        training.options.inputSize = 32;
+        training.options.cropFrom = 256;
+        training.options.randomResizedCrop = false;
+        training.options.epochs = 80;
+        training.options.earlyStoppingPatience = 0;
+        training.options.batchSize = 16;
+        training.options.seed = 1;
+        training.ratios = SplitRatios { 6, 2, 2 };
+        const auto trained = trainDetectorOnPool(db, training, cancel, [&](const TrainingProgress& t) {
+            if (progress && t.batch == 0)
+                progress(t.epoch, t.epochs, QStringLiteral("training %1").arg(name));
+        });
+        if (!trained)
+            return Error { trained.error() };
+        model = trained->model;
+    }
+    const auto run = runModelOnStudy(db, studyId, model->id, ModelRunOptions {}, cancel, progress);
+    if (!run)
+        return Error { run.error() };
+    return {};
+}
+
+// Scripted participants, flagged simulated, so the demo has answers to look at and to compare.
+Status ensureDemoParticipants(StudyDatabase& db, qint64 studyId)
+{
+    const auto sessions = db.sessions(studyId);
+    if (!sessions)
+        return Error { sessions.error() };
+    for (int i = static_cast<int>(sessions->size()); i < 3; ++i) {
+        auto plan = startSession(db, studyId, QStringLiteral("SIM-%1").arg(i + 1), QStringLiteral("demo"), true);
+        if (!plan)
+            return Error { plan.error() };
+        ScriptedParticipant script;
+        script.accuracy = 0.55 + 0.1 * i;
+        script.seed = static_cast<std::uint64_t>(i + 1);
+        if (const auto run = runScriptedParticipant(db, plan.value(), script); !run)
+            return Error { run.error() };
+    }
+    return {};
+}
+
+} // namespace
+
 Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& cancel, const ProgressFn& progress)
 {
     if (!QDir().mkpath(folder))
         return Error { QStringLiteral("%1: cannot create the demo folder").arg(folder) };
     DemoStudy demo;
     demo.databasePath = QDir(folder).absoluteFilePath(QStringLiteral("demo.ntt"));
-    const bool existed = QFileInfo::exists(demo.databasePath);
     auto db = StudyDatabase::open(demo.databasePath);
     if (!db)
         return Error { db.error() };
     if (const Status s = db.value()->setMetaValue(QStringLiteral("label"), demoLabel()); !s)
         return Error { s.error() };
-    if (existed) {
-        const auto studies = db.value()->studies();
-        if (!studies)
-            return Error { studies.error() };
-        if (!studies->empty()) {
-            demo.studyId = studies->front().id;
-            return demo;
-        }
+    const auto studies = db.value()->studies();
+    if (!studies)
+        return Error { studies.error() };
+    if (!studies->empty()) {
+        demo.studyId = studies->front().id;
+    } else {
+        DemoPoolOptions options;
+        options.outputDir = QDir(folder).absoluteFilePath(QStringLiteral("pool"));
+        const auto pool = generateDemoPool(options, cancel, progress);
+        if (!pool)
+            return Error { pool.error() };
+        ImportOptions import;
+        import.location = pool->root;
+        import.layout = PoolLayout::Tree;
+        import.realSource = pool->sources.front();
+        const auto imported = importPool(*db.value(), import, cancel, progress);
+        if (!imported)
+            return Error { imported.error() };
+        const auto study = createStudy(*db.value(), demoStudyDefinition(pool.value()), cancel, progress);
+        if (!study)
+            return Error { study.error() };
+        demo.studyId = study->study.id;
+        demo.created = true;
     }
-    DemoPoolOptions options;
-    options.outputDir = QDir(folder).absoluteFilePath(QStringLiteral("pool"));
-    const auto pool = generateDemoPool(options, cancel, progress);
-    if (!pool)
-        return Error { pool.error() };
-    ImportOptions import;
-    import.location = pool->root;
-    import.layout = PoolLayout::Tree;
-    import.realSource = pool->sources.front();
-    const auto imported = importPool(*db.value(), import, cancel, progress);
-    if (!imported)
-        return Error { imported.error() };
-    const auto study = createStudy(*db.value(), demoStudyDefinition(pool.value()), cancel, progress);
-    if (!study)
-        return Error { study.error() };
-    demo.studyId = study->study.id;
-    demo.created = true;
+    if (const Status s = ensureDemoParticipants(*db.value(), demo.studyId); !s)
+        return Error { s.error() };
+    if (const Status s = ensureDemoModel(*db.value(), demo.studyId, cancel, progress); !s)
+        return Error { s.error() };
     return demo;
 }
 

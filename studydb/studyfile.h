@@ -194,7 +194,9 @@ struct DemoStudy
 /// The label the demo's study file carries (metadata key "label"), shown wherever it appears.
 QString demoLabel();
 
-/// Creates the synthetic demo (pool files, study file, ready study) in `folder` unless it is there.
+/// Creates, in `folder`, what of the synthetic demo is not there yet: the pool files, the study file
+/// and its ready study, three simulated (scripted) participants, and the baseline detector trained
+/// on the demo pool and run on the study.
 Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& cancel, const ProgressFn& progress);
 
 } // namespace ntt

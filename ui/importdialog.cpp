@@ -5,6 +5,7 @@
 #include "shortcutaudit.h"
 #include "studydatabase.h"
 #include "studyfile.h"
+#include "widgethelpers.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -31,8 +32,6 @@ struct ImportSummary
     int alreadyPresent = 0;
     QString text;
 };
-
-const QColor kErrorColour(176, 0, 32);
 
 Result<ImportSummary> runImport(
     const QString& studyFilePath, const ImportOptions& options, const CancelToken& cancel, const ProgressFn& progress)
@@ -241,9 +240,7 @@ void ImportDialog::setBusy(bool busy)
 
 void ImportDialog::showReport(const QString& text, bool failed)
 {
-    QPalette palette = m_report->palette();
-    palette.setColor(QPalette::Text, failed ? kErrorColour : QPalette().color(QPalette::Text));
-    m_report->setPalette(palette);
+    markFailed(m_report, QPalette::Text, failed);
     m_report->setPlainText(text);
 }
 

@@ -2,12 +2,14 @@
 
 #include "backgroundjob.h"
 #include "importdialog.h"
+#include "modelspanel.h"
 #include "participantcode.h"
 #include "participantwindow.h"
 #include "settings.h"
 #include "shortcutaudit.h"
 #include "studyeditor.h"
 #include "studyfile.h"
+#include "widgethelpers.h"
 
 #include <QAction>
 #include <QApplication>
@@ -41,15 +43,6 @@
 namespace ntt {
 
 namespace {
-
-QTableWidgetItem* item(const QString& text, bool number = false)
-{
-    auto* it = new QTableWidgetItem(text);
-    it->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
-    if (number)
-        it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    return it;
-}
 
 QString studySummary(const StoredStudy& s)
 {
@@ -97,6 +90,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_studyDetails(new QPlainTextEdit(this))
     , m_sessionTable(new QTableWidget(this))
     , m_sessionsHint(new QLabel(this))
+    , m_models(new ModelsPanel(this))
     , m_demoJob(new BackgroundJob(this))
 {
     setWindowTitle(tr("NameThatTrue"));
@@ -147,6 +141,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(poolPage, tr("Pool"));
     m_tabs->addTab(studyPage, tr("Studies"));
     m_tabs->addTab(sessionPage, tr("Sessions"));
+    m_tabs->addTab(m_models, tr("Models"));
 
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
@@ -159,6 +154,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_studyList, &QListWidget::currentRowChanged, this, [this] {
         refreshStudies();
         refreshSessions();
+        m_models->setStudy(m_db ? m_db->path() : QString(), selectedStudyId());
     });
     statusBar()->showMessage(tr("Open or create a study file to begin."));
     refresh();
@@ -268,6 +264,7 @@ void MainWindow::refresh()
     refreshPool();
     refreshStudies();
     refreshSessions();
+    m_models->setStudy(m_db ? m_db->path() : QString(), selectedStudyId());
 }
 
 void MainWindow::refreshPool()
@@ -305,22 +302,22 @@ void MainWindow::refreshPool()
     std::vector<int> columnTotals(categoryList.size(), 0);
     for (int r = 0; r < sourceList.size(); ++r) {
         const QString& s = sourceList[r];
-        m_poolTable->setItem(r, 0, item(s == real ? tr("%1 (real)").arg(s) : s));
+        m_poolTable->setItem(r, 0, readOnlyItem(s == real ? tr("%1 (real)").arg(s) : s));
         int total = 0;
         for (int c = 0; c < categoryList.size(); ++c) {
             const int n = counts[{ s, categoryList[c] }];
             total += n;
             columnTotals[c] += n;
-            m_poolTable->setItem(r, c + 1, item(QString::number(n), true));
+            m_poolTable->setItem(r, c + 1, readOnlyItem(QString::number(n), true));
         }
-        m_poolTable->setItem(r, static_cast<int>(categoryList.size()) + 1, item(QString::number(total), true));
+        m_poolTable->setItem(r, static_cast<int>(categoryList.size()) + 1, readOnlyItem(QString::number(total), true));
     }
     const int last = static_cast<int>(sourceList.size());
-    m_poolTable->setItem(last, 0, item(tr("Total")));
+    m_poolTable->setItem(last, 0, readOnlyItem(tr("Total")));
     for (int c = 0; c < categoryList.size(); ++c)
-        m_poolTable->setItem(last, c + 1, item(QString::number(columnTotals[c]), true));
+        m_poolTable->setItem(last, c + 1, readOnlyItem(QString::number(columnTotals[c]), true));
     m_poolTable->setItem(
-        last, static_cast<int>(categoryList.size()) + 1, item(QString::number(pool->images.size()), true));
+        last, static_cast<int>(categoryList.size()) + 1, readOnlyItem(QString::number(pool->images.size()), true));
     m_poolTable->resizeColumnsToContents();
     if (!pool->images.empty())
         m_auditText->setPlainText(formatShortcutAudit(auditShortcuts(pool->images, real)));
@@ -376,15 +373,16 @@ void MainWindow::refreshSessions()
     for (int r = 0; r < static_cast<int>(sessions->size()); ++r) {
         const SessionInfo& s = sessions->at(static_cast<std::size_t>(r));
         open += s.state == SessionState::Open ? 1 : 0;
-        auto* id = item(QString::number(s.id), true);
+        auto* id = readOnlyItem(QString::number(s.id), true);
         id->setData(Qt::UserRole, s.id);
         m_sessionTable->setItem(r, 0, id);
-        m_sessionTable->setItem(r, 1, item(s.participantCode));
-        m_sessionTable->setItem(r, 2, item(sessionStateName(s.state)));
-        m_sessionTable->setItem(r, 3, item(QStringLiteral("%1 / %2").arg(s.answeredCount).arg(s.trialCount), true));
-        m_sessionTable->setItem(r, 4, item(s.station));
-        m_sessionTable->setItem(r, 5, item(s.simulated ? tr("yes") : tr("no")));
-        m_sessionTable->setItem(r, 6, item(s.startedUtc.toString(Qt::ISODate)));
+        m_sessionTable->setItem(r, 1, readOnlyItem(s.participantCode));
+        m_sessionTable->setItem(r, 2, readOnlyItem(sessionStateName(s.state)));
+        m_sessionTable->setItem(
+            r, 3, readOnlyItem(QStringLiteral("%1 / %2").arg(s.answeredCount).arg(s.trialCount), true));
+        m_sessionTable->setItem(r, 4, readOnlyItem(s.station));
+        m_sessionTable->setItem(r, 5, readOnlyItem(s.simulated ? tr("yes") : tr("no")));
+        m_sessionTable->setItem(r, 6, readOnlyItem(s.startedUtc.toString(Qt::ISODate)));
     }
     m_sessionTable->resizeColumnsToContents();
     m_sessionTable->horizontalHeader()->setStretchLastSection(true);
@@ -540,8 +538,12 @@ ParticipantWindow* MainWindow::runParticipantWindow(SessionPlan plan, QScreen* s
     auto* window = new ParticipantWindow(*m_db, std::move(plan), paths.value());
     window->setAttribute(Qt::WA_DeleteOnClose);
     m_participant = window;
+    // Model work waits while the participant window is up, so it cannot disturb stimulus timing.
+    m_models->setSessionRunning(true);
+    connect(window, &QObject::destroyed, m_models, [this] { m_models->setSessionRunning(false); });
     connect(window, &ParticipantWindow::sessionEnded, this, [this](qint64 id, SessionState state) {
         m_participant = nullptr;
+        m_models->setSessionRunning(false);
         updateActions();
         refreshSessions();
         statusBar()->showMessage(tr("Session %1 ended: %2").arg(id).arg(sessionStateName(state)));

@@ -18,11 +18,13 @@ class QAction;
 namespace ntt {
 
 class BackgroundJob;
+class ModelsPanel;
 class ParticipantWindow;
 
 /**
  * The researcher's console for one study file: the pool with its shortcut audit, the studies, the
- * sessions; import, study design, running and resuming participant sessions, and export.
+ * sessions, the models; import, study design, running and resuming participant sessions, model
+ * training and runs, and export.
  * Participants never see it.
  */
 class MainWindow final : public QMainWindow
@@ -46,6 +48,7 @@ public:
         qint64 studyId, const QString& participantCode, const QString& station, QScreen* screen);
     ParticipantWindow* resumeSession(qint64 sessionId, QScreen* screen);
     QTabWidget* tabs() const { return m_tabs; }
+    ModelsPanel* modelsPanel() const { return m_models; }
 
 Q_SIGNALS:
     void studyFileOpened(const QString& path);
@@ -79,6 +82,7 @@ private:
     QPlainTextEdit* m_studyDetails;
     QTableWidget* m_sessionTable;
     QLabel* m_sessionsHint;
+    ModelsPanel* m_models;
     BackgroundJob* m_demoJob;
     QList<QAction*> m_fileActions; ///< need an open study file
     QList<QAction*> m_sessionBlockedActions; ///< would change the file under a running participant session

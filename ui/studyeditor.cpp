@@ -4,6 +4,7 @@
 #include "studydatabase.h"
 #include "studyfile.h"
 #include "trialgenerator.h"
+#include "widgethelpers.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -44,8 +45,6 @@ constexpr int kMaxListRows = 6;
 
 const QColor kOkColour(0, 110, 40);
 const QColor kWarningColour(160, 90, 0);
-const QColor kErrorColour(176, 0, 32);
-
 QSpinBox* makeSpin(
     QWidget* parent, int minimum, int maximum, int value, const QString& suffix = {}, const QString& specialValue = {})
 {

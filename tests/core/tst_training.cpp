@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <cmath>
 
 Q_DECLARE_METATYPE(ntt::TrainingOptions)
@@ -36,7 +38,7 @@ struct Accuracy
 } // namespace
 
 // Trains the built-in detectors on the synthetic demo pool (real vs "upsampler" without high
-// frequencies and "checkerboard" with a period-2 pattern): fingerprints a 2-conv net learns fast.
+// frequencies and "checkerboard" with a period-2 pattern): fingerprints a 2-conv net learns in seconds.
 class Test_training : public QObject
 {
     Q_OBJECT
@@ -49,32 +51,27 @@ private:
 
     QString modelPath(const QString& name) const { return m_dir.filePath(QStringLiteral("models/") + name); }
 
-    // Short, as the test must run in seconds on two cores: the demo's fingerprints need no more.
+    // The demo's two fingerprints lie on either side of real (the upsampler has less high-frequency
+    // energy, the checkerboard more), so the net must grow two kinds of filter before accuracy moves:
+    // on the 108 training images that takes some 20-40 epochs of AdamW at a learning rate still high,
+    // hence 100 epochs with the cosine decay (all of 6 seeds tried passed; with 60 epochs, half did).
+    // No resizing anywhere: scaling would blur the period-2 fingerprint away.
     static TrainingOptions baselineOptions()
     {
         TrainingOptions options;
         options.architecture = DetectorArchitecture::BaselineCnn;
-        options.optimizer = QStringLiteral("sgd");
-        options.learningRate = 0.05;
-        options.momentum = 0.9;
-        options.weightDecay = 5e-4;
-        options.epochs = 12;
+        options.optimizer = QStringLiteral("adamw");
+        options.learningRate = 0.01;
+        options.weightDecay = 0.01;
+        options.epochs = 100;
         options.batchSize = 16;
         options.inputSize = 64;
         options.flips = true;
-        options.randomResizedCrop = false; // rescaling would blur the period-2 fingerprint
+        options.randomResizedCrop = false;
         options.earlyStoppingPatience = 0;
-        options.seed = 11;
+        options.seed = 1;
+        options.threads = 2;
         options.device = DevicePreference::Cpu;
-        // EXPERIMENT
-        if (qEnvironmentVariableIsSet("X_LR")) options.learningRate = qEnvironmentVariable("X_LR").toDouble();
-        if (qEnvironmentVariableIsSet("X_EP")) options.epochs = qEnvironmentVariable("X_EP").toInt();
-        if (qEnvironmentVariableIsSet("X_BS")) options.batchSize = qEnvironmentVariable("X_BS").toInt();
-        if (qEnvironmentVariableIsSet("X_OPT")) options.optimizer = qEnvironmentVariable("X_OPT");
-        if (qEnvironmentVariableIsSet("X_WD")) options.weightDecay = qEnvironmentVariable("X_WD").toDouble();
-        if (qEnvironmentVariableIsSet("X_SEED")) options.seed = qEnvironmentVariable("X_SEED").toULongLong();
-        if (qEnvironmentVariableIsSet("X_RRC")) options.randomResizedCrop = qEnvironmentVariable("X_RRC").toInt();
-        if (qEnvironmentVariableIsSet("X_IN")) options.inputSize = qEnvironmentVariable("X_IN").toInt();
         return options;
     }
 
@@ -107,7 +104,6 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        if (qEnvironmentVariableIsSet("X_KEEP")) { m_dir.setAutoRemove(false); qInfo("KEEP %s", qPrintable(m_dir.path())); }
         DemoPoolOptions demo;
         demo.outputDir = m_dir.filePath(QStringLiteral("pool"));
         demo.imagesPerSourceAndCategory = 20;
@@ -185,7 +181,8 @@ private Q_SLOTS:
         const qint64 ms = timer.elapsed();
         QVERIFY2(trained.ok(), qPrintable(trained.error()));
         for (const TrainingProgress& e : trained->epochs)
-            qInfo("epoch %d: loss %.4f, validation accuracy %.3f", e.epoch, e.loss, e.validationAccuracy);
+            qInfo("epoch %d: loss %.4f, validation accuracy %.3f, loss %.4f", e.epoch, e.loss, e.validationAccuracy,
+                e.validationLoss);
         qInfo("baseline CNN, %zu train / %zu val images at %d px, %d epochs: %lld ms on %d threads (%s, LibTorch %s); "
               "best validation accuracy %.3f in epoch %d",
             m_train.size(), m_val.size(), options.inputSize, options.epochs, ms, trained->runtime.threads,
@@ -238,48 +235,53 @@ private Q_SLOTS:
 
     void sameSeedSameWeights()
     {
-        QVERIFY(!m_baselineBytes.isEmpty());
-        CancelToken cancel;
-        const QString again = modelPath(QStringLiteral("baseline-again.pt"));
-        const auto trained
-            = trainDetector(m_train, m_val, baselineOptions(), again, QStringLiteral("baseline"), cancel, {});
-        QVERIFY2(trained.ok(), qPrintable(trained.error()));
-        QVERIFY(readAll(again) == m_baselineBytes);
-        QCOMPARE(readAll(m_dir.filePath(QStringLiteral("models/baseline-again.json"))),
-            readAll(m_dir.filePath(QStringLiteral("models/baseline.json"))));
-    }
-
-    void otherSeedOtherWeights()
-    {
-        QVERIFY(!m_baselineBytes.isEmpty());
+        // Shorter runs than the one above: 56 optimiser steps already show any nondeterminism.
         TrainingOptions options = baselineOptions();
-        options.seed = 12;
-        options.epochs = 1;
+        options.epochs = 8;
         CancelToken cancel;
-        const QString other = modelPath(QStringLiteral("baseline-seed12.pt"));
-        const auto trained = trainDetector(m_train, m_val, options, other, QString(), cancel, {});
-        QVERIFY2(trained.ok(), qPrintable(trained.error()));
-        const QByteArray bytes = readAll(other);
+        const QString first = modelPath(QStringLiteral("seed1-a.pt"));
+        const QString second = modelPath(QStringLiteral("seed1-b.pt"));
+        const auto a = trainDetector(m_train, m_val, options, first, QStringLiteral("seeded"), cancel, {});
+        QVERIFY2(a.ok(), qPrintable(a.error()));
+        const auto b = trainDetector(m_train, m_val, options, second, QStringLiteral("seeded"), cancel, {});
+        QVERIFY2(b.ok(), qPrintable(b.error()));
+        const QByteArray bytes = readAll(first);
         QVERIFY(!bytes.isEmpty());
-        QVERIFY(bytes != m_baselineBytes);
+        QVERIFY(readAll(second) == bytes);
+        QCOMPARE(
+            readAll(modelPath(QStringLiteral("seed1-b.json"))), readAll(modelPath(QStringLiteral("seed1-a.json"))));
+        QCOMPARE(a->bestEpoch, b->bestEpoch);
+        for (std::size_t i = 0; i < a->epochs.size(); ++i) {
+            QCOMPARE(a->epochs[i].loss, b->epochs[i].loss);
+            QCOMPARE(a->epochs[i].validationLoss, b->epochs[i].validationLoss);
+        }
+
+        // Another seed: other initial weights, order and flips.
+        options.seed = 2;
+        const QString other = modelPath(QStringLiteral("seed2.pt"));
+        const auto c = trainDetector(m_train, m_val, options, other, QString(), cancel, {});
+        QVERIFY2(c.ok(), qPrintable(c.error()));
+        QVERIFY(!readAll(other).isEmpty());
+        QVERIFY(readAll(other) != bytes);
         // Without a name, the model is named after its file.
         auto classifier = loadClassifier(other, DevicePreference::Cpu);
         QVERIFY2(classifier.ok(), qPrintable(classifier.error()));
-        QCOMPARE(classifier.value()->spec().name, QStringLiteral("baseline-seed12"));
+        QCOMPARE(classifier.value()->spec().name, QStringLiteral("seed2"));
     }
 
-    void adamWAndAugmentationsTrain()
+    void sgdAndAugmentationsTrain()
     {
-        // The other code path: AdamW, random resized crops (decoded larger), flips, early stopping.
+        // The other code path: SGD with momentum, random resized crops (decoded larger), flips.
         TrainingOptions options = baselineOptions();
-        options.optimizer = QStringLiteral("adamw");
+        options.optimizer = QStringLiteral("sgd");
         options.learningRate = 0.01;
-        options.weightDecay = 0.01;
+        options.momentum = 0.9;
+        options.weightDecay = 5e-4;
         options.randomResizedCrop = true;
         options.inputSize = 32;
         options.epochs = 3;
         CancelToken cancel;
-        const QString path = modelPath(QStringLiteral("adamw.pt"));
+        const QString path = modelPath(QStringLiteral("sgd.pt"));
         const auto first = trainDetector(m_train, m_val, options, path, QString(), cancel, {});
         QVERIFY2(first.ok(), qPrintable(first.error()));
         const QByteArray bytes = readAll(path);
@@ -293,10 +295,41 @@ private Q_SLOTS:
         QVERIFY(accuracy.overall >= 0 && accuracy.overall <= 1);
     }
 
+    void cropFromKeepsFullResolution()
+    {
+        // A 24 px centre crop of the 64 px images (the demo's fine traces survive) instead of a
+        // scaled-down whole image; with random resized crops the decoded window is 27 px.
+        TrainingOptions options = baselineOptions();
+        options.inputSize = 24;
+        options.cropFrom = 64;
+        options.randomResizedCrop = true;
+        options.epochs = 2;
+        CancelToken cancel;
+        const QString path = modelPath(QStringLiteral("crop.pt"));
+        const auto trained = trainDetector(m_train, m_val, options, path, QString(), cancel, {});
+        QVERIFY2(trained.ok(), qPrintable(trained.error()));
+        auto classifier = loadClassifier(path, DevicePreference::Cpu);
+        QVERIFY2(classifier.ok(), qPrintable(classifier.error()));
+        const InputSpec& input = classifier.value()->spec().input;
+        QCOMPARE(input.size, 24);
+        QCOMPARE(input.resizePolicy, QStringLiteral("resize-crop"));
+        QCOMPARE(input.resizeTo, 64);
+        // What the model sees is the image's centre at full resolution, pixel for pixel.
+        const auto prepared = prepareImageFile(m_test.front().path, input);
+        QVERIFY2(prepared.ok(), qPrintable(prepared.error()));
+        const cv::Mat image = cv::imread(m_test.front().path.toStdString(), cv::IMREAD_COLOR);
+        QCOMPARE(image.cols, 64);
+        const cv::Vec3b centre = image.at<cv::Vec3b>(20, 20); // BGR; the crop starts at (20, 20)
+        QCOMPARE(prepared->chw[0], (centre[2] / 255.0f - 0.5f) / 0.5f);
+    }
+
     void earlyStoppingStopsWhenValidationStalls()
     {
         TrainingOptions options = baselineOptions();
-        options.learningRate = 1e-12; // nothing changes, so nothing improves after epoch 1
+        options.optimizer = QStringLiteral("sgd");
+        options.learningRate = 1e-20; // nothing changes, so nothing improves after epoch 1
+        options.momentum = 0;
+        options.weightDecay = 0;
         options.epochs = 10;
         options.earlyStoppingPatience = 2;
         CancelToken cancel;
@@ -368,6 +401,8 @@ private Q_SLOTS:
             "input 8 px", [](TrainingOptions& o) { o.inputSize = 8; }, "8 px");
         row(
             "input 1024 px", [](TrainingOptions& o) { o.inputSize = 1024; }, "1024 px");
+        row(
+            "crop from below input", [](TrainingOptions& o) { o.cropFrom = 32; }, "crop-from size 32 px");
         row(
             "momentum 1", [](TrainingOptions& o) { o.momentum = 1; }, "momentum");
         row(

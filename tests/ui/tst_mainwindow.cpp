@@ -1,9 +1,11 @@
 #include "mainwindow.h"
+#include "modelspanel.h"
 #include "participantwindow.h"
 
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -59,15 +61,33 @@ private Q_SLOTS:
         QCOMPARE(studies->count(), 1);
         QVERIFY(studies->item(0)->text().contains(QStringLiteral("synthetic"), Qt::CaseInsensitive));
 
+        // The demo's trained baseline is on the Models tab with its accuracies on the study.
+        ModelsPanel* models = window.modelsPanel();
+        QCOMPARE(window.tabs()->indexOf(models), 3);
+        QCOMPARE(window.tabs()->tabText(3), QStringLiteral("Models"));
+        QCOMPARE(models->modelTable()->rowCount(), 1);
+        QString modelRow;
+        for (int c = 0; c < models->modelTable()->columnCount(); ++c) {
+            if (const QTableWidgetItem* it = models->modelTable()->item(0, c))
+                modelRow += it->text() + QLatin1Char('|');
+        }
+        QVERIFY2(modelRow.contains(QStringLiteral("Baseline CNN (demo)")), qPrintable(modelRow));
+        models->modelTable()->selectRow(0);
+        QVERIFY(models->runButton()->isEnabled());
+
         // A session started from the console shows up as open, then with its answers.
         ParticipantWindow* participant = window.startSession(studies->item(0)->data(Qt::UserRole).toLongLong(),
             QStringLiteral("P-CONSOLE"), QStringLiteral("test"), nullptr);
         QVERIFY(participant);
         QVERIFY(QTest::qWaitForWindowExposed(participant));
+        // The demo brings three simulated participants; the new session comes last.
         auto* sessions = window.tabs()->widget(2)->findChild<QTableWidget*>();
-        QCOMPARE(sessions->rowCount(), 1);
-        QCOMPARE(sessions->item(0, 1)->text(), QStringLiteral("P-CONSOLE"));
-        QCOMPARE(sessions->item(0, 2)->text(), QStringLiteral("open"));
+        QCOMPARE(sessions->rowCount(), 4);
+        const int row = 3;
+        QCOMPARE(sessions->item(1, 5)->text(), QStringLiteral("yes"));
+        QCOMPARE(sessions->item(row, 1)->text(), QStringLiteral("P-CONSOLE"));
+        QCOMPARE(sessions->item(row, 2)->text(), QStringLiteral("open"));
+        QVERIFY2(!models->runButton()->isEnabled(), "model runs must wait while a participant session runs");
         for (int i = 0; i < 5 && participant->currentScreen().kind != ScreenKind::Trial; ++i) {
             const bool consent = participant->currentScreen().kind == ScreenKind::Consent;
             QTest::keyClick(participant, consent ? Qt::Key_Y : Qt::Key_Space);
@@ -75,10 +95,11 @@ private Q_SLOTS:
         QCOMPARE(participant->currentScreen().kind, ScreenKind::Trial);
         QVERIFY(QTest::qWaitFor([&] { return participant->stimulusShown(); }, 10000));
         QTest::keyClick(participant, Qt::Key_1);
-        QTRY_VERIFY(sessions->item(0, 3)->text().startsWith(QStringLiteral("1 /")));
+        QTRY_VERIFY(sessions->item(row, 3)->text().startsWith(QStringLiteral("1 /")));
         participant->setExitConfirmation([](bool) { return ParticipantWindow::ExitChoice::Abort; });
         QTest::keyClick(participant, Qt::Key_Q, Qt::ControlModifier | Qt::ShiftModifier);
-        QTRY_COMPARE(sessions->item(0, 2)->text(), QStringLiteral("aborted"));
+        QTRY_COMPARE(sessions->item(row, 2)->text(), QStringLiteral("aborted"));
+        QTRY_VERIFY(models->runButton()->isEnabled());
 
         // Opening the same demo folder again reuses it.
         QSignalSpy again(&window, &MainWindow::demoReady);

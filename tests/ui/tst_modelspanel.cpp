@@ -1,0 +1,332 @@
+#include "modelspanel.h"
+#include "qcustomplot_wrapper.h"
+#include "studydatabase.h"
+#include "studyfile.h"
+#include "trainingdialog.h"
+
+#include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ntt;
+
+namespace {
+
+// A study file with a small synthetic pool, a 2-way pick-real study and one scripted session, so the
+// study has trials a model can answer.
+struct StudyFixture
+{
+    QString path;
+    qint64 studyId = 0;
+};
+
+Result<StudyFixture> makeStudy(const QString& folder)
+{
+    if (!QDir().mkpath(folder))
+        return Error { QStringLiteral("cannot create %1").arg(folder) };
+    const CancelToken cancel;
+    DemoPoolOptions demo;
+    demo.outputDir = QDir(folder).filePath(QStringLiteral("pool"));
+    demo.imagesPerSourceAndCategory = 8;
+    demo.size = 64;
+    const auto pool = generateDemoPool(demo, cancel, {});
+    if (!pool)
+        return Error { pool.error() };
+
+    StudyFixture fixture;
+    fixture.path = QDir(folder).filePath(QStringLiteral("study.ntt"));
+    auto db = StudyDatabase::open(fixture.path);
+    if (!db)
+        return Error { db.error() };
+    ImportOptions import;
+    import.location = pool->root;
+    import.layout = PoolLayout::Tree;
+    import.realSource = pool->sources.front();
+    if (const auto imported = importPool(*db.value(), import, cancel, {}); !imported)
+        return Error { imported.error() };
+
+    StudyDefinition d;
+    d.name = QStringLiteral("models panel test");
+    d.trialType = TrialType::PickReal;
+    d.ways = 2;
+    d.matching = RowMatching::PairKey;
+    d.trialsPerParticipant = 6;
+    const auto created = createStudy(*db.value(), d, cancel, {});
+    if (!created)
+        return Error { created.error() };
+    fixture.studyId = created->study.id;
+
+    auto plan = startSession(*db.value(), fixture.studyId, QString(), QStringLiteral("station-1"), true);
+    if (!plan)
+        return Error { plan.error() };
+    const auto run = runScriptedParticipant(*db.value(), plan.value(), ScriptedParticipant {});
+    if (!run)
+        return Error { run.error() };
+    return fixture;
+}
+
+QString tinyTraced()
+{
+    return QStringLiteral(NTT_TEST_DATA_DIR "/torchscript/tiny_traced.pt");
+}
+
+int rowOf(const QTableWidget* table, const QString& model)
+{
+    for (int row = 0; row < table->rowCount(); ++row) {
+        if (table->item(row, 0)->text() == model)
+            return row;
+    }
+    return -1;
+}
+
+qint64 modelIdAt(const QTableWidget* table, int row)
+{
+    return table->item(row, 0)->data(Qt::UserRole).toLongLong();
+}
+
+// Screenshots for a person to look at, only when asked for: NTT_SCREENSHOT_DIR=/tmp
+void saveScreenshot(QWidget* widget, const QString& name)
+{
+    const QString folder = qEnvironmentVariable("NTT_SCREENSHOT_DIR");
+    if (folder.isEmpty())
+        return;
+    QCoreApplication::processEvents();
+    widget->grab().save(QDir(folder).filePath(name));
+}
+
+} // namespace
+
+class Test_modelspanel : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    int m_studies = 0;
+
+    // Each test gets its own study: runs are resumable, so a model already run would skip everything.
+    StudyFixture freshStudy()
+    {
+        auto fixture = makeStudy(m_dir.filePath(QStringLiteral("study-%1").arg(++m_studies)));
+        if (!fixture)
+            qFatal("cannot build the test study: %s", qPrintable(fixture.error()));
+        return fixture.value();
+    }
+
+    // Adds the tiny traced model through the panel and returns its id.
+    static qint64 addTinyModel(ModelsPanel& panel)
+    {
+        QSignalSpy changed(&panel, &ModelsPanel::modelsChanged);
+        panel.addModelFile(tinyTraced(), QString());
+        if (!changed.wait(60000))
+            return 0;
+        const int row = rowOf(panel.modelTable(), QStringLiteral("Tiny traced CNN"));
+        return row < 0 ? 0 : modelIdAt(panel.modelTable(), row);
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void addAndRunTorchScriptModel()
+    {
+        const StudyFixture study = freshStudy();
+        ModelsPanel panel;
+        panel.resize(1000, 480);
+        panel.show();
+        panel.setStudy(study.path, study.studyId);
+        QCOMPARE(panel.modelTable()->rowCount(), 0);
+        QVERIFY(!panel.runButton()->isEnabled());
+
+        const qint64 id = addTinyModel(panel);
+        QVERIFY2(id > 0, qPrintable(panel.resultText()));
+        QCOMPARE(panel.modelTable()->rowCount(), 1);
+        const int row = rowOf(panel.modelTable(), QStringLiteral("Tiny traced CNN"));
+        QCOMPARE(panel.modelTable()->item(row, 1)->text(), QStringLiteral("torchscript"));
+        QVERIFY(panel.modelTable()->item(row, 4)->text().endsWith(QStringLiteral("tiny_traced.pt")));
+        QVERIFY(panel.runButton()->isEnabled());
+
+        QSignalSpy changed(&panel, &ModelsPanel::modelsChanged);
+        QTest::mouseClick(panel.runButton(), Qt::LeftButton);
+        QVERIFY(panel.isBusy());
+        QVERIFY(!panel.runButton()->isEnabled());
+        QVERIFY(changed.wait(60000));
+        QVERIFY(!panel.isBusy());
+        QVERIFY2(panel.resultText().contains(QStringLiteral("72 predicted")), qPrintable(panel.resultText()));
+        QVERIFY2(panel.resultText().contains(QStringLiteral("0 failed")), qPrintable(panel.resultText()));
+        QVERIFY2(panel.resultText().contains(QStringLiteral("answered 6 trial(s)")), qPrintable(panel.resultText()));
+        QVERIFY2(panel.resultText().contains(QStringLiteral("LibTorch")), qPrintable(panel.resultText()));
+        const QString trials = panel.modelTable()->item(row, 3)->text();
+        QVERIFY2(trials.endsWith(QStringLiteral("% of 6")), qPrintable(trials));
+
+        // A second run finds everything done: resumable, keyed by model and image hashes.
+        panel.runModel(id);
+        QVERIFY(changed.wait(60000));
+        QVERIFY2(panel.resultText().contains(QStringLiteral("0 predicted, 72 already done")),
+            qPrintable(panel.resultText()));
+    }
+
+    void runPausesWhileASessionRuns()
+    {
+        const StudyFixture study = freshStudy();
+        ModelsPanel panel;
+        panel.show();
+        panel.setStudy(study.path, study.studyId);
+        const qint64 id = addTinyModel(panel);
+        QVERIFY(id > 0);
+
+        panel.setSessionRunning(true);
+        QVERIFY(!panel.runButton()->isEnabled());
+        const auto labels = panel.findChildren<QLabel*>();
+        QVERIFY(std::any_of(labels.begin(), labels.end(), [](const QLabel* l) {
+            return l->isVisible() && l->text().startsWith(QStringLiteral("Paused: a participant session"));
+        }));
+
+        QSignalSpy changed(&panel, &ModelsPanel::modelsChanged);
+        panel.runModel(id);
+        QVERIFY(panel.isBusy());
+        QTest::qWait(1500);
+        QVERIFY(panel.isBusy());
+        QCOMPARE(changed.count(), 0);
+        saveScreenshot(&panel, QStringLiteral("modelspanel-paused.png"));
+
+        panel.setSessionRunning(false);
+        QVERIFY(changed.wait(60000));
+        QVERIFY(!panel.isBusy());
+        QVERIFY2(panel.resultText().contains(QStringLiteral("72 predicted")), qPrintable(panel.resultText()));
+        QVERIFY(panel.runButton()->isEnabled());
+    }
+
+    void cancelKeepsWhatWasDoneAndResumes()
+    {
+        const StudyFixture study = freshStudy();
+        ModelsPanel panel;
+        panel.show();
+        panel.setStudy(study.path, study.studyId);
+        const qint64 id = addTinyModel(panel);
+        QVERIFY(id > 0);
+        const int row = rowOf(panel.modelTable(), QStringLiteral("Tiny traced CNN"));
+
+        // Held by a session, so the cancel surely comes before the run ends.
+        panel.setSessionRunning(true);
+        QSignalSpy changed(&panel, &ModelsPanel::modelsChanged);
+        panel.runModel(id);
+        QVERIFY(panel.cancelButton()->isEnabled());
+        QTest::qWait(200);
+        QTest::mouseClick(panel.cancelButton(), Qt::LeftButton);
+        QVERIFY(!panel.cancelButton()->isEnabled());
+        QVERIFY(changed.wait(60000));
+        QVERIFY(!panel.isBusy());
+        QVERIFY2(panel.resultText().contains(QStringLiteral("cancelled")), qPrintable(panel.resultText()));
+        QCOMPARE(panel.modelTable()->item(row, 3)->text(), QStringLiteral("–"));
+
+        panel.setSessionRunning(false);
+        panel.runModel(id);
+        QVERIFY(changed.wait(60000));
+        QVERIFY2(panel.resultText().contains(QStringLiteral("72 predicted")), qPrintable(panel.resultText()));
+        QVERIFY(panel.modelTable()->item(row, 3)->text().endsWith(QStringLiteral("% of 6")));
+    }
+
+    void splitRatiosAreCheckedInline()
+    {
+        const StudyFixture study = freshStudy();
+        TrainingDialog dialog(study.path, nullptr);
+        DetectorTraining training;
+        training.name = QStringLiteral("x");
+        dialog.setOptions(training);
+        QVERIFY(dialog.trainButton()->isEnabled());
+        auto* ratios = dialog.findChild<QLineEdit*>(QStringLiteral("splitRatios"));
+        QVERIFY(ratios);
+        QCOMPARE(ratios->text(), QStringLiteral("8:1:1"));
+        ratios->setText(QStringLiteral("8:1"));
+        QVERIFY(!dialog.trainButton()->isEnabled());
+        dialog.show();
+        saveScreenshot(&dialog, QStringLiteral("trainingdialog-ratios.png"));
+        auto* error = dialog.findChild<QLabel*>(QStringLiteral("splitRatiosError"));
+        QVERIFY(error);
+        QVERIFY(!error->text().isEmpty());
+        ratios->setText(QStringLiteral("1:1:8"));
+        QVERIFY(dialog.trainButton()->isEnabled());
+        QVERIFY(error->text().isEmpty());
+        QCOMPARE(dialog.options().ratios.test, 8.0);
+    }
+
+    void trainDetectorWithLiveCurves()
+    {
+        const StudyFixture study = freshStudy();
+        TrainingDialog dialog(study.path, nullptr);
+        dialog.resize(1100, 720);
+        dialog.show();
+        DetectorTraining training;
+        training.name = QStringLiteral("tiny-baseline");
+        training.options.architecture = DetectorArchitecture::BaselineCnn;
+        training.options.inputSize = 32;
+        training.options.epochs = 2;
+        training.options.batchSize = 8;
+        training.options.earlyStoppingPatience = 0;
+        training.options.device = DevicePreference::Cpu;
+        dialog.setOptions(training);
+        const DetectorTraining read = dialog.options();
+        QCOMPARE(read.name, training.name);
+        QCOMPARE(read.options.inputSize, 32);
+        QCOMPARE(read.options.epochs, 2);
+        QCOMPARE(read.options.batchSize, 8);
+        QCOMPARE(read.options.learningRate, training.options.learningRate);
+        QCOMPARE(read.options.weightDecay, training.options.weightDecay);
+        QCOMPARE(read.options.seed, training.options.seed);
+        QVERIFY(read.options.device == DevicePreference::Cpu);
+
+        QSignalSpy trained(&dialog, &TrainingDialog::trained);
+        dialog.startTraining();
+        QVERIFY(dialog.isTraining());
+        QVERIFY2(trained.wait(120000), qPrintable(dialog.statusText()));
+        QVERIFY(!dialog.isTraining());
+        QVERIFY2(dialog.statusText().startsWith(QStringLiteral("Trained: best validation accuracy")),
+            qPrintable(dialog.statusText()));
+        QVERIFY(dialog.plot()->graph(0)->dataCount() > 0);
+        QVERIFY(dialog.plot()->graph(1)->dataCount() >= 1);
+        saveScreenshot(&dialog, QStringLiteral("trainingdialog.png"));
+
+        const qint64 modelId = trained.takeFirst().at(0).toLongLong();
+        {
+            auto db = StudyDatabase::open(study.path, StudyDatabase::OpenMode::ExistingOnly);
+            QVERIFY(db);
+            const auto model = db.value()->model(modelId);
+            QVERIFY2(model, qPrintable(model.error()));
+            QCOMPARE(model->name, QStringLiteral("tiny-baseline"));
+            QCOMPARE(model->spec.builtin, QStringLiteral("baseline-cnn"));
+        }
+
+        // The trained model in the panel: run it, and a TorchScript model beside it.
+        ModelsPanel panel;
+        panel.resize(1000, 480);
+        panel.show();
+        panel.setStudy(study.path, study.studyId);
+        const int row = rowOf(panel.modelTable(), QStringLiteral("tiny-baseline"));
+        QVERIFY(row >= 0);
+        QCOMPARE(panel.modelTable()->item(row, 1)->text(), QStringLiteral("baseline-cnn"));
+        QSignalSpy changed(&panel, &ModelsPanel::modelsChanged);
+        panel.runModel(modelId);
+        QVERIFY(changed.wait(60000));
+        QVERIFY2(panel.resultText().contains(QStringLiteral("predicted")), qPrintable(panel.resultText()));
+        // The pool now has a test split (training made the splits), so the test accuracy shows.
+        const int after = rowOf(panel.modelTable(), QStringLiteral("tiny-baseline"));
+        QVERIFY2(panel.modelTable()->item(after, 2)->text().contains(QStringLiteral("% of")),
+            qPrintable(panel.modelTable()->item(after, 2)->text()));
+        QVERIFY(panel.modelTable()->item(after, 3)->text().endsWith(QStringLiteral("% of 6")));
+
+        const qint64 tiny = addTinyModel(panel);
+        QVERIFY(tiny > 0);
+        panel.runModel(tiny);
+        QVERIFY(changed.wait(60000));
+        QCOMPARE(panel.modelTable()->rowCount(), 2);
+        saveScreenshot(&panel, QStringLiteral("modelspanel.png"));
+    }
+};
+
+QTEST_MAIN(Test_modelspanel)
+#include "tst_modelspanel.moc"

@@ -1,0 +1,513 @@
+#include "modelspanel.h"
+
+#include "backgroundjob.h"
+#include "studydatabase.h"
+#include "studyfile.h"
+#include "trainingdialog.h"
+#include "widgethelpers.h"
+
+#include <QCheckBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace ntt {
+
+namespace {
+
+enum Column { NameColumn, KindColumn, TestColumn, TrialsColumn, FileColumn, ColumnCount };
+
+QString accuracyText(double accuracy, int count)
+{
+    if (accuracy < 0.0)
+        return QStringLiteral("–");
+    return ModelsPanel::tr("%1 % of %2").arg(100.0 * accuracy, 0, 'f', 1).arg(count);
+}
+
+QString runText(const QString& model, const ModelRunOutcome& run)
+{
+    return ModelsPanel::tr("%1: %2 predicted, %3 already done, %4 failed; answered %5 trial(s) on %6, %7 thread(s), "
+                           "LibTorch %8")
+        .arg(model)
+        .arg(run.predicted)
+        .arg(run.skipped)
+        .arg(run.failed)
+        .arg(run.answers)
+        .arg(run.runtime.device)
+        .arg(run.runtime.threads)
+        .arg(run.runtime.torchVersion);
+}
+
+} // namespace
+
+ModelsPanel::ModelsPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_table(new QTableWidget(this))
+    , m_add(new QPushButton(tr("&Add TorchScript model…"), this))
+    , m_train(new QPushButton(tr("&Train detector…"), this))
+    , m_exportPredictions(new QPushButton(tr("Export &predictions…"), this))
+    , m_exportAnswers(new QPushButton(tr("Export model a&nswers…"), this))
+    , m_batchSize(new QSpinBox(this))
+    , m_threshold(new QDoubleSpinBox(this))
+    , m_cpuOnly(new QCheckBox(tr("CPU &only"), this))
+    , m_run(new QPushButton(tr("&Run selected model"), this))
+    , m_cancel(new QPushButton(tr("Cancel"), this))
+    , m_pausedLabel(new QLabel(tr("Paused: a participant session is running at this station"), this))
+    , m_progress(new QProgressBar(this))
+    , m_status(new QLabel(this))
+    , m_result(new QLabel(this))
+    , m_details(new QPlainTextEdit(this))
+    , m_paused(std::make_shared<std::atomic_bool>(false))
+{
+    m_table->setColumnCount(ColumnCount);
+    m_table->setHorizontalHeaderLabels(
+        { tr("Model"), tr("Kind"), tr("Accuracy on test images"), tr("Accuracy on trials"), tr("File") });
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->setVisible(false);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeaderItem(TestColumn)
+        ->setToolTip(tr("Images of the pool's test split the model predicted: P(real) >= 0.5 counts as \"real\"."));
+    m_table->horizontalHeaderItem(TrialsColumn)
+        ->setToolTip(tr("The model's answers to the trials people answered in this study (practice excluded)."));
+
+    m_batchSize->setRange(1, 256);
+    m_batchSize->setValue(16);
+    m_threshold->setRange(0.0, 1.0);
+    m_threshold->setDecimals(2);
+    m_threshold->setSingleStep(0.05);
+    m_threshold->setValue(0.5);
+    m_threshold->setToolTip(tr("Real-or-fake trials: the model answers \"real\" when P(real) >= this threshold."));
+    m_cpuOnly->setToolTip(tr("Run on the CPU even when CUDA is available."));
+    m_cancel->setToolTip(tr("Stops the run after the current batch; what was predicted so far is kept."));
+
+    auto* modelButtons = new QHBoxLayout;
+    modelButtons->addWidget(m_add);
+    modelButtons->addWidget(m_train);
+    modelButtons->addStretch(1);
+    modelButtons->addWidget(m_exportPredictions);
+    modelButtons->addWidget(m_exportAnswers);
+
+    auto* runBox = new QGroupBox(tr("Run on the study"), this);
+    auto* runRow = new QHBoxLayout;
+    auto* batchLabel = new QLabel(tr("&Batch size:"), runBox);
+    batchLabel->setBuddy(m_batchSize);
+    auto* thresholdLabel = new QLabel(tr("T&hreshold:"), runBox);
+    thresholdLabel->setBuddy(m_threshold);
+    runRow->addWidget(batchLabel);
+    runRow->addWidget(m_batchSize);
+    runRow->addSpacing(12);
+    runRow->addWidget(thresholdLabel);
+    runRow->addWidget(m_threshold);
+    runRow->addSpacing(12);
+    runRow->addWidget(m_cpuOnly);
+    runRow->addStretch(1);
+    runRow->addWidget(m_run);
+    runRow->addWidget(m_cancel);
+
+    m_pausedLabel->setVisible(false);
+    m_pausedLabel->setAlignment(Qt::AlignCenter);
+    m_pausedLabel->setStyleSheet(
+        QStringLiteral("QLabel { background: #fff3cd; color: #664d03; padding: 6px; font-weight: bold; }"));
+    m_progress->setRange(0, 100);
+    m_progress->setValue(0);
+    m_progress->setVisible(false);
+    // Long file names in the status must not widen the panel.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_result->setWordWrap(true);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_details->setReadOnly(true);
+    m_details->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_details->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_details->setMaximumHeight(140);
+    m_details->setVisible(false);
+
+    auto* runLayout = new QVBoxLayout(runBox);
+    runLayout->addLayout(runRow);
+    runLayout->addWidget(m_pausedLabel);
+    runLayout->addWidget(m_progress);
+    runLayout->addWidget(m_status);
+    runLayout->addWidget(m_result);
+    runLayout->addWidget(m_details);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_table, 1);
+    layout->addLayout(modelButtons);
+    layout->addWidget(runBox);
+
+    replaceJob();
+    connect(m_add, &QPushButton::clicked, this, &ModelsPanel::addModelDialog);
+    connect(m_train, &QPushButton::clicked, this, &ModelsPanel::openTrainingDialog);
+    connect(m_run, &QPushButton::clicked, this, &ModelsPanel::runSelectedModel);
+    connect(m_cancel, &QPushButton::clicked, this, &ModelsPanel::cancelWork);
+    connect(m_exportPredictions, &QPushButton::clicked, this, [this] { exportDialog(ExportKind::Predictions); });
+    connect(m_exportAnswers, &QPushButton::clicked, this, [this] { exportDialog(ExportKind::ModelAnswers); });
+    connect(m_table, &QTableWidget::itemSelectionChanged, this, &ModelsPanel::updateButtons);
+    connect(m_table, &QTableWidget::cellDoubleClicked, this, [this] {
+        if (m_run->isEnabled())
+            runSelectedModel();
+    });
+    updateButtons();
+}
+
+ModelsPanel::~ModelsPanel()
+{
+    // The worker holds no pointer to the panel, but let it finish before the study file closes.
+    m_job->cancelAndWait();
+}
+
+void ModelsPanel::setStudy(const QString& studyFilePath, qint64 studyId)
+{
+    if (studyFilePath == m_studyFilePath && studyId == m_studyId) {
+        refresh();
+        return;
+    }
+    if (m_job->isRunning()) {
+        // Work on the previous study stops; its result is dropped with the old job.
+        replaceJob();
+        setWork(Work::None);
+    }
+    m_studyFilePath = studyFilePath;
+    m_studyId = studyId;
+    m_db.reset();
+    showResult(QString(), {}, false);
+    m_status->clear();
+    if (!studyFilePath.isEmpty()) {
+        auto db = StudyDatabase::open(studyFilePath, StudyDatabase::OpenMode::ExistingOnly);
+        if (db)
+            m_db = std::move(db).value();
+        else
+            showResult(db.error(), {}, true);
+    }
+    if (m_trainingDialog)
+        m_trainingDialog->close();
+    refresh();
+}
+
+void ModelsPanel::setSessionRunning(bool running)
+{
+    m_sessionRunning = running;
+    m_paused->store(running);
+    m_pausedLabel->setVisible(running);
+    if (m_trainingDialog)
+        m_trainingDialog->setSessionRunning(running);
+    if (m_work == Work::Run)
+        m_status->setText(
+            running ? tr("Paused until the participant session ends; the run then goes on.") : m_lastProgress);
+    updateButtons();
+}
+
+bool ModelsPanel::isBusy() const
+{
+    return m_job->isRunning();
+}
+
+QString ModelsPanel::resultText() const
+{
+    return m_result->text();
+}
+
+void ModelsPanel::refresh()
+{
+    const qint64 selected = selectedModelId();
+    m_table->setRowCount(0);
+    if (!m_db) {
+        updateButtons();
+        return;
+    }
+    const auto models = m_db->models();
+    if (!models) {
+        showResult(models.error(), {}, true);
+        updateButtons();
+        return;
+    }
+    std::vector<ModelSummary> summaries;
+    if (m_studyId > 0) {
+        auto s = summariseModels(*m_db, m_studyId);
+        if (s)
+            summaries = std::move(s).value();
+        else
+            showResult(s.error(), {}, true);
+    }
+    m_table->setRowCount(static_cast<int>(models->size()));
+    int row = 0;
+    for (const StoredModel& m : models.value()) {
+        ModelSummary summary;
+        for (const ModelSummary& s : summaries) {
+            if (s.model == m.name)
+                summary = s;
+        }
+        auto* name = readOnlyItem(m.name);
+        name->setData(Qt::UserRole, m.id);
+        name->setToolTip(tr("SHA-256 %1, added %2").arg(m.sha256, m.addedUtc.toString(Qt::ISODate)));
+        m_table->setItem(row, NameColumn, name);
+        m_table->setItem(row, KindColumn, readOnlyItem(m.spec.builtin.isEmpty() ? tr("torchscript") : m.spec.builtin));
+        m_table->setItem(row, TestColumn, readOnlyItem(accuracyText(summary.testAccuracy, summary.testImages), true));
+        m_table->setItem(row, TrialsColumn, readOnlyItem(accuracyText(summary.trialAccuracy, summary.trials), true));
+        auto* file = readOnlyItem(QDir::toNativeSeparators(m.path));
+        file->setToolTip(file->text());
+        m_table->setItem(row, FileColumn, file);
+        if (m.id == selected)
+            m_table->selectRow(row);
+        ++row;
+    }
+    m_table->resizeColumnsToContents();
+    if (m_table->currentRow() < 0 && m_table->rowCount() > 0)
+        m_table->selectRow(0);
+    updateButtons();
+}
+
+void ModelsPanel::addModelFile(const QString& path, const QString& name)
+{
+    startAdd(path, name, false);
+}
+
+void ModelsPanel::addModelDialog()
+{
+    const QString start = m_studyFilePath.isEmpty() ? QString() : QFileInfo(m_studyFilePath).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Add a TorchScript model"), start, tr("TorchScript models (*.pt *.pth);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Add a TorchScript model"),
+        tr("Name of the model in the study file (empty: the name its sidecar gives):"), QLineEdit::Normal, QString(),
+        &ok);
+    if (!ok)
+        return;
+    startAdd(path, name.trimmed(), true);
+}
+
+void ModelsPanel::startAdd(const QString& path, const QString& name, bool interactive)
+{
+    if (m_studyFilePath.isEmpty() || m_job->isRunning())
+        return;
+    if (m_sessionRunning) {
+        showResult(tr("Model work waits until the participant session at this station has ended."), {}, true);
+        return;
+    }
+    setWork(Work::Add);
+    m_progress->setRange(0, 0);
+    m_status->setText(tr("Loading %1…").arg(QDir::toNativeSeparators(path)));
+    showResult(QString(), {}, false);
+    const QString file = m_studyFilePath;
+    m_job->start<AddedModel>(
+        [file, path, name](const CancelToken&, const ProgressFn&) -> Result<AddedModel> {
+            // The connection belongs to this worker thread: open it here, never share the GUI thread's.
+            auto db = StudyDatabase::open(file, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            return addModel(*db.value(), path, name);
+        },
+        [this, interactive](Result<AddedModel> result) {
+            setWork(Work::None);
+            m_status->clear();
+            if (!result) {
+                showResult(tr("The model was not added: %1").arg(result.error()), {}, true);
+                if (interactive)
+                    QMessageBox::warning(this, tr("Add a TorchScript model"), result.error());
+                return;
+            }
+            showResult(
+                tr("Added \"%1\" (id %2).").arg(result->model.name).arg(result->model.id), result->warnings, false);
+            refresh();
+            for (int row = 0; row < m_table->rowCount(); ++row) {
+                if (m_table->item(row, NameColumn)->data(Qt::UserRole).toLongLong() == result->model.id)
+                    m_table->selectRow(row);
+            }
+            if (interactive && !result->warnings.isEmpty())
+                QMessageBox::information(this, tr("Add a TorchScript model"),
+                    tr("\"%1\" was added with these warnings:\n\n%2")
+                        .arg(result->model.name, result->warnings.join(QLatin1Char('\n'))));
+            Q_EMIT modelsChanged();
+        });
+}
+
+void ModelsPanel::openTrainingDialog()
+{
+    if (m_studyFilePath.isEmpty() || m_sessionRunning)
+        return;
+    if (m_trainingDialog) {
+        m_trainingDialog->raise();
+        m_trainingDialog->activateWindow();
+        return;
+    }
+    auto* dialog = new TrainingDialog(m_studyFilePath, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setSessionRunning(m_sessionRunning);
+    connect(dialog, &TrainingDialog::trained, this, [this] {
+        refresh();
+        Q_EMIT modelsChanged();
+    });
+    m_trainingDialog = dialog;
+    dialog->show();
+}
+
+void ModelsPanel::runSelectedModel()
+{
+    const qint64 id = selectedModelId();
+    if (id > 0)
+        runModel(id);
+}
+
+void ModelsPanel::runModel(qint64 modelId)
+{
+    if (m_studyFilePath.isEmpty() || m_studyId <= 0 || m_job->isRunning())
+        return;
+    ModelRunOptions options;
+    options.batchSize = m_batchSize->value();
+    options.threshold = m_threshold->value();
+    options.device = m_cpuOnly->isChecked() ? DevicePreference::Cpu : DevicePreference::Auto;
+    const QString model = modelName(modelId);
+    const QString file = m_studyFilePath;
+    const qint64 studyId = m_studyId;
+    const auto paused = m_paused;
+
+    setWork(Work::Run);
+    m_progress->setRange(0, 100);
+    m_progress->setValue(0);
+    m_lastProgress = tr("Loading %1…").arg(model);
+    m_status->setText(
+        m_sessionRunning ? tr("Paused until the participant session ends; the run then goes on.") : m_lastProgress);
+    showResult(QString(), {}, false);
+    m_job->start<ModelRunOutcome>(
+        [file, studyId, modelId, options, paused](
+            const CancelToken& cancel, const ProgressFn& progress) -> Result<ModelRunOutcome> {
+            // The connection belongs to this worker thread: open it here, never share the GUI thread's.
+            auto db = StudyDatabase::open(file, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            return runModelOnStudy(*db.value(), studyId, modelId, options, cancel, progress, paused.get());
+        },
+        [this, model](Result<ModelRunOutcome> result) {
+            const bool cancelled = m_cancelRequested;
+            setWork(Work::None);
+            m_status->clear();
+            if (result)
+                showResult(runText(model, result.value()), result->errors, false);
+            else if (cancelled)
+                showResult(tr("%1: run cancelled; the predictions stored so far are kept and a new run goes on "
+                              "from there.")
+                               .arg(model),
+                    {}, false);
+            else
+                showResult(tr("%1: the run failed: %2").arg(model, result.error()), {}, true);
+            refresh();
+            Q_EMIT modelsChanged();
+        });
+}
+
+void ModelsPanel::cancelWork()
+{
+    if (!m_job->isRunning())
+        return;
+    m_cancelRequested = true;
+    m_job->cancel();
+    m_cancel->setEnabled(false);
+    m_status->setText(tr("Cancelling after the current batch…"));
+}
+
+void ModelsPanel::exportDialog(ExportKind kind)
+{
+    if (!m_db || m_studyId <= 0)
+        return;
+    const bool predictions = kind == ExportKind::Predictions;
+    const QString suggested = QFileInfo(m_db->path()).absolutePath()
+        + (predictions ? QStringLiteral("/predictions.csv") : QStringLiteral("/model-answers.csv"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, predictions ? tr("Export predictions") : tr("Export model answers"), suggested, tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    const auto written
+        = predictions ? exportPredictions(*m_db, m_studyId, path) : exportModelAnswers(*m_db, m_studyId, path);
+    if (!written) {
+        showResult(written.error(), {}, true);
+        return;
+    }
+    const QString what = predictions ? tr("Wrote %n prediction(s) to %1", nullptr, written.value())
+                                     : tr("Wrote %n model answer(s) to %1", nullptr, written.value());
+    showResult(what.arg(QDir::toNativeSeparators(path)), {}, false);
+}
+
+void ModelsPanel::replaceJob()
+{
+    // Deleting a job cancels it and waits; its result, now stale, is never delivered.
+    delete m_job;
+    m_job = new BackgroundJob(this);
+    connect(m_job, &BackgroundJob::progressed, this, [this](int percent, const QString& what) {
+        if (m_work != Work::Run)
+            return;
+        m_progress->setValue(percent);
+        m_lastProgress = what;
+        if (!m_sessionRunning && !m_cancelRequested)
+            m_status->setText(what);
+    });
+}
+
+void ModelsPanel::setWork(Work work)
+{
+    m_work = work;
+    m_cancelRequested = false;
+    m_progress->setVisible(work != Work::None);
+    updateButtons();
+}
+
+void ModelsPanel::updateButtons()
+{
+    const bool open = m_db != nullptr;
+    const bool busy = m_work != Work::None;
+    const bool free = open && !busy && !m_sessionRunning;
+    m_add->setEnabled(free);
+    m_train->setEnabled(free);
+    m_run->setEnabled(free && m_studyId > 0 && selectedModelId() > 0);
+    m_cancel->setEnabled(m_work == Work::Run && !m_cancelRequested);
+    m_exportPredictions->setEnabled(open && m_studyId > 0);
+    m_exportAnswers->setEnabled(open && m_studyId > 0);
+}
+
+void ModelsPanel::showResult(const QString& text, const QStringList& details, bool failed)
+{
+    markFailed(m_result, QPalette::WindowText, failed);
+    m_result->setText(text);
+    m_result->setVisible(!text.isEmpty());
+    m_details->setPlainText(details.join(QLatin1Char('\n')));
+    m_details->setVisible(!details.isEmpty());
+}
+
+qint64 ModelsPanel::selectedModelId() const
+{
+    const int row = m_table->currentRow();
+    if (row < 0 || m_table->selectionModel()->selectedRows().isEmpty())
+        return 0;
+    const QTableWidgetItem* name = m_table->item(row, NameColumn);
+    return name ? name->data(Qt::UserRole).toLongLong() : 0;
+}
+
+QString ModelsPanel::modelName(qint64 modelId) const
+{
+    for (int row = 0; row < m_table->rowCount(); ++row) {
+        const QTableWidgetItem* name = m_table->item(row, NameColumn);
+        if (name && name->data(Qt::UserRole).toLongLong() == modelId)
+            return name->text();
+    }
+    return tr("model %1").arg(modelId);
+}
+
+} // namespace ntt

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <QPointer>
+#include <QString>
+#include <QWidget>
+
+#include <atomic>
+#include <memory>
+
+class QCheckBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace ntt {
+
+class BackgroundJob;
+class StudyDatabase;
+class TrainingDialog;
+
+/**
+ * The models of a study file and what they did on the open study: add a TorchScript model, train a
+ * built-in detector, run a model over the study's images (on a worker thread with its own
+ * connection; runModelOnStudy does the work) and export predictions and model answers. While a
+ * participant session runs at this station, a model run pauses and no new model work starts.
+ */
+class ModelsPanel final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ModelsPanel(QWidget* parent = nullptr);
+    ~ModelsPanel() override;
+
+    /// The study file and the study the panel works on; an empty path means nothing is open.
+    void setStudy(const QString& studyFilePath, qint64 studyId);
+    /// True while a participant session is open at this station: a running model run waits between
+    /// batches, and Run and Train are disabled until it is false again.
+    void setSessionRunning(bool running);
+
+    /// Registers a model file under `name` (empty = the sidecar's name) on a worker thread.
+    void addModelFile(const QString& path, const QString& name);
+    /// Runs a registered model over the study with the batch size, threshold and device of the panel.
+    void runModel(qint64 modelId);
+    /// Re-reads the models and their accuracies from the study file.
+    void refresh();
+
+    QTableWidget* modelTable() const { return m_table; }
+    QPushButton* runButton() const { return m_run; }
+    QPushButton* cancelButton() const { return m_cancel; }
+    bool isBusy() const;
+    QString resultText() const;
+
+Q_SIGNALS:
+    /// The stored models or their results may have changed (a model was added, trained or run).
+    void modelsChanged();
+
+private:
+    enum class Work { None, Add, Run };
+
+    void addModelDialog();
+    void openTrainingDialog();
+    void runSelectedModel();
+    void cancelWork();
+    enum class ExportKind { Predictions, ModelAnswers };
+    void exportDialog(ExportKind kind);
+    void startAdd(const QString& path, const QString& name, bool interactive);
+    void replaceJob();
+    void setWork(Work work);
+    void updateButtons();
+    void showResult(const QString& text, const QStringList& details, bool failed);
+    qint64 selectedModelId() const;
+    QString modelName(qint64 modelId) const;
+
+    QString m_studyFilePath;
+    qint64 m_studyId = 0;
+    std::unique_ptr<StudyDatabase> m_db; ///< the GUI thread's connection, for the table and exports
+    QTableWidget* m_table;
+    QPushButton* m_add;
+    QPushButton* m_train;
+    QPushButton* m_exportPredictions;
+    QPushButton* m_exportAnswers;
+    QSpinBox* m_batchSize;
+    QDoubleSpinBox* m_threshold;
+    QCheckBox* m_cpuOnly;
+    QPushButton* m_run;
+    QPushButton* m_cancel;
+    QLabel* m_pausedLabel;
+    QProgressBar* m_progress;
+    QLabel* m_status;
+    QLabel* m_result;
+    QPlainTextEdit* m_details;
+    BackgroundJob* m_job = nullptr;
+    QPointer<TrainingDialog> m_trainingDialog;
+    std::shared_ptr<std::atomic_bool> m_paused;
+    Work m_work = Work::None;
+    bool m_sessionRunning = false;
+    bool m_cancelRequested = false;
+    QString m_lastProgress;
+};
+
+} // namespace ntt
