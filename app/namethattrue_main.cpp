@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -46,11 +47,30 @@ int main(int argc, char* argv[])
     parser.addOption({ QStringLiteral("screenshot"),
         QStringLiteral("Save a PNG of the main window to <file> once it is shown, then quit (for docs and checks)."),
         QStringLiteral("file") });
+    parser.addOption({ QStringLiteral("tab"),
+        QStringLiteral("Open on the tab named <name> (pool, studies, sessions, models)."), QStringLiteral("name") });
     parser.addPositionalArgument(QStringLiteral("study-file"), QStringLiteral("Study file (.ntt) to open."));
     parser.process(app);
 
     ntt::MainWindow window;
     window.show();
+    if (parser.isSet(QStringLiteral("tab"))) {
+        const QString wanted = parser.value(QStringLiteral("tab"));
+        int index = -1;
+        QStringList names;
+        for (int i = 0; i < window.tabs()->count(); ++i) {
+            const QString name = window.tabs()->tabText(i).remove(QLatin1Char('&'));
+            names << name.toLower();
+            if (name.compare(wanted, Qt::CaseInsensitive) == 0)
+                index = i;
+        }
+        if (index < 0) {
+            std::fprintf(stderr, "namethattrue: --tab \"%s\" is not one of: %s\n", qPrintable(wanted),
+                qPrintable(names.join(QStringLiteral(", "))));
+            return 2;
+        }
+        window.tabs()->setCurrentIndex(index);
+    }
 
     const QString screenshot = parser.value(QStringLiteral("screenshot"));
     auto takeScreenshot = [&window, screenshot] {
