@@ -8,7 +8,8 @@
 namespace ntt {
 
 /// Cooperative cancellation for long core operations; set from any thread, polled by the worker.
-class CancelToken {
+class CancelToken
+{
 public:
     void cancel() { m_cancelled.store(true, std::memory_order_relaxed); }
     bool isCancelled() const { return m_cancelled.load(std::memory_order_relaxed); }

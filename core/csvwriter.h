@@ -8,7 +8,8 @@ namespace ntt {
 
 /// Writes RFC 4180 CSV in UTF-8: fields with commas, quotes or line breaks are quoted, quotes doubled,
 /// rows end in CRLF. pandas.read_csv and R's read.csv read it with no options.
-class CsvWriter {
+class CsvWriter
+{
 public:
     explicit CsvWriter(QIODevice* device);
 

@@ -25,7 +25,8 @@ QString outputKindName(OutputKind kind);
 std::optional<OutputKind> outputKindFromName(const QString& name);
 
 /// How an image becomes the network's input.
-struct InputSpec {
+struct InputSpec
+{
     int size = 224; ///< network input is size x size
     /// "resize": scale straight to size x size; "resize-crop": scale the short side to resizeTo, centre-crop size
     QString resizePolicy = QStringLiteral("resize-crop");
@@ -40,7 +41,8 @@ struct InputSpec {
  * A TorchScript model without a sidecar gets the defaults (224 px, ImageNet mean/std, RGB,
  * resize-crop) and a warning, and its output must be a single logit of "generated".
  */
-struct ModelSpec {
+struct ModelSpec
+{
     QString name; ///< shown in tables and exports; defaults to the file's base name
     QString builtin; ///< architecture of a built-in detector ("baseline-cnn", "resnet18"); empty = TorchScript
     InputSpec input;

@@ -16,7 +16,8 @@ QString splitName(Split split);
 Split splitFromName(const QString& name, bool* ok = nullptr);
 
 /// One image of the pool, as imported and as stored.
-struct PoolImage {
+struct PoolImage
+{
     qint64 id = 0; ///< database id; 0 until stored
     QString path; ///< absolute path of the file
     QString relativePath; ///< path relative to the import root or manifest, '/' separated
@@ -35,7 +36,10 @@ struct PoolImage {
 };
 
 /// The names the real source gets by default, compared case-insensitively.
-inline QStringList defaultRealSourceNames() { return { QStringLiteral("real"), QStringLiteral("human"), QStringLiteral("nature") }; }
+inline QStringList defaultRealSourceNames()
+{
+    return { QStringLiteral("real"), QStringLiteral("human"), QStringLiteral("nature") };
+}
 
 /// The real source among `sources`: `preferred` if given and present, else one named real, human or nature.
 /// Returns an empty string when none fits.

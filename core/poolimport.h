@@ -8,7 +8,6 @@
 #include <QStringList>
 
 #include <optional>
-
 #include <vector>
 
 namespace ntt {
@@ -25,7 +24,8 @@ enum class PoolLayout {
 QString poolLayoutName(PoolLayout layout);
 std::optional<PoolLayout> poolLayoutFromName(const QString& name);
 
-struct ImportOptions {
+struct ImportOptions
+{
     QString location; ///< folder, or manifest file
     PoolLayout layout = PoolLayout::Auto;
     QString realSource; ///< which source is real; empty = one named real, human or nature (any case)
@@ -33,19 +33,22 @@ struct ImportOptions {
 };
 
 /// A file that was not imported, and why.
-struct RejectedFile {
+struct RejectedFile
+{
     QString path;
     QString reason;
 };
 
 /// Files with the same SHA-256: the first (in path order) is imported, the others are not.
-struct DuplicateGroup {
+struct DuplicateGroup
+{
     QString sha256;
     QStringList paths;
 };
 
 /// What an import found: images to store, files rejected with reasons, duplicates, warnings.
-struct ImportReport {
+struct ImportReport
+{
     PoolLayout layout = PoolLayout::Auto; ///< the layout actually used
     QString root; ///< folder relative paths refer to
     QString realSource;

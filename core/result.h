@@ -8,22 +8,21 @@
 namespace ntt {
 
 /// A failure the user can act on: the message names the file, row or value at fault.
-struct Error {
+struct Error
+{
     QString message;
 };
 
 /// Outcome of an operation that can fail on user input: a value or an Error, never an exception.
-template <typename T>
-class Result {
+template <typename T> class Result
+{
 public:
     Result(T value)
         : m_value(std::move(value))
-    {
-    }
+    { }
     Result(Error error)
         : m_error(std::move(error.message))
-    {
-    }
+    { }
 
     bool ok() const { return m_value.has_value(); }
     explicit operator bool() const { return ok(); }
@@ -42,14 +41,14 @@ private:
 };
 
 /// Result of an operation that returns nothing but can fail.
-class Status {
+class Status
+{
 public:
     Status() = default;
     Status(Error error)
         : m_error(std::move(error.message))
         , m_failed(true)
-    {
-    }
+    { }
 
     bool ok() const { return !m_failed; }
     explicit operator bool() const { return ok(); }

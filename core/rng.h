@@ -13,7 +13,8 @@ namespace ntt {
  * with our own unbiased bounded integers and shuffles. The standard library's distributions differ
  * between implementations; these give the same trial list on every platform for a seed.
  */
-class Rng {
+class Rng
+{
 public:
     explicit Rng(std::uint64_t seed);
     /// An independent stream for (seed, stream), e.g. one per participant index.
@@ -27,8 +28,7 @@ public:
     /// Standard normal deviate (Box-Muller on uniform()).
     double normal();
 
-    template <typename T>
-    void shuffle(std::vector<T>& items)
+    template <typename T> void shuffle(std::vector<T>& items)
     {
         for (std::size_t i = items.size(); i > 1; --i) {
             const auto j = static_cast<std::size_t>(below(i));

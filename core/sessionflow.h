@@ -20,7 +20,8 @@ enum class ScreenKind {
     End,
 };
 
-struct Screen {
+struct Screen
+{
     ScreenKind kind = ScreenKind::End;
     int trialIndex = -1; ///< for ScreenKind::Trial
 };
@@ -30,7 +31,8 @@ struct Screen {
  * end. A resumed session starts at a Resume screen and goes on at the first unanswered trial.
  * Pure logic shared by the participant window and the scripted participant of the command line.
  */
-class SessionFlow {
+class SessionFlow
+{
 public:
     SessionFlow(const StudyDefinition& definition, const std::vector<Trial>& trials, const QSet<int>& answered);
 

@@ -11,7 +11,8 @@
 namespace ntt {
 
 /// Ratios of train / val / test, e.g. 1:1:8 (DeepArt) or 8:1:1.
-struct SplitRatios {
+struct SplitRatios
+{
     double train = 8;
     double val = 1;
     double test = 1;

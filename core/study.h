@@ -35,7 +35,8 @@ std::optional<RowMatching> rowMatchingFromName(const QString& name);
 
 /// Re-encoding of every stimulus to one size, format and quality so that neither people nor models
 /// can use file properties as a cue.
-struct StimulusNormalisation {
+struct StimulusNormalisation
+{
     bool enabled = false;
     int size = 512; ///< output is size x size: scaled to cover, centre-cropped
     QString format = QStringLiteral("jpeg"); ///< "jpeg" or "png"
@@ -43,7 +44,8 @@ struct StimulusNormalisation {
 };
 
 /// A study's definition: everything needed to regenerate its trials for any participant.
-struct StudyDefinition {
+struct StudyDefinition
+{
     QString name;
     TrialType trialType = TrialType::PickReal;
     int ways = 2; ///< images per row (1 for real-or-fake)

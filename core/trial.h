@@ -11,7 +11,8 @@
 namespace ntt {
 
 /// One trial of one participant's list: the images shown, in order, and the answer key.
-struct Trial {
+struct Trial
+{
     qint64 id = 0; ///< database id; 0 until stored
     int index = 0; ///< 0-based position in the participant's list (practice first)
     TrialType type = TrialType::PickReal;
@@ -25,10 +26,14 @@ struct Trial {
 };
 
 /// Answer labels of a real-or-fake trial, by answer index.
-inline QString realOrFakeLabel(int answer) { return answer == 0 ? QStringLiteral("real") : QStringLiteral("fake"); }
+inline QString realOrFakeLabel(int answer)
+{
+    return answer == 0 ? QStringLiteral("real") : QStringLiteral("fake");
+}
 
 /// One answer to one trial, as recorded the moment it is given.
-struct Response {
+struct Response
+{
     qint64 trialId = 0;
     int trialIndex = 0;
     int answer = -1; ///< 0-based chosen position (pick trials) or real-or-fake answer index; -1 = none (deadline)
@@ -44,6 +49,9 @@ struct Response {
 };
 
 /// Whether `answer` is right for `trial`.
-inline bool isCorrectAnswer(const Trial& trial, int answer) { return answer >= 0 && answer == trial.correctPosition; }
+inline bool isCorrectAnswer(const Trial& trial, int answer)
+{
+    return answer >= 0 && answer == trial.correctPosition;
+}
 
 } // namespace ntt

@@ -12,7 +12,8 @@
 namespace ntt {
 
 /// One participant's trial list and what the generator had to compromise on.
-struct TrialList {
+struct TrialList
+{
     std::vector<Trial> trials; ///< practice first, then main and catch trials mixed
     QStringList warnings; ///< e.g. images shown twice because the pool is too small
 };
@@ -31,7 +32,7 @@ Result<TrialList> generateTrials(const StudyDefinition& definition, const std::v
     const QString& realSource, int participantIndex);
 
 /// Design-time check: the warnings participant 0's list would carry, or the reason no list can be made.
-Result<QStringList> checkStudyDesign(const StudyDefinition& definition, const std::vector<PoolImage>& pool,
-    const QString& realSource);
+Result<QStringList> checkStudyDesign(
+    const StudyDefinition& definition, const std::vector<PoolImage>& pool, const QString& realSource);
 
 } // namespace ntt

@@ -47,7 +47,7 @@ private Q_SLOTS:
         row.study = QStringLiteral("Pilot, v2");
         row.sessionId = 3;
         row.participant = QStringLiteral("P-ABCD-EFGH");
-                row.station = QStringLiteral("lab-1");
+        row.station = QStringLiteral("lab-1");
         row.sessionState = QStringLiteral("finished");
         row.trial.index = 5;
         row.trial.type = TrialType::PickReal;
@@ -84,7 +84,8 @@ private Q_SLOTS:
             QVERIFY2(header.contains(QLatin1String(column)), column);
 
         const QString line = QString::fromUtf8(lines[1]).trimmed();
-        QVERIFY(line.startsWith(QStringLiteral("\"Pilot, v2\",3,P-ABCD-EFGH,human,lab-1,0,finished,5,pick-real,2,0,0,")));
+        QVERIFY(
+            line.startsWith(QStringLiteral("\"Pilot, v2\",3,P-ABCD-EFGH,human,lab-1,0,finished,5,pick-real,2,0,0,")));
         QVERIFY(line.contains(QStringLiteral("10,gpt4/gushici-001.jpg,gpt4,,11,human/gushici-001.png,human,,")));
         // correct position 2 (1-based), chosen 1, answers by source, wrong, no confidence.
         QVERIFY2(line.contains(QStringLiteral(",2,1,human,gpt4,0,,1234.5,2026-11-22T08:00:00.005Z,"
