@@ -2,6 +2,7 @@
 // inference backend behind loadClassifier(). Torch headers stay in this file and the TorchScript
 // backend; the declarations the rest of core sees (training.h, classifierbackends_p.h) are Torch-free.
 
+#include "camgradients_torch_p.h"
 #include "classifierbackends_p.h"
 #include "logging.h"
 #include "preprocess.h"
@@ -24,6 +25,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <new>
@@ -45,8 +47,17 @@ class Text
 /// before global pooling) and the head that turns it into the single "generated" logit.
 struct DetectorImpl : torch::nn::Module
 {
+    /// A step of forward(), named after the torchvision module whose output it gives.
+    struct Stage
+    {
+        const char* name;
+        std::function<torch::Tensor(torch::Tensor)> run;
+    };
+
     virtual torch::Tensor features(torch::Tensor x) = 0;
     virtual torch::Tensor head(torch::Tensor features) = 0;
+    /// forward() in named steps, for class-activation maps at any of them; the last is the head.
+    virtual std::vector<Stage> stages() = 0;
     torch::Tensor forward(torch::Tensor x) { return head(features(std::move(x))); }
 };
 
@@ -69,6 +80,15 @@ struct BaselineCnnImpl : DetectorImpl
     torch::Tensor head(torch::Tensor features) override
     {
         return fc->forward(torch::adaptive_avg_pool2d(features, { 1, 1 }).flatten(1));
+    }
+
+    std::vector<Stage> stages() override
+    {
+        return { { "conv1", [this](torch::Tensor x) { return torch::relu(conv1->forward(x)); } },
+            { "pool1", [](torch::Tensor x) { return torch::max_pool2d(x, 2); } },
+            { "conv2", [this](torch::Tensor x) { return torch::relu(conv2->forward(x)); } },
+            { "pool2", [](torch::Tensor x) { return torch::max_pool2d(x, 2); } },
+            { "fc", [this](torch::Tensor x) { return head(x); } } };
     }
 
     torch::nn::Conv2d conv1;
@@ -155,6 +175,17 @@ struct ResNet18Impl : DetectorImpl
     torch::Tensor head(torch::Tensor features) override
     {
         return fc->forward(torch::adaptive_avg_pool2d(features, { 1, 1 }).flatten(1));
+    }
+
+    std::vector<Stage> stages() override
+    {
+        return { { "relu", [this](torch::Tensor x) { return torch::relu(bn1->forward(conv1->forward(x))); } },
+            { "maxpool", [](torch::Tensor x) { return torch::max_pool2d(x, 3, 2, 1); } },
+            { "layer1", [this](torch::Tensor x) { return layer1->forward(x); } },
+            { "layer2", [this](torch::Tensor x) { return layer2->forward(x); } },
+            { "layer3", [this](torch::Tensor x) { return layer3->forward(x); } },
+            { "layer4", [this](torch::Tensor x) { return layer4->forward(x); } },
+            { "fc", [this](torch::Tensor x) { return head(x); } } };
     }
 
     torch::nn::Conv2d conv1;
@@ -425,26 +456,15 @@ public:
         std::vector<Prediction> predictions;
         if (batch.empty())
             return predictions;
-        const int size = m_spec.input.size;
-        const std::size_t values = 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (batch[i].size != size || batch[i].chw.size() != values)
-                return Error { Text::tr("%1: image %2 of the batch is %3 px, but the model takes %4 px")
-                                   .arg(m_path)
-                                   .arg(i + 1)
-                                   .arg(batch[i].size)
-                                   .arg(size) };
-        }
+        auto batchInput = detail::batchTensor(batch, m_spec.input.size, m_path);
+        if (!batchInput)
+            return Error { batchInput.error() };
+        const torch::Tensor input = std::move(batchInput).value();
         QElapsedTimer timer;
         timer.start();
         try {
             c10::InferenceMode inference;
             const auto n = static_cast<int64_t>(batch.size());
-            // Our own memory: the PreparedImages may go away while the tensor lives on.
-            torch::Tensor input = torch::empty({ n, 3, size, size }, torch::kFloat32);
-            float* p = input.data_ptr<float>();
-            for (std::size_t i = 0; i < batch.size(); ++i)
-                std::memcpy(p + i * values, batch[i].chw.data(), sizeof(float) * values);
             const torch::Tensor output = m_net->forward(input.to(m_device));
             if (output.dim() != 2 || output.size(0) != n || output.size(1) != 1)
                 return Error { Text::tr("%1: the network gave an output of shape %2 for %3 images, expected [%3, 1]")
@@ -462,6 +482,54 @@ public:
             return predictions;
         } catch (const std::exception& e) {
             return Error { Text::tr("%1: inference failed (%2)").arg(m_path, torchMessage(e)) };
+        }
+    }
+
+    Result<std::vector<CamLayer>> camLayers() override
+    {
+        try {
+            torch::NoGradGuard noGradients;
+            const int size = m_spec.input.size;
+            torch::Tensor x = torch::zeros({ 1, 3, size, size }).to(m_device);
+            std::vector<CamLayer> layers;
+            for (const DetectorImpl::Stage& stage : m_net->stages()) {
+                x = stage.run(x);
+                layers.push_back({ QString::fromLatin1(stage.name), x.sizes().vec() });
+            }
+            return layers;
+        } catch (const std::exception& e) {
+            return Error { Text::tr("%1: cannot list the layers (%2)").arg(m_path, torchMessage(e)) };
+        }
+    }
+
+    Result<std::vector<CamMap>> computeCams(const std::vector<PreparedImage>& batch, const CamOptions& options) override
+    {
+        if (batch.empty())
+            return std::vector<CamMap> {};
+        auto layers = camLayers();
+        if (!layers)
+            return Error { layers.error() };
+        const QString layer = options.layer.isEmpty() ? defaultCamLayer(layers.value()) : options.layer;
+        if (std::none_of(layers->begin(), layers->end(), [&](const CamLayer& l) { return l.name == layer; }))
+            return Error { Text::tr("%1: the model has no layer \"%2\"").arg(m_path, layer) };
+        auto input = detail::batchTensor(batch, m_spec.input.size, m_path);
+        if (!input)
+            return Error { input.error() };
+        const std::vector<DetectorImpl::Stage> stages = m_net->stages();
+        const detail::ForwardWithActivation forward = [&stages, &layer](const torch::Tensor& in) {
+            torch::Tensor x = in;
+            torch::Tensor activation;
+            for (const DetectorImpl::Stage& stage : stages) {
+                x = stage.run(x);
+                if (layer == QLatin1String(stage.name))
+                    activation = x;
+            }
+            return std::make_pair(x, activation);
+        };
+        try {
+            return detail::camMaps(forward, input->to(m_device), m_spec, options, m_path, layer);
+        } catch (const std::exception& e) {
+            return Error { Text::tr("%1: class activation map failed (%2)").arg(m_path, torchMessage(e)) };
         }
     }
 
@@ -660,7 +728,9 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
         ModelSpec spec;
         spec.name = name.trimmed().isEmpty() ? QFileInfo(modelPath).completeBaseName() : name.trimmed();
         spec.builtin = archName;
-        spec.input = input;
+        // Trained on crops at full resolution, the network (fully convolutional, global pooling)
+        // then sees the whole image at that resolution: all of its evidence, and maps that cover it.
+        spec.input = options.cropFrom > 0 ? builtinInputSpec(options.cropFrom, 0) : input;
         spec.output = OutputKind::LogitGenerated;
         const QByteArray sidecar = modelSpecToJson(spec);
 

@@ -1,6 +1,7 @@
 #include "classifier.h"
 
 #include "classifierbackends_p.h"
+#include "imagefileinfo.h"
 #include "logging.h"
 
 #include <QCoreApplication>
@@ -37,14 +38,9 @@ Result<std::unique_ptr<Classifier>> loadClassifier(const QString& path, DevicePr
         return Error { Text::tr("%1: model file is not readable").arg(path) };
 
     // Streamed: a model file can be hundreds of megabytes.
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error { Text::tr("%1: cannot read the model file (%2)").arg(path, file.errorString()) };
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&file))
-        return Error { Text::tr("%1: cannot read the model file (%2)").arg(path, file.errorString()) };
-    file.close();
-    const QString modelHash = QString::fromLatin1(hash.result().toHex());
+    const QString modelHash = fileSha256(path);
+    if (modelHash.isEmpty())
+        return Error { Text::tr("%1: cannot read the model file").arg(path) };
 
     QStringList warnings;
     auto spec = loadSidecar(path, &warnings);

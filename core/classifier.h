@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cancel.h"
+#include "gradcam.h"
 #include "modelspec.h"
 #include "result.h"
 
@@ -19,7 +20,8 @@ enum class DevicePreference {
 };
 
 /// What a run records about where and how it ran.
-struct RuntimeInfo {
+struct RuntimeInfo
+{
     QString device; ///< "cpu" or "cuda:0"
     int threads = 1; ///< intra-op threads used
     QString torchVersion;
@@ -29,13 +31,17 @@ struct RuntimeInfo {
 int defaultTorchThreads();
 
 /// One image prepared for a network: CHW float32 in the spec's channel order, normalised.
-struct PreparedImage {
+struct PreparedImage
+{
     int size = 0;
     std::vector<float> chw; ///< 3 * size * size values
+    int sourceWidth = 0; ///< the decoded image's size, before resizing
+    int sourceHeight = 0;
 };
 
 /// A classifier's output for one image.
-struct Prediction {
+struct Prediction
+{
     float pReal = -1.0f; ///< P(real); -1 when the model does not say (category classes)
     std::vector<float> classProbabilities; ///< softmax over classes; empty for single-output models
     double milliseconds = 0.0; ///< share of the batch's inference time
@@ -45,7 +51,8 @@ struct Prediction {
  * A loaded model, ready for inference on one thread. Implementations hide LibTorch; the model is
  * loaded once, in eval mode, and inference runs under InferenceMode.
  */
-class Classifier {
+class Classifier
+{
 public:
     virtual ~Classifier() = default;
 
@@ -61,6 +68,15 @@ public:
     /// outputs fail that image only (its Prediction has pReal = NaN and the caller reports it).
     virtual Result<std::vector<Prediction>> predict(const std::vector<PreparedImage>& batch) = 0;
 
+    /// The layers a class-activation map can look at, in execution order, with their output shapes
+    /// for one image at the spec's input size. Worked out once (one forward pass) and kept.
+    virtual Result<std::vector<CamLayer>> camLayers() = 0;
+
+    /// Class-activation maps for a batch (forward and backward passes; slower than predict()). The
+    /// maps are at the target layer's resolution; camMapToImage() brings them to an image's size.
+    virtual Result<std::vector<CamMap>> computeCams(const std::vector<PreparedImage>& batch, const CamOptions& options)
+        = 0;
+
 protected:
     ModelSpec m_spec;
     RuntimeInfo m_runtime;
@@ -72,7 +88,7 @@ protected:
 /// Loads a TorchScript model (torch.jit.trace or torch.jit.script output) with its sidecar, or a
 /// built-in detector saved by trainDetector(). Errors name the file: not TorchScript, saved for CUDA
 /// on a CPU-only machine, ...
-Result<std::unique_ptr<Classifier>> loadClassifier(const QString& path, DevicePreference device = DevicePreference::Auto,
-    int threads = 0);
+Result<std::unique_ptr<Classifier>> loadClassifier(
+    const QString& path, DevicePreference device = DevicePreference::Auto, int threads = 0);
 
 } // namespace ntt

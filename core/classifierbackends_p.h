@@ -13,7 +13,7 @@ RuntimeInfo chooseRuntime(DevicePreference device, int threads);
 Result<std::unique_ptr<Classifier>> loadTorchScriptClassifier(const QString& path, const ModelSpec& spec,
     const QString& modelHash, const QStringList& warnings, const RuntimeInfo& runtime);
 
-Result<std::unique_ptr<Classifier>> loadBuiltinClassifier(const QString& path, const ModelSpec& spec,
-    const QString& modelHash, const RuntimeInfo& runtime);
+Result<std::unique_ptr<Classifier>> loadBuiltinClassifier(
+    const QString& path, const ModelSpec& spec, const QString& modelHash, const RuntimeInfo& runtime);
 
 } // namespace ntt::detail

@@ -1,6 +1,7 @@
 #include "imagefileinfo.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QtEndian>
@@ -429,6 +430,17 @@ Status verifyImageDecodes(const QString& path)
     if (const Status decoded = verifyImageDataDecodes(contents.bytes()); !decoded)
         return Error { namingFile(path, decoded.error()) };
     return {};
+}
+
+QString fileSha256(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!hash.addData(&file))
+        return {};
+    return QString::fromLatin1(hash.result().toHex());
 }
 
 } // namespace ntt

@@ -25,6 +25,9 @@ struct ImageFileInfo
  */
 Result<ImageFileInfo> inspectImageFile(const QString& path);
 
+/// SHA-256 of a file's bytes as lower-case hex, read in chunks; empty when it cannot be read.
+QString fileSha256(const QString& path);
+
 /// Decodes the file fully with OpenCV; fails with a message naming the file when it does not decode.
 Status verifyImageDecodes(const QString& path);
 

@@ -34,6 +34,16 @@ int centreCropOffset(int length, int crop)
     return half % 2 == 0 ? half : half + 1;
 }
 
+/// The size resizeForInput scales a "resize-crop" image to before cutting the centre out.
+cv::Size scaledForCrop(int width, int height, const InputSpec& input)
+{
+    const int shortSide = std::min(width, height);
+    const int longSide = std::max(width, height);
+    const int newShort = input.resizeTo;
+    const int newLong = static_cast<int>(static_cast<long long>(newShort) * longSide / shortSide);
+    return width <= height ? cv::Size(newShort, newLong) : cv::Size(newLong, newShort);
+}
+
 // Geometry as torchvision's Resize / CenterCrop: "resize" scales straight to size x size;
 // "resize-crop" scales the short side to resizeTo (the long side truncated, as torchvision does)
 // and crops the centre.
@@ -47,11 +57,7 @@ cv::Mat resizeForInput(const cv::Mat& image, const InputSpec& input)
         cv::resize(image, scaled, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
         return scaled;
     }
-    const int shortSide = std::min(image.cols, image.rows);
-    const int longSide = std::max(image.cols, image.rows);
-    const int newShort = input.resizeTo;
-    const int newLong = static_cast<int>(static_cast<long long>(newShort) * longSide / shortSide);
-    const cv::Size target = image.cols <= image.rows ? cv::Size(newShort, newLong) : cv::Size(newLong, newShort);
+    const cv::Size target = scaledForCrop(image.cols, image.rows, input);
     cv::Mat scaled;
     if (target.width == image.cols && target.height == image.rows)
         scaled = image;
@@ -62,6 +68,17 @@ cv::Mat resizeForInput(const cv::Mat& image, const InputSpec& input)
 }
 
 } // namespace
+
+InputRegion inputRegionInImage(const InputSpec& input, int width, int height)
+{
+    if (input.resizePolicy == QLatin1String("resize") || width < 1 || height < 1)
+        return { 0.0, 0.0, double(width), double(height) };
+    const cv::Size scaled = scaledForCrop(width, height, input);
+    const double sx = double(width) / scaled.width;
+    const double sy = double(height) / scaled.height;
+    return { centreCropOffset(scaled.width, input.size) * sx, centreCropOffset(scaled.height, input.size) * sy,
+        input.size * sx, input.size * sy };
+}
 
 Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& input)
 {
@@ -90,6 +107,8 @@ Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& inp
         const std::size_t plane = static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
         PreparedImage out;
         out.size = size;
+        out.sourceWidth = bgr.cols;
+        out.sourceHeight = bgr.rows;
         out.chw.resize(3 * plane);
         // Output channel c comes from BGR channel 2 - c for RGB order, channel c for BGR order.
         float scale[3];

@@ -1,5 +1,6 @@
 #include "stimulus.h"
 
+#include "imagefileinfo.h"
 #include "logging.h"
 
 #include <QCoreApplication>
@@ -45,17 +46,6 @@ Result<cv::Mat> decodeColour(const QString& path)
     } catch (const cv::Exception& e) {
         return Error { Text::tr("%1: not a decodable image (%2)").arg(path, cvMessage(e)) };
     }
-}
-
-QString fileSha256(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&file))
-        return {};
-    return QString::fromLatin1(hash.result().toHex());
 }
 
 // Scales to cover size x size, then crops the centre: every stimulus fills the same square.

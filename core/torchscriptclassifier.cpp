@@ -1,6 +1,7 @@
 // The TorchScript backend of loadClassifier(): the only place besides the built-in detectors that
 // includes Torch headers, so that the rest of core compiles in seconds.
 
+#include "camgradients_torch_p.h"
 #include "classifierbackends_p.h"
 #include "logging.h"
 
@@ -10,6 +11,9 @@
 #include <QRegularExpression>
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/api/function_impl.h>
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/inliner.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
 #include <torch/version.h>
@@ -19,7 +23,9 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <map>
 #include <optional>
+#include <string>
 
 #ifndef TORCH_VERSION
 #define TORCH_VERSION "1.13"
@@ -119,6 +125,115 @@ std::vector<double> softmax(const float* logits, int count)
     return p;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reaching a layer's output in a TorchScript module. A loaded module has no forward hooks in C++,
+// so a copy of its forward graph is inlined (every submodule call expanded, each node keeping the
+// chain of module instances it came from) and rewritten to also return the layer's output.
+
+/// The module path a node of an inlined graph came from, e.g. {"layer4", "1", "conv2"}. Calls on
+/// `self` (scripted helper methods) and free functions add no component.
+std::vector<std::string> modulePath(const torch::jit::Node* node)
+{
+    std::vector<std::string> path;
+    const auto stack = node->callstack();
+    if (!stack)
+        return path;
+    for (const auto& entry : (*stack)->vec()) {
+        const auto& instance = std::get<2>(entry);
+        if (!instance)
+            continue;
+        const std::string& name = instance->instance_name();
+        if (!name.empty() && name != "SELF")
+            path.push_back(name);
+    }
+    return path;
+}
+
+bool startsWith(const std::vector<std::string>& path, const std::vector<std::string>& prefix)
+{
+    return path.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+}
+
+std::vector<std::string> splitLayer(const QString& layer)
+{
+    std::vector<std::string> parts;
+    for (const QString& p : layer.split(QLatin1Char('.'), Qt::SkipEmptyParts))
+        parts.push_back(p.toStdString());
+    return parts;
+}
+
+/// The node of the graph's top block that holds `node` (itself, or the control-flow node around it).
+const torch::jit::Node* topLevelNode(const torch::jit::Node* node, const torch::jit::Block* top)
+{
+    while (node && node->owningBlock() != top)
+        node = node->owningBlock()->owningNode();
+    return node;
+}
+
+/// A layer's output: the last tensor its nodes produce that nodes outside the layer use. Null when
+/// the layer is never called, or only inside control flow.
+torch::jit::Value* layerOutput(torch::jit::Graph& graph, const std::vector<std::string>& layer)
+{
+    const torch::jit::Block* top = graph.block();
+    std::map<const torch::jit::Node*, bool> inside;
+    for (const torch::jit::Node* node : graph.nodes())
+        inside[node] = startsWith(modulePath(node), layer);
+    torch::jit::Value* found = nullptr;
+    for (torch::jit::Node* node : graph.nodes()) {
+        if (!inside[node])
+            continue;
+        for (torch::jit::Value* value : node->outputs()) {
+            if (!value->type()->isSubtypeOf(*c10::TensorType::get()))
+                continue;
+            for (const torch::jit::Use& use : value->uses()) {
+                const torch::jit::Node* user = topLevelNode(use.user, top);
+                if (user == graph.return_node() || (user && !inside[user])) {
+                    found = value;
+                    break;
+                }
+            }
+        }
+    }
+    return found;
+}
+
+/// A copy of `inlined` that returns (its output, each of `values`), values given by index into
+/// the nodes of the top block and the output slot.
+struct ValueRef
+{
+    std::size_t node = 0;
+    std::size_t output = 0;
+};
+
+std::shared_ptr<torch::jit::Graph> returningAlso(torch::jit::Graph& inlined, const std::vector<ValueRef>& refs)
+{
+    auto graph = inlined.copy();
+    std::vector<torch::jit::Node*> nodes;
+    for (torch::jit::Node* node : graph->nodes())
+        nodes.push_back(node);
+    std::vector<torch::jit::Value*> values { graph->outputs()[0] };
+    for (const ValueRef& r : refs)
+        values.push_back(nodes.at(r.node)->outputs()[r.output]);
+    torch::jit::Node* tuple = graph->createTuple(values);
+    tuple->insertBefore(graph->return_node());
+    graph->eraseOutput(0);
+    graph->registerOutput(tuple->output());
+    return graph;
+}
+
+std::optional<ValueRef> refOf(const torch::jit::Graph& graph, const torch::jit::Value* value)
+{
+    std::size_t index = 0;
+    for (const torch::jit::Node* node : graph.nodes()) {
+        for (std::size_t o = 0; o < node->outputs().size(); ++o) {
+            if (node->outputs()[o] == value)
+                return ValueRef { index, o };
+        }
+        ++index;
+    }
+    return std::nullopt;
+}
+
 class TorchScriptClassifier final : public Classifier
 {
 public:
@@ -148,7 +263,137 @@ public:
         }
     }
 
+    Result<std::vector<CamLayer>> camLayers() override
+    {
+        try {
+            return findLayers();
+        } catch (const c10::Error& e) {
+            return failure(errorText(e));
+        } catch (const std::exception& e) {
+            return failure(firstLine(e.what()));
+        }
+    }
+
+    Result<std::vector<CamMap>> computeCams(const std::vector<PreparedImage>& batch, const CamOptions& options) override
+    {
+        try {
+            return cams(batch, options);
+        } catch (const c10::Error& e) {
+            return failure(errorText(e));
+        } catch (const std::exception& e) {
+            return failure(firstLine(e.what()));
+        }
+    }
+
 private:
+    /// The forward graph with every call inlined, made once.
+    torch::jit::Graph& inlinedGraph()
+    {
+        if (!m_inlined) {
+            m_inlined = m_module.get_method("forward").graph()->copy();
+            torch::jit::Inline(*m_inlined);
+        }
+        return *m_inlined;
+    }
+
+    Result<std::vector<CamLayer>> findLayers()
+    {
+        if (m_layers)
+            return *m_layers;
+        torch::jit::Graph& graph = inlinedGraph();
+        // Every named submodule's output, in execution order, shapes from one forward pass.
+        struct Found
+        {
+            QString name;
+            ValueRef ref;
+        };
+        std::vector<Found> found;
+        for (const auto& named : m_module.named_modules()) {
+            if (named.name.empty())
+                continue;
+            if (const torch::jit::Value* v = layerOutput(graph, splitLayer(QString::fromStdString(named.name)))) {
+                if (const auto ref = refOf(graph, v))
+                    found.push_back({ QString::fromStdString(named.name), *ref });
+            }
+        }
+        std::stable_sort(
+            found.begin(), found.end(), [](const Found& a, const Found& b) { return a.ref.node < b.ref.node; });
+        std::vector<ValueRef> refs;
+        for (const Found& f : found)
+            refs.push_back(f.ref);
+        torch::jit::GraphFunction function("ntt_layers", returningAlso(graph, refs), nullptr);
+        const int size = m_spec.input.size;
+        torch::jit::Stack stack { m_module._ivalue(), torch::zeros({ 1, 3, size, size }).to(m_device) };
+        {
+            torch::NoGradGuard noGradients;
+            function.run(stack);
+        }
+        const auto& elements = stack.back().toTupleRef().elements();
+        std::vector<CamLayer> layers;
+        for (std::size_t i = 0; i < found.size(); ++i) {
+            const c10::IValue& v = elements[i + 1];
+            if (v.isTensor())
+                layers.push_back({ found[i].name, v.toTensor().sizes().vec() });
+        }
+        m_layers = layers;
+        return layers;
+    }
+
+    /// The forward function returning (output, activation of `layer`), made once per layer.
+    Result<torch::jit::GraphFunction*> layerFunction(const QString& layer)
+    {
+        auto it = m_layerFunctions.find(layer);
+        if (it != m_layerFunctions.end())
+            return it->second.get();
+        torch::jit::Graph& graph = inlinedGraph();
+        const torch::jit::Value* value = layerOutput(graph, splitLayer(layer));
+        const auto ref = value ? refOf(graph, value) : std::nullopt;
+        if (!ref)
+            return Error { Text::tr("%1: layer \"%2\" is not called by the model's forward outside control flow; "
+                                    "choose another layer")
+                               .arg(m_path, layer) };
+        auto function
+            = std::make_unique<torch::jit::GraphFunction>("ntt_cam_forward", returningAlso(graph, { *ref }), nullptr);
+        torch::jit::GraphFunction* raw = function.get();
+        m_layerFunctions.emplace(layer, std::move(function));
+        return raw;
+    }
+
+    Result<std::vector<CamMap>> cams(const std::vector<PreparedImage>& batch, const CamOptions& options)
+    {
+        if (batch.empty())
+            return std::vector<CamMap> {};
+        if (at::get_num_threads() != m_runtime.threads)
+            at::set_num_threads(m_runtime.threads);
+        auto layers = findLayers();
+        if (!layers)
+            return Error { layers.error() };
+        const QString layer = options.layer.isEmpty() ? defaultCamLayer(layers.value()) : options.layer;
+        if (layer.isEmpty())
+            return Error { Text::tr("%1: no layer gives a 4-D output with a spatial size above 1; class activation "
+                                    "maps need one")
+                               .arg(m_path) };
+        if (std::none_of(layers->begin(), layers->end(), [&](const CamLayer& l) { return l.name == layer; }))
+            return Error { Text::tr("%1: the model has no layer \"%2\"").arg(m_path, layer) };
+        auto function = layerFunction(layer);
+        if (!function)
+            return Error { function.error() };
+        auto input = detail::batchTensor(batch, m_spec.input.size, m_path);
+        if (!input)
+            return Error { input.error() };
+        torch::jit::GraphFunction* f = function.value();
+        const detail::ForwardWithActivation forward = [this, f](const torch::Tensor& x) {
+            torch::jit::Stack stack { m_module._ivalue(), x };
+            f->run(stack);
+            const auto& elements = stack.back().toTupleRef().elements();
+            const auto output = firstTensor(elements[0]);
+            if (!output)
+                throw std::runtime_error("the model's output is not a tensor or a tuple starting with one");
+            return std::make_pair(*output, elements[1].toTensor());
+        };
+        return detail::camMaps(forward, input->to(m_device), m_spec, options, m_path, layer);
+    }
+
     Error failure(const QString& message) const
     {
         if (m_device.is_cpu() && mentionsCuda(message))
@@ -161,28 +406,16 @@ private:
     {
         if (batch.empty())
             return std::vector<Prediction> {};
-        const int size = m_spec.input.size;
-        const std::size_t values = std::size_t(3) * size * size;
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (batch[i].size != size || batch[i].chw.size() != values)
-                return Error { Text::tr("%1: image %2 of the batch is prepared at %3 px, the model takes %4 px")
-                                   .arg(m_path)
-                                   .arg(i)
-                                   .arg(batch[i].size)
-                                   .arg(size) };
-        }
+        auto batchInput = detail::batchTensor(batch, m_spec.input.size, m_path);
+        if (!batchInput)
+            return Error { batchInput.error() };
+        const torch::Tensor input = std::move(batchInput).value();
 
         // The intra-op thread count of OpenMP is per calling thread: apply the recorded one on the
         // thread that runs inference, which need not be the one that loaded the model.
         if (at::get_num_threads() != m_runtime.threads)
             at::set_num_threads(m_runtime.threads);
-
         const auto n = static_cast<int64_t>(batch.size());
-        // Owning memory, filled by copy: the prepared images may go away while the tensor lives on.
-        torch::Tensor input = torch::empty({ n, 3, size, size }, torch::kFloat32);
-        float* data = input.data_ptr<float>();
-        for (std::size_t i = 0; i < batch.size(); ++i)
-            std::memcpy(data + i * values, batch[i].chw.data(), values * sizeof(float));
 
         QElapsedTimer clock;
         clock.start();
@@ -279,6 +512,9 @@ private:
     torch::jit::Module m_module;
     torch::Device m_device;
     std::vector<bool> m_realClass;
+    std::shared_ptr<torch::jit::Graph> m_inlined;
+    std::optional<std::vector<CamLayer>> m_layers;
+    std::map<QString, std::unique_ptr<torch::jit::GraphFunction>> m_layerFunctions;
 };
 
 } // namespace

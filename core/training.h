@@ -31,9 +31,11 @@ struct TrainingOptions
     int epochs = 10; ///< cosine learning-rate decay over these epochs
     int batchSize = 16;
     int inputSize = 64; ///< network input, pixels
-    /// 0: scale the whole image down to the input size. Otherwise scale the short side to this many
-    /// pixels and cut the centre input-size square out, which keeps the fine detail (the traces of
-    /// upsampling) that scaling down removes; e.g. 256 for 256 px images.
+    /// 0: scale the whole image down to the input size. Otherwise train on the centre input-size
+    /// square of the image scaled to this many pixels (short side), which keeps the fine detail (the
+    /// traces of upsampling) that scaling down removes, e.g. 256 for 256 px images; the saved model
+    /// then runs on the whole image scaled to cropFrom x cropFrom (the networks are fully
+    /// convolutional with global pooling), so it uses all the evidence and its maps cover the image.
     int cropFrom = 0;
     bool flips = true; ///< random horizontal flips
     bool randomResizedCrop = true; ///< random crops of 80-100 % of the image, resized back

@@ -15,6 +15,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QSqlDatabase;
@@ -158,6 +159,26 @@ public:
     Status storePredictions(qint64 runId, const QString& modelSha256, const std::vector<ImagePrediction>& batch);
     /// P(real) per pool image id as the study showed it (normalised copy or original), for one model.
     Result<QHash<qint64, float>> pRealByImage(qint64 studyId, const QString& modelSha256) const;
+
+    /// The stored P(real) of one model for one image file; nullopt when not predicted (or no P(real)).
+    Result<std::optional<float>> predictedPReal(const QString& modelSha256, const QString& imageSha256) const;
+
+    // Class-activation maps, cached by what made them: the model file's hash, the image file's
+    // hash, the method, layer and target, and the noise settings. A changed model or image has
+    // another hash, so its old maps are never returned; pruneCamMaps() drops them.
+    struct CamKey
+    {
+        QString modelSha256;
+        QString imageSha256;
+        CamOptions options;
+    };
+    /// The cached map, or nullopt when there is none.
+    Result<std::optional<CamMap>> camMap(const CamKey& key) const;
+    Status storeCamMap(const CamKey& key, const CamMap& map);
+    /// Deletes maps of model files no registered model has any more and of images no longer in
+    /// the pool or among a study's stimuli; returns how many.
+    Result<int> pruneCamMaps();
+    Result<int> camMapCount() const;
     /// Every trial of every session of the study (the trials people answered).
     Result<std::vector<Trial>> studyTrials(qint64 studyId) const;
     Status storeModelAnswers(qint64 modelId, qint64 runId, double threshold, const std::vector<Response>& answers);

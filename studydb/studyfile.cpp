@@ -1,5 +1,6 @@
 #include "studyfile.h"
 
+#include "imagefileinfo.h"
 #include "participantcode.h"
 #include "rng.h"
 #include "trialgenerator.h"
@@ -255,6 +256,130 @@ Result<AddedModel> addModel(StudyDatabase& db, const QString& path, const QStrin
     return AddedModel { std::move(stored).value(), c.warnings() };
 }
 
+Result<std::unique_ptr<Classifier>> loadRegisteredModel(
+    const StudyDatabase& db, qint64 modelId, DevicePreference device, int threads)
+{
+    const auto model = db.model(modelId);
+    if (!model)
+        return Error { model.error() };
+    auto classifier = loadClassifier(model->path, device, threads);
+    if (!classifier)
+        return Error { classifier.error() };
+    if (classifier.value()->modelHash() != model->sha256)
+        return Error { QStringLiteral("%1: the model file changed since it was added as \"%2\"; add it again under a "
+                                      "new name so results stay attributable")
+                           .arg(model->path, model->name) };
+    return classifier;
+}
+
+Result<ModelCamLayers> modelCamLayers(const StudyDatabase& db, qint64 modelId)
+{
+    auto classifier = loadRegisteredModel(db, modelId, DevicePreference::Cpu, 0);
+    if (!classifier)
+        return Error { classifier.error() };
+    auto layers = classifier.value()->camLayers();
+    if (!layers)
+        return Error { layers.error() };
+    ModelCamLayers result;
+    result.defaultLayer = defaultCamLayer(layers.value());
+    result.layers = std::move(layers).value();
+    result.spec = classifier.value()->spec();
+    return result;
+}
+
+Result<std::vector<StudyCam>> computeStudyCams(
+    StudyDatabase& db, const StudyCamRequest& request, const CancelToken& cancel, const ProgressFn& progress)
+{
+    const auto model = db.model(request.modelId);
+    if (!model)
+        return Error { model.error() };
+    auto classifier = loadRegisteredModel(db, request.modelId, request.device, request.threads);
+    if (!classifier)
+        return Error { classifier.error() };
+    auto options = resolveCamLayer(*classifier.value(), request.options);
+    if (!options)
+        return Error { options.error() };
+
+    // The file each image is seen as: the study's stimulus, or the pool original.
+    QHash<qint64, StudyDatabase::StimulusFile> files;
+    if (request.studyId > 0) {
+        auto stimuli = db.stimulusFiles(request.studyId);
+        if (!stimuli)
+            return Error { stimuli.error() };
+        files = std::move(stimuli).value();
+    } else {
+        const auto pool = db.poolImages();
+        if (!pool)
+            return Error { pool.error() };
+        for (const PoolImage& image : pool.value())
+            files.insert(image.id, { image.path, image.sha256 });
+    }
+
+    std::vector<StudyCam> cams;
+    QStringList missing;
+    std::vector<std::size_t> missingSlots;
+    for (qint64 id : request.imageIds) {
+        const auto file = files.constFind(id);
+        if (file == files.cend())
+            return Error { QStringLiteral("%1: image %2 is not in the pool%3")
+                               .arg(db.path())
+                               .arg(id)
+                               .arg(request.studyId > 0 ? QStringLiteral(" of study %1").arg(request.studyId)
+                                                        : QString()) };
+        StudyCam cam;
+        cam.imageId = id;
+        cam.result.path = file->path;
+        // The file as it is now: a map is never taken for an image that changed on disk.
+        cam.sha256 = fileSha256(file->path);
+        if (cam.sha256.isEmpty()) {
+            cam.result.error = QStringLiteral("%1: cannot read the image file").arg(file->path);
+            cams.push_back(std::move(cam));
+            continue;
+        }
+        if (cam.sha256 != file->sha256)
+            cam.warning = QStringLiteral("%1 changed since it was imported (its SHA-256 differs); the map is of the "
+                                         "file as it is now")
+                              .arg(file->path);
+        const auto cached = db.camMap({ model->sha256, cam.sha256, options.value() });
+        if (!cached)
+            return Error { cached.error() };
+        if (cached.value()) {
+            cam.cached = true;
+            cam.result.map = std::move(*cached.value());
+            const auto info = inspectImageFile(file->path);
+            if (info) {
+                cam.result.imageWidth = info->width;
+                cam.result.imageHeight = info->height;
+            } else {
+                cam.result.error = info.error();
+            }
+            const auto pReal = db.predictedPReal(model->sha256, cam.sha256);
+            cam.result.prediction.pReal = pReal && pReal.value() ? *pReal.value() : -1.0f;
+        } else {
+            missing << file->path;
+            missingSlots.push_back(cams.size());
+        }
+        cams.push_back(std::move(cam));
+    }
+
+    auto computed = computeCamsForFiles(
+        *classifier.value(), missing, options.value(), request.batchSize, cancel, [&](int done, int count) {
+            if (progress)
+                progress(done, count, QStringLiteral("%1: class-activation maps").arg(model->name));
+        });
+    if (!computed)
+        return Error { computed.error() };
+    for (std::size_t k = 0; k < missingSlots.size(); ++k) {
+        StudyCam& cam = cams[missingSlots[k]];
+        cam.result = std::move(computed->at(k));
+        if (!cam.result.error.isEmpty())
+            continue;
+        if (const Status s = db.storeCamMap({ model->sha256, cam.sha256, options.value() }, cam.result.map); !s)
+            return Error { s.error() };
+    }
+    return cams;
+}
+
 Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint64 modelId,
     const ModelRunOptions& options, const CancelToken& cancel, const ProgressFn& progress,
     const std::atomic_bool* paused)
@@ -265,13 +390,9 @@ Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint6
     const auto model = db.model(modelId);
     if (!model)
         return Error { model.error() };
-    auto classifier = loadClassifier(model->path, options.device, options.threads);
+    auto classifier = loadRegisteredModel(db, modelId, options.device, options.threads);
     if (!classifier)
         return Error { classifier.error() };
-    if (classifier.value()->modelHash() != model->sha256)
-        return Error { QStringLiteral("%1: the model file changed since it was added as \"%2\"; add it again under a "
-                                      "new name so results stay attributable")
-                           .arg(model->path, model->name) };
     const auto pool = db.studyImages(studyId);
     const auto files = db.stimulusFiles(studyId);
     const auto done = db.predictedImageHashes(model->sha256);
@@ -512,7 +633,7 @@ Status ensureDemoModel(StudyDatabase& db, qint64 studyId, const CancelToken& can
         DetectorTraining training;
         training.name = name;
         training.options.architecture = DetectorArchitecture::BaselineCnn;
-                // A 32 px crop at full resolution keeps the generators' traces that scaling 256 px images
+        // A 32 px crop at full resolution keeps the generators' traces that scaling 256 px images
         // down would erase; AdamW learns them in about 5 s on two cores (97 % validation accuracy).
         training.options.optimizer = QStringLiteral("adamw");
         training.options.learningRate = 0.01;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "camrun.h"
 #include "cancel.h"
 #include "demo.h"
 #include "poolimport.h"
@@ -152,6 +153,48 @@ struct ModelRunOutcome
 Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint64 modelId,
     const ModelRunOptions& options, const CancelToken& cancel, const ProgressFn& progress,
     const std::atomic_bool* paused = nullptr);
+
+/// Loads a registered model's file, refusing one whose file changed since it was added.
+Result<std::unique_ptr<Classifier>> loadRegisteredModel(
+    const StudyDatabase& db, qint64 modelId, DevicePreference device = DevicePreference::Auto, int threads = 0);
+
+/// The layers a registered model offers for class-activation maps, and its default one.
+struct ModelCamLayers
+{
+    std::vector<CamLayer> layers;
+    QString defaultLayer;
+    ModelSpec spec; ///< for the class names a target can take
+};
+Result<ModelCamLayers> modelCamLayers(const StudyDatabase& db, qint64 modelId);
+
+/// Class-activation maps of pool images through a registered model.
+struct StudyCamRequest
+{
+    qint64 modelId = 0;
+    qint64 studyId = 0; ///< > 0: the images as that study showed them (normalised copies); 0: the originals
+    std::vector<qint64> imageIds; ///< pool image ids
+    CamOptions options;
+    int batchSize = 8;
+    DevicePreference device = DevicePreference::Auto;
+    int threads = 0;
+};
+
+struct StudyCam
+{
+    qint64 imageId = 0;
+    QString sha256; ///< of the file the model saw
+    bool cached = false; ///< read from the study file rather than computed
+    QString warning; ///< e.g. the file changed since import
+    CamImageResult result;
+};
+
+/**
+ * Maps for the requested images, from the study file's cache where present (keyed by model and image
+ * file hashes, method, layer, target and noise settings), computed in batches and stored otherwise.
+ * Runs on the calling thread (a worker thread). An image that fails is reported in its result.
+ */
+Result<std::vector<StudyCam>> computeStudyCams(
+    StudyDatabase& db, const StudyCamRequest& request, const CancelToken& cancel, const ProgressFn& progress);
 
 /// Training a built-in detector on the pool's train and validation splits.
 struct DetectorTraining

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "demo.h"
+#include "studyfile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QString>
+
+#include <memory>
+
+namespace ntt::testing {
+
+/// A study file over a small synthetic demo pool (real, checkerboard, upsampler x disks, squares,
+/// stripes), with a two-way study when `studyName` is given and the TorchScript fixture
+/// tests/data/torchscript/<fixture>.pt registered as `modelName` when `fixture` is given.
+struct DemoStudyFile
+{
+    std::unique_ptr<StudyDatabase> db;
+    QString path;
+    qint64 studyId = 0;
+    qint64 modelId = 0;
+};
+
+inline Result<DemoStudyFile> demoStudyFile(const QString& dir, int perCell, int size, const QString& studyName = {},
+    const QString& fixture = {}, const QString& modelName = {})
+{
+    CancelToken cancel;
+    DemoPoolOptions demo;
+    demo.outputDir = QDir(dir).filePath(QStringLiteral("pool"));
+    demo.imagesPerSourceAndCategory = perCell;
+    demo.size = size;
+    const auto pool = generateDemoPool(demo, cancel, {});
+    if (!pool)
+        return Error { pool.error() };
+    DemoStudyFile file;
+    file.path = QDir(dir).filePath(QStringLiteral("study.ntt"));
+    auto db = StudyDatabase::open(file.path);
+    if (!db)
+        return Error { db.error() };
+    file.db = std::move(db).value();
+    ImportOptions import;
+    import.location = pool->root;
+    if (const auto imported = importPool(*file.db, import, cancel, {}); !imported)
+        return Error { imported.error() };
+    if (!studyName.isEmpty()) {
+        StudyDefinition d;
+        d.name = studyName;
+        d.ways = 2;
+        d.trialsPerParticipant = 4;
+        const auto study = createStudy(*file.db, d, cancel, {});
+        if (!study)
+            return Error { study.error() };
+        file.studyId = study->study.id;
+    }
+    if (!fixture.isEmpty()) {
+        const QString from = QStringLiteral(NTT_TEST_DATA_DIR "/torchscript/") + fixture;
+        const QString to = QDir(dir).filePath(fixture);
+        if (!QFile::copy(from + QStringLiteral(".pt"), to + QStringLiteral(".pt"))
+            || !QFile::copy(from + QStringLiteral(".json"), to + QStringLiteral(".json")))
+            return Error { QStringLiteral("cannot copy the fixture %1 into %2").arg(from, dir) };
+        const auto added = addModel(*file.db, to + QStringLiteral(".pt"), modelName);
+        if (!added)
+            return Error { added.error() };
+        file.modelId = added->model.id;
+    }
+    return file;
+}
+
+} // namespace ntt::testing
