@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace ntt {
+
+/// A proportion with its interval.
+struct Proportion
+{
+    int successes = 0;
+    int trials = 0;
+    double estimate = 0.0; ///< successes / trials; NaN without trials
+    double low = 0.0; ///< interval bounds; NaN without trials
+    double high = 0.0;
+};
+
+/// The standard normal quantile (inverse CDF) for 0 < p < 1 (Wichura's AS 241, about 1e-16).
+double normalQuantile(double p);
+/// The standard normal CDF.
+double normalCdf(double z);
+
+/// Accuracy with its Wilson score interval at `confidence` (default 95 %), as
+/// statsmodels.stats.proportion.proportion_confint(method="wilson").
+Proportion wilsonInterval(int successes, int trials, double confidence = 0.95);
+
+/**
+ * Two-sided exact binomial test of `successes` in `trials` against chance `p`, as
+ * scipy.stats.binomtest(k, n, p).pvalue: the probability of every outcome no more likely than the
+ * one observed (with SciPy's relative tolerance of 1e-7).
+ */
+double binomialTestTwoSided(int successes, int trials, double p);
+/// One-sided: P(X >= successes) under chance p (better than chance), as binomtest(..., alternative="greater").
+double binomialTestGreater(int successes, int trials, double p);
+
+/// Signal detection for real-or-fake judgements: "real" answers to real images are hits.
+struct SignalDetection
+{
+    double hitRate = 0.0; ///< as used (corrected when a rate was 0 or 1)
+    double falseAlarmRate = 0.0;
+    double dPrime = 0.0; ///< z(H) - z(F)
+    double criterion = 0.0; ///< c = -(z(H) + z(F)) / 2
+    bool corrected = false; ///< the log-linear correction was applied
+};
+
+/**
+ * d' and c from counts. When a rate is 0 or 1 (z would be infinite) the log-linear correction of
+ * Hautus (1995) is applied to both rates: (count + 0.5) / (trials + 1). Without real or generated
+ * trials there is nothing to compute (nullopt).
+ */
+std::optional<SignalDetection> signalDetection(int hits, int realTrials, int falseAlarms, int generatedTrials);
+
+/// Error consistency of two agents on the same trials (Geirhos et al. 2020, model-vs-human).
+struct ErrorConsistency
+{
+    int trials = 0;
+    double observed = 0.0; ///< c_obs: share of trials both got right or both got wrong
+    double expected = 0.0; ///< c_exp = p1 p2 + (1 - p1)(1 - p2)
+    double kappa = 0.0; ///< (c_obs - c_exp) / (1 - c_exp); 1 when c_obs = 1; NaN without trials
+};
+
+/// From the two agents' correctness on the same trials, in the same order (equal sizes).
+ErrorConsistency errorConsistency(const std::vector<bool>& first, const std::vector<bool>& second);
+
+/**
+ * Percentile bootstrap interval of the pooled accuracy, resampling participants (clusters) with
+ * replacement: each replicate draws as many participants as there are and pools their trials.
+ * `clusters` holds (correct, trials) per participant. Deterministic for a seed.
+ */
+Proportion clusterBootstrapAccuracy(
+    const std::vector<std::pair<int, int>>& clusters, int replicates, std::uint64_t seed, double confidence = 0.95);
+
+/// ROC AUC of scores for positives against negatives (ties count one half), as
+/// sklearn.metrics.roc_auc_score. NaN when either set is empty.
+double rocAuc(const std::vector<double>& positiveScores, const std::vector<double>& negativeScores);
+
+} // namespace ntt

@@ -1,0 +1,140 @@
+#include "statistics.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace ntt;
+
+// Every statistic against values SciPy and statsmodels computed when the test was written
+// (tests/data/make_statistics_references.py wrote tests/data/statistics/references.json).
+class Test_statistics : public QObject
+{
+    Q_OBJECT
+
+private:
+    QJsonObject m_ref;
+
+    static bool close(double a, double b, double tolerance = 1e-9)
+    {
+        return std::abs(a - b) <= tolerance * std::max(1.0, std::abs(b));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QFile f(QStringLiteral(NTT_TEST_DATA_DIR "/statistics/references.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        m_ref = QJsonDocument::fromJson(f.readAll()).object();
+        QVERIFY(!m_ref.isEmpty());
+    }
+
+    void normalQuantileMatchesScipy()
+    {
+        for (const QJsonValue& v : m_ref.value(QStringLiteral("normal_quantile")).toArray()) {
+            const double p = v[QStringLiteral("p")].toDouble();
+            const double z = normalQuantile(p);
+            QVERIFY2(close(z, v[QStringLiteral("z")].toDouble(), 1e-12), qPrintable(QString::number(p)));
+            QVERIFY(close(normalCdf(z), p, 1e-9));
+        }
+        QVERIFY(std::isinf(normalQuantile(0.0)));
+        QVERIFY(std::isnan(normalQuantile(1.5)));
+    }
+
+    void wilsonMatchesStatsmodels()
+    {
+        for (const QJsonValue& v : m_ref.value(QStringLiteral("wilson")).toArray()) {
+            const Proportion p = wilsonInterval(v[QStringLiteral("k")].toInt(), v[QStringLiteral("n")].toInt(),
+                v[QStringLiteral("confidence")].toDouble());
+            QVERIFY2(close(p.low, v[QStringLiteral("low")].toDouble(), 1e-10)
+                    && close(p.high, v[QStringLiteral("high")].toDouble(), 1e-10),
+                qPrintable(QStringLiteral("%1 of %2: [%3, %4]")
+                               .arg(v[QStringLiteral("k")].toInt())
+                               .arg(v[QStringLiteral("n")].toInt())
+                               .arg(p.low, 0, 'g', 12)
+                               .arg(p.high, 0, 'g', 12)));
+        }
+        QVERIFY(std::isnan(wilsonInterval(0, 0).estimate));
+    }
+
+    void binomialTestMatchesScipy()
+    {
+        for (const QJsonValue& v : m_ref.value(QStringLiteral("binomial")).toArray()) {
+            const int k = v[QStringLiteral("k")].toInt();
+            const int n = v[QStringLiteral("n")].toInt();
+            const double p = v[QStringLiteral("p")].toDouble();
+            const QString label = QStringLiteral("%1 of %2 at %3").arg(k).arg(n).arg(p);
+            QVERIFY2(close(binomialTestTwoSided(k, n, p), v[QStringLiteral("two_sided")].toDouble(), 1e-9),
+                qPrintable(label + QStringLiteral(": ") + QString::number(binomialTestTwoSided(k, n, p), 'g', 12)));
+            QVERIFY2(
+                close(binomialTestGreater(k, n, p), v[QStringLiteral("greater")].toDouble(), 1e-9), qPrintable(label));
+        }
+    }
+
+    void signalDetectionWithLogLinearCorrection()
+    {
+        for (const QJsonValue& v : m_ref.value(QStringLiteral("signal_detection")).toArray()) {
+            const auto s = signalDetection(v[QStringLiteral("hits")].toInt(), v[QStringLiteral("real")].toInt(),
+                v[QStringLiteral("false_alarms")].toInt(), v[QStringLiteral("generated")].toInt());
+            QVERIFY(s.has_value());
+            QCOMPARE(s->corrected, v[QStringLiteral("corrected")].toBool());
+            QVERIFY(close(s->hitRate, v[QStringLiteral("hit_rate")].toDouble()));
+            QVERIFY(close(s->falseAlarmRate, v[QStringLiteral("false_alarm_rate")].toDouble()));
+            QVERIFY2(close(s->dPrime, v[QStringLiteral("dprime")].toDouble(), 1e-10),
+                qPrintable(QString::number(s->dPrime)));
+            QVERIFY(close(s->criterion, v[QStringLiteral("criterion")].toDouble(), 1e-10));
+        }
+        QVERIFY(!signalDetection(3, 0, 1, 5).has_value());
+    }
+
+    void errorConsistencyAsModelVsHuman()
+    {
+        for (const QJsonValue& v : m_ref.value(QStringLiteral("error_consistency")).toArray()) {
+            std::vector<bool> a, b;
+            for (const QJsonValue& x : v[QStringLiteral("first")].toArray())
+                a.push_back(x.toInt() != 0);
+            for (const QJsonValue& x : v[QStringLiteral("second")].toArray())
+                b.push_back(x.toInt() != 0);
+            const ErrorConsistency e = errorConsistency(a, b);
+            QCOMPARE(e.trials, int(a.size()));
+            QVERIFY(close(e.observed, v[QStringLiteral("observed")].toDouble()));
+            QVERIFY(close(e.expected, v[QStringLiteral("expected")].toDouble()));
+            QVERIFY2(close(e.kappa, v[QStringLiteral("kappa")].toDouble()), qPrintable(QString::number(e.kappa)));
+        }
+        QVERIFY(std::isnan(errorConsistency({}, {}).kappa));
+    }
+
+    void clusterBootstrapWithAFixedSeed()
+    {
+        const QJsonObject v = m_ref.value(QStringLiteral("cluster_bootstrap")).toObject();
+        std::vector<std::pair<int, int>> clusters;
+        for (const QJsonValue& c : v[QStringLiteral("clusters")].toArray())
+            clusters.emplace_back(c[0].toInt(), c[1].toInt());
+        const Proportion p = clusterBootstrapAccuracy(clusters, v[QStringLiteral("replicates")].toInt(),
+            std::uint64_t(v[QStringLiteral("seed")].toInteger()), v[QStringLiteral("confidence")].toDouble());
+        QVERIFY2(close(p.low, v[QStringLiteral("low")].toDouble(), 1e-12)
+                && close(p.high, v[QStringLiteral("high")].toDouble(), 1e-12),
+            qPrintable(QStringLiteral("[%1, %2]").arg(p.low, 0, 'g', 15).arg(p.high, 0, 'g', 15)));
+        QVERIFY(p.low <= p.estimate && p.estimate <= p.high);
+    }
+
+    void rocAucMatchesMannWhitney()
+    {
+        const QJsonObject v = m_ref.value(QStringLiteral("roc_auc")).toObject();
+        std::vector<double> pos, neg;
+        for (const QJsonValue& x : v[QStringLiteral("positives")].toArray())
+            pos.push_back(x.toDouble());
+        for (const QJsonValue& x : v[QStringLiteral("negatives")].toArray())
+            neg.push_back(x.toDouble());
+        QVERIFY(close(rocAuc(pos, neg), v[QStringLiteral("auc")].toDouble()));
+        QCOMPARE(rocAuc({ 1.0, 2.0 }, { 0.0 }), 1.0);
+        QVERIFY(std::isnan(rocAuc({}, { 0.0 })));
+    }
+};
+
+QTEST_GUILESS_MAIN(Test_statistics)
+#include "tst_statistics.moc"

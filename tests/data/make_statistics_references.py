@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""Reference values for tests/core/tst_statistics.cpp, computed independently of the C++ code with
+SciPy and statsmodels (Debian's python3-scipy and python3-statsmodels):
+
+    /usr/bin/python3 tests/data/make_statistics_references.py
+
+writes tests/data/statistics/references.json. The cluster bootstrap's reference re-implements the
+project's generator (xoshiro256** seeded through splitmix64, rejection-sampled bounded integers: see
+core/rng.cpp) in plain Python and takes percentiles with numpy's default (linear) method.
+"""
+
+import json
+import os
+
+import numpy as np
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MASK = (1 << 64) - 1
+
+
+def splitmix64(state):
+    state = (state + 0x9E3779B97F4A7C15) & MASK
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return state, z ^ (z >> 31)
+
+
+def rotl(x, k):
+    return ((x << k) | (x >> (64 - k))) & MASK
+
+
+class Rng:
+    def __init__(self, seed):
+        x = seed & MASK
+        self.s = []
+        for _ in range(4):
+            x, v = splitmix64(x)
+            self.s.append(v)
+
+    def next(self):
+        s = self.s
+        result = (rotl((s[1] * 5) & MASK, 7) * 9) & MASK
+        t = (s[1] << 17) & MASK
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+        return result
+
+    def below(self, bound):
+        limit = MASK - (MASK % bound)
+        while True:
+            r = self.next()
+            if r < limit:
+                return r % bound
+
+
+def cluster_bootstrap(clusters, replicates, seed, confidence):
+    rng = Rng(seed)
+    accuracies = []
+    for _ in range(replicates):
+        correct = trials = 0
+        for _ in range(len(clusters)):
+            c = clusters[rng.below(len(clusters))]
+            correct += c[0]
+            trials += c[1]
+        accuracies.append(correct / trials)
+    alpha = 1 - confidence
+    return float(np.percentile(accuracies, 100 * alpha / 2)), float(np.percentile(accuracies, 100 * (1 - alpha / 2)))
+
+
+def dprime(h, nr, f, ng):
+    hr, fr = h / nr, f / ng
+    corrected = hr in (0, 1) or fr in (0, 1)
+    if corrected:
+        hr, fr = (h + 0.5) / (nr + 1), (f + 0.5) / (ng + 1)
+    zh, zf = stats.norm.ppf(hr), stats.norm.ppf(fr)
+    return dict(hits=h, real=nr, false_alarms=f, generated=ng, hit_rate=hr, false_alarm_rate=fr,
+                dprime=zh - zf, criterion=-(zh + zf) / 2, corrected=corrected)
+
+
+def kappa(a, b):
+    a, b = np.asarray(a, bool), np.asarray(b, bool)
+    cobs = float(np.mean(a == b))
+    p1, p2 = float(a.mean()), float(b.mean())
+    cexp = p1 * p2 + (1 - p1) * (1 - p2)
+    k = 1.0 if cobs == 1.0 else (cobs - cexp) / (1 - cexp)
+    return dict(first=a.astype(int).tolist(), second=b.astype(int).tolist(), observed=cobs, expected=cexp, kappa=k)
+
+
+def main():
+    out = {}
+    out["normal_quantile"] = [dict(p=p, z=float(stats.norm.ppf(p))) for p in
+                              (1e-12, 1e-6, 0.001, 0.025, 0.1, 0.3, 0.5, 0.7, 0.975, 0.999999, 1 - 1e-12)]
+    out["wilson"] = []
+    for k, n, conf in ((0, 10, 0.95), (10, 10, 0.95), (7, 10, 0.95), (48, 100, 0.95), (1, 3, 0.9),
+                       (612, 1000, 0.99), (50, 200, 0.95)):
+        low, high = proportion_confint(k, n, alpha=1 - conf, method="wilson")
+        out["wilson"].append(dict(k=k, n=n, confidence=conf, low=float(low), high=float(high)))
+    out["binomial"] = []
+    for k, n, p in ((7, 10, 0.5), (3, 10, 0.5), (60, 100, 0.5), (40, 100, 0.25), (10, 100, 0.25),
+                    (33, 60, 1 / 3), (0, 20, 0.5), (20, 20, 0.5), (101, 200, 1 / 6), (5, 6, 0.5)):
+        out["binomial"].append(dict(k=k, n=n, p=p, two_sided=float(stats.binomtest(k, n, p).pvalue),
+                                    greater=float(stats.binomtest(k, n, p, alternative="greater").pvalue)))
+    out["signal_detection"] = [dprime(*c) for c in ((40, 50, 10, 50), (50, 50, 10, 50), (30, 50, 0, 50),
+                                                    (0, 20, 20, 20), (25, 50, 25, 50), (61, 80, 23, 70))]
+    rng = np.random.default_rng(7)
+    a = rng.random(40) < 0.7
+    b = np.where(rng.random(40) < 0.8, a, ~a)
+    out["error_consistency"] = [
+        kappa(a, b),
+        kappa([1, 1, 0, 0], [1, 1, 0, 0]),  # identical: kappa 1
+        kappa([1, 1, 1, 1], [1, 1, 1, 1]),  # all right: c_exp = 1, kappa 1 by definition
+        kappa([1, 0, 1, 0], [0, 1, 0, 1]),  # always opposite
+        kappa([1, 1, 1, 1], [1, 0, 1, 1]),  # one always right: c_exp = p2 = c_obs, kappa 0
+    ]
+    clusters = [(int(c), int(t)) for c, t in zip(rng.integers(5, 40, 12), rng.integers(40, 41, 12))]
+    clusters = [(min(c, t), t) for c, t in clusters]
+    low, high = cluster_bootstrap(clusters, 2000, 20261122, 0.95)
+    out["cluster_bootstrap"] = dict(clusters=clusters, replicates=2000, seed=20261122, confidence=0.95,
+                                    low=low, high=high)
+    pos = [0.9, 0.8, 0.8, 0.55, 0.3]
+    neg = [0.1, 0.8, 0.4, 0.35, 0.2, 0.6]
+    u = stats.mannwhitneyu(pos, neg, alternative="two-sided").statistic
+    out["roc_auc"] = dict(positives=pos, negatives=neg, auc=float(u / (len(pos) * len(neg))))
+    path = os.path.join(HERE, "statistics", "references.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
+    print(path)
+
+
+if __name__ == "__main__":
+    main()
