@@ -1,0 +1,207 @@
+#include "analysis.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace ntt;
+
+namespace {
+
+PoolImage image(qint64 id, const QString& source, const QString& category)
+{
+    PoolImage i;
+    i.id = id;
+    i.source = source;
+    i.category = category;
+    return i;
+}
+
+/// A two-way pick-real answer: images (real, generated) shown in that order, `pick` the position chosen.
+ResponseRow pick(qint64 session, const QString& code, qint64 trialId, int index, const PoolImage& real,
+    const PoolImage& fake, int pickPosition, bool simulated = false, bool isCatch = false)
+{
+    ResponseRow r;
+    r.sessionId = session;
+    r.participant = code;
+    r.simulated = simulated;
+    r.trial.id = trialId;
+    r.trial.index = index;
+    r.trial.type = TrialType::PickReal;
+    r.trial.imageIds = { real.id, fake.id };
+    r.trial.correctPosition = 0;
+    r.trial.isCatch = isCatch;
+    r.shown = { real, fake };
+    r.response.trialId = trialId;
+    r.response.answer = pickPosition;
+    r.response.correct = pickPosition == 0;
+    r.response.rtMs = 500 + 100 * index;
+    return r;
+}
+
+ResponseRow modelAnswer(const ResponseRow& human, const QString& model, int pickPosition)
+{
+    ResponseRow m = human;
+    m.agent = model;
+    m.participant.clear();
+    m.response.answer = pickPosition;
+    m.response.correct = pickPosition == 0;
+    return m;
+}
+
+} // namespace
+
+// The comparison on a small fixture whose outcomes are counted by hand.
+class Test_analysis : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::vector<ResponseRow> m_people;
+    std::vector<ResponseRow> m_models;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const PoolImage r1 = image(1, QStringLiteral("real"), QStringLiteral("cats"));
+        const PoolImage r2 = image(2, QStringLiteral("real"), QStringLiteral("dogs"));
+        const PoolImage s1 = image(3, QStringLiteral("sdxl"), QStringLiteral("cats"));
+        const PoolImage d2 = image(4, QStringLiteral("dalle"), QStringLiteral("dogs"));
+        // P1: cats right, dogs right, cats wrong, dogs right (3 of 4).
+        m_people.push_back(pick(1, QStringLiteral("P1"), 11, 0, r1, s1, 0));
+        m_people.push_back(pick(1, QStringLiteral("P1"), 12, 1, r2, d2, 0));
+        m_people.push_back(pick(1, QStringLiteral("P1"), 13, 2, r1, s1, 1));
+        m_people.push_back(pick(1, QStringLiteral("P1"), 14, 3, r2, d2, 0));
+        // P2: cats wrong, dogs wrong, cats right, dogs right (2 of 4); plus a failed catch trial.
+        m_people.push_back(pick(2, QStringLiteral("P2"), 21, 0, r1, s1, 1));
+        m_people.push_back(pick(2, QStringLiteral("P2"), 22, 1, r2, d2, 1));
+        m_people.push_back(pick(2, QStringLiteral("P2"), 23, 2, r1, s1, 0));
+        m_people.push_back(pick(2, QStringLiteral("P2"), 24, 3, r2, d2, 0));
+        m_people.push_back(pick(2, QStringLiteral("P2"), 25, 4, r2, d2, 1, false, true));
+        // A simulated session, all right.
+        m_people.push_back(pick(3, QStringLiteral("SIM"), 31, 0, r1, s1, 0, true));
+        // The model is right on everything but trial 13 and 21 and 22.
+        for (const ResponseRow& h : m_people) {
+            const bool wrong = h.trial.id == 13 || h.trial.id == 21 || h.trial.id == 22;
+            m_models.push_back(modelAnswer(h, QStringLiteral("ResNet"), wrong ? 1 : 0));
+        }
+    }
+
+    void accuracyByAgentAndGroup()
+    {
+        const Analysis a = analyse(m_people, m_models, AnalysisOptions {});
+        QCOMPARE(a.peopleTrials, 8); // no simulated, no catch
+        QCOMPARE(a.models, QStringList { QStringLiteral("ResNet") });
+        const AccuracyCell* people = Analysis::find(a.overall, peopleAgent(), QStringLiteral("all"));
+        QVERIFY(people);
+        QCOMPARE(people->accuracy.successes, 5);
+        QCOMPARE(people->accuracy.trials, 8);
+        const Proportion w = wilsonInterval(5, 8);
+        QCOMPARE(people->accuracy.low, w.low);
+        QCOMPARE(people->chance, 0.5);
+        QCOMPARE(people->pBinomial, binomialTestTwoSided(5, 8, 0.5));
+        QVERIFY(people->bootstrap.low <= 0.625 && people->bootstrap.high >= 0.625);
+        QVERIFY(std::isnan(Analysis::find(a.overall, QStringLiteral("ResNet"), QStringLiteral("all"))->bootstrap.low));
+        QCOMPARE(Analysis::find(a.overall, QStringLiteral("P1"), QStringLiteral("all"))->accuracy.successes, 3);
+        QVERIFY(Analysis::find(a.overall, QStringLiteral("P1"), QStringLiteral("all"))->isParticipant);
+        const AccuracyCell* model = Analysis::find(a.overall, QStringLiteral("ResNet"), QStringLiteral("all"));
+        QVERIFY(model && model->isModel);
+        QCOMPARE(model->accuracy.successes, 5); // 8 trials, wrong on 13, 21, 22
+        // Cats: people 2 of 4 (11 right, 13 wrong, 21 wrong, 23 right); dogs 3 of 4.
+        QCOMPARE(Analysis::find(a.byCategory, peopleAgent(), QStringLiteral("cats"))->accuracy.successes, 2);
+        QCOMPARE(Analysis::find(a.byCategory, peopleAgent(), QStringLiteral("dogs"))->accuracy.successes, 3);
+        // By generator: sdxl made the cats fakes, dalle the dogs fakes.
+        QCOMPARE(Analysis::find(a.bySource, peopleAgent(), QStringLiteral("sdxl"))->accuracy.trials, 4);
+        QCOMPARE(Analysis::find(a.bySource, QStringLiteral("ResNet"), QStringLiteral("dalle"))->accuracy.successes, 3);
+        QVERIFY(Analysis::find(a.byWays, peopleAgent(), QStringLiteral("2-way")));
+        QVERIFY(!a.byPosition.empty());
+        // Response times split by correctness.
+        const auto all = std::find_if(a.responseTimes.begin(), a.responseTimes.end(),
+            [](const ResponseTimes& t) { return t.group == QLatin1String("all"); });
+        QVERIFY(all != a.responseTimes.end());
+        QCOMPARE(all->correctMs.size(), std::size_t(5));
+        QCOMPARE(all->wrongMs.size(), std::size_t(3));
+    }
+
+    void errorConsistencyAndCeiling()
+    {
+        const Analysis a = analyse(m_people, m_models, AnalysisOptions {});
+        // People vs model on the 8 trials: people correct 11 12 14 23 24, model correct all but 13 21 22.
+        std::vector<bool> human, model;
+        for (const ResponseRow& r : m_people) {
+            if (r.simulated || r.trial.isCatch)
+                continue;
+            human.push_back(r.response.correct);
+            model.push_back(!(r.trial.id == 13 || r.trial.id == 21 || r.trial.id == 22));
+        }
+        const ErrorConsistency expected = errorConsistency(human, model);
+        const auto row = std::find_if(a.errorConsistency.begin(), a.errorConsistency.end(),
+            [](const ConsistencyRow& c) { return !c.ceiling && c.group == QLatin1String("all"); });
+        QVERIFY(row != a.errorConsistency.end());
+        QCOMPARE(row->second, QStringLiteral("ResNet"));
+        QCOMPARE(row->consistency.trials, 8);
+        QCOMPARE(row->consistency.kappa, expected.kappa);
+        QCOMPARE(row->consistency.kappa, 1.0); // the model erred exactly where people did
+        // Ceiling: the cats row {1,3} was answered twice by P1 and twice by P2: 4 cross pairs; the
+        // dogs row {2,4} likewise: 8 pairs in all.
+        const auto ceiling = std::find_if(a.errorConsistency.begin(), a.errorConsistency.end(),
+            [](const ConsistencyRow& c) { return c.ceiling && c.group == QLatin1String("all"); });
+        QVERIFY(ceiling != a.errorConsistency.end());
+        QCOMPARE(ceiling->consistency.trials, 8);
+    }
+
+    void simulatedAndCatchRules()
+    {
+        AnalysisOptions withSimulated;
+        withSimulated.filter.includeSimulated = true;
+        const Analysis all = analyse(m_people, m_models, withSimulated);
+        QCOMPARE(all.peopleTrials, 9);
+        QCOMPARE(Analysis::find(all.overall, peopleAgent(), QStringLiteral("all"))->accuracy.successes, 6);
+
+        AnalysisOptions strict;
+        strict.catchExclusionBelow = 0.8;
+        const Analysis excluded = analyse(m_people, m_models, strict);
+        QCOMPARE(excluded.excludedParticipants, QStringList { QStringLiteral("P2") });
+        QCOMPARE(excluded.peopleTrials, 4);
+        const auto p2 = std::find_if(excluded.participants.begin(), excluded.participants.end(),
+            [](const ParticipantSummary& p) { return p.code == QLatin1String("P2"); });
+        QVERIFY(p2 != excluded.participants.end() && p2->excluded);
+        QVERIFY2(p2->exclusionReason.contains(QStringLiteral("0 of 1 catch")), qPrintable(p2->exclusionReason));
+        // The model is compared on the same trials only: P1's four.
+        QCOMPARE(excluded.modelTrials, 4);
+    }
+
+    void signalDetectionOnRealOrFake()
+    {
+        std::vector<ResponseRow> rows;
+        // 4 real images: 3 called real; 4 generated: 1 called real.
+        for (int i = 0; i < 8; ++i) {
+            ResponseRow r;
+            r.sessionId = 1;
+            r.participant = QStringLiteral("P1");
+            r.trial.id = 100 + i;
+            r.trial.index = i;
+            r.trial.type = TrialType::RealOrFake;
+            const bool real = i < 4;
+            r.trial.imageIds = { 200 + i };
+            r.trial.correctPosition = real ? 0 : 1;
+            r.shown
+                = { image(200 + i, real ? QStringLiteral("real") : QStringLiteral("sdxl"), QStringLiteral("cats")) };
+            const bool saysReal = real ? i < 3 : i == 4;
+            r.response.answer = saysReal ? 0 : 1;
+            r.response.correct = r.response.answer == r.trial.correctPosition;
+            rows.push_back(r);
+        }
+        const Analysis a = analyse(rows, {}, AnalysisOptions {});
+        const auto s = std::find_if(a.signalDetection.begin(), a.signalDetection.end(),
+            [](const SignalDetectionRow& r) { return r.agent == peopleAgent() && r.group == QLatin1String("all"); });
+        QVERIFY(s != a.signalDetection.end());
+        const auto expected = signalDetection(3, 4, 1, 4);
+        QCOMPARE(s->sdt.dPrime, expected->dPrime);
+        QCOMPARE(s->realTrials, 4);
+        QCOMPARE(Analysis::find(a.overall, peopleAgent(), QStringLiteral("all"))->chance, 0.5);
+    }
+};
+
+QTEST_GUILESS_MAIN(Test_analysis)
+#include "tst_analysis.moc"
