@@ -4,6 +4,7 @@
 #include "csvwriter.h"
 #include "npy.h"
 #include "shortcutaudit.h"
+#include "studyexports.h"
 #include "studyfile.h"
 
 #include <QCommandLineParser>
@@ -104,6 +105,20 @@ Result<StoredModel> findModel(const StudyDatabase& db, const QString& selector)
     bool isId = false;
     const qint64 id = selector.toLongLong(&isId);
     return isId ? db.model(id) : db.modelByName(selector);
+}
+
+/// Reads --flag as a number in [low, high]; the error names the flag and its text.
+Result<double> numberOption(const QCommandLineParser& p, const char* flag, double low, double high)
+{
+    const QString text = p.value(QLatin1String(flag));
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    if (!ok || !(v >= low && v <= high))
+        return Error { QStringLiteral("--%1 \"%2\" must be a number from %3 to %4")
+                           .arg(QLatin1String(flag), text)
+                           .arg(low)
+                           .arg(high) };
+    return v;
 }
 
 int cmdDemo(const QStringList& args)
@@ -390,43 +405,81 @@ int cmdExport(const QStringList& args)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
-        "Export a CSV: responses (one row per response), model-answers (one row per model and trial, the same "
-        "columns as responses with the agent column naming the model) or predictions (one row per model and image)."));
+        "Export for the paper. --what responses (one row per response), model-answers (one row per model and trial, "
+        "the responses' columns with the agent column naming the model), predictions (one row per model and image), "
+        "categories / sources (accuracy per category or generator and agent, with Wilson and bootstrap intervals and "
+        "a binomial test against chance), participants, images (people's and each model's results side by side), "
+        "or psych-ds (a Psych-DS dataset folder with all of these). Summaries and Psych-DS leave simulated, practice "
+        "and catch answers out unless asked."));
     p.addOption(dbOption());
     p.addOption(studyOption());
-    p.addOption({ QStringLiteral("kind"), QStringLiteral("responses (default), model-answers or predictions."),
-        QStringLiteral("kind"), QStringLiteral("responses") });
-    p.addOption({ QStringLiteral("all-studies"), QStringLiteral("Export every study of the file.") });
-    p.addOption({ QStringLiteral("out"), QStringLiteral("CSV file to write."), QStringLiteral("file") });
+    p.addOption({ { QStringLiteral("what"), QStringLiteral("kind") },
+        QStringLiteral("What to export (default responses)."), QStringLiteral("what"), QStringLiteral("responses") });
+    p.addOption(
+        { QStringLiteral("all-studies"), QStringLiteral("Responses, model answers, predictions: every study.") });
+    p.addOption({ QStringLiteral("out"), QStringLiteral("CSV file to write (a folder for psych-ds)."),
+        QStringLiteral("path") });
+    p.addOption({ QStringLiteral("include-simulated"), QStringLiteral("Count simulated sessions in summaries.") });
+    p.addOption({ QStringLiteral("include-practice"), QStringLiteral("Count practice trials in summaries.") });
+    p.addOption({ QStringLiteral("include-catch"), QStringLiteral("Count catch trials in summaries.") });
+    p.addOption({ QStringLiteral("catch-threshold"),
+        QStringLiteral("Exclude participants with fewer catch trials right than this share (0..1; default 0 = off)."),
+        QStringLiteral("share"), QStringLiteral("0") });
     int code = 0;
     if (!parse(p, args, code))
         return code;
     if (!p.isSet(QStringLiteral("out")))
-        return usage(p, QStringLiteral("--out <file.csv> is required"));
+        return usage(p, QStringLiteral("--out <path> is required"));
     auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
     if (!db)
         return fail(db.error());
+    const QString what = p.value(QStringLiteral("what"));
+    const QString file = p.value(QStringLiteral("out"));
+    const bool perStudyFile = what == QLatin1String("responses") || what == QLatin1String("model-answers")
+        || what == QLatin1String("predictions");
     qint64 studyId = 0;
-    if (!p.isSet(QStringLiteral("all-studies"))) {
+    if (!(perStudyFile && p.isSet(QStringLiteral("all-studies")))) {
         const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
         if (!study)
             return fail(study.error());
         studyId = study->id;
     }
-    const QString kind = p.value(QStringLiteral("kind"));
-    const QString file = p.value(QStringLiteral("out"));
+    AnalysisOptions options;
+    options.filter.includeSimulated = p.isSet(QStringLiteral("include-simulated"));
+    options.filter.includePractice = p.isSet(QStringLiteral("include-practice"));
+    options.filter.includeCatch = p.isSet(QStringLiteral("include-catch"));
+    const auto threshold = numberOption(p, "catch-threshold", 0, 1);
+    if (!threshold)
+        return usage(p, threshold.error());
+    options.catchExclusionBelow = threshold.value();
+
+    if (what == QLatin1String("psych-ds")) {
+        const auto files = exportPsychDs(*db.value(), studyId, file, options);
+        if (!files)
+            return fail(files.error());
+        for (const QString& f : files.value())
+            out() << f << '\n';
+        out() << QStringLiteral("wrote a Psych-DS dataset of %1 file(s) to %2\n").arg(files->size()).arg(file)
+              << Qt::flush;
+        return 0;
+    }
     Result<int> rows = Error { QString() };
-    if (kind == QLatin1String("responses"))
+    if (what == QLatin1String("responses"))
         rows = exportResponses(*db.value(), studyId, file);
-    else if (kind == QLatin1String("model-answers"))
+    else if (what == QLatin1String("model-answers"))
         rows = exportModelAnswers(*db.value(), studyId, file);
-    else if (kind == QLatin1String("predictions"))
+    else if (what == QLatin1String("predictions"))
         rows = exportPredictions(*db.value(), studyId, file);
+    else if (const auto table = summaryTableFromName(what))
+        rows = exportSummary(*db.value(), studyId, *table, file, options);
     else
-        return usage(p, QStringLiteral("unknown --kind \"%1\": use responses, model-answers or predictions").arg(kind));
+        return usage(p,
+            QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
+                           "sources, participants, images or psych-ds")
+                .arg(what));
     if (!rows)
         return fail(rows.error());
-    out() << QStringLiteral("wrote %1 row(s) of %2 to %3\n").arg(rows.value()).arg(kind, file) << Qt::flush;
+    out() << QStringLiteral("wrote %1 row(s) of %2 to %3\n").arg(rows.value()).arg(what, file) << Qt::flush;
     return 0;
 }
 
@@ -656,20 +709,6 @@ int cmdModel(const QStringList& args)
     }
     err() << "usage: ntt model add|list|run|train --db <file> ...\n";
     return 2;
-}
-
-/// Reads --flag as a number in [low, high]; the error names the flag and its text.
-Result<double> numberOption(const QCommandLineParser& p, const char* flag, double low, double high)
-{
-    const QString text = p.value(QLatin1String(flag));
-    bool ok = false;
-    const double v = text.toDouble(&ok);
-    if (!ok || !(v >= low && v <= high))
-        return Error { QStringLiteral("--%1 \"%2\" must be a number from %3 to %4")
-                           .arg(QLatin1String(flag), text)
-                           .arg(low)
-                           .arg(high) };
-    return v;
 }
 
 /// One image to map: a pool image id (with --db) or a file.
@@ -1036,7 +1075,8 @@ void printUsage(QTextStream& stream)
               "  model run --db FILE --model N        run a model on the study's images and trials\n"
               "  model list --db FILE                 list models with their accuracy\n"
               "  cam --model M --image ID|PATH ...    Grad-CAM / Grad-CAM++ / Smooth Grad-CAM++ figures and maps\n"
-              "  export --db FILE --out FILE.csv      write responses, model-answers or predictions CSV\n"
+              "  export --db FILE --what W --out PATH responses, model-answers, predictions, categories, sources,\n"
+              "                                       participants, images CSV, or a psych-ds dataset folder\n"
            << Qt::flush;
 }
 

@@ -1,0 +1,232 @@
+#include "studyexports.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+namespace ntt {
+namespace {
+
+Status writeFileAtomically(const QString& path, const std::function<Status(QIODevice&)>& write)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error { QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()) };
+    if (const Status s = write(file); !s)
+        return s;
+    if (!file.commit())
+        return Error { QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()) };
+    return {};
+}
+
+/// The responses or model answers that count under the filter, as tables for Psych-DS.
+std::vector<ResponseRow> filtered(const std::vector<ResponseRow>& rows, const AnswerFilter& filter)
+{
+    std::vector<ResponseRow> out;
+    for (const ResponseRow& r : rows) {
+        if (countsAsAnswer(r, filter))
+            out.push_back(r);
+    }
+    return out;
+}
+
+} // namespace
+
+Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, const AnalysisOptions& options)
+{
+    StudyAnalysis result;
+    auto study = db.study(studyId);
+    if (!study)
+        return Error { study.error() };
+    result.study = std::move(study).value();
+    const auto people = db.responseRows(studyId);
+    if (!people)
+        return Error { people.error() };
+    const auto models = db.modelAnswerRows(studyId);
+    if (!models)
+        return Error { models.error() };
+    result.analysis = analyse(people.value(), models.value(), options);
+    auto images = db.studyImages(studyId);
+    if (!images)
+        return Error { images.error() };
+    result.images = std::move(images).value();
+    // Per image, only the answers the analysis kept (excluded participants left out).
+    std::vector<ResponseRow> kept;
+    for (const ResponseRow& r : people.value()) {
+        if (!result.analysis.excludedParticipants.contains(r.participant))
+            kept.push_back(r);
+    }
+    result.people = humanResultsByImage(kept, options.filter);
+    const auto registered = db.models();
+    if (!registered)
+        return Error { registered.error() };
+    for (const StoredModel& m : registered.value()) {
+        auto pReal = db.pRealByImage(studyId, m.sha256);
+        if (!pReal)
+            return Error { pReal.error() };
+        if (!pReal->isEmpty())
+            result.pRealByModel.insert(m.name, std::move(pReal).value());
+    }
+    return result;
+}
+
+QString summaryTableName(SummaryTable table)
+{
+    switch (table) {
+    case SummaryTable::Categories:
+        return QStringLiteral("categories");
+    case SummaryTable::Sources:
+        return QStringLiteral("sources");
+    case SummaryTable::Participants:
+        return QStringLiteral("participants");
+    case SummaryTable::Images:
+        return QStringLiteral("images");
+    }
+    return {};
+}
+
+std::optional<SummaryTable> summaryTableFromName(const QString& name)
+{
+    for (SummaryTable t :
+        { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images }) {
+        if (name.compare(summaryTableName(t), Qt::CaseInsensitive) == 0)
+            return t;
+    }
+    return std::nullopt;
+}
+
+Table summaryTable(const StudyAnalysis& a, SummaryTable table)
+{
+    switch (table) {
+    case SummaryTable::Categories:
+        return accuracyTable(a.analysis.byCategory, QStringLiteral("category"));
+    case SummaryTable::Sources:
+        return accuracyTable(a.analysis.bySource, QStringLiteral("source"));
+    case SummaryTable::Participants:
+        return participantTable(a.analysis);
+    case SummaryTable::Images:
+        return imageTable(a.images, a.people, a.pRealByModel);
+    }
+    return {};
+}
+
+Result<int> exportSummary(
+    const StudyDatabase& db, qint64 studyId, SummaryTable table, const QString& csvPath, const AnalysisOptions& options)
+{
+    const auto analysis = analyseStudy(db, studyId, options);
+    if (!analysis)
+        return Error { analysis.error() };
+    const Table t = summaryTable(analysis.value(), table);
+    if (const Status s = writeFileAtomically(csvPath, [&](QIODevice& d) { return writeTableCsv(d, t, csvPath); }); !s)
+        return Error { s.error() };
+    return int(t.rows.size());
+}
+
+QString psychDsValue(const QString& text)
+{
+    QString value;
+    for (const QChar c : text) {
+        if (c.isLetterOrNumber() && c.unicode() < 128)
+            value += c;
+    }
+    return value.isEmpty() ? QStringLiteral("unnamed") : value;
+}
+
+Result<QStringList> exportPsychDs(
+    const StudyDatabase& db, qint64 studyId, const QString& folder, const AnalysisOptions& options)
+{
+    const auto analysis = analyseStudy(db, studyId, options);
+    if (!analysis)
+        return Error { analysis.error() };
+    const QDir root(folder);
+    if (!root.mkpath(QStringLiteral("data")))
+        return Error { QStringLiteral("%1: cannot create the folder").arg(root.filePath(QStringLiteral("data"))) };
+    const QString stem = QStringLiteral("study-%1_table-").arg(psychDsValue(analysis->study.definition.name));
+    QStringList written;
+    QStringList variables;
+    auto note = [&](const QStringList& columns) {
+        for (const QString& c : columns) {
+            if (!variables.contains(c))
+                variables << c;
+        }
+    };
+    auto dataFile = [&](const QString& table) {
+        return root.filePath(QStringLiteral("data/") + stem + table + QStringLiteral("_data.csv"));
+    };
+
+    const auto people = db.responseRows(studyId);
+    const auto models = db.modelAnswerRows(studyId);
+    if (!people || !models)
+        return Error { !people ? people.error() : models.error() };
+    const int ways = std::max(1, analysis->study.definition.ways);
+    for (const auto& [table, rows] :
+        { std::pair { QStringLiteral("responses"), filtered(people.value(), options.filter) },
+            std::pair { QStringLiteral("modelanswers"), filtered(models.value(), options.filter) } }) {
+        const QString path = dataFile(table);
+        if (const Status s
+            = writeFileAtomically(path, [&](QIODevice& d) { return writeResponsesCsv(d, rows, path, ways); });
+            !s)
+            return Error { s.error() };
+        note(responseCsvHeader(ways));
+        written << path;
+    }
+    const auto real = db.realSource();
+    const auto predictions = db.predictionRows(studyId, 0);
+    if (!real || !predictions)
+        return Error { !real ? real.error() : predictions.error() };
+    {
+        const QString path = dataFile(QStringLiteral("predictions"));
+        if (const Status s = writeFileAtomically(
+                path, [&](QIODevice& d) { return writePredictionsCsv(d, predictions.value(), path, real.value()); });
+            !s)
+            return Error { s.error() };
+        note(predictionCsvHeader());
+        written << path;
+    }
+    for (SummaryTable t :
+        { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images }) {
+        const Table table = summaryTable(analysis.value(), t);
+        const QString path = dataFile(summaryTableName(t));
+        if (const Status s = writeFileAtomically(path, [&](QIODevice& d) { return writeTableCsv(d, table, path); }); !s)
+            return Error { s.error() };
+        note(table.header);
+        written << path;
+    }
+
+    QJsonArray measured;
+    for (const QString& v : std::as_const(variables))
+        measured.append(v);
+    const QJsonObject description {
+        { QStringLiteral("@context"), QStringLiteral("https://schema.org/") },
+        { QStringLiteral("@type"), QStringLiteral("Dataset") },
+        { QStringLiteral("name"), analysis->study.definition.name },
+        { QStringLiteral("description"),
+            QStringLiteral("NameThatTrue study \"%1\": people's and models' answers to the same trials, the models' "
+                           "per-image outputs, and accuracy summaries. %2 participant(s) analysed (%3 excluded); "
+                           "simulated sessions %4; practice trials %5; catch trials %6.")
+                .arg(analysis->study.definition.name)
+                .arg(analysis->analysis.participants.size() - analysis->analysis.excludedParticipants.size())
+                .arg(analysis->analysis.excludedParticipants.size())
+                .arg(options.filter.includeSimulated ? QStringLiteral("included") : QStringLiteral("left out"),
+                    options.filter.includePractice ? QStringLiteral("included") : QStringLiteral("left out"),
+                    options.filter.includeCatch ? QStringLiteral("included") : QStringLiteral("left out")) },
+        { QStringLiteral("variableMeasured"), measured },
+        { QStringLiteral("dateCreated"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate) },
+    };
+    const QString descriptionPath = root.filePath(QStringLiteral("dataset_description.json"));
+    if (const Status s = writeFileAtomically(descriptionPath,
+            [&](QIODevice& d) {
+                if (d.write(QJsonDocument(description).toJson()) < 0)
+                    return Status(
+                        Error { QStringLiteral("%1: cannot write: %2").arg(descriptionPath, d.errorString()) });
+                return Status();
+            });
+        !s)
+        return Error { s.error() };
+    written.prepend(descriptionPath);
+    return written;
+}
+
+} // namespace ntt

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "analysis.h"
+#include "studydatabase.h"
+#include "summarytables.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+namespace ntt {
+
+/// A study's people-versus-models comparison with what its tables need.
+struct StudyAnalysis
+{
+    StoredStudy study;
+    Analysis analysis;
+    std::vector<PoolImage> images; ///< the study's images
+    QHash<qint64, ImageHumanResult> people; ///< per image, under the options' filter
+    QMap<QString, QHash<qint64, float>> pRealByModel; ///< model name -> image id -> P(real)
+};
+
+/// Reads the study's responses, model answers and predictions and runs analyse().
+Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, const AnalysisOptions& options);
+
+/// The summary tables a paper needs.
+enum class SummaryTable {
+    Categories, ///< accuracy per category and agent
+    Sources, ///< accuracy per source (generator) and agent
+    Participants, ///< per participant, with exclusions
+    Images, ///< per image, people's and each model's results side by side
+};
+QString summaryTableName(SummaryTable table); ///< "categories", "sources", "participants", "images"
+std::optional<SummaryTable> summaryTableFromName(const QString& name);
+Table summaryTable(const StudyAnalysis& analysis, SummaryTable table);
+
+/// Writes one summary table as CSV, atomically; returns the number of rows.
+Result<int> exportSummary(const StudyDatabase& db, qint64 studyId, SummaryTable table, const QString& csvPath,
+    const AnalysisOptions& options);
+
+/**
+ * Writes a Psych-DS dataset into `folder`: dataset_description.json (a schema.org Dataset with
+ * name, description and variableMeasured listing every column of every data file) and data/ with
+ * files named by keywords, `study-<name>_table-<table>_data.csv`: the responses and model answers
+ * (under the options' filter: simulated, practice and catch answers only when asked), the
+ * predictions and the four summary tables. Returns the files written.
+ */
+Result<QStringList> exportPsychDs(
+    const StudyDatabase& db, qint64 studyId, const QString& folder, const AnalysisOptions& options);
+
+/// A Psych-DS keyword value made of the letters and digits of `text` ("Deepart 2-way" -> "Deepart2way").
+QString psychDsValue(const QString& text);
+
+} // namespace ntt
