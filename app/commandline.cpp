@@ -121,6 +121,21 @@ Result<double> numberOption(const QCommandLineParser& p, const char* flag, doubl
     return v;
 }
 
+/// Parses "name=share,name=share" (shares in 0..1); the error names the flag and the bad item.
+Result<QMap<QString, double>> shareList(const QString& text, const QString& flag)
+{
+    QMap<QString, double> map;
+    for (const QString& item : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const qsizetype eq = item.indexOf(QLatin1Char('='));
+        bool ok = false;
+        const double v = eq > 0 ? item.mid(eq + 1).trimmed().toDouble(&ok) : 0.0;
+        if (!ok || !(v >= 0.0 && v <= 1.0))
+            return Error { QStringLiteral("--%1: \"%2\" is not name=share with a share from 0 to 1").arg(flag, item) };
+        map.insert(item.left(eq).trimmed(), v);
+    }
+    return map;
+}
+
 int cmdDemo(const QStringList& args)
 {
     QCommandLineParser p;
@@ -319,6 +334,20 @@ int cmdSession(const QStringList& args)
             QStringLiteral("p"), QStringLiteral("0.7") });
         p.addOption({ QStringLiteral("seed"), QStringLiteral("Seed of the scripted answers."), QStringLiteral("n"),
             QStringLiteral("1") });
+        p.addOption({ QStringLiteral("accuracy-by-source"),
+            QStringLiteral("Accuracy on trials testing these generators, e.g. sdxl=0.55,dalle3=0.8."),
+            QStringLiteral("list") });
+        p.addOption({ QStringLiteral("accuracy-by-category"),
+            QStringLiteral("Accuracy on trials of these categories, e.g. faces=0.5,animals=0.8 (overrides by-source)."),
+            QStringLiteral("list") });
+        p.addOption({ QStringLiteral("lapse"), QStringLiteral("Probability of a random answer (default 0)."),
+            QStringLiteral("p"), QStringLiteral("0") });
+        p.addOption({ QStringLiteral("rt-median"), QStringLiteral("Median response time in ms (default 1500)."),
+            QStringLiteral("ms"), QStringLiteral("1500") });
+        p.addOption({ QStringLiteral("rt-sigma"),
+            QStringLiteral("Log-normal response-time spread (natural-log units, e.g. 0.4; default 0: uniform "
+                           "0.5-1.5 x median)."),
+            QStringLiteral("s"), QStringLiteral("0") });
         p.addOption({ QStringLiteral("code"), QStringLiteral("Participant code (default: generated)."),
             QStringLiteral("code") });
         p.addOption({ QStringLiteral("station"), QStringLiteral("Station name."), QStringLiteral("name"),
@@ -345,6 +374,23 @@ int cmdSession(const QStringList& args)
         script.seed = p.value(QStringLiteral("seed")).toULongLong(&ok);
         if (!ok)
             return usage(p, QStringLiteral("--seed must be a whole number"));
+        for (const auto& [flag, map] : { std::pair { "accuracy-by-source", &script.accuracyBySource },
+                 std::pair { "accuracy-by-category", &script.accuracyByCategory } }) {
+            const auto parsed = shareList(p.value(QLatin1String(flag)), QLatin1String(flag));
+            if (!parsed)
+                return usage(p, parsed.error());
+            *map = parsed.value();
+        }
+        const auto lapse = numberOption(p, "lapse", 0, 1);
+        const auto rtMedian = numberOption(p, "rt-median", 1, 600000);
+        const auto rtSigma = numberOption(p, "rt-sigma", 0, 5);
+        for (const auto* r : { &lapse, &rtMedian, &rtSigma }) {
+            if (!*r)
+                return usage(p, r->error());
+        }
+        script.lapseRate = lapse.value();
+        script.meanRtMs = rtMedian.value();
+        script.rtSigma = rtSigma.value();
         script.stopAfter = p.value(QStringLiteral("stop-after")).toInt(&ok);
         if (!ok)
             return usage(p, QStringLiteral("--stop-after must be a whole number"));
@@ -394,6 +440,14 @@ int cmdSession(const QStringList& args)
                          .arg(run->answered)
                          .arg(run->finished ? QStringLiteral("finished") : QStringLiteral("left open"))
                   << Qt::flush;
+        }
+        // Models that answered the study answer the new trials too, from their stored predictions.
+        if (!plans.empty()) {
+            const auto answered = answerNewTrials(*db.value(), plans.front().study.id);
+            if (!answered)
+                return fail(answered.error());
+            if (answered.value() > 0)
+                out() << QStringLiteral("model answers brought up to date: %1\n").arg(answered.value()) << Qt::flush;
         }
         return 0;
     }
@@ -1069,7 +1123,8 @@ void printUsage(QTextStream& stream)
               "  study create --db FILE DEF.json      create a study from a JSON definition\n"
               "  study list|show --db FILE            list studies / print a definition\n"
               "  session list --db FILE               list sessions\n"
-              "  session simulate --db FILE           run scripted participants\n"
+              "  simulate --db FILE --participants K  simulated participants (accuracy per source or category,\n"
+              "                                       lapses, log-normal RTs); same as session simulate\n"
               "  model add --db FILE MODEL.pt         register a TorchScript model (with MODEL.json sidecar)\n"
               "  model train --db FILE --name N       train a built-in detector on the pool\n"
               "  model run --db FILE --model N        run a model on the study's images and trials\n"
@@ -1093,6 +1148,14 @@ int runCommandLine(const QStringList& arguments)
         { QStringLiteral("export"), cmdExport },
         { QStringLiteral("model"), cmdModel },
         { QStringLiteral("cam"), cmdCam },
+        { QStringLiteral("simulate"),
+            [](const QStringList& args) {
+                // `ntt simulate ...` is `ntt session simulate ...`.
+                QStringList session = args;
+                session[0] = QStringLiteral("ntt session");
+                session.insert(1, QStringLiteral("simulate"));
+                return cmdSession(session);
+            } },
     };
     if (arguments.isEmpty() || arguments.first() == QLatin1String("--help")
         || arguments.first() == QLatin1String("-h")) {

@@ -24,22 +24,6 @@ QString categoryOf(const ResponseRow& row)
     return row.shown.empty() ? QString() : row.shown.front().category;
 }
 
-/// The generators a trial tests: the sources of its generated images (pick-real: all but the
-/// correct one; pick-fake: the correct one), and for real-or-fake the image's own source.
-QStringList sourcesOf(const ResponseRow& row)
-{
-    QStringList sources;
-    const Trial& t = row.trial;
-    for (std::size_t i = 0; i < row.shown.size(); ++i) {
-        const bool correct = int(i) == t.correctPosition;
-        const bool generated
-            = t.type == TrialType::PickReal ? !correct : (t.type == TrialType::PickFake ? correct : true);
-        if (generated && !sources.contains(row.shown[i].source))
-            sources << row.shown[i].source;
-    }
-    return sources;
-}
-
 /// Tallies per agent and group.
 struct Tally
 {
@@ -107,6 +91,19 @@ std::vector<qint64> rowKey(const Trial& t)
 }
 
 } // namespace
+
+QStringList testedSources(const Trial& t, const std::vector<PoolImage>& shown)
+{
+    QStringList sources;
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+        const bool correct = int(i) == t.correctPosition;
+        const bool generated
+            = t.type == TrialType::PickReal ? !correct : (t.type == TrialType::PickFake ? correct : true);
+        if (generated && !sources.contains(shown[i].source))
+            sources << shown[i].source;
+    }
+    return sources;
+}
 
 const AccuracyCell* Analysis::find(const std::vector<AccuracyCell>& cells, const QString& agent, const QString& group)
 {
@@ -199,7 +196,7 @@ Analysis analyse(
     auto tallyAll = [&](const ResponseRow& r, const QString& agent, const QString& participant) {
         count(overall, agent, kAll, r, participant);
         count(category, agent, categoryOf(r), r, participant);
-        for (const QString& s : sourcesOf(r))
+        for (const QString& s : testedSources(r.trial, r.shown))
             count(source, agent, s, r, participant);
         count(ways, agent, waysLabel(r.trial), r, participant);
         count(position, agent, positionLabel(r.trial.index), r, participant);

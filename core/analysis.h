@@ -13,6 +13,11 @@
 
 namespace ntt {
 
+/// The generators a trial tests: the sources of its generated images (pick-real: all but the
+/// correct image; pick-fake: the correct one); for real-or-fake the image's own source. `shown` are
+/// the trial's images by position.
+QStringList testedSources(const Trial& trial, const std::vector<PoolImage>& shown);
+
 /// How the comparison of people and models is computed.
 struct AnalysisOptions
 {

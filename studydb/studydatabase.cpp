@@ -1358,6 +1358,31 @@ Status StudyDatabase::storeModelAnswers(
     return {};
 }
 
+Result<std::vector<StudyDatabase::AnsweringModel>> StudyDatabase::answeringModels(qint64 studyId) const
+{
+    // The latest finished run of each model on the study, and the threshold its answers used
+    // (0.5 when it had no trial to answer yet).
+    Sql q(database(), m_path);
+    q.prepare(
+         QStringLiteral("SELECT r.model_id, MAX(r.id) FROM model_runs r WHERE r.study_id = ? AND r.state = 'finished' "
+                        "GROUP BY r.model_id ORDER BY r.model_id"))
+        .bind(studyId);
+    if (const Status s = q.exec(QStringLiteral("reading which models ran on the study")); !s)
+        return Error { s.error() };
+    std::vector<AnsweringModel> models;
+    while (q.next())
+        models.push_back({ q.value(0).toLongLong(), q.value(1).toLongLong(), 0.5 });
+    for (AnsweringModel& m : models) {
+        Sql t(database(), m_path);
+        t.prepare(QStringLiteral("SELECT threshold FROM model_answers WHERE run_id = ? LIMIT 1")).bind(m.runId);
+        if (const Status s = t.exec(QStringLiteral("reading a model's threshold")); !s)
+            return Error { s.error() };
+        if (t.next())
+            m.threshold = t.value(0).toDouble();
+    }
+    return models;
+}
+
 Result<std::vector<PredictionRow>> StudyDatabase::predictionRows(qint64 studyId, qint64 modelId) const
 {
     Sql q(database(), m_path);

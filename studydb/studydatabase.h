@@ -182,6 +182,14 @@ public:
     /// Every trial of every session of the study (the trials people answered).
     Result<std::vector<Trial>> studyTrials(qint64 studyId) const;
     Status storeModelAnswers(qint64 modelId, qint64 runId, double threshold, const std::vector<Response>& answers);
+    /// The models that ran on the study, with their latest finished run and the threshold of its answers.
+    struct AnsweringModel
+    {
+        qint64 modelId = 0;
+        qint64 runId = 0;
+        double threshold = 0.5;
+    };
+    Result<std::vector<AnsweringModel>> answeringModels(qint64 studyId) const;
     /// The model answers of the study, joined like responses (agent = model name, no response time).
     Result<std::vector<ResponseRow>> modelAnswerRows(qint64 studyId) const;
     /// Predictions of one model (all models when modelId is 0) for the images the study shows.

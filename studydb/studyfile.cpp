@@ -1,5 +1,6 @@
 #include "studyfile.h"
 
+#include "analysis.h"
 #include "imagefileinfo.h"
 #include "participantcode.h"
 #include "rng.h"
@@ -256,6 +257,28 @@ Result<AddedModel> addModel(StudyDatabase& db, const QString& path, const QStrin
     return AddedModel { std::move(stored).value(), c.warnings() };
 }
 
+namespace {
+
+/// The model's answer to every trial of the study whose images it predicted, stored.
+Result<int> deriveModelAnswers(
+    StudyDatabase& db, qint64 studyId, const StoredModel& model, qint64 runId, double threshold)
+{
+    const auto trials = db.studyTrials(studyId);
+    const auto pReal = db.pRealByImage(studyId, model.sha256);
+    if (!trials || !pReal)
+        return Error { !trials ? trials.error() : pReal.error() };
+    std::vector<Response> answers;
+    for (const Trial& t : trials.value()) {
+        if (auto answer = modelAnswer(t, pReal.value(), threshold))
+            answers.push_back(*answer);
+    }
+    if (const Status s = db.storeModelAnswers(model.id, runId, threshold, answers); !s)
+        return Error { s.error() };
+    return static_cast<int>(answers.size());
+}
+
+} // namespace
+
 Result<std::unique_ptr<Classifier>> loadRegisteredModel(
     const StudyDatabase& db, qint64 modelId, DevicePreference device, int threads)
 {
@@ -442,19 +465,29 @@ Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint6
         return Error { ran.error() };
 
     // The model answers the very trials people answered.
-    const auto trials = db.studyTrials(studyId);
-    const auto pReal = db.pRealByImage(studyId, model->sha256);
-    if (!trials || !pReal)
-        return Error { !trials ? trials.error() : pReal.error() };
-    std::vector<Response> answers;
-    for (const Trial& t : trials.value()) {
-        if (auto answer = modelAnswer(t, pReal.value(), options.threshold))
-            answers.push_back(*answer);
-    }
-    if (const Status s = db.storeModelAnswers(modelId, outcome.runId, options.threshold, answers); !s)
-        return Error { s.error() };
-    outcome.answers = static_cast<int>(answers.size());
+    const auto answered = deriveModelAnswers(db, studyId, model.value(), outcome.runId, options.threshold);
+    if (!answered)
+        return Error { answered.error() };
+    outcome.answers = answered.value();
     return outcome;
+}
+
+Result<int> answerNewTrials(StudyDatabase& db, qint64 studyId)
+{
+    const auto models = db.answeringModels(studyId);
+    if (!models)
+        return Error { models.error() };
+    int total = 0;
+    for (const StudyDatabase::AnsweringModel& m : models.value()) {
+        const auto model = db.model(m.modelId);
+        if (!model)
+            return Error { model.error() };
+        const auto answered = deriveModelAnswers(db, studyId, model.value(), m.runId, m.threshold);
+        if (!answered)
+            return Error { answered.error() };
+        total += answered.value();
+    }
+    return total;
 }
 
 Result<AddedModel> trainDetectorOnPool(
@@ -568,8 +601,56 @@ Result<std::vector<ModelSummary>> summariseModels(const StudyDatabase& db, qint6
 Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan, const ScriptedParticipant& script,
     const std::function<void(int)>& onCommitted)
 {
-    if (script.accuracy < 0.0 || script.accuracy > 1.0)
-        return Error { QStringLiteral("accuracy %1 must be between 0 and 1").arg(script.accuracy) };
+    auto checkShare = [](const QString& what, double v) -> Status {
+        if (!(v >= 0.0 && v <= 1.0))
+            return Error { QStringLiteral("%1 %2 must be between 0 and 1").arg(what).arg(v) };
+        return {};
+    };
+    if (const Status s = checkShare(QStringLiteral("accuracy"), script.accuracy); !s)
+        return Error { s.error() };
+    if (const Status s = checkShare(QStringLiteral("lapse rate"), script.lapseRate); !s)
+        return Error { s.error() };
+    for (auto it = script.accuracyBySource.cbegin(); it != script.accuracyBySource.cend(); ++it) {
+        if (const Status s = checkShare(QStringLiteral("accuracy for source \"%1\"").arg(it.key()), it.value()); !s)
+            return Error { s.error() };
+    }
+    for (auto it = script.accuracyByCategory.cbegin(); it != script.accuracyByCategory.cend(); ++it) {
+        if (const Status s = checkShare(QStringLiteral("accuracy for category \"%1\"").arg(it.key()), it.value()); !s)
+            return Error { s.error() };
+    }
+    if (!(script.rtSigma >= 0.0 && script.rtSigma <= 5.0) || !(script.meanRtMs > 0.0))
+        return Error { QStringLiteral("response times: median %1 ms must be above 0 and sigma %2 within 0..5")
+                           .arg(script.meanRtMs)
+                           .arg(script.rtSigma) };
+    // The images' sources and categories, for accuracies that depend on them.
+    QHash<qint64, PoolImage> images;
+    if (!script.accuracyBySource.isEmpty() || !script.accuracyByCategory.isEmpty()) {
+        const auto pool = db.poolImages();
+        if (!pool)
+            return Error { pool.error() };
+        for (const PoolImage& image : pool.value())
+            images.insert(image.id, image);
+    }
+    auto accuracyFor = [&](const Trial& trial) {
+        if (images.isEmpty() || trial.imageIds.empty())
+            return script.accuracy;
+        std::vector<PoolImage> shown;
+        for (qint64 id : trial.imageIds)
+            shown.push_back(images.value(id));
+        const auto category = script.accuracyByCategory.constFind(shown.front().category);
+        if (category != script.accuracyByCategory.cend())
+            return *category;
+        double sum = 0.0;
+        int n = 0;
+        for (const QString& source : testedSources(trial, shown)) {
+            const auto it = script.accuracyBySource.constFind(source);
+            if (it != script.accuracyBySource.cend()) {
+                sum += *it;
+                ++n;
+            }
+        }
+        return n > 0 ? sum / n : script.accuracy;
+    };
     ScriptedRun run;
     run.sessionId = plan.session.id;
     // Seeded per session so a resumed script answers the remaining trials as the first run would have.
@@ -580,6 +661,11 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
     std::vector<std::pair<double, double>> draws(plan.trials.size());
     for (auto& d : draws)
         d = { rng.uniform(), rng.uniform() };
+    // Lapses and log-normal times from a stream of their own, so the answers above stay as they were.
+    Rng extraRng = Rng::forStream(script.seed ^ 0x1a95e5ULL, static_cast<std::uint64_t>(plan.session.participantIndex));
+    std::vector<std::pair<double, double>> extra(plan.trials.size());
+    for (auto& d : extra)
+        d = { extraRng.uniform(), extraRng.normal() };
 
     for (; !flow.atEnd(); flow.advance()) {
         if (flow.current().kind != ScreenKind::Trial)
@@ -589,14 +675,18 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
         const Trial& trial = plan.trials[flow.current().trialIndex];
         const auto [correctDraw, choiceDraw] = draws[trial.index];
         const int options = answerOptionCount(trial.type, trial.ways());
+        const auto [lapseDraw, rtDraw] = extra[trial.index];
         Response response;
-        if (correctDraw < script.accuracy) {
+        if (lapseDraw < script.lapseRate) {
+            response.answer = std::min(options - 1, static_cast<int>(choiceDraw * options));
+        } else if (correctDraw < accuracyFor(trial)) {
             response.answer = trial.correctPosition;
         } else {
             const int wrong = static_cast<int>(choiceDraw * (options - 1));
             response.answer = wrong >= trial.correctPosition ? wrong + 1 : wrong;
         }
-        response.rtMs = std::round(script.meanRtMs * (0.5 + correctDraw));
+        response.rtMs = std::round(script.rtSigma > 0.0 ? script.meanRtMs * std::exp(script.rtSigma * rtDraw)
+                                                        : script.meanRtMs * (0.5 + correctDraw));
         response.responseUtc = QDateTime::currentDateTimeUtc();
         response.onsetUtc = response.responseUtc.addMSecs(-static_cast<qint64>(response.rtMs));
         response.rtClock = QStringLiteral("scripted");

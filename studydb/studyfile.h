@@ -11,6 +11,7 @@
 #include "studydatabase.h"
 #include "training.h"
 
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -92,8 +93,17 @@ Result<int> exportResponses(const StudyDatabase& db, qint64 studyId, const QStri
 struct ScriptedParticipant
 {
     double accuracy = 0.7; ///< probability of answering correctly
+    /// Accuracy on trials testing these generators (the mean over a trial's generators); overrides `accuracy`.
+    QMap<QString, double> accuracyBySource;
+    /// Accuracy on trials of these categories; overrides the two above.
+    QMap<QString, double> accuracyByCategory;
+    /// Probability of an attention lapse: a uniformly random answer, whatever the accuracy.
+    double lapseRate = 0.0;
     std::uint64_t seed = 1;
-    double meanRtMs = 1500.0;
+    double meanRtMs = 1500.0; ///< the median response time when rtSigma > 0
+    /// > 0: response times log-normal with median meanRtMs and this sigma (natural-log units, e.g. 0.4);
+    /// 0: uniform between 0.5 and 1.5 times meanRtMs.
+    double rtSigma = 0.0;
     int stopAfter = -1; ///< answer at most this many trials, then leave the session open (-1 = all)
     int delayMs = 0; ///< wall-clock pause after each committed answer
 };
@@ -195,6 +205,13 @@ struct StudyCam
  */
 Result<std::vector<StudyCam>> computeStudyCams(
     StudyDatabase& db, const StudyCamRequest& request, const CancelToken& cancel, const ProgressFn& progress);
+
+/**
+ * Gives every model that already answered the study its answers to the trials added since (new
+ * sessions), from its stored predictions, with the threshold of its last run. Returns how many
+ * answers were stored. Images a model has not predicted yet stay unanswered until it runs again.
+ */
+Result<int> answerNewTrials(StudyDatabase& db, qint64 studyId);
 
 /// Training a built-in detector on the pool's train and validation splits.
 struct DetectorTraining
