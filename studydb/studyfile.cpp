@@ -751,17 +751,27 @@ Status ensureDemoModel(StudyDatabase& db, qint64 studyId, const CancelToken& can
 }
 
 // Scripted participants, flagged simulated, so the demo has answers to look at and to compare.
+constexpr int kDemoParticipants = 12;
 Status ensureDemoParticipants(StudyDatabase& db, qint64 studyId)
 {
     const auto sessions = db.sessions(studyId);
     if (!sessions)
         return Error { sessions.error() };
-    for (int i = static_cast<int>(sessions->size()); i < 3; ++i) {
-        auto plan = startSession(db, studyId, QStringLiteral("SIM-%1").arg(i + 1), QStringLiteral("demo"), true);
+    for (int i = static_cast<int>(sessions->size()); i < kDemoParticipants; ++i) {
+        auto plan = startSession(db, studyId, QStringLiteral("SIM-%1").arg(i + 1, 2, 10, QLatin1Char('0')),
+            QStringLiteral("demo"), true);
         if (!plan)
             return Error { plan.error() };
+        // A participant model in the spirit of the papers: the faint checkerboard is easier to spot
+        // than the missing high frequencies; people differ; some attention lapses.
         ScriptedParticipant script;
-        script.accuracy = 0.55 + 0.1 * i;
+        script.accuracy = 0.6;
+        script.accuracyBySource = { { QStringLiteral("checkerboard"), 0.62 + 0.02 * (i % 5) },
+            { QStringLiteral("upsampler"), 0.5 + 0.02 * (i % 4) } };
+        script.accuracyByCategory = { { QStringLiteral("stripes"), 0.5 } };
+        script.lapseRate = 0.03;
+        script.meanRtMs = 1400.0 + 60.0 * (i % 6);
+        script.rtSigma = 0.35;
         script.seed = static_cast<std::uint64_t>(i + 1);
         if (const auto run = runScriptedParticipant(db, plan.value(), script); !run)
             return Error { run.error() };

@@ -80,10 +80,10 @@ private Q_SLOTS:
             QStringLiteral("P-CONSOLE"), QStringLiteral("test"), nullptr);
         QVERIFY(participant);
         QVERIFY(QTest::qWaitForWindowExposed(participant));
-        // The demo brings three simulated participants; the new session comes last.
+        // The demo brings twelve simulated participants; the new session comes last.
         auto* sessions = window.tabs()->widget(2)->findChild<QTableWidget*>();
-        QCOMPARE(sessions->rowCount(), 4);
-        const int row = 3;
+        QCOMPARE(sessions->rowCount(), 13);
+        const int row = 12;
         QCOMPARE(sessions->item(1, 5)->text(), QStringLiteral("yes"));
         QCOMPARE(sessions->item(row, 1)->text(), QStringLiteral("P-CONSOLE"));
         QCOMPARE(sessions->item(row, 2)->text(), QStringLiteral("open"));
