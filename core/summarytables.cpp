@@ -52,7 +52,8 @@ Table participantTable(const Analysis& analysis)
 }
 
 Table imageTable(const std::vector<PoolImage>& images, const QHash<qint64, ImageHumanResult>& people,
-    const QMap<QString, QHash<qint64, float>>& pRealByModel)
+    const QMap<QString, QHash<qint64, float>>& pRealByModel, const QHash<qint64, QStringList>& tags,
+    const QHash<qint64, QString>& notes)
 {
     Table t;
     t.header
@@ -61,6 +62,7 @@ Table imageTable(const std::vector<PoolImage>& images, const QHash<qint64, Image
               QStringLiteral("pick_trials"), QStringLiteral("times_chosen"), QStringLiteral("median_rt_ms") };
     for (auto it = pRealByModel.cbegin(); it != pRealByModel.cend(); ++it)
         t.header << QStringLiteral("p_real[%1]").arg(it.key());
+    t.header << QStringLiteral("tags") << QStringLiteral("note");
     for (const PoolImage& image : images) {
         const ImageHumanResult r = people.value(image.id);
         QStringList row { QString::number(image.id), image.path, image.source, image.category,
@@ -70,6 +72,7 @@ Table imageTable(const std::vector<PoolImage>& images, const QHash<qint64, Image
             const auto p = it->constFind(image.id);
             row << (p == it->cend() ? QString() : number(*p));
         }
+        row << tags.value(image.id).join(QStringLiteral("; ")) << notes.value(image.id);
         t.rows.push_back(row);
     }
     return t;

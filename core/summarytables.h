@@ -33,9 +33,11 @@ Table participantTable(const Analysis& analysis);
 
 /// One row per image the study showed: the image, people's results (trials, correct, share correct,
 /// pick trials, times chosen, median RT) and, side by side, each model's P(real) in a column
-/// `p_real[<model>]` (empty when the model did not predict it).
+/// `p_real[<model>]` (empty when the model did not predict it); then the image's tags (separated by
+/// "; ") and note.
 Table imageTable(const std::vector<PoolImage>& images, const QHash<qint64, ImageHumanResult>& people,
-    const QMap<QString, QHash<qint64, float>>& pRealByModel);
+    const QMap<QString, QHash<qint64, float>>& pRealByModel, const QHash<qint64, QStringList>& tags = {},
+    const QHash<qint64, QString>& notes = {});
 
 /// Writes the table as CSV (RFC 4180, UTF-8, CRLF); the error names `destination`.
 Status writeTableCsv(QIODevice& device, const Table& table, const QString& destination);

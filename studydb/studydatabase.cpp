@@ -117,12 +117,20 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
                            "target_negated INTEGER NOT NULL, map BLOB NOT NULL, created_utc TEXT NOT NULL, "
                            "PRIMARY KEY (model_sha256, image_sha256, method, layer, target, noise))"),
         };
+    case 4:
+        return {
+            // The researcher's tags and notes on images ("artefact in hands"), kept with the pool.
+            QStringLiteral("CREATE TABLE image_tags (image_id BIGINT NOT NULL REFERENCES pool_images(id), "
+                           "tag TEXT NOT NULL, added_utc TEXT NOT NULL, PRIMARY KEY (image_id, tag))"),
+            QStringLiteral("CREATE TABLE image_notes (image_id BIGINT PRIMARY KEY REFERENCES pool_images(id), "
+                           "note TEXT NOT NULL, updated_utc TEXT NOT NULL)"),
+        };
     default:
         return {};
     }
 }
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 /// The Smooth Grad-CAM++ settings as part of a cache key; empty for the methods without noise.
 QString camNoiseKey(const CamOptions& o)
@@ -1356,6 +1364,68 @@ Status StudyDatabase::storeModelAnswers(
             QStringLiteral("%1: model answers could not be committed: %2").arg(m_path, db.lastError().text())
         };
     return {};
+}
+
+Status StudyDatabase::addImageTag(qint64 imageId, const QString& tag)
+{
+    const QString t = tag.trimmed();
+    if (t.isEmpty())
+        return Error { QStringLiteral("%1: a tag must not be empty").arg(m_path) };
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("INSERT INTO image_tags (image_id, tag, added_utc) VALUES (?, ?, ?) "
+                             "ON CONFLICT (image_id, tag) DO NOTHING"))
+        .bind(imageId)
+        .bind(t)
+        .bind(nowUtc());
+    return q.exec(QStringLiteral("tagging image %1").arg(imageId));
+}
+
+Status StudyDatabase::removeImageTag(qint64 imageId, const QString& tag)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("DELETE FROM image_tags WHERE image_id = ? AND tag = ?"))
+        .bind(imageId)
+        .bind(tag.trimmed());
+    return q.exec(QStringLiteral("untagging image %1").arg(imageId));
+}
+
+Status StudyDatabase::setImageNote(qint64 imageId, const QString& note)
+{
+    Sql q(database(), m_path);
+    if (note.trimmed().isEmpty())
+        q.prepare(QStringLiteral("DELETE FROM image_notes WHERE image_id = ?")).bind(imageId);
+    else
+        q.prepare(QStringLiteral("INSERT INTO image_notes (image_id, note, updated_utc) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (image_id) DO UPDATE SET note = excluded.note, "
+                                 "updated_utc = excluded.updated_utc"))
+            .bind(imageId)
+            .bind(note)
+            .bind(nowUtc());
+    return q.exec(QStringLiteral("storing the note of image %1").arg(imageId));
+}
+
+Result<QHash<qint64, QStringList>> StudyDatabase::imageTags() const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT image_id, tag FROM image_tags ORDER BY image_id, tag"));
+    if (const Status s = q.exec(QStringLiteral("reading image tags")); !s)
+        return Error { s.error() };
+    QHash<qint64, QStringList> tags;
+    while (q.next())
+        tags[q.value(0).toLongLong()] << q.value(1).toString();
+    return tags;
+}
+
+Result<QHash<qint64, QString>> StudyDatabase::imageNotes() const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT image_id, note FROM image_notes"));
+    if (const Status s = q.exec(QStringLiteral("reading image notes")); !s)
+        return Error { s.error() };
+    QHash<qint64, QString> notes;
+    while (q.next())
+        notes.insert(q.value(0).toLongLong(), q.value(1).toString());
+    return notes;
 }
 
 Result<std::vector<StudyDatabase::AnsweringModel>> StudyDatabase::answeringModels(qint64 studyId) const

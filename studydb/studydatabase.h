@@ -163,6 +163,14 @@ public:
     /// The stored P(real) of one model for one image file; nullopt when not predicted (or no P(real)).
     Result<std::optional<float>> predictedPReal(const QString& modelSha256, const QString& imageSha256) const;
 
+    // Tags and notes on images, for browsing the errors and in the exports.
+    Status addImageTag(qint64 imageId, const QString& tag);
+    Status removeImageTag(qint64 imageId, const QString& tag);
+    /// An empty note deletes it.
+    Status setImageNote(qint64 imageId, const QString& note);
+    Result<QHash<qint64, QStringList>> imageTags() const;
+    Result<QHash<qint64, QString>> imageNotes() const;
+
     // Class-activation maps, cached by what made them: the model file's hash, the image file's
     // hash, the method, layer and target, and the noise settings. A changed model or image has
     // another hash, so its old maps are never returned; pruneCamMaps() drops them.

@@ -59,6 +59,12 @@ Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, cons
             kept.push_back(r);
     }
     result.people = humanResultsByImage(kept, options.filter);
+    auto tags = db.imageTags();
+    auto notes = db.imageNotes();
+    if (!tags || !notes)
+        return Error { !tags ? tags.error() : notes.error() };
+    result.tags = std::move(tags).value();
+    result.notes = std::move(notes).value();
     const auto registered = db.models();
     if (!registered)
         return Error { registered.error() };
@@ -97,6 +103,50 @@ std::optional<SummaryTable> summaryTableFromName(const QString& name)
     return std::nullopt;
 }
 
+Result<std::vector<BrowserImage>> browserImages(const StudyDatabase& db, const StudyAnalysis& analysis)
+{
+    std::vector<BrowserImage> out;
+    out.reserve(analysis.images.size());
+    QHash<qint64, std::size_t> index;
+    for (const PoolImage& image : analysis.images) {
+        BrowserImage b;
+        b.image = image;
+        b.real = image.source == analysis.study.realSource;
+        b.people = analysis.people.value(image.id);
+        for (auto it = analysis.pRealByModel.cbegin(); it != analysis.pRealByModel.cend(); ++it) {
+            const auto p = it->constFind(image.id);
+            if (p != it->cend())
+                b.pReal.insert(it.key(), *p);
+        }
+        b.tags = analysis.tags.value(image.id);
+        b.note = analysis.notes.value(image.id);
+        index.insert(image.id, out.size());
+        out.push_back(std::move(b));
+    }
+    const auto models = db.models();
+    if (!models)
+        return Error { models.error() };
+    for (const StoredModel& m : models.value()) {
+        if (m.spec.classes.size() < 2)
+            continue;
+        const auto rows = db.predictionRows(analysis.study.id, m.id);
+        if (!rows)
+            return Error { rows.error() };
+        for (const PredictionRow& r : rows.value()) {
+            const auto at = index.constFind(r.image.id);
+            if (at == index.cend() || r.classProbabilities.isEmpty())
+                continue;
+            const QJsonArray array = QJsonDocument::fromJson(r.classProbabilities.toUtf8()).array();
+            std::vector<float> probabilities;
+            probabilities.reserve(std::size_t(array.size()));
+            for (const QJsonValue& v : array)
+                probabilities.push_back(float(v.toDouble()));
+            out[*at].classProbabilities.insert(m.name, std::move(probabilities));
+        }
+    }
+    return out;
+}
+
 Table summaryTable(const StudyAnalysis& a, SummaryTable table)
 {
     switch (table) {
@@ -107,7 +157,7 @@ Table summaryTable(const StudyAnalysis& a, SummaryTable table)
     case SummaryTable::Participants:
         return participantTable(a.analysis);
     case SummaryTable::Images:
-        return imageTable(a.images, a.people, a.pRealByModel);
+        return imageTable(a.images, a.people, a.pRealByModel, a.tags, a.notes);
     }
     return {};
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "analysis.h"
+#include "imagebrowser.h"
 #include "studydatabase.h"
 #include "summarytables.h"
 
@@ -18,10 +19,19 @@ struct StudyAnalysis
     std::vector<PoolImage> images; ///< the study's images
     QHash<qint64, ImageHumanResult> people; ///< per image, under the options' filter
     QMap<QString, QHash<qint64, float>> pRealByModel; ///< model name -> image id -> P(real)
+    QHash<qint64, QStringList> tags;
+    QHash<qint64, QString> notes;
 };
 
 /// Reads the study's responses, model answers and predictions and runs analyse().
 Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, const AnalysisOptions& options);
+
+/**
+ * Every image of the analysed study with what is known of it, for browsing the errors: people's
+ * results, each model's P(real) and, for models with several classes, its class probabilities;
+ * tags and note. `realSource` is the study's real source.
+ */
+Result<std::vector<BrowserImage>> browserImages(const StudyDatabase& db, const StudyAnalysis& analysis);
 
 /// The summary tables a paper needs.
 enum class SummaryTable {

@@ -758,8 +758,8 @@ Status ensureDemoParticipants(StudyDatabase& db, qint64 studyId)
     if (!sessions)
         return Error { sessions.error() };
     for (int i = static_cast<int>(sessions->size()); i < kDemoParticipants; ++i) {
-        auto plan = startSession(db, studyId, QStringLiteral("SIM-%1").arg(i + 1, 2, 10, QLatin1Char('0')),
-            QStringLiteral("demo"), true);
+        auto plan = startSession(
+            db, studyId, QStringLiteral("SIM-%1").arg(i + 1, 2, 10, QLatin1Char('0')), QStringLiteral("demo"), true);
         if (!plan)
             return Error { plan.error() };
         // A participant model in the spirit of the papers: the faint checkerboard is easier to spot

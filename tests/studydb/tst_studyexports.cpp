@@ -83,7 +83,7 @@ private Q_SLOTS:
         const auto imageRows = exportSummary(*m_db, m_studyId, SummaryTable::Images, images, AnalysisOptions {});
         QVERIFY2(imageRows.ok(), qPrintable(imageRows.error()));
         QCOMPARE(imageRows.value(), int(m_db->studyImages(m_studyId)->size()));
-        QVERIFY(readLines(images).front().endsWith(QStringLiteral("median_rt_ms,p_real[tiny]")));
+        QVERIFY(readLines(images).front().endsWith(QStringLiteral("median_rt_ms,p_real[tiny],tags,note")));
     }
 
     void psychDsDataset()
@@ -130,6 +130,60 @@ private Q_SLOTS:
         for (const QString& line : responses.mid(1))
             QCOMPARE(line.split(QLatin1Char(',')).value(simulatedColumn), QStringLiteral("0"));
         QVERIFY(responses.size() > 1);
+    }
+
+    void tagsAndNotesAreStoredAndExported()
+    {
+        const auto images = m_db->studyImages(m_studyId);
+        QVERIFY(images.ok() && images->size() >= 2);
+        const qint64 first = images->at(0).id;
+        const qint64 second = images->at(1).id;
+        QVERIFY(m_db->addImageTag(first, QStringLiteral("  artefact in hands ")).ok());
+        QVERIFY(m_db->addImageTag(first, QStringLiteral("artefact in hands")).ok()); // twice: once
+        QVERIFY(m_db->addImageTag(first, QStringLiteral("drawing, not photo")).ok());
+        QVERIFY(m_db->addImageTag(second, QStringLiteral("drawing, not photo")).ok());
+        QVERIFY(!m_db->addImageTag(first, QStringLiteral("   ")).ok());
+        QVERIFY(m_db->setImageNote(first, QStringLiteral("look at the fingers")).ok());
+        QVERIFY(m_db->setImageNote(second, QStringLiteral("to be removed")).ok());
+        QVERIFY(m_db->setImageNote(second, QString()).ok());
+        QVERIFY(m_db->removeImageTag(second, QStringLiteral("drawing, not photo")).ok());
+
+        QCOMPARE(m_db->imageTags()->value(first),
+            (QStringList { QStringLiteral("artefact in hands"), QStringLiteral("drawing, not photo") }));
+        QVERIFY(!m_db->imageTags()->contains(second));
+        QCOMPARE(m_db->imageNotes()->value(first), QStringLiteral("look at the fingers"));
+        QVERIFY(!m_db->imageNotes()->contains(second));
+
+        // The per-image table carries them, quoted where they hold commas.
+        const QString path = m_dir.filePath(QStringLiteral("tagged.csv"));
+        QVERIFY(exportSummary(*m_db, m_studyId, SummaryTable::Images, path, AnalysisOptions {}).ok());
+        const QStringList lines = readLines(path);
+        const QString row = lines.filter(QRegularExpression(QStringLiteral("^%1,").arg(first))).value(0);
+        QVERIFY2(row.endsWith(QStringLiteral(",\"artefact in hands; drawing, not photo\",look at the fingers")),
+            qPrintable(row));
+
+        // The browser sees every image once, with people's results, the model's P(real), the tags.
+        const auto analysis = analyseStudy(*m_db, m_studyId, AnalysisOptions {});
+        QVERIFY2(analysis.ok(), qPrintable(analysis.error()));
+        const auto browsed = browserImages(*m_db, analysis.value());
+        QVERIFY2(browsed.ok(), qPrintable(browsed.error()));
+        QCOMPARE(browsed->size(), images->size());
+        int withPeople = 0;
+        for (const BrowserImage& b : browsed.value()) {
+            QCOMPARE(b.real, b.image.source == analysis->study.realSource);
+            QVERIFY(b.pReal.contains(QStringLiteral("tiny")));
+            QCOMPARE(b.pReal.value(QStringLiteral("tiny")),
+                analysis->pRealByModel.value(QStringLiteral("tiny")).value(b.image.id));
+            withPeople += b.people.trials > 0 ? 1 : 0;
+            if (b.image.id == first)
+                QCOMPARE(b.tags.size(), 2);
+        }
+        QVERIFY(withPeople > 0);
+        BrowserFilter filter;
+        filter.tag = QStringLiteral("artefact in hands");
+        const auto tagged = filterImages(browsed.value(), filter, BrowserSort::Id);
+        QCOMPARE(tagged.size(), std::size_t(1));
+        QCOMPARE(browsed->at(std::size_t(tagged.front())).image.id, first);
     }
 
     void badDestinationIsNamed()
