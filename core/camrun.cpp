@@ -90,8 +90,7 @@ Result<std::vector<CamImageResult>> computeCamsForFiles(Classifier& classifier, 
     return results;
 }
 
-Result<cv::Mat> camFigure(const QString& imagePath, const std::vector<CamFigureMap>& maps,
-    const OverlayOptions& overlay, const CamFigureLayout& layout)
+Result<cv::Mat> readImageBgr(const QString& imagePath)
 {
     cv::Mat image;
     try {
@@ -101,6 +100,21 @@ Result<cv::Mat> camFigure(const QString& imagePath, const std::vector<CamFigureM
     }
     if (image.empty())
         return Error { Text::tr("%1: not a decodable image").arg(imagePath) };
+    return image;
+}
+
+Result<cv::Mat> camFigure(const QString& imagePath, const std::vector<CamFigureMap>& maps,
+    const OverlayOptions& overlay, const CamFigureLayout& layout)
+{
+    const auto image = readImageBgr(imagePath);
+    if (!image)
+        return Error { image.error() };
+    return camFigure(image.value(), maps, overlay, layout);
+}
+
+Result<cv::Mat> camFigure(const cv::Mat& image, const std::vector<CamFigureMap>& maps, const OverlayOptions& overlay,
+    const CamFigureLayout& layout)
+{
     std::vector<CamPanel> panels;
     for (const CamFigureMap& m : maps) {
         auto full = camMapToImage(m.map, m.input, image.cols, image.rows);

@@ -46,8 +46,14 @@ struct CamFigureMap
     QString caption;
 };
 
-/// The figure of an image file with its maps laid over it (each brought to the image's size by
-/// camMapToImage()), side by side with a legend: composeCamFigure() on the decoded file.
+/// An image file decoded to 8-bit BGR; the error names the file.
+Result<cv::Mat> readImageBgr(const QString& imagePath);
+
+/// The figure of an image with its maps laid over it (each brought to the image's size by
+/// camMapToImage()), side by side with a legend: composeCamFigure() on the 8-bit BGR image.
+Result<cv::Mat> camFigure(const cv::Mat& imageBgr8, const std::vector<CamFigureMap>& maps,
+    const OverlayOptions& overlay, const CamFigureLayout& layout = {});
+/// camFigure() of an image file, decoded with readImageBgr().
 Result<cv::Mat> camFigure(const QString& imagePath, const std::vector<CamFigureMap>& maps,
     const OverlayOptions& overlay, const CamFigureLayout& layout = {});
 

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "backgroundjob.h"
+#include "camview.h"
 #include "importdialog.h"
 #include "modelspanel.h"
 #include "participantcode.h"
@@ -91,6 +92,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_sessionTable(new QTableWidget(this))
     , m_sessionsHint(new QLabel(this))
     , m_models(new ModelsPanel(this))
+    , m_camView(new CamView(this))
+
     , m_demoJob(new BackgroundJob(this))
 {
     setWindowTitle(tr("NameThatTrue"));
@@ -142,6 +145,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(studyPage, tr("Studies"));
     m_tabs->addTab(sessionPage, tr("Sessions"));
     m_tabs->addTab(m_models, tr("Models"));
+    m_tabs->addTab(m_camView, tr("Attention"));
+    connect(m_models, &ModelsPanel::modelsChanged, m_camView, &CamView::reload);
 
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
@@ -154,7 +159,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_studyList, &QListWidget::currentRowChanged, this, [this] {
         refreshStudies();
         refreshSessions();
-        m_models->setStudy(m_db ? m_db->path() : QString(), selectedStudyId());
+        setStudyOfPanels();
     });
     statusBar()->showMessage(tr("Open or create a study file to begin."));
     refresh();
@@ -264,7 +269,29 @@ void MainWindow::refresh()
     refreshPool();
     refreshStudies();
     refreshSessions();
-    m_models->setStudy(m_db ? m_db->path() : QString(), selectedStudyId());
+    setStudyOfPanels();
+}
+
+void MainWindow::setStudyOfPanels()
+{
+    const QString path = m_db ? m_db->path() : QString();
+    m_models->setStudy(path, selectedStudyId());
+    m_camView->setStudy(path, selectedStudyId());
+}
+
+void MainWindow::answersChanged()
+{
+    if (!m_db)
+        return;
+    // Models that already ran on the study answer the trials of the new session from their stored
+    // predictions, so the comparison stays complete without a new run.
+    const qint64 studyId = selectedStudyId();
+    if (studyId > 0) {
+        const auto answered = answerNewTrials(*m_db, studyId);
+        if (!answered)
+            showError(answered.error());
+    }
+    m_camView->reload();
 }
 
 void MainWindow::refreshPool()
@@ -546,6 +573,7 @@ ParticipantWindow* MainWindow::runParticipantWindow(SessionPlan plan, QScreen* s
         m_models->setSessionRunning(false);
         updateActions();
         refreshSessions();
+        answersChanged();
         statusBar()->showMessage(tr("Session %1 ended: %2").arg(id).arg(sessionStateName(state)));
     });
     // Queued: the table refresh must not run between an answer and the next trial's frame.

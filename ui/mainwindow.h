@@ -18,6 +18,8 @@ class QAction;
 namespace ntt {
 
 class BackgroundJob;
+class CamView;
+
 class ModelsPanel;
 class ParticipantWindow;
 
@@ -48,7 +50,8 @@ public:
         qint64 studyId, const QString& participantCode, const QString& station, QScreen* screen);
     ParticipantWindow* resumeSession(qint64 sessionId, QScreen* screen);
     QTabWidget* tabs() const { return m_tabs; }
-    ModelsPanel* modelsPanel() const { return m_models; }
+        ModelsPanel* modelsPanel() const { return m_models; }
+    CamView* camView() const { return m_camView; }
 
 Q_SIGNALS:
     void studyFileOpened(const QString& path);
@@ -60,7 +63,12 @@ private:
     void updateActions();
     void refreshPool();
     void refreshStudies();
-    void refreshSessions();
+        void refreshSessions();
+    /// Points the per-study panels (models, attention, dashboard) at the selected study.
+    void setStudyOfPanels();
+    /// After answers arrived: models answer the new trials, the panels re-read.
+    void answersChanged();
+
     void newStudyFile();
     void openStudyFileDialog();
     void importImages();
@@ -82,7 +90,9 @@ private:
     QPlainTextEdit* m_studyDetails;
     QTableWidget* m_sessionTable;
     QLabel* m_sessionsHint;
-    ModelsPanel* m_models;
+        ModelsPanel* m_models;
+    CamView* m_camView;
+
     BackgroundJob* m_demoJob;
     QList<QAction*> m_fileActions; ///< need an open study file
     QList<QAction*> m_sessionBlockedActions; ///< would change the file under a running participant session

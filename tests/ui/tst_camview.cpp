@@ -1,0 +1,175 @@
+#include "../common/demostudyfile.h"
+#include "camrun.h"
+#include "camview.h"
+#include "imageresults.h"
+
+#include <QComboBox>
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <opencv2/core.hpp>
+
+using namespace ntt;
+
+// The Attention tab on a real study file: a two-way study over the demo pool, two scripted
+// participants and the tiny traced TorchScript ResNet fixture, which has answered the study.
+class Test_camview : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    testing::DemoStudyFile m_file;
+
+    /// Waits for the maps of the current item; the view must have finished computing.
+    bool waitForMaps(CamView& view, QSignalSpy& shown)
+    {
+        return (shown.count() > 0 || shown.wait(60000)) && QTest::qWaitFor([&] { return !view.isBusy(); }, 60000);
+    }
+
+    /// Shows the view on the study; true once its list is filled.
+    bool open(CamView& view)
+    {
+        view.resize(1400, 900);
+        view.show();
+        QSignalSpy loaded(&view, &CamView::loaded);
+        view.setStudy(m_file.path, m_file.studyId);
+        return loaded.wait(30000);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        auto file = testing::demoStudyFile(m_dir.filePath(QStringLiteral("study")), 2, 48,
+            QStringLiteral("Attention 2-way"), QStringLiteral("tiny_traced"), QStringLiteral("tiny"));
+        QVERIFY2(file.ok(), qPrintable(file.error()));
+        m_file = std::move(file).value();
+        for (int i = 0; i < 2; ++i) {
+            auto plan = startSession(
+                *m_file.db, m_file.studyId, QStringLiteral("P%1").arg(i + 1), QStringLiteral("lab"), false);
+            QVERIFY2(plan.ok(), qPrintable(plan.error()));
+            ScriptedParticipant script;
+            script.seed = std::uint64_t(i + 7);
+            QVERIFY(runScriptedParticipant(*m_file.db, plan.value(), script).ok());
+        }
+        CancelToken cancel;
+        const auto run = runModelOnStudy(*m_file.db, m_file.studyId, m_file.modelId, ModelRunOptions {}, cancel, {});
+        QVERIFY2(run.ok(), qPrintable(run.error()));
+    }
+
+    void imageShowsOverlayPRealAndPeople()
+    {
+        CamView view;
+        QSignalSpy shown(&view, &CamView::mapsShown);
+        QVERIFY(open(view));
+
+        const auto images = m_file.db->studyImages(m_file.studyId);
+        QCOMPARE(view.rowCount(), int(images->size()));
+        QVERIFY(!view.isVisible() || view.itemList()->currentRow() == 0);
+
+        // An image people answered: the caption carries the stored P(real), the summary their result.
+        const auto responses = m_file.db->responseRows(m_file.studyId);
+        const auto people = humanResultsByImage(responses.value(), AnswerFilter {});
+        qint64 answered = 0;
+        for (const PoolImage& p : images.value()) {
+            if (people.value(p.id).trials > 0 && answered == 0)
+                answered = p.id;
+        }
+        QVERIFY(answered > 0);
+        shown.clear();
+        QVERIFY(view.showImage(answered));
+        QVERIFY(waitForMaps(view, shown));
+        QVERIFY2(
+            !view.statusText().contains(QStringLiteral("error"), Qt::CaseInsensitive), qPrintable(view.statusText()));
+        const QStringList captions = view.overlayCaptions();
+        QCOMPARE(captions.size(), 1);
+        const auto pReal = m_file.db->pRealByImage(m_file.studyId, m_file.db->models()->front().sha256);
+        QVERIFY(pReal->contains(answered));
+        QCOMPARE(captions.front(),
+            QStringLiteral("tiny · Grad-CAM · P(real) %1").arg(double(pReal->value(answered)), 0, 'f', 2));
+        const ImageHumanResult r = people.value(answered);
+        QVERIFY2(
+            view.peopleText().contains(QStringLiteral("People: %1 of %2 answers right").arg(r.correct).arg(r.trials)),
+            qPrintable(view.peopleText()));
+
+        // The map was stored in the study file: showing it again reads it from there.
+        QVERIFY(m_file.db->camMapCount().value() >= 1);
+
+        // Opacity 0 shows the image as participants saw it; opacity 100 none of it.
+        const QString stimulus = m_file.db->stimulusPaths(m_file.studyId)->value(answered);
+        const cv::Mat image = readImageBgr(stimulus).value();
+        view.opacitySlider()->setValue(0);
+        QCOMPARE(cv::norm(view.overlays().front(), image, cv::NORM_INF), 0.0);
+        view.opacitySlider()->setValue(100);
+        QVERIFY(cv::norm(view.overlays().front(), image, cv::NORM_INF) > 0.0);
+
+        // Another method in place.
+        shown.clear();
+        view.methodBox()->setCurrentIndex(1);
+        Q_EMIT view.methodBox()->activated(1);
+        QVERIFY(waitForMaps(view, shown));
+        QVERIFY2(view.overlayCaptions().value(0).startsWith(QStringLiteral("tiny · Grad-CAM++ · ")),
+            qPrintable(view.overlayCaptions().value(0)));
+
+        // The figure: image, overlay and legend side by side.
+        const QString png = m_dir.filePath(QStringLiteral("image.png"));
+        QVERIFY(view.exportFigure(png).ok());
+        const cv::Mat figure = readImageBgr(png).value();
+        QVERIFY(figure.cols > 2 * figure.rows / 2 && figure.rows >= 256);
+    }
+
+    void trialRowShowsEachPositionAndTheChoices()
+    {
+        CamView view;
+        QSignalSpy shown(&view, &CamView::mapsShown);
+        QVERIFY(open(view));
+        QVERIFY(waitForMaps(view, shown));
+        shown.clear();
+        view.setMode(CamView::Mode::Trials);
+        const auto rows = trialRowResults(
+            m_file.db->responseRows(m_file.studyId).value(), m_file.db->modelAnswerRows(m_file.studyId).value(), {});
+        QCOMPARE(view.rowCount(), int(rows.size()));
+        QVERIFY(view.rowCount() > 1);
+        QVERIFY(waitForMaps(view, shown));
+        // Two images in the row, one overlay under each.
+        QCOMPARE(view.overlayCaptions().size(), 2);
+        const TrialRowResult& first = rows.front();
+        QVERIFY2(view.peopleText().contains(QStringLiteral("People: %1 answers").arg(first.answered)),
+            qPrintable(view.peopleText()));
+        QVERIFY2(
+            view.peopleText().contains(
+                QStringLiteral("tiny chose position %1").arg(first.modelChoices.value(QStringLiteral("tiny")) + 1)),
+            qPrintable(view.peopleText()));
+
+        // Down moves to the next row and its maps.
+        shown.clear();
+        view.itemList()->setFocus();
+        QTest::keyClick(view.itemList(), Qt::Key_Down);
+        QCOMPARE(view.currentRow(), 1);
+        QVERIFY(waitForMaps(view, shown));
+        QCOMPARE(view.overlayCaptions().size(), 2);
+
+        // The row's figure stacks one figure per image.
+        const QString png = m_dir.filePath(QStringLiteral("row.png"));
+        QVERIFY(view.exportFigure(png).ok());
+        QVERIFY(readImageBgr(png).value().rows >= 2 * 256);
+        if (const QByteArray shots = qgetenv("NTT_SCREENSHOT_DIR"); !shots.isEmpty()) {
+            QCoreApplication::processEvents(); // the tiles are shown by a queued call
+            view.grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/attention-trials.png"));
+        }
+    }
+
+    void exportWithoutAnImageIsRefused()
+    {
+        CamView view;
+        const Status s = view.exportFigure(m_dir.filePath(QStringLiteral("none.png")));
+        QVERIFY(!s.ok());
+        QVERIFY(s.error().contains(QStringLiteral("none.png")));
+    }
+};
+
+QTEST_MAIN(Test_camview)
+#include "tst_camview.moc"
