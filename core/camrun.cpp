@@ -90,11 +90,15 @@ Result<std::vector<CamImageResult>> computeCamsForFiles(Classifier& classifier, 
     return results;
 }
 
-Result<cv::Mat> readImageBgr(const QString& imagePath)
+Result<cv::Mat> readImageBgr(const QString& imagePath, int reduction)
 {
+    const int flag = reduction >= 8 ? cv::IMREAD_REDUCED_COLOR_8
+        : reduction >= 4            ? cv::IMREAD_REDUCED_COLOR_4
+        : reduction >= 2            ? cv::IMREAD_REDUCED_COLOR_2
+                                    : cv::IMREAD_COLOR;
     cv::Mat image;
     try {
-        image = cv::imread(QFile::encodeName(imagePath).toStdString(), cv::IMREAD_COLOR);
+        image = cv::imread(QFile::encodeName(imagePath).toStdString(), flag);
     } catch (const cv::Exception& e) {
         return Error { Text::tr("%1: not a decodable image (%2)").arg(imagePath, QString::fromStdString(e.err)) };
     }

@@ -46,8 +46,9 @@ struct CamFigureMap
     QString caption;
 };
 
-/// An image file decoded to 8-bit BGR; the error names the file.
-Result<cv::Mat> readImageBgr(const QString& imagePath);
+/// An image file decoded to 8-bit BGR, at 1/`reduction` of its size (1, 2, 4 or 8; JPEG decoding
+/// then skips most of the work); the error names the file.
+Result<cv::Mat> readImageBgr(const QString& imagePath, int reduction = 1);
 
 /// The figure of an image with its maps laid over it (each brought to the image's size by
 /// camMapToImage()), side by side with a legend: composeCamFigure() on the 8-bit BGR image.

@@ -105,6 +105,52 @@ double hardness(const BrowserImage& image, const QString& model)
     return h;
 }
 
+ConfusionMatrix confusionMatrix(
+    const std::vector<BrowserImage>& images, const std::vector<int>& subset, const QString& model, const ModelSpec& spec)
+{
+    const bool multiClass = spec.classes.size() > 1
+        && (spec.output == OutputKind::SourceClasses || spec.output == OutputKind::CategoryClasses);
+    const QString real = QStringLiteral("real");
+    const QString generated = QStringLiteral("generated");
+    std::vector<std::pair<int, std::pair<QString, QString>>> labelled; // index, (truth, answer)
+    for (int i : subset) {
+        const BrowserImage& b = images[std::size_t(i)];
+        if (multiClass) {
+            const auto p = b.classProbabilities.constFind(model);
+            if (p == b.classProbabilities.cend() || p->size() != std::size_t(spec.classes.size()))
+                continue;
+            const int best = int(std::max_element(p->begin(), p->end()) - p->begin());
+            const QString& cls = spec.classes[best];
+            const QString answer = spec.classMap.value(cls, cls);
+            const QString truth = spec.output == OutputKind::SourceClasses ? b.image.source : b.image.category;
+            labelled.push_back({ i, { truth, answer } });
+        } else {
+            const auto p = b.pReal.constFind(model);
+            if (p == b.pReal.cend())
+                continue;
+            labelled.push_back({ i, { b.real ? real : generated, *p >= 0.5f ? real : generated } });
+        }
+    }
+    ConfusionMatrix m;
+    for (const auto& l : labelled) {
+        if (!m.truths.contains(l.second.first))
+            m.truths << l.second.first;
+        if (!m.answers.contains(l.second.second))
+            m.answers << l.second.second;
+    }
+    if (!multiClass) {
+        m.truths = QStringList { real, generated };
+        m.answers = m.truths;
+    }
+    m.truths.sort();
+    m.answers.sort();
+    m.cells.assign(std::size_t(m.truths.size()), std::vector<std::vector<int>>(std::size_t(m.answers.size())));
+    for (const auto& l : labelled)
+        m.cells[std::size_t(m.truths.indexOf(l.second.first))][std::size_t(m.answers.indexOf(l.second.second))]
+            .push_back(l.first);
+    return m;
+}
+
 std::vector<int> filterImages(
     const std::vector<BrowserImage>& images, const BrowserFilter& f, BrowserSort sort, bool descending)
 {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "imageresults.h"
+#include "modelspec.h"
+
 #include "pool.h"
 
 #include <QHash>
@@ -67,5 +69,23 @@ enum class BrowserSort {
 /// The indices of `images` that pass the filter, in the sort order (ties by image id).
 std::vector<int> filterImages(
     const std::vector<BrowserImage>& images, const BrowserFilter& filter, BrowserSort sort, bool descending = false);
+
+/**
+ * What a model said against the truth, for the images `subset` (indices into `images`): rows the
+ * truth, columns the model's answer, each cell the images in it. A model with several classes
+ * answers its most likely class, mapped through the spec's classMap (to a source for
+ * SourceClasses, a category for CategoryClasses); the truth is then the image's source or
+ * category. A binary model answers real or generated at P(real) 0.5, against the image's real flag.
+ * Images the model has no output for are left out.
+ */
+struct ConfusionMatrix
+{
+    QStringList truths; ///< row labels, sorted
+    QStringList answers; ///< column labels, sorted
+    std::vector<std::vector<std::vector<int>>> cells; ///< [row][column] -> indices into the images
+    int count(int row, int column) const { return int(cells[std::size_t(row)][std::size_t(column)].size()); }
+};
+ConfusionMatrix confusionMatrix(
+    const std::vector<BrowserImage>& images, const std::vector<int>& subset, const QString& model, const ModelSpec& spec);
 
 } // namespace ntt

@@ -1,8 +1,15 @@
+#include "contactsheet.h"
 #include "imagebrowser.h"
+#include "thumbnails.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <cmath>
+#include <numeric>
 
 using namespace ntt;
 
@@ -153,6 +160,110 @@ private Q_SLOTS:
         QCOMPARE(
             ids(images, filterImages(images, f, BrowserSort::Hardness, true)), (std::vector<qint64> { 5, 7, 6, 9, 8 }));
         QCOMPARE(ids(images, filterImages(images, f, BrowserSort::Hardness)), (std::vector<qint64> { 9, 6, 7, 5, 8 }));
+    }
+
+    void confusionOfABinaryModel()
+    {
+        const auto images = fixture();
+        std::vector<int> all(images.size());
+        std::iota(all.begin(), all.end(), 0);
+        const ConfusionMatrix m = confusionMatrix(images, all, QStringLiteral("m"), ModelSpec {});
+        QCOMPARE(m.truths, (QStringList { QStringLiteral("generated"), QStringLiteral("real") }));
+        QCOMPARE(m.answers, m.truths);
+        // Image 8 has no output. Generated: 2, 7, 9 called generated, 3 and 6 real; real: 4 called
+        // generated, 1, 5 (0.5 counts as real) and 10 real.
+        QCOMPARE(ids(images, m.cells[0][0]), (std::vector<qint64> { 2, 7, 9 }));
+        QCOMPARE(ids(images, m.cells[0][1]), (std::vector<qint64> { 3, 6 }));
+        QCOMPARE(ids(images, m.cells[1][0]), (std::vector<qint64> { 4 }));
+        QCOMPARE(ids(images, m.cells[1][1]), (std::vector<qint64> { 1, 5, 10 }));
+        // Only the subset counts.
+        QCOMPARE(confusionMatrix(images, { 0, 1 }, QStringLiteral("m"), ModelSpec {}).count(1, 1), 1);
+    }
+
+    void confusionOfASourceClassifier()
+    {
+        ModelSpec spec;
+        spec.output = OutputKind::SourceClasses;
+        spec.classes = { QStringLiteral("photo"), QStringLiteral("sd"), QStringLiteral("mj") };
+        spec.classMap.insert(QStringLiteral("photo"), QStringLiteral("real"));
+        std::vector<BrowserImage> images(3);
+        images[0].image.source = QStringLiteral("real");
+        images[0].classProbabilities.insert(QStringLiteral("c"), { 0.7f, 0.2f, 0.1f });
+        images[1].image.source = QStringLiteral("sd");
+        images[1].classProbabilities.insert(QStringLiteral("c"), { 0.1f, 0.3f, 0.6f });
+        images[2].image.source = QStringLiteral("mj");
+        images[2].classProbabilities.insert(QStringLiteral("c"), { 0.1f, 0.1f, 0.8f });
+        const ConfusionMatrix m = confusionMatrix(images, { 0, 1, 2 }, QStringLiteral("c"), spec);
+        QCOMPARE(m.truths, (QStringList { QStringLiteral("mj"), QStringLiteral("real"), QStringLiteral("sd") }));
+        QCOMPARE(m.answers, (QStringList { QStringLiteral("mj"), QStringLiteral("real") }));
+        QCOMPARE(m.count(0, 0), 1); // mj as mj
+        QCOMPARE(m.count(1, 1), 1); // real as real (through the class map)
+        QCOMPARE(m.count(2, 0), 1); // sd mistaken for mj
+        QCOMPARE(m.count(2, 1), 0);
+    }
+
+    void thumbnailsAreMadeOnceAtTheirSize()
+    {
+        QTemporaryDir dir;
+        const QString image = dir.filePath(QStringLiteral("wide.png"));
+        cv::Mat wide(300, 400, CV_8UC3, cv::Scalar(10, 200, 30));
+        QVERIFY(cv::imwrite(image.toStdString(), wide));
+        const ThumbnailCache cache(dir.filePath(QStringLiteral("s.ntt.thumbs")), 64);
+        const QString sha = QStringLiteral("ab12");
+        QVERIFY(!cache.contains(sha));
+        const auto thumb = cache.thumbnail(image, sha);
+        QVERIFY2(thumb.ok(), qPrintable(thumb.error()));
+        QCOMPARE(thumb->cols, 64);
+        QCOMPARE(thumb->rows, 48);
+        QVERIFY(cache.contains(sha));
+        QCOMPARE(QFileInfo(cache.pathFor(sha)).fileName(), QStringLiteral("ab12-64.jpg"));
+        // Made once: the stored one is read even when the original is gone.
+        QVERIFY(QFile::remove(image));
+        const auto again = cache.thumbnail(image, sha);
+        QVERIFY(again.ok());
+        QCOMPARE(again->cols, 64);
+        const auto missing = cache.thumbnail(dir.filePath(QStringLiteral("gone.png")), QStringLiteral("cd34"));
+        QVERIFY(!missing.ok());
+        QVERIFY(missing.error().contains(QStringLiteral("gone.png")));
+    }
+
+    void contactSheetAsPngAndPdf()
+    {
+        QTemporaryDir dir;
+        std::vector<ContactSheetItem> items(3);
+        for (ContactSheetItem& item : items) {
+            item.thumbnail = cv::Mat(50, 100, CV_8UC3, cv::Scalar(0, 0, 255));
+            item.caption = QStringLiteral("#1 people 20 % · P(real) 0.91");
+        }
+        ContactSheetLayout layout;
+        layout.columns = 2;
+        layout.cell = 100;
+        const auto sheet = composeContactSheet(items, layout);
+        QVERIFY(sheet.ok());
+        // Two columns of 100 px with 8 px gaps; two rows of 100 px + caption 18 + gap.
+        QCOMPARE(sheet->cols, 8 + 2 * 108);
+        QCOMPARE(sheet->rows, 8 + 2 * (100 + 18 + 8));
+        QVERIFY(!composeContactSheet({}, layout).ok());
+
+        const QString png = dir.filePath(QStringLiteral("sheet.png"));
+        QVERIFY(writeContactSheet(sheet.value(), png).ok());
+        QCOMPARE(cv::imread(png.toStdString()).cols, sheet->cols);
+        const QString pdf = dir.filePath(QStringLiteral("sheet.pdf"));
+        QVERIFY(writeContactSheet(sheet.value(), pdf).ok());
+        QFile f(pdf);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        QVERIFY(bytes.startsWith("%PDF-1.4"));
+        QVERIFY(bytes.contains("/Subtype /Image /Width 224 /Height 260"));
+        QVERIFY(bytes.contains("/Filter /DCTDecode"));
+        QVERIFY(bytes.trimmed().endsWith("%%EOF"));
+        // The cross-reference table points at the objects.
+        const int xref = bytes.lastIndexOf("startxref\n");
+        const qsizetype table = bytes.mid(xref + 10).split('\n').front().toLongLong();
+        QVERIFY(bytes.mid(table).startsWith("xref\n0 6\n"));
+        const Status refused = writeContactSheet(sheet.value(), dir.filePath(QStringLiteral("sheet.gif")));
+        QVERIFY(!refused.ok());
+        QVERIFY(refused.error().contains(QStringLiteral("sheet.gif")));
     }
 
     void hardnessIsTheEntropyInBits()
