@@ -455,6 +455,30 @@ int cmdSession(const QStringList& args)
     return 2;
 }
 
+/// Which answers the analyses count: the flags shared by export and browse.
+void addAnalysisOptions(QCommandLineParser& p)
+{
+    p.addOption({ QStringLiteral("include-simulated"), QStringLiteral("Count simulated sessions in summaries.") });
+    p.addOption({ QStringLiteral("include-practice"), QStringLiteral("Count practice trials in summaries.") });
+    p.addOption({ QStringLiteral("include-catch"), QStringLiteral("Count catch trials in summaries.") });
+    p.addOption({ QStringLiteral("catch-threshold"),
+        QStringLiteral("Exclude participants with fewer catch trials right than this share (0..1; default 0 = off)."),
+        QStringLiteral("share"), QStringLiteral("0") });
+}
+
+Result<AnalysisOptions> analysisOptionsFrom(const QCommandLineParser& p)
+{
+    AnalysisOptions options;
+    options.filter.includeSimulated = p.isSet(QStringLiteral("include-simulated"));
+    options.filter.includePractice = p.isSet(QStringLiteral("include-practice"));
+    options.filter.includeCatch = p.isSet(QStringLiteral("include-catch"));
+    const auto threshold = numberOption(p, "catch-threshold", 0, 1);
+    if (!threshold)
+        return Error { threshold.error() };
+    options.catchExclusionBelow = threshold.value();
+    return options;
+}
+
 int cmdExport(const QStringList& args)
 {
     QCommandLineParser p;
@@ -473,12 +497,7 @@ int cmdExport(const QStringList& args)
         { QStringLiteral("all-studies"), QStringLiteral("Responses, model answers, predictions: every study.") });
     p.addOption({ QStringLiteral("out"), QStringLiteral("CSV file to write (a folder for psych-ds)."),
         QStringLiteral("path") });
-    p.addOption({ QStringLiteral("include-simulated"), QStringLiteral("Count simulated sessions in summaries.") });
-    p.addOption({ QStringLiteral("include-practice"), QStringLiteral("Count practice trials in summaries.") });
-    p.addOption({ QStringLiteral("include-catch"), QStringLiteral("Count catch trials in summaries.") });
-    p.addOption({ QStringLiteral("catch-threshold"),
-        QStringLiteral("Exclude participants with fewer catch trials right than this share (0..1; default 0 = off)."),
-        QStringLiteral("share"), QStringLiteral("0") });
+    addAnalysisOptions(p);
     int code = 0;
     if (!parse(p, args, code))
         return code;
@@ -498,14 +517,10 @@ int cmdExport(const QStringList& args)
             return fail(study.error());
         studyId = study->id;
     }
-    AnalysisOptions options;
-    options.filter.includeSimulated = p.isSet(QStringLiteral("include-simulated"));
-    options.filter.includePractice = p.isSet(QStringLiteral("include-practice"));
-    options.filter.includeCatch = p.isSet(QStringLiteral("include-catch"));
-    const auto threshold = numberOption(p, "catch-threshold", 0, 1);
-    if (!threshold)
-        return usage(p, threshold.error());
-    options.catchExclusionBelow = threshold.value();
+    const auto analysisOptions = analysisOptionsFrom(p);
+    if (!analysisOptions)
+        return usage(p, analysisOptions.error());
+    const AnalysisOptions& options = analysisOptions.value();
 
     if (what == QLatin1String("psych-ds")) {
         const auto files = exportPsychDs(*db.value(), studyId, file, options);
@@ -534,6 +549,192 @@ int cmdExport(const QStringList& args)
     if (!rows)
         return fail(rows.error());
     out() << QStringLiteral("wrote %1 row(s) of %2 to %3\n").arg(rows.value()).arg(what, file) << Qt::flush;
+    return 0;
+}
+
+int cmdBrowse(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Browse the errors: the study's images filtered by category, source, outcome (who was fooled: any, "
+        "both-right, people-wrong-model-right, people-right-model-wrong, both-wrong, for --model), a range of "
+        "people's accuracy or of the model's P(real), or a tag; sorted by id, people, p-real or hardness (entropy of "
+        "the model's output). Prints or writes the per-image table of the selection; --sheet also writes a contact "
+        "sheet (PNG or PDF). --confusion prints the model's confusion matrix over the selection."));
+    p.addOption(dbOption());
+    p.addOption(studyOption());
+    p.addOption({ QStringLiteral("category"), QStringLiteral("Only this category."), QStringLiteral("name") });
+    p.addOption({ QStringLiteral("source"), QStringLiteral("Only this source (generator)."), QStringLiteral("name") });
+    p.addOption({ QStringLiteral("model"), QStringLiteral("The model outcomes, P(real) and hardness refer to."),
+        QStringLiteral("model") });
+    p.addOption({ QStringLiteral("outcome"), QStringLiteral("Who was fooled (default any)."), QStringLiteral("outcome"),
+        QStringLiteral("any") });
+    p.addOption({ QStringLiteral("people-min"), QStringLiteral("People's share correct at least (0..1)."),
+        QStringLiteral("share"), QStringLiteral("0") });
+    p.addOption({ QStringLiteral("people-max"), QStringLiteral("People's share correct at most (0..1)."),
+        QStringLiteral("share"), QStringLiteral("1") });
+    p.addOption({ QStringLiteral("p-real-min"), QStringLiteral("The model's P(real) at least (0..1)."),
+        QStringLiteral("p"), QStringLiteral("0") });
+    p.addOption({ QStringLiteral("p-real-max"), QStringLiteral("The model's P(real) at most (0..1)."),
+        QStringLiteral("p"), QStringLiteral("1") });
+    p.addOption({ QStringLiteral("tag"), QStringLiteral("Only images with this tag."), QStringLiteral("tag") });
+    p.addOption({ QStringLiteral("sort"), QStringLiteral("id, people, p-real or hardness (default id)."),
+        QStringLiteral("key"), QStringLiteral("id") });
+    p.addOption({ QStringLiteral("descending"), QStringLiteral("Sort from the largest value.") });
+    p.addOption({ QStringLiteral("out"), QStringLiteral("CSV file for the selection (default: standard output)."),
+        QStringLiteral("file") });
+    p.addOption({ QStringLiteral("sheet"), QStringLiteral("Contact sheet of the selection (.png or .pdf)."),
+        QStringLiteral("file") });
+    p.addOption({ QStringLiteral("confusion"), QStringLiteral("Print the model's confusion matrix instead.") });
+    addAnalysisOptions(p);
+    int code = 0;
+    if (!parse(p, args, code))
+        return code;
+    const auto analysisOptions = analysisOptionsFrom(p);
+    if (!analysisOptions)
+        return usage(p, analysisOptions.error());
+    BrowserFilter filter;
+    filter.category = p.value(QStringLiteral("category"));
+    filter.source = p.value(QStringLiteral("source"));
+    filter.tag = p.value(QStringLiteral("tag"));
+    const auto outcome = outcomeFromName(p.value(QStringLiteral("outcome")));
+    if (!outcome)
+        return usage(p,
+            QStringLiteral("--outcome \"%1\": use any, both-right, people-wrong-model-right, "
+                           "people-right-model-wrong or both-wrong")
+                .arg(p.value(QStringLiteral("outcome"))));
+    filter.outcome = *outcome;
+    const auto sort = browserSortFromName(p.value(QStringLiteral("sort")));
+    if (!sort)
+        return usage(p,
+            QStringLiteral("--sort \"%1\": use id, people, p-real or hardness").arg(p.value(QStringLiteral("sort"))));
+    for (auto [flag, target] : { std::pair { "people-min", &filter.peopleMin }, { "people-max", &filter.peopleMax },
+             { "p-real-min", &filter.pRealMin }, { "p-real-max", &filter.pRealMax } }) {
+        const auto v = numberOption(p, flag, 0, 1);
+        if (!v)
+            return usage(p, v.error());
+        *target = v.value();
+    }
+    auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+    if (!db)
+        return fail(db.error());
+    const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
+    if (!study)
+        return fail(study.error());
+    std::optional<StoredModel> model;
+    if (p.isSet(QStringLiteral("model"))) {
+        auto found = findModel(*db.value(), p.value(QStringLiteral("model")));
+        if (!found)
+            return fail(found.error());
+        model = std::move(found).value();
+        filter.model = model->name;
+    } else if (filter.outcome != Outcome::Any || p.isSet(QStringLiteral("confusion"))
+        || p.isSet(QStringLiteral("p-real-min")) || p.isSet(QStringLiteral("p-real-max"))) {
+        return usage(p, QStringLiteral("--outcome, --p-real-min/max and --confusion need --model"));
+    }
+    const auto analysis = analyseStudy(*db.value(), study->id, analysisOptions.value());
+    if (!analysis)
+        return fail(analysis.error());
+    const auto images = browserImages(*db.value(), analysis.value());
+    if (!images)
+        return fail(images.error());
+    const std::vector<int> kept = filterImages(images.value(), filter, *sort, p.isSet(QStringLiteral("descending")));
+    std::vector<qint64> ids;
+    for (int i : kept)
+        ids.push_back(images->at(std::size_t(i)).image.id);
+
+    if (p.isSet(QStringLiteral("confusion"))) {
+        const ConfusionMatrix m = confusionMatrix(images.value(), kept, model->name, model->spec);
+        out() << QStringLiteral("truth \\ %1").arg(model->name);
+        for (const QString& a : m.answers)
+            out() << '\t' << a;
+        out() << '\n';
+        for (int r = 0; r < m.truths.size(); ++r) {
+            out() << m.truths[r];
+            for (int c = 0; c < m.answers.size(); ++c)
+                out() << '\t' << m.count(r, c);
+            out() << '\n';
+        }
+        out() << Qt::flush;
+        return 0;
+    }
+    if (p.isSet(QStringLiteral("sheet"))) {
+        const QString title = QStringLiteral("%1: %2 image(s)").arg(study->definition.name).arg(ids.size());
+        const CancelToken cancel;
+        if (const Status s = exportContactSheet(analysis.value(), db.value()->path(), ids,
+                model ? model->name : QString(), title, p.value(QStringLiteral("sheet")), cancel);
+            !s)
+            return fail(s.error());
+        err() << QStringLiteral("wrote a contact sheet of %1 image(s) to %2\n")
+                     .arg(ids.size())
+                     .arg(p.value(QStringLiteral("sheet")));
+    }
+    if (p.isSet(QStringLiteral("out"))) {
+        const auto rows = exportImageSelection(analysis.value(), ids, p.value(QStringLiteral("out")));
+        if (!rows)
+            return fail(rows.error());
+        err() << QStringLiteral("wrote %1 image(s) to %2\n").arg(rows.value()).arg(p.value(QStringLiteral("out")));
+        return 0;
+    }
+    QFile stdoutFile;
+    if (!stdoutFile.open(stdout, QIODevice::WriteOnly))
+        return fail(QStringLiteral("cannot write to standard output"));
+    if (const Status s
+        = writeTableCsv(stdoutFile, imageSelectionTable(analysis.value(), ids), QStringLiteral("stdout"));
+        !s)
+        return fail(s.error());
+    return 0;
+}
+
+int cmdTag(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Tags and notes on pool images (\"artefact in hands\", \"drawing, not photo\"), kept in the study file, "
+        "filterable in the browser and included in the per-image exports. Without --add, --remove or --note: prints "
+        "the image's tags and note."));
+    p.addOption(dbOption());
+    p.addOption({ QStringLiteral("image"), QStringLiteral("Pool image id."), QStringLiteral("id") });
+    p.addOption({ QStringLiteral("add"), QStringLiteral("Add this tag."), QStringLiteral("tag") });
+    p.addOption({ QStringLiteral("remove"), QStringLiteral("Remove this tag."), QStringLiteral("tag") });
+    p.addOption({ QStringLiteral("note"), QStringLiteral("Set the note (empty deletes it)."), QStringLiteral("text") });
+    int code = 0;
+    if (!parse(p, args, code))
+        return code;
+    bool ok = false;
+    const qint64 imageId = p.value(QStringLiteral("image")).toLongLong(&ok);
+    if (!ok || imageId <= 0)
+        return usage(p, QStringLiteral("--image \"%1\" must be a pool image id").arg(p.value(QStringLiteral("image"))));
+    auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+    if (!db)
+        return fail(db.error());
+    const auto pool = db.value()->poolImages();
+    if (!pool)
+        return fail(pool.error());
+    const auto image
+        = std::find_if(pool->begin(), pool->end(), [imageId](const PoolImage& i) { return i.id == imageId; });
+    if (image == pool->end())
+        return fail(QStringLiteral("%1: no pool image has the id %2").arg(db.value()->path()).arg(imageId));
+    for (const QString& tag : p.values(QStringLiteral("add"))) {
+        if (const Status s = db.value()->addImageTag(imageId, tag); !s)
+            return fail(s.error());
+    }
+    for (const QString& tag : p.values(QStringLiteral("remove"))) {
+        if (const Status s = db.value()->removeImageTag(imageId, tag); !s)
+            return fail(s.error());
+    }
+    if (p.isSet(QStringLiteral("note"))) {
+        if (const Status s = db.value()->setImageNote(imageId, p.value(QStringLiteral("note"))); !s)
+            return fail(s.error());
+    }
+    const auto tags = db.value()->imageTags();
+    const auto notes = db.value()->imageNotes();
+    if (!tags || !notes)
+        return fail(!tags ? tags.error() : notes.error());
+    out() << QStringLiteral("image %1 (%2)\ntags: %3\nnote: %4\n")
+                 .arg(imageId)
+                 .arg(image->path, tags->value(imageId).join(QStringLiteral("; ")), notes->value(imageId))
+          << Qt::flush;
     return 0;
 }
 
@@ -1132,6 +1333,9 @@ void printUsage(QTextStream& stream)
               "  cam --model M --image ID|PATH ...    Grad-CAM / Grad-CAM++ / Smooth Grad-CAM++ figures and maps\n"
               "  export --db FILE --what W --out PATH responses, model-answers, predictions, categories, sources,\n"
               "                                       participants, images CSV, or a psych-ds dataset folder\n"
+              "  browse --db FILE [filters]           the errors: images by category, outcome, P(real), tag...;\n"
+              "                                       CSV, contact sheet (--sheet) or confusion matrix\n"
+              "  tag --db FILE --image ID --add T     tags and notes on images (--remove T, --note TEXT)\n"
            << Qt::flush;
 }
 
@@ -1148,6 +1352,8 @@ int runCommandLine(const QStringList& arguments)
         { QStringLiteral("export"), cmdExport },
         { QStringLiteral("model"), cmdModel },
         { QStringLiteral("cam"), cmdCam },
+        { QStringLiteral("browse"), cmdBrowse },
+        { QStringLiteral("tag"), cmdTag },
         { QStringLiteral("simulate"),
             [](const QStringList& args) {
                 // `ntt simulate ...` is `ntt session simulate ...`.

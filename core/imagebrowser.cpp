@@ -105,6 +105,30 @@ double hardness(const BrowserImage& image, const QString& model)
     return h;
 }
 
+QString browserSortName(BrowserSort sort)
+{
+    switch (sort) {
+    case BrowserSort::Id:
+        return QStringLiteral("id");
+    case BrowserSort::PeopleAccuracy:
+        return QStringLiteral("people");
+    case BrowserSort::PReal:
+        return QStringLiteral("p-real");
+    case BrowserSort::Hardness:
+        return QStringLiteral("hardness");
+    }
+    return {};
+}
+
+std::optional<BrowserSort> browserSortFromName(const QString& name)
+{
+    for (BrowserSort s : { BrowserSort::Id, BrowserSort::PeopleAccuracy, BrowserSort::PReal, BrowserSort::Hardness }) {
+        if (name.compare(browserSortName(s), Qt::CaseInsensitive) == 0)
+            return s;
+    }
+    return std::nullopt;
+}
+
 ConfusionMatrix confusionMatrix(
     const std::vector<BrowserImage>& images, const std::vector<int>& subset, const QString& model, const ModelSpec& spec)
 {

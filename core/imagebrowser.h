@@ -66,6 +66,9 @@ enum class BrowserSort {
     Hardness,
 };
 
+QString browserSortName(BrowserSort sort); ///< "id", "people", "p-real", "hardness"
+std::optional<BrowserSort> browserSortFromName(const QString& name);
+
 /// The indices of `images` that pass the filter, in the sort order (ties by image id).
 std::vector<int> filterImages(
     const std::vector<BrowserImage>& images, const BrowserFilter& filter, BrowserSort sort, bool descending = false);

@@ -1,10 +1,15 @@
 #include "studyexports.h"
 
+#include "contactsheet.h"
+#include "thumbnails.h"
+
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+
+#include <cmath>
 
 namespace ntt {
 namespace {
@@ -172,6 +177,67 @@ Result<int> exportSummary(
     if (const Status s = writeFileAtomically(csvPath, [&](QIODevice& d) { return writeTableCsv(d, t, csvPath); }); !s)
         return Error { s.error() };
     return int(t.rows.size());
+}
+
+Table imageSelectionTable(const StudyAnalysis& analysis, const std::vector<qint64>& imageIds)
+{
+    QHash<qint64, const PoolImage*> byId;
+    for (const PoolImage& image : analysis.images)
+        byId.insert(image.id, &image);
+    std::vector<PoolImage> chosen;
+    chosen.reserve(imageIds.size());
+    for (qint64 id : imageIds) {
+        if (const PoolImage* image = byId.value(id))
+            chosen.push_back(*image);
+    }
+    return imageTable(chosen, analysis.people, analysis.pRealByModel, analysis.tags, analysis.notes);
+}
+
+Result<int> exportImageSelection(
+    const StudyAnalysis& analysis, const std::vector<qint64>& imageIds, const QString& csvPath)
+{
+    const Table t = imageSelectionTable(analysis, imageIds);
+    if (const Status s = writeFileAtomically(csvPath, [&](QIODevice& d) { return writeTableCsv(d, t, csvPath); }); !s)
+        return Error { s.error() };
+    return int(t.rows.size());
+}
+
+Status exportContactSheet(const StudyAnalysis& analysis, const QString& studyFilePath,
+    const std::vector<qint64>& imageIds, const QString& model, const QString& title, const QString& path,
+    const CancelToken& cancel)
+{
+    QHash<qint64, const PoolImage*> byId;
+    for (const PoolImage& image : analysis.images)
+        byId.insert(image.id, &image);
+    const ThumbnailCache thumbnails(thumbnailFolderOf(studyFilePath), 160);
+    const QHash<qint64, float> pReal = analysis.pRealByModel.value(model);
+    std::vector<ContactSheetItem> items;
+    for (qint64 id : imageIds) {
+        if (cancel.isCancelled())
+            return Error { QStringLiteral("%1: cancelled").arg(path) };
+        const PoolImage* image = byId.value(id);
+        if (!image)
+            return Error { QStringLiteral("%1: image %2 is not in the study").arg(path).arg(id) };
+        ContactSheetItem item;
+        auto thumbnail = thumbnails.thumbnail(image->path, image->sha256);
+        if (thumbnail)
+            item.thumbnail = std::move(thumbnail).value(); // a missing file leaves a grey box
+        const ImageHumanResult people = analysis.people.value(id);
+        item.caption = QStringLiteral("#%1").arg(id);
+        if (people.trials > 0)
+            item.caption += QStringLiteral(" - people %1 %").arg(std::lround(100.0 * people.shareCorrect()));
+        if (pReal.contains(id))
+                        item.caption += QStringLiteral("\nP(real) %1").arg(double(pReal.value(id)), 0, 'f', 2);
+        items.push_back(std::move(item));
+    }
+    ContactSheetLayout layout;
+    layout.columns = 6;
+    layout.cell = 160;
+    layout.title = title;
+    const auto sheet = composeContactSheet(items, layout);
+    if (!sheet)
+        return Error { QStringLiteral("%1: %2").arg(path, sheet.error()) };
+    return writeContactSheet(sheet.value(), path);
 }
 
 QString psychDsValue(const QString& text)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "analysis.h"
+#include "cancel.h"
 #include "imagebrowser.h"
 #include "studydatabase.h"
 #include "summarytables.h"
@@ -32,6 +33,21 @@ Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, cons
  * tags and note. `realSource` is the study's real source.
  */
 Result<std::vector<BrowserImage>> browserImages(const StudyDatabase& db, const StudyAnalysis& analysis);
+
+/// The per-image table (summaryTable(Images)) of these images only, in the order given.
+Table imageSelectionTable(const StudyAnalysis& analysis, const std::vector<qint64>& imageIds);
+/// Writes imageSelectionTable() as CSV, atomically; returns the number of rows.
+Result<int> exportImageSelection(
+    const StudyAnalysis& analysis, const std::vector<qint64>& imageIds, const QString& csvPath);
+
+/**
+ * A contact sheet (PNG or PDF by the suffix) of these images' thumbnails, from the study file's
+ * thumbnail folder (made where missing), each captioned "#id - people N %" and "P(real) x" for
+ * `model` (no P(real) when empty). Runs on the calling thread: decoding is slow for big selections.
+ */
+Status exportContactSheet(const StudyAnalysis& analysis, const QString& studyFilePath,
+    const std::vector<qint64>& imageIds, const QString& model, const QString& title, const QString& path,
+    const CancelToken& cancel);
 
 /// The summary tables a paper needs.
 enum class SummaryTable {

@@ -240,9 +240,11 @@ private Q_SLOTS:
         layout.cell = 100;
         const auto sheet = composeContactSheet(items, layout);
         QVERIFY(sheet.ok());
-        // Two columns of 100 px with 8 px gaps; two rows of 100 px + caption 18 + gap.
+                // Two columns of 100 px with 8 px gaps; two rows of 100 px + two caption lines + gap.
         QCOMPARE(sheet->cols, 8 + 2 * 108);
-        QCOMPARE(sheet->rows, 8 + 2 * (100 + 18 + 8));
+        QCOMPARE(sheet->rows, 8 + 2 * (100 + 34 + 8));
+        // No empty columns for a short selection.
+        QCOMPARE(composeContactSheet({ items[0] }, layout)->cols, 8 + 108);
         QVERIFY(!composeContactSheet({}, layout).ok());
 
         const QString png = dir.filePath(QStringLiteral("sheet.png"));
@@ -254,7 +256,7 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray bytes = f.readAll();
         QVERIFY(bytes.startsWith("%PDF-1.4"));
-        QVERIFY(bytes.contains("/Subtype /Image /Width 224 /Height 260"));
+        QVERIFY(bytes.contains("/Subtype /Image /Width 224 /Height 292"));
         QVERIFY(bytes.contains("/Filter /DCTDecode"));
         QVERIFY(bytes.trimmed().endsWith("%%EOF"));
         // The cross-reference table points at the objects.

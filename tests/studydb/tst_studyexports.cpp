@@ -186,6 +186,35 @@ private Q_SLOTS:
         QCOMPARE(browsed->at(std::size_t(tagged.front())).image.id, first);
     }
 
+    void selectionAndContactSheet()
+    {
+        const auto analysis = analyseStudy(*m_db, m_studyId, AnalysisOptions {});
+        QVERIFY(analysis.ok());
+        const auto images = m_db->studyImages(m_studyId);
+        const std::vector<qint64> ids = { images->at(2).id, images->at(0).id };
+        const QString csv = m_dir.filePath(QStringLiteral("selection.csv"));
+        QCOMPARE(exportImageSelection(analysis.value(), ids, csv).value(), 2);
+        const QStringList lines = readLines(csv);
+        QCOMPARE(lines.size(), 3);
+        // The selection's order, with the per-image table's columns.
+        QVERIFY(lines.at(1).startsWith(QStringLiteral("%1,").arg(ids[0])));
+        QVERIFY(lines.at(2).startsWith(QStringLiteral("%1,").arg(ids[1])));
+        QCOMPARE(lines.front(), readLines(m_dir.filePath(QStringLiteral("images.csv"))).front());
+
+        const QString sheet = m_dir.filePath(QStringLiteral("sheet.png"));
+        const CancelToken cancel;
+        const Status s = exportContactSheet(
+            analysis.value(), m_db->path(), ids, QStringLiteral("tiny"), QStringLiteral("two images"), sheet, cancel);
+        QVERIFY2(s.ok(), qPrintable(s.error()));
+        QVERIFY(QFileInfo(sheet).size() > 0);
+        // The thumbnails were made once, beside the study file.
+        QCOMPARE(QDir(m_db->path() + QStringLiteral(".thumbs")).entryList(QDir::Files).size(), 2);
+        const Status unknown
+            = exportContactSheet(analysis.value(), m_db->path(), { 999999 }, QString(), QString(), sheet, cancel);
+        QVERIFY(!unknown.ok());
+        QVERIFY(unknown.error().contains(QStringLiteral("999999")));
+    }
+
     void badDestinationIsNamed()
     {
         const QString path = m_dir.filePath(QStringLiteral("no/such/folder/c.csv"));
