@@ -6,8 +6,8 @@
 
 #include "analysis.h"
 #include "imageresults.h"
-#include "rng.h"
 #include "summarytables.h"
+#include "syntheticstudy.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -22,61 +22,11 @@ int main(int argc, char* argv[])
     constexpr int participants = 200;
     constexpr int trialsEach = 400;
     constexpr int imageCount = 10000;
-    const QStringList categories = { QStringLiteral("animals"), QStringLiteral("buildings"), QStringLiteral("faces"),
-        QStringLiteral("food"), QStringLiteral("hands"), QStringLiteral("landscapes"), QStringLiteral("objects"),
-        QStringLiteral("plants"), QStringLiteral("text"), QStringLiteral("vehicles") };
-    const QStringList generators
-        = { QStringLiteral("sd21"), QStringLiteral("sdxl"), QStringLiteral("dalle3"), QStringLiteral("midjourney") };
-
-    std::vector<PoolImage> images(imageCount);
-    for (int i = 0; i < imageCount; ++i) {
-        images[std::size_t(i)].id = i + 1;
-        images[std::size_t(i)].category = categories[(i / 5) % categories.size()];
-        images[std::size_t(i)].source = i % 5 == 0 ? QStringLiteral("real") : generators[i % 5 - 1];
-    }
-    Rng rng(42);
-    auto pickImage = [&](bool real) {
-        for (;;) {
-            const PoolImage& image = images[std::size_t(rng.below(imageCount))];
-            if ((image.source == QLatin1String("real")) == real)
-                return image;
-        }
-    };
-    std::vector<ResponseRow> people;
-    people.reserve(std::size_t(participants) * trialsEach);
-    qint64 trialId = 0;
-    for (int p = 0; p < participants; ++p) {
-        for (int t = 0; t < trialsEach; ++t) {
-            ResponseRow r;
-            r.sessionId = p + 1;
-            r.participant = QStringLiteral("P%1").arg(p + 1);
-            r.trial.id = ++trialId;
-            r.trial.index = t;
-            r.trial.type = TrialType::PickReal;
-            r.shown = { pickImage(true), pickImage(false) };
-            r.trial.imageIds = { r.shown[0].id, r.shown[1].id };
-            r.trial.correctPosition = 0;
-            r.response.answer = rng.uniform() < 0.7 ? 0 : 1;
-            r.response.correct = r.response.answer == 0;
-            r.response.rtMs = 800 + 1000 * rng.uniform();
-            people.push_back(std::move(r));
-        }
-    }
-    std::vector<ResponseRow> models;
-    QMap<QString, QHash<qint64, float>> pReal;
-    for (int m = 0; m < 5; ++m) {
-        const QString name = QStringLiteral("model %1").arg(m + 1);
-        for (const ResponseRow& h : people) {
-            ResponseRow r = h;
-            r.agent = name;
-            r.participant.clear();
-            r.response.answer = rng.uniform() < 0.9 ? 0 : 1;
-            r.response.correct = r.response.answer == 0;
-            models.push_back(std::move(r));
-        }
-        for (const PoolImage& image : images)
-            pReal[name].insert(image.id, float(rng.uniform()));
-    }
+    const bench::SyntheticStudy synthetic = bench::syntheticStudy(participants, trialsEach, imageCount, 5);
+    const std::vector<PoolImage>& images = synthetic.images;
+    const std::vector<ResponseRow>& people = synthetic.people;
+    const std::vector<ResponseRow>& models = synthetic.models;
+    const QMap<QString, QHash<qint64, float>>& pReal = synthetic.pReal;
     std::printf("%d participants x %d trials, %zu model answers (5 models), %d images\n", participants, trialsEach,
         models.size(), imageCount);
 

@@ -106,6 +106,7 @@ void CamView::buildUi()
     m_list->setAccessibleName(tr("Images or trial rows"));
 
     auto* left = new QWidget;
+    m_listPanel = left;
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(8, 8, 0, 8);
     auto* modeRow = new QHBoxLayout;
@@ -396,6 +397,23 @@ bool CamView::showImage(qint64 imageId)
     return false;
 }
 
+bool CamView::showRow(const std::vector<qint64>& imageIds)
+{
+    setMode(Mode::Trials);
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        if (m_rows[i].imageIds == imageIds) {
+            setCurrentRow(int(i));
+            return true;
+        }
+    }
+    return false;
+}
+
+void CamView::setListVisible(bool visible)
+{
+    m_listPanel->setVisible(visible);
+}
+
 void CamView::setCurrentRow(int row)
 {
     if (row < 0 || row >= m_list->count())
@@ -589,7 +607,7 @@ Result<cv::Mat> CamView::tileOverlay(const Tile& tile, const Tile::Map& map) con
 
 void CamView::showTiles()
 {
-        while (QLayoutItem* item = m_grid->takeAt(0)) {
+    while (QLayoutItem* item = m_grid->takeAt(0)) {
         delete item->widget();
         delete item;
     }
@@ -668,7 +686,7 @@ void CamView::showTiles()
         if (trials)
             m_grid->addWidget(label, 1, int(m_tiles.size()), int(m_tiles.front().maps.size()), 1, Qt::AlignTop);
         else
-                        m_grid->addWidget(label, 0, int(m_tiles.front().maps.size()) + 1, Qt::AlignTop);
+            m_grid->addWidget(label, 0, int(m_tiles.front().maps.size()) + 1, Qt::AlignTop);
     }
     // The tiles keep their size at the top left; the spare room goes below and to the right.
     m_grid->setRowStretch(m_grid->rowCount(), 1);

@@ -56,6 +56,10 @@ public:
     void setMode(Mode mode);
     /// Shows the image with this pool id (Images mode); false when the study does not show it.
     bool showImage(qint64 imageId);
+    /// Shows the trial row with these images in this order (Trials mode); false when no answered row has them.
+    bool showRow(const std::vector<qint64>& imageIds);
+    /// Hides the mode box and the list, for a view embedded in an image's detail.
+    void setListVisible(bool visible);
     /// Selects item `row` of the list (an image or a trial row, by mode).
     void setCurrentRow(int row);
     int currentRow() const;
@@ -165,6 +169,7 @@ private:
     QLabel* m_people;
     QLabel* m_status;
     QWidget* m_tilesHost;
+    QWidget* m_listPanel = nullptr;
     QGridLayout* m_grid;
 };
 

@@ -2,6 +2,8 @@
 
 #include "backgroundjob.h"
 #include "camview.h"
+#include "dashboard.h"
+#include "errorbrowser.h"
 #include "importdialog.h"
 #include "modelspanel.h"
 #include "participantcode.h"
@@ -9,6 +11,7 @@
 #include "settings.h"
 #include "shortcutaudit.h"
 #include "studyeditor.h"
+#include "studyexports.h"
 #include "studyfile.h"
 #include "widgethelpers.h"
 
@@ -16,6 +19,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -93,6 +97,9 @@ MainWindow::MainWindow(QWidget* parent)
     , m_sessionsHint(new QLabel(this))
     , m_models(new ModelsPanel(this))
     , m_camView(new CamView(this))
+    , m_dashboard(new Dashboard(this))
+
+    , m_errors(new ErrorBrowser(this))
 
     , m_demoJob(new BackgroundJob(this))
 {
@@ -145,8 +152,19 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(studyPage, tr("Studies"));
     m_tabs->addTab(sessionPage, tr("Sessions"));
     m_tabs->addTab(m_models, tr("Models"));
+    m_tabs->addTab(m_dashboard, tr("Dashboard"));
     m_tabs->addTab(m_camView, tr("Attention"));
+
+    m_tabs->addTab(m_errors, tr("Errors"));
+
     connect(m_models, &ModelsPanel::modelsChanged, m_camView, &CamView::reload);
+    connect(m_models, &ModelsPanel::modelsChanged, m_dashboard, &Dashboard::scheduleRefresh);
+    // A bar or a point of the dashboard opens the images behind it in the error browser.
+    connect(m_dashboard, &Dashboard::imagesSelected, this, [this](const QList<qint64>& ids, const QString& title) {
+        m_errors->showSelection(ids, title);
+        m_tabs->setCurrentWidget(m_errors);
+    });
+    connect(m_models, &ModelsPanel::modelsChanged, m_errors, &ErrorBrowser::reload);
 
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
@@ -193,6 +211,9 @@ void MainWindow::buildActions()
         = add(file, tr("&Import images…"), QKeySequence(tr("Ctrl+I")), &MainWindow::importImages, true, true);
     QAction* exportCsv = add(file, tr("&Export responses CSV…"), QKeySequence(tr("Ctrl+E")),
         &MainWindow::exportResponsesDialog, true, false);
+    add(file, tr("Export &summary tables…"), QKeySequence(), &MainWindow::exportSummariesDialog, true, false);
+    add(file, tr("Export &Psych-DS dataset…"), QKeySequence(), &MainWindow::exportPsychDsDialog, true, false);
+
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -277,6 +298,9 @@ void MainWindow::setStudyOfPanels()
     const QString path = m_db ? m_db->path() : QString();
     m_models->setStudy(path, selectedStudyId());
     m_camView->setStudy(path, selectedStudyId());
+    m_dashboard->setStudy(path, selectedStudyId());
+
+    m_errors->setStudy(m_db.get(), selectedStudyId());
 }
 
 void MainWindow::answersChanged()
@@ -292,6 +316,64 @@ void MainWindow::answersChanged()
             showError(answered.error());
     }
     m_camView->reload();
+    m_errors->reload();
+    m_dashboard->scheduleRefresh();
+}
+
+Result<QStringList> MainWindow::exportSummaries(const QString& folder)
+{
+    const qint64 studyId = selectedStudyId();
+    if (!m_db || studyId == 0)
+        return Error { tr("Select a study first.") };
+    QStringList written;
+    for (SummaryTable t :
+        { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images }) {
+        const QString path = QDir(folder).filePath(summaryTableName(t) + QStringLiteral(".csv"));
+        const auto rows = exportSummary(*m_db, studyId, t, path, m_dashboard->options());
+        if (!rows)
+            return Error { rows.error() };
+        written << path;
+    }
+    return written;
+}
+
+void MainWindow::exportSummariesDialog()
+{
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Folder for the summary tables"), QFileInfo(m_db ? m_db->path() : QString()).absolutePath());
+    if (folder.isEmpty())
+        return;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const auto files = exportSummaries(folder);
+    QApplication::restoreOverrideCursor();
+    if (!files) {
+        showError(files.error());
+        return;
+    }
+    statusBar()->showMessage(
+        tr("Wrote %1 (analysis options as on the dashboard)").arg(files->join(QStringLiteral(", "))));
+}
+
+void MainWindow::exportPsychDsDialog()
+{
+    const qint64 studyId = selectedStudyId();
+    if (!m_db || studyId == 0) {
+        showError(tr("Select a study first."));
+        return;
+    }
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Folder for the Psych-DS dataset (an empty folder)"), QFileInfo(m_db->path()).absolutePath());
+    if (folder.isEmpty())
+        return;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const auto files = exportPsychDs(*m_db, studyId, folder, m_dashboard->options());
+    QApplication::restoreOverrideCursor();
+    if (!files) {
+        showError(files.error());
+        return;
+    }
+    statusBar()->showMessage(
+        tr("Wrote a Psych-DS dataset of %n file(s) to %1", nullptr, int(files->size())).arg(folder));
 }
 
 void MainWindow::refreshPool()
@@ -576,6 +658,9 @@ ParticipantWindow* MainWindow::runParticipantWindow(SessionPlan plan, QScreen* s
         answersChanged();
         statusBar()->showMessage(tr("Session %1 ended: %2").arg(id).arg(sessionStateName(state)));
     });
+    // The dashboard follows the data collection; its refresh is debounced and runs on a worker.
+    connect(
+        window, &ParticipantWindow::responseRecorded, m_dashboard, &Dashboard::scheduleRefresh, Qt::QueuedConnection);
     // Queued: the table refresh must not run between an answer and the next trial's frame.
     connect(window, &ParticipantWindow::responseRecorded, this, &MainWindow::refreshSessions, Qt::QueuedConnection);
     window->start(screen);

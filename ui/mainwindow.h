@@ -19,6 +19,9 @@ namespace ntt {
 
 class BackgroundJob;
 class CamView;
+class Dashboard;
+
+class ErrorBrowser;
 
 class ModelsPanel;
 class ParticipantWindow;
@@ -50,8 +53,13 @@ public:
         qint64 studyId, const QString& participantCode, const QString& station, QScreen* screen);
     ParticipantWindow* resumeSession(qint64 sessionId, QScreen* screen);
     QTabWidget* tabs() const { return m_tabs; }
-        ModelsPanel* modelsPanel() const { return m_models; }
+    ModelsPanel* modelsPanel() const { return m_models; }
     CamView* camView() const { return m_camView; }
+    ErrorBrowser* errorBrowser() const { return m_errors; }
+    Dashboard* dashboard() const { return m_dashboard; }
+    /// Writes the four summary tables (categories, sources, participants, images) into `folder`
+    /// under the dashboard's analysis options; returns the files written.
+    Result<QStringList> exportSummaries(const QString& folder);
 
 Q_SIGNALS:
     void studyFileOpened(const QString& path);
@@ -63,7 +71,7 @@ private:
     void updateActions();
     void refreshPool();
     void refreshStudies();
-        void refreshSessions();
+    void refreshSessions();
     /// Points the per-study panels (models, attention, dashboard) at the selected study.
     void setStudyOfPanels();
     /// After answers arrived: models answer the new trials, the panels re-read.
@@ -76,6 +84,9 @@ private:
     void startSessionDialog();
     void resumeSelectedSession();
     void exportResponsesDialog();
+    void exportSummariesDialog();
+    void exportPsychDsDialog();
+
     qint64 selectedStudyId() const;
     qint64 selectedSessionId() const;
     ParticipantWindow* runParticipantWindow(SessionPlan plan, QScreen* screen);
@@ -90,8 +101,11 @@ private:
     QPlainTextEdit* m_studyDetails;
     QTableWidget* m_sessionTable;
     QLabel* m_sessionsHint;
-        ModelsPanel* m_models;
+    ModelsPanel* m_models;
     CamView* m_camView;
+    Dashboard* m_dashboard;
+
+    ErrorBrowser* m_errors;
 
     BackgroundJob* m_demoJob;
     QList<QAction*> m_fileActions; ///< need an open study file

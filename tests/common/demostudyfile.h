@@ -67,4 +67,27 @@ inline Result<DemoStudyFile> demoStudyFile(const QString& dir, int perCell, int 
     return file;
 }
 
+/// Adds `people` scripted sessions to the file's study (codes P1, P2..., seeds seed, seed + 1...)
+/// and, when the file has a model, runs it on the study so that it answers the same trials.
+inline Status answerDemoStudy(DemoStudyFile& file, int people, std::uint64_t seed)
+{
+    for (int i = 0; i < people; ++i) {
+        auto plan
+            = startSession(*file.db, file.studyId, QStringLiteral("P%1").arg(i + 1), QStringLiteral("lab"), false);
+        if (!plan)
+            return Error { plan.error() };
+        ScriptedParticipant script;
+        script.seed = seed + std::uint64_t(i);
+        if (const auto run = runScriptedParticipant(*file.db, plan.value(), script); !run)
+            return Error { run.error() };
+    }
+    if (file.modelId > 0) {
+        CancelToken cancel;
+        if (const auto run = runModelOnStudy(*file.db, file.studyId, file.modelId, ModelRunOptions {}, cancel, {});
+            !run)
+            return Error { run.error() };
+    }
+    return {};
+}
+
 } // namespace ntt::testing

@@ -47,17 +47,8 @@ private Q_SLOTS:
             QStringLiteral("Attention 2-way"), QStringLiteral("tiny_traced"), QStringLiteral("tiny"));
         QVERIFY2(file.ok(), qPrintable(file.error()));
         m_file = std::move(file).value();
-        for (int i = 0; i < 2; ++i) {
-            auto plan = startSession(
-                *m_file.db, m_file.studyId, QStringLiteral("P%1").arg(i + 1), QStringLiteral("lab"), false);
-            QVERIFY2(plan.ok(), qPrintable(plan.error()));
-            ScriptedParticipant script;
-            script.seed = std::uint64_t(i + 7);
-            QVERIFY(runScriptedParticipant(*m_file.db, plan.value(), script).ok());
-        }
-        CancelToken cancel;
-        const auto run = runModelOnStudy(*m_file.db, m_file.studyId, m_file.modelId, ModelRunOptions {}, cancel, {});
-        QVERIFY2(run.ok(), qPrintable(run.error()));
+        const Status answered = testing::answerDemoStudy(m_file, 2, 7);
+        QVERIFY2(answered.ok(), qPrintable(answered.error()));
     }
 
     void imageShowsOverlayPRealAndPeople()

@@ -1,0 +1,359 @@
+#include "../common/demostudyfile.h"
+#include "dashboard.h"
+#include "qcustomplot_wrapper.h"
+#include "studyexports.h"
+#include "studyfile.h"
+
+#include <QCheckBox>
+#include <QDir>
+#include <QFile>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace ntt;
+
+namespace {
+
+/// A study over the demo pool with `people` answering 30 two-way trials each (scripted, flagged
+/// simulated when asked) and, when `model` is given, the tiny TorchScript fixture run on it.
+Result<testing::DemoStudyFile> makeStudy(const QString& dir, int people, bool simulated, bool model)
+{
+    auto file = testing::demoStudyFile(
+        dir, 3, 48, {}, model ? QStringLiteral("tiny_traced") : QString(), model ? QStringLiteral("tiny") : QString());
+    if (!file)
+        return file;
+    StudyDefinition d;
+    d.name = QStringLiteral("Dashboard 2-way");
+    d.ways = 2;
+    d.trialsPerParticipant = 30;
+    d.catchTrials = 0;
+    CancelToken cancel;
+    const auto study = createStudy(*file->db, d, cancel, {});
+    if (!study)
+        return Error { study.error() };
+    file->studyId = study->study.id;
+    for (int i = 0; i < people; ++i) {
+        auto plan = startSession(
+            *file->db, file->studyId, QStringLiteral("P%1").arg(i + 1), QStringLiteral("lab"), simulated);
+        if (!plan)
+            return Error { plan.error() };
+        ScriptedParticipant script;
+        script.seed = std::uint64_t(i + 1);
+        script.accuracy = 0.6 + 0.1 * i;
+        if (const auto run = runScriptedParticipant(*file->db, plan.value(), script); !run)
+            return Error { run.error() };
+    }
+    if (model) {
+        const auto run = runModelOnStudy(*file->db, file->studyId, file->modelId, ModelRunOptions {}, cancel, {});
+        if (!run)
+            return Error { run.error() };
+    }
+    return file;
+}
+
+template <typename T> QList<T*> plottablesOf(QCustomPlot* plot)
+{
+    QList<T*> out;
+    for (int i = 0; i < plot->plottableCount(); ++i) {
+        if (auto* p = qobject_cast<T*>(plot->plottable(i)))
+            out << p;
+    }
+    return out;
+}
+
+QCPGraph* graphNamed(QCustomPlot* plot, const QString& name)
+{
+    for (int i = 0; i < plot->graphCount(); ++i) {
+        if (plot->graph(i)->name() == name)
+            return plot->graph(i);
+    }
+    return nullptr;
+}
+
+} // namespace
+
+// The people-versus-models dashboard: drawn from core's analysis of a real study file, with the
+// values, intervals, chance line, clickable images and exports a researcher relies on.
+class Test_dashboard : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<StudyDatabase> m_db;
+    qint64 m_studyId = 0;
+    StudyAnalysis m_analysis;
+    QString m_simulatedPath;
+    qint64 m_simulatedStudyId = 0;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        auto file = makeStudy(m_dir.filePath(QStringLiteral("people")), 3, false, true);
+        QVERIFY2(file.ok(), qPrintable(file.error()));
+        m_db = std::move(file->db);
+        m_studyId = file->studyId;
+        auto a = analyseStudy(*m_db, m_studyId, AnalysisOptions {});
+        QVERIFY2(a.ok(), qPrintable(a.error()));
+        m_analysis = std::move(a).value();
+        QCOMPARE(int(m_analysis.analysis.participants.size()), 3);
+        QCOMPARE(m_analysis.analysis.models, QStringList { QStringLiteral("tiny") });
+
+        auto simulated = makeStudy(m_dir.filePath(QStringLiteral("simulated")), 2, true, false);
+        QVERIFY2(simulated.ok(), qPrintable(simulated.error()));
+        m_simulatedPath = simulated->path;
+        m_simulatedStudyId = simulated->studyId;
+    }
+
+    void emptyDashboardSaysNoAnswersYet()
+    {
+        Dashboard d;
+        for (int i = 0; i < 6; ++i) {
+            QCustomPlot* plot = d.plot(static_cast<Dashboard::Plot>(i));
+            QCOMPARE(plot->plottableCount(), 0);
+            QCOMPARE(plot->itemCount(), 1);
+            auto* text = qobject_cast<QCPItemText*>(plot->item(0));
+            QVERIFY(text);
+            QCOMPARE(text->text(), QStringLiteral("No answers yet"));
+            QVERIFY(!plot->xAxis->visible());
+        }
+    }
+
+    void categoryBarsAreTheAnalysis()
+    {
+        Dashboard d;
+        QSignalSpy refreshed(&d, &Dashboard::refreshed);
+        d.setAnalysis(m_analysis);
+        QCOMPARE(refreshed.count(), 1);
+        const auto& cells = m_analysis.analysis.byCategory;
+        QStringList expectedGroups;
+        for (const AccuracyCell& c : cells) {
+            if (!c.isParticipant && !expectedGroups.contains(c.group))
+                expectedGroups << c.group;
+        }
+        std::sort(expectedGroups.begin(), expectedGroups.end());
+        const QStringList groups = d.groups(Dashboard::Plot::Categories);
+        QCOMPARE(groups, expectedGroups);
+        QVERIFY(!groups.isEmpty());
+
+        QCustomPlot* plot = d.plot(Dashboard::Plot::Categories);
+        const auto bars = plottablesOf<QCPBars>(plot);
+        QCOMPARE(bars.size(), 2); // people and the model
+        QVERIFY(bars.at(0)->name().startsWith(QStringLiteral("people")));
+        QCOMPARE(bars.at(1)->name(), QStringLiteral("tiny"));
+        const auto errorBars = plottablesOf<QCPErrorBars>(plot);
+        for (QCPBars* b : bars) {
+            const QString agent = b == bars.at(0) ? peopleAgent() : QStringLiteral("tiny");
+            QVERIFY(b->dataCount() > 0);
+            int intervals = 0;
+            for (QCPErrorBars* e : errorBars) {
+                if (e->dataPlottable() == b) {
+                    ++intervals;
+                    QCOMPARE(e->dataCount(), b->dataCount());
+                }
+            }
+            // Wilson for everyone; the participant bootstrap in addition for the people.
+            QCOMPARE(intervals, agent == peopleAgent() ? 2 : 1);
+            for (int i = 0; i < b->dataCount(); ++i) {
+                const double key = b->data()->at(i)->key;
+                const QString group = groups.at(qRound(key) - 1);
+                const AccuracyCell* c = Analysis::find(cells, agent, group);
+                QVERIFY(c);
+                QCOMPARE(b->data()->at(i)->value, 100.0 * c->accuracy.estimate);
+            }
+        }
+        // Wilson whiskers of the people: the interval around the bar.
+        for (QCPErrorBars* e : errorBars) {
+            if (e->dataPlottable() != bars.at(0) || e->name() != QStringLiteral("Wilson 95 % interval"))
+                continue;
+            const QString group = groups.at(qRound(bars.at(0)->data()->at(0)->key) - 1);
+            const AccuracyCell* c = Analysis::find(cells, peopleAgent(), group);
+            QCOMPARE(e->data()->at(0).errorMinus, 100.0 * (c->accuracy.estimate - c->accuracy.low));
+            QCOMPARE(e->data()->at(0).errorPlus, 100.0 * (c->accuracy.high - c->accuracy.estimate));
+        }
+        QCPGraph* chance = graphNamed(plot, QStringLiteral("chance (1/N)"));
+        QVERIFY(chance);
+        QVERIFY(chance->dataCount() >= 2);
+        for (int i = 0; i < chance->dataCount(); ++i) {
+            if (!std::isnan(chance->data()->at(i)->value))
+                QCOMPARE(chance->data()->at(i)->value, 50.0);
+        }
+        QCOMPARE(plot->yAxis->label(), QStringLiteral("Accuracy (%)"));
+        QVERIFY(plot->legend->visible());
+    }
+
+    void clickingABarSelectsItsImages()
+    {
+        Dashboard d;
+        d.resize(1000, 700);
+        d.setAnalysis(m_analysis);
+        d.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        const QStringList groups = d.groups(Dashboard::Plot::Categories);
+        for (int g = 0; g < groups.size(); ++g) {
+            QList<qint64> expected;
+            for (const PoolImage& image : m_analysis.images) {
+                if (image.category == groups.at(g))
+                    expected << image.id;
+            }
+            QVERIFY(!expected.isEmpty());
+            QCOMPARE(d.imagesBehind(Dashboard::Plot::Categories, g), expected);
+        }
+        QVERIFY(d.imagesBehind(Dashboard::Plot::Categories, groups.size()).isEmpty());
+        for (const QString& source : d.groups(Dashboard::Plot::Sources)) {
+            const QList<qint64> ids
+                = d.imagesBehind(Dashboard::Plot::Sources, int(d.groups(Dashboard::Plot::Sources).indexOf(source)));
+            QVERIFY(!ids.isEmpty());
+            for (const PoolImage& image : m_analysis.images) {
+                if (ids.contains(image.id))
+                    QCOMPARE(image.source, source);
+            }
+        }
+
+        // A real click in the middle of the people's first bar.
+        QCustomPlot* plot = d.plot(Dashboard::Plot::Categories);
+        plot->replot();
+        QCPBars* people = plottablesOf<QCPBars>(plot).at(0);
+        const double key = people->data()->at(0)->key;
+        const double value = people->data()->at(0)->value;
+        QVERIFY(value > 10.0);
+        const QPointF top = people->dataPixelPosition(0);
+        const QPoint inside(qRound(top.x()), qRound(plot->yAxis->coordToPixel(value / 2)));
+        QSignalSpy selected(&d, &Dashboard::imagesSelected);
+        QTest::mouseClick(plot, Qt::LeftButton, {}, inside);
+        QCOMPARE(selected.count(), 1);
+        const QString group = groups.at(qRound(key) - 1);
+        QCOMPARE(
+            selected.at(0).at(0).value<QList<qint64>>(), d.imagesBehind(Dashboard::Plot::Categories, qRound(key) - 1));
+        const QString title = selected.at(0).at(1).toString();
+        QVERIFY2(title.startsWith(QStringLiteral("Category %1 — people ").arg(group)), qPrintable(title));
+        QVERIFY2(title.contains(QStringLiteral("(n = ")), qPrintable(title));
+    }
+
+    void scatterHasOnePointPerImage()
+    {
+        Dashboard d;
+        d.setAnalysis(m_analysis);
+        QCustomPlot* plot = d.plot(Dashboard::Plot::Images);
+        QCOMPARE(plot->graphCount(), 1);
+        QCPGraph* graph = plot->graph(0);
+        QVERIFY(graph->name().startsWith(QStringLiteral("tiny")));
+        const QHash<qint64, float> pReal = m_analysis.pRealByModel.value(QStringLiteral("tiny"));
+        int expected = 0;
+        for (const PoolImage& image : m_analysis.images) {
+            if (m_analysis.people.value(image.id).trials > 0 && pReal.contains(image.id))
+                ++expected;
+        }
+        QVERIFY(expected > 0);
+        QCOMPARE(graph->dataCount(), expected);
+        QSet<qint64> seen;
+        for (int i = 0; i < graph->dataCount(); ++i) {
+            const QList<qint64> ids = d.imagesBehind(Dashboard::Plot::Images, i, QStringLiteral("tiny"));
+            QCOMPARE(ids.size(), 1);
+            QVERIFY(!seen.contains(ids.front()));
+            seen.insert(ids.front());
+            QCOMPARE(graph->data()->at(i)->key, 100.0 * m_analysis.people.value(ids.front()).shareCorrect());
+            QCOMPARE(graph->data()->at(i)->value, double(pReal.value(ids.front())));
+        }
+        QCOMPARE(d.imagesBehind(Dashboard::Plot::Images, 0), d.imagesBehind(Dashboard::Plot::Images, 0, {}));
+        // The other plots have their series too.
+        QVERIFY(plottablesOf<QCPBars>(d.plot(Dashboard::Plot::Consistency)).size() == 1);
+        QCOMPARE(plottablesOf<QCPBars>(d.plot(Dashboard::Plot::ResponseTimes)).size(), 2);
+        QVERIFY(d.plot(Dashboard::Plot::Position)->graphCount() >= 2);
+    }
+
+    void exportsPngPdfSvg_data()
+    {
+        QTest::addColumn<QString>("suffix");
+        QTest::newRow("png") << QStringLiteral("png");
+        QTest::newRow("pdf") << QStringLiteral("pdf");
+        QTest::newRow("svg") << QStringLiteral("svg");
+    }
+
+    void exportsPngPdfSvg()
+    {
+        QFETCH(QString, suffix);
+        Dashboard d;
+        d.setAnalysis(m_analysis);
+        const QString path = m_dir.filePath(QStringLiteral("categories.") + suffix);
+        const Status s = d.exportPlot(Dashboard::Plot::Categories, path, 800, 500, 2.0);
+        QVERIFY2(s.ok(), qPrintable(s.error()));
+        QVERIFY(QFileInfo(path).size() > 1000);
+        if (suffix == QLatin1String("png")) {
+            const QImage image(path);
+            QCOMPARE(image.size(), QSize(1600, 1000));
+        }
+    }
+
+    void exportFailuresNameThePath()
+    {
+        Dashboard d;
+        d.setAnalysis(m_analysis);
+        const QString unknown = m_dir.filePath(QStringLiteral("x.bmpx"));
+        Status s = d.exportPlot(Dashboard::Plot::Sources, unknown, 800, 500);
+        QVERIFY(!s.ok());
+        QVERIFY2(s.error().contains(unknown), qPrintable(s.error()));
+        QVERIFY(!QFile::exists(unknown));
+        const QString unwritable = m_dir.filePath(QStringLiteral("no/such/folder/plot.png"));
+        s = d.exportPlot(Dashboard::Plot::Sources, unwritable, 800, 500);
+        QVERIFY(!s.ok());
+        QVERIFY2(s.error().contains(unwritable), qPrintable(s.error()));
+    }
+
+    void simulatedOnlyStudyOpensWithSimulatedShown()
+    {
+        Dashboard d;
+        QVERIFY(!d.includeSimulatedBox()->isChecked());
+        QSignalSpy refreshed(&d, &Dashboard::refreshed);
+        d.setStudy(m_simulatedPath, m_simulatedStudyId);
+        QTRY_VERIFY_WITH_TIMEOUT(refreshed.count() >= 1 && !d.isLoading(), 30000);
+        QVERIFY(d.includeSimulatedBox()->isChecked());
+        QCOMPARE(int(d.analysis().analysis.participants.size()), 2);
+        QVERIFY(d.summaryText().contains(QStringLiteral("2 simulated")));
+        QCOMPARE(plottablesOf<QCPBars>(d.plot(Dashboard::Plot::Categories)).size(), 1); // people, no model
+
+        // Unticking is the user's choice: the people-only view is then empty and stays so.
+        refreshed.clear();
+        d.includeSimulatedBox()->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(refreshed.count() >= 1 && !d.isLoading(), 30000);
+        QVERIFY(!d.includeSimulatedBox()->isChecked());
+        QVERIFY(d.analysis().analysis.participants.empty());
+        QCOMPARE(d.plot(Dashboard::Plot::Categories)->plottableCount(), 0);
+
+        // Refreshes requested in a burst are debounced into one load.
+        refreshed.clear();
+        for (int i = 0; i < 5; ++i)
+            d.scheduleRefresh();
+        QVERIFY(refreshed.wait(30000));
+        QTest::qWait(1200);
+        QCOMPARE(refreshed.count(), 1);
+    }
+
+    void rendersReadably()
+    {
+        Dashboard d;
+        d.resize(1100, 800);
+        d.setAnalysis(m_analysis);
+        d.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        auto* tabs = d.findChild<QTabWidget*>();
+        QVERIFY(tabs);
+        const QString out = qEnvironmentVariable("NTT_DASHBOARD_SHOTS", QDir::tempPath());
+        for (int i = 0; i < tabs->count(); ++i) {
+            tabs->setCurrentIndex(i);
+            QCoreApplication::processEvents();
+            const QPixmap shot = d.grab();
+            QVERIFY(!shot.isNull());
+            QVERIFY(shot.save(QDir(out).filePath(QStringLiteral("ntt_dashboard_%1.png").arg(i))));
+        }
+    }
+};
+
+QTEST_MAIN(Test_dashboard)
+#include "tst_dashboard.moc"

@@ -1,0 +1,851 @@
+#include "errorbrowser.h"
+
+#include "backgroundjob.h"
+#include "browsermodels.h"
+#include "camview.h"
+#include "widgethelpers.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QShortcut>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace ntt {
+namespace {
+
+/// Quartiles of response times as text, e.g. "median 1,234 ms (IQR 900–1,600, n = 12)".
+QString rtSummary(std::vector<double> rt)
+{
+    if (rt.empty())
+        return QObject::tr("no response times");
+    std::sort(rt.begin(), rt.end());
+    auto quantile = [&rt](double q) {
+        const double pos = q * double(rt.size() - 1);
+        const auto lo = std::size_t(std::floor(pos));
+        const auto hi = std::min(rt.size() - 1, lo + 1);
+        return rt[lo] + (pos - double(lo)) * (rt[hi] - rt[lo]);
+    };
+    const QLocale l;
+    return QObject::tr("median %1 ms (quartiles %2–%3 ms, range %4–%5 ms, n = %6)")
+        .arg(l.toString(quantile(0.5), 'f', 0), l.toString(quantile(0.25), 'f', 0), l.toString(quantile(0.75), 'f', 0),
+            l.toString(rt.front(), 'f', 0), l.toString(rt.back(), 'f', 0))
+        .arg(rt.size());
+}
+
+/// The position of `imageId` in the trial, or -1.
+int positionIn(const Trial& trial, qint64 imageId)
+{
+    const auto it = std::find(trial.imageIds.begin(), trial.imageIds.end(), imageId);
+    return it == trial.imageIds.end() ? -1 : int(it - trial.imageIds.begin());
+}
+
+} // namespace
+
+// --- ImageDetailDialog -------------------------------------------------------------------------
+
+ImageDetailDialog::ImageDetailDialog(
+    StudyDatabase& db, qint64 studyId, std::shared_ptr<const BrowserData> data, qint64 imageId, QWidget* parent)
+    : QDialog(parent)
+    , m_db(db)
+    , m_data(std::move(data))
+    , m_imageId(imageId)
+    , m_cam(new CamView)
+    , m_summary(new QLabel)
+    , m_trials(new QTableWidget)
+    , m_tags(new QListWidget)
+    , m_newTag(new QLineEdit)
+    , m_note(new QPlainTextEdit)
+    , m_annotationStatus(new QLabel)
+{
+    for (const BrowserImage& b : *m_data->images) {
+        if (b.image.id == imageId)
+            m_image = &b;
+    }
+    setWindowTitle(tr("Image #%1").arg(imageId));
+    resize(1200, 860);
+    m_cam->setListVisible(false);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_trials->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_trials->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_trials->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_trials->verticalHeader()->setVisible(false);
+    m_newTag->setPlaceholderText(tr("New tag, e.g. artefact in hands"));
+    m_note->setPlaceholderText(tr("A note on this image"));
+    m_note->setMaximumHeight(80);
+
+    QStringList lines;
+    if (m_image) {
+        const BrowserImage& b = *m_image;
+        lines << tr("<b>#%1</b> · %2 · %3 (%4) · %5")
+                     .arg(b.image.id)
+                     .arg(b.image.category.toHtmlEscaped(), b.image.source.toHtmlEscaped(),
+                         b.real ? tr("real") : tr("generated"), b.image.path.toHtmlEscaped());
+        for (const StoredModel& m : m_data->models) {
+            QString line = tr("%1: ").arg(m.name.toHtmlEscaped());
+            const auto p = b.pReal.constFind(m.name);
+            line += p == b.pReal.cend() ? tr("no prediction") : tr("P(real) %1").arg(double(*p), 0, 'f', 3);
+            const auto classes = b.classProbabilities.constFind(m.name);
+            if (classes != b.classProbabilities.cend() && classes->size() == std::size_t(m.spec.classes.size())) {
+                std::vector<int> order(classes->size());
+                std::iota(order.begin(), order.end(), 0);
+                std::sort(order.begin(), order.end(), [&](int a, int c) { return (*classes)[a] > (*classes)[c]; });
+                QStringList top;
+                for (std::size_t k = 0; k < std::min<std::size_t>(5, order.size()); ++k)
+                    top << tr("%1 %2")
+                               .arg(m.spec.classes[order[k]].toHtmlEscaped())
+                               .arg((*classes)[order[k]], 0, 'f', 2);
+                line += tr("; top classes: %1").arg(top.join(QStringLiteral(", ")));
+            }
+            lines << line;
+        }
+        // What people chose instead of this image in pick-real rows where it was the real one.
+        QHash<qint64, int> instead;
+        std::vector<double> rt;
+        int timedOut = 0;
+        for (const ResponseRow& r : m_data->responses) {
+            if (!countsAsAnswer(r, m_data->filter))
+                continue;
+            const int pos = positionIn(r.trial, imageId);
+            if (pos < 0)
+                continue;
+            if (r.response.timedOut) {
+                ++timedOut;
+                continue;
+            }
+            rt.push_back(r.response.rtMs);
+            if (r.trial.type == TrialType::PickReal && pos == r.trial.correctPosition && !r.response.correct
+                && r.response.answer >= 0 && r.response.answer < int(r.trial.imageIds.size()))
+                ++instead[r.trial.imageIds[std::size_t(r.response.answer)]];
+        }
+        const ImageHumanResult& people = b.people;
+        lines << (people.trials > 0
+                ? tr("People: %1 of %2 answers right (%3 %)%4.")
+                      .arg(people.correct)
+                      .arg(people.trials)
+                      .arg(std::lround(100.0 * people.shareCorrect()))
+                      .arg(people.pickTrials > 0
+                              ? tr("; chosen in %1 of %2 pick trials").arg(people.chosen).arg(people.pickTrials)
+                              : QString())
+                : tr("People: no answers on this image under the analysis' filter."));
+        if (!instead.isEmpty()) {
+            QStringList chosen;
+            for (auto it = instead.cbegin(); it != instead.cend(); ++it)
+                chosen << tr("#%1 (%2×)").arg(it.key()).arg(it.value());
+            chosen.sort();
+            lines << tr("Chosen instead of it: %1").arg(chosen.join(QStringLiteral(", ")));
+        }
+        lines << tr("Response times on trials showing it: %1%2")
+                     .arg(rtSummary(rt), timedOut > 0 ? tr("; %1 timed out").arg(timedOut) : QString());
+    } else {
+        lines << tr("Image #%1 is not in this study.").arg(imageId);
+    }
+    m_summary->setText(lines.join(QStringLiteral("<br>")));
+
+    auto* tagsBox = new QWidget;
+    auto* tagsLayout = new QGridLayout(tagsBox);
+    tagsLayout->setContentsMargins(0, 0, 0, 0);
+    auto* addTagButton = new QPushButton(tr("Add tag"));
+    auto* removeTag = new QPushButton(tr("Remove tag"));
+    auto* saveNoteButton = new QPushButton(tr("Save note"));
+    tagsLayout->addWidget(new QLabel(tr("Tags")), 0, 0);
+    tagsLayout->addWidget(m_newTag, 0, 1);
+    tagsLayout->addWidget(addTagButton, 0, 2);
+    tagsLayout->addWidget(m_tags, 1, 1);
+    tagsLayout->addWidget(removeTag, 1, 2, Qt::AlignTop);
+    tagsLayout->addWidget(new QLabel(tr("Note")), 2, 0);
+    tagsLayout->addWidget(m_note, 2, 1);
+    tagsLayout->addWidget(saveNoteButton, 2, 2, Qt::AlignTop);
+    tagsLayout->addWidget(m_annotationStatus, 3, 1, 1, 2);
+    m_tags->setMaximumHeight(70);
+
+    auto* bottom = new QSplitter(Qt::Horizontal);
+    auto* trialsBox = new QWidget;
+    auto* trialsLayout = new QVBoxLayout(trialsBox);
+    trialsLayout->setContentsMargins(0, 0, 0, 0);
+    trialsLayout->addWidget(new QLabel(tr("Trials it appeared in (Enter on a row shows the row as it was seen)")));
+    trialsLayout->addWidget(m_trials);
+    bottom->addWidget(trialsBox);
+    bottom->addWidget(tagsBox);
+
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(m_cam);
+    split->addWidget(bottom);
+    split->setStretchFactor(0, 3);
+    auto* close = new QPushButton(tr("Close"));
+    auto* backToImage = new QPushButton(tr("Back to the image"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(backToImage);
+    buttons->addStretch();
+    buttons->addWidget(close);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_summary);
+    layout->addWidget(split, 1);
+    layout->addLayout(buttons);
+
+    // Return belongs to the trial table (show the row) and the tag field (add the tag), never to
+    // a default button: Esc closes.
+    for (QPushButton* b : findChildren<QPushButton*>())
+        b->setAutoDefault(false);
+    connect(close, &QPushButton::clicked, this, &QDialog::accept);
+    connect(backToImage, &QPushButton::clicked, this, [this] { m_cam->showImage(m_imageId); });
+    connect(addTagButton, &QPushButton::clicked, this, [this] {
+        if (addTag(m_newTag->text()))
+            m_newTag->clear();
+    });
+    connect(m_newTag, &QLineEdit::returnPressed, addTagButton, &QPushButton::click);
+    connect(removeTag, &QPushButton::clicked, this, [this] {
+        const QListWidgetItem* item = m_tags->currentItem();
+        if (!item)
+            return;
+        const Status s = m_db.removeImageTag(m_imageId, item->text());
+        m_annotationStatus->setText(s ? tr("Tag removed.") : s.error());
+        markFailed(m_annotationStatus, QPalette::WindowText, !s);
+        refreshTags();
+        Q_EMIT annotationsChanged(m_imageId);
+    });
+    connect(saveNoteButton, &QPushButton::clicked, this, [this] { saveNote(m_note->toPlainText()); });
+    connect(m_trials, &QTableWidget::cellActivated, this, [this](int row, int) { showTrialRow(row); });
+    connect(m_trials, &QTableWidget::cellDoubleClicked, this, [this](int row, int) { showTrialRow(row); });
+    connect(
+        m_cam, &CamView::loaded, this, [this] { m_cam->showImage(m_imageId); }, Qt::SingleShotConnection);
+
+    fillTrials();
+    refreshTags();
+    if (m_image)
+        m_note->setPlainText(m_image->note);
+    const auto notes = m_db.imageNotes();
+    if (notes && notes->contains(imageId))
+        m_note->setPlainText(notes->value(imageId));
+    m_cam->setStudy(m_db.path(), studyId);
+}
+
+QString ImageDetailDialog::summaryText() const
+{
+    return m_summary->text();
+}
+
+void ImageDetailDialog::fillTrials()
+{
+    m_rows.clear();
+    for (const ResponseRow& r : m_data->responses) {
+        if (countsAsAnswer(r, m_data->filter) && positionIn(r.trial, m_imageId) >= 0)
+            m_rows.push_back(&r);
+    }
+    const QStringList headers = { tr("Trial"), tr("Participant"), tr("Type"), tr("Its position"), tr("Answer"),
+        tr("Right"), tr("RT (ms)"), tr("Images in the row") };
+    m_trials->setColumnCount(int(headers.size()));
+    m_trials->setHorizontalHeaderLabels(headers);
+    m_trials->setRowCount(int(m_rows.size()));
+    for (int i = 0; i < int(m_rows.size()); ++i) {
+        const ResponseRow& r = *m_rows[std::size_t(i)];
+        QStringList row;
+        for (qint64 id : r.trial.imageIds)
+            row << QStringLiteral("#%1").arg(id);
+        const QString answer = r.response.timedOut  ? tr("timed out")
+            : r.trial.type == TrialType::RealOrFake ? (r.response.answer == 0 ? tr("real") : tr("fake"))
+                                                    : tr("position %1").arg(r.response.answer + 1);
+        const QStringList cells = { QString::number(r.trial.id),
+            r.participant + (r.simulated ? tr(" (simulated)") : QString()), trialTypeName(r.trial.type),
+            QString::number(positionIn(r.trial, m_imageId) + 1), answer,
+            r.response.timedOut ? QString() : (r.response.correct ? tr("yes") : tr("no")),
+            r.response.timedOut ? QString() : QString::number(r.response.rtMs, 'f', 0), row.join(QStringLiteral(" ")) };
+        for (int c = 0; c < int(cells.size()); ++c)
+            m_trials->setItem(i, c, readOnlyItem(cells[c], c == 0 || c == 3 || c == 6));
+    }
+    m_trials->resizeColumnsToContents();
+}
+
+void ImageDetailDialog::showTrialRow(int row)
+{
+    if (row < 0 || row >= int(m_rows.size()))
+        return;
+    const ResponseRow& r = *m_rows[std::size_t(row)];
+    if (r.trial.imageIds.size() > 1)
+        m_cam->showRow(r.trial.imageIds);
+    else
+        m_cam->showImage(m_imageId);
+}
+
+void ImageDetailDialog::refreshTags()
+{
+    m_tags->clear();
+    const auto tags = m_db.imageTags();
+    if (tags)
+        m_tags->addItems(tags->value(m_imageId));
+}
+
+bool ImageDetailDialog::addTag(const QString& tag)
+{
+    const Status s = m_db.addImageTag(m_imageId, tag);
+    m_annotationStatus->setText(s ? tr("Tag added.") : s.error());
+    markFailed(m_annotationStatus, QPalette::WindowText, !s);
+    refreshTags();
+    if (s)
+        Q_EMIT annotationsChanged(m_imageId);
+    return s.ok();
+}
+
+bool ImageDetailDialog::saveNote(const QString& note)
+{
+    const Status s = m_db.setImageNote(m_imageId, note);
+    m_annotationStatus->setText(s ? tr("Note saved.") : s.error());
+    markFailed(m_annotationStatus, QPalette::WindowText, !s);
+    if (s)
+        Q_EMIT annotationsChanged(m_imageId);
+    return s.ok();
+}
+
+// --- ErrorBrowser ------------------------------------------------------------------------------
+
+ErrorBrowser::ErrorBrowser(QWidget* parent)
+    : QWidget(parent)
+    , m_job(new BackgroundJob(this))
+    , m_grouping(new QComboBox)
+    , m_groupModel(new GroupTableModel(this))
+    , m_groupProxy(new QSortFilterProxyModel(this))
+    , m_groupTable(new QTableView)
+    , m_model(new QComboBox)
+    , m_outcome(new QComboBox)
+    , m_source(new QComboBox)
+    , m_tag(new QComboBox)
+    , m_peopleMin(new QDoubleSpinBox)
+    , m_peopleMax(new QDoubleSpinBox)
+    , m_pRealMin(new QDoubleSpinBox)
+    , m_pRealMax(new QDoubleSpinBox)
+    , m_sort(new QComboBox)
+    , m_descending(new QCheckBox(tr("Descending")))
+    , m_simulated(new QCheckBox(tr("Include simulated participants")))
+    , m_grid(new QListView)
+    , m_confusion(new QTableWidget)
+    , m_confusionTitle(new QLabel)
+    , m_status(new QLabel)
+    , m_clearSelection(new QPushButton(tr("Show the whole group")))
+{
+    buildUi();
+}
+
+ErrorBrowser::~ErrorBrowser()
+{
+    m_job->cancelAndWait();
+    // The grid model asks the loader for pixmaps: it goes first.
+    m_grid->setModel(nullptr);
+    delete m_gridModel;
+}
+
+void ErrorBrowser::buildUi()
+{
+    m_grouping->addItem(tr("Categories"));
+    m_grouping->addItem(tr("Sources (generators)"));
+    m_groupProxy->setSourceModel(m_groupModel);
+    m_groupProxy->setSortRole(kSortRole);
+    m_groupTable->setModel(m_groupProxy);
+    m_groupTable->setSortingEnabled(true);
+    m_groupTable->sortByColumn(0, Qt::AscendingOrder);
+    m_groupTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_groupTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_groupTable->verticalHeader()->setVisible(false);
+    m_groupTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_groupTable->setAccessibleName(tr("Categories with people's and each model's accuracy"));
+
+    for (Outcome o : { Outcome::Any, Outcome::BothRight, Outcome::PeopleWrongModelRight, Outcome::PeopleRightModelWrong,
+             Outcome::BothWrong })
+        m_outcome->addItem(outcomeLabel(o), int(o));
+    m_sort->addItem(tr("Image id"), int(BrowserSort::Id));
+    m_sort->addItem(tr("People's accuracy"), int(BrowserSort::PeopleAccuracy));
+    m_sort->addItem(tr("Model's P(real)"), int(BrowserSort::PReal));
+    m_sort->addItem(tr("Hardness (entropy)"), int(BrowserSort::Hardness));
+    for (QDoubleSpinBox* box : { m_peopleMin, m_peopleMax, m_pRealMin, m_pRealMax }) {
+        box->setRange(0.0, 1.0);
+        box->setSingleStep(0.1);
+        box->setDecimals(2);
+    }
+    m_peopleMax->setValue(1.0);
+    m_pRealMax->setValue(1.0);
+
+    m_grid->setViewMode(QListView::IconMode);
+    m_grid->setResizeMode(QListView::Adjust);
+    m_grid->setMovement(QListView::Static);
+    m_grid->setUniformItemSizes(true);
+    m_grid->setLayoutMode(QListView::Batched);
+    m_grid->setBatchSize(500);
+    m_grid->setIconSize(QSize(128, 128));
+    m_grid->setGridSize(QSize(150, 178));
+    m_grid->setWordWrap(true);
+    m_grid->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_grid->setAccessibleName(tr("Images of the selection"));
+
+    m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_confusion->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_confusion->setMaximumHeight(180);
+    m_confusionTitle->setWordWrap(true);
+    m_clearSelection->setVisible(false);
+    m_status->setWordWrap(true);
+
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(8, 8, 0, 8);
+    leftLayout->addWidget(m_grouping);
+    leftLayout->addWidget(m_groupTable, 2);
+    leftLayout->addWidget(m_confusionTitle);
+    leftLayout->addWidget(m_confusion, 1);
+    leftLayout->addWidget(m_simulated);
+
+    auto* filters = new QGridLayout;
+    filters->addWidget(new QLabel(tr("Model")), 0, 0);
+    filters->addWidget(m_model, 0, 1);
+    filters->addWidget(new QLabel(tr("Outcome")), 0, 2);
+    filters->addWidget(m_outcome, 0, 3);
+    filters->addWidget(new QLabel(tr("Source")), 0, 4);
+    filters->addWidget(m_source, 0, 5);
+    filters->addWidget(new QLabel(tr("Tag")), 0, 6);
+    filters->addWidget(m_tag, 0, 7);
+    auto range = [](QDoubleSpinBox* low, QDoubleSpinBox* high) {
+        auto* row = new QHBoxLayout;
+        row->addWidget(low);
+        row->addWidget(new QLabel(QStringLiteral("–")));
+        row->addWidget(high);
+        return row;
+    };
+    filters->addWidget(new QLabel(tr("People right")), 1, 0);
+    filters->addLayout(range(m_peopleMin, m_peopleMax), 1, 1);
+    filters->addWidget(new QLabel(tr("P(real)")), 1, 2);
+    filters->addLayout(range(m_pRealMin, m_pRealMax), 1, 3);
+    filters->addWidget(new QLabel(tr("Sort by")), 1, 4);
+    filters->addWidget(m_sort, 1, 5);
+    filters->addWidget(m_descending, 1, 6, 1, 2);
+    filters->setColumnStretch(1, 1);
+    filters->setColumnStretch(3, 1);
+    filters->setColumnStretch(5, 1);
+
+    auto* exportCsvButton = new QPushButton(tr("Export selection CSV…"));
+    auto* sheetButton = new QPushButton(tr("Contact sheet…"));
+    auto* statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_clearSelection);
+    statusRow->addWidget(exportCsvButton);
+    statusRow->addWidget(sheetButton);
+
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 8, 8, 8);
+    rightLayout->addLayout(filters);
+    rightLayout->addLayout(statusRow);
+    rightLayout->addWidget(m_grid, 1);
+    rightLayout->addWidget(new QLabel(tr("Arrows move, Enter opens an image, Esc closes it.")));
+
+    auto* split = new QSplitter;
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(1, 3);
+    split->setSizes({ 420, 900 });
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+
+    connect(m_grouping, &QComboBox::currentIndexChanged, this, [this] {
+        m_group.clear();
+        if (m_data)
+            applyData(m_data);
+    });
+    connect(m_groupTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex& current) {
+            if (!current.isValid())
+                return;
+            m_group = m_groupModel->group(m_groupProxy->mapToSource(current).row());
+            m_explicit.reset();
+            applyFilter();
+        });
+    for (QComboBox* box : { m_model, m_outcome, m_source, m_tag, m_sort })
+        connect(box, &QComboBox::currentIndexChanged, this, &ErrorBrowser::applyFilter);
+    for (QDoubleSpinBox* box : { m_peopleMin, m_peopleMax, m_pRealMin, m_pRealMax })
+        connect(box, &QDoubleSpinBox::valueChanged, this, &ErrorBrowser::applyFilter);
+    connect(m_descending, &QCheckBox::toggled, this, &ErrorBrowser::applyFilter);
+    connect(m_simulated, &QCheckBox::toggled, this, [this] {
+        m_simulatedChosen = true;
+        reload();
+    });
+    connect(m_clearSelection, &QPushButton::clicked, this, &ErrorBrowser::clearSelection);
+    connect(m_grid, &QListView::activated, this, [this](const QModelIndex& index) { openDetail(index.row()); });
+    connect(m_confusion, &QTableWidget::cellActivated, this, [this](int row, int column) {
+        const QVariant ids
+            = m_confusion->item(row, column) ? m_confusion->item(row, column)->data(kImageIdRole) : QVariant();
+        QList<qint64> list;
+        for (const QVariant& v : ids.toList())
+            list << v.toLongLong();
+        showSelection(list,
+            tr("%1: truth %2, answered %3")
+                .arg(m_model->currentText(), m_confusion->verticalHeaderItem(row)->text(),
+                    m_confusion->horizontalHeaderItem(column)->text()));
+    });
+    connect(m_confusion, &QTableWidget::cellClicked, m_confusion, &QTableWidget::cellActivated);
+    connect(exportCsvButton, &QPushButton::clicked, this, &ErrorBrowser::exportCsv);
+    connect(sheetButton, &QPushButton::clicked, this, &ErrorBrowser::exportSheet);
+    m_status->setText(tr("Open a study file and select a study to browse its errors."));
+}
+
+void ErrorBrowser::setStudy(StudyDatabase* db, qint64 studyId)
+{
+    const bool same = db == m_db && studyId == m_studyId && db && m_loader && m_loader->size() > 0;
+    m_db = db;
+    m_studyId = studyId;
+    if (same)
+        return;
+    m_simulatedChosen = false;
+    m_grid->setModel(nullptr);
+    delete m_gridModel;
+    m_gridModel = nullptr;
+    m_loader.reset();
+    m_data.reset();
+    m_group.clear();
+    m_explicit.reset();
+    if (m_db) {
+        m_loader = std::make_unique<ThumbnailLoader>(ThumbnailCache(thumbnailFolderOf(m_db->path()), 128));
+        m_gridModel = new ThumbnailGridModel(m_loader.get(), this);
+        m_grid->setModel(m_gridModel);
+    }
+    reload();
+}
+
+void ErrorBrowser::reload()
+{
+    if (!m_db || m_studyId <= 0) {
+        m_job->cancelAndWait();
+        m_groupModel->setData({}, {}, GroupTableModel::Grouping::Category);
+        m_status->setText(tr("Open a study file and select a study to browse its errors."));
+        return;
+    }
+    const QString path = m_db->path();
+    const qint64 studyId = m_studyId;
+    const bool simulated = m_simulated->isChecked();
+    const bool chosen = m_simulatedChosen;
+    m_status->setText(tr("Loading the study…"));
+    m_job->start<std::shared_ptr<const BrowserData>>(
+        [path, studyId, simulated, chosen](
+            const CancelToken&, const ProgressFn&) -> Result<std::shared_ptr<const BrowserData>> {
+            auto db = StudyDatabase::open(path, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            AnalysisOptions options;
+            options.filter.includeSimulated = simulated;
+            options.bootstrapReplicates = 200; // the browser shows no bootstrap interval
+            auto analysis = analyseStudy(*db.value(), studyId, options);
+            if (!analysis)
+                return Error { analysis.error() };
+            if (!chosen && analysis->analysis.participants.empty()) {
+                // Only simulated sessions (a pilot, the demo): show them rather than nothing.
+                options.filter.includeSimulated = true;
+                analysis = analyseStudy(*db.value(), studyId, options);
+                if (!analysis)
+                    return Error { analysis.error() };
+            }
+            auto data = std::make_shared<BrowserData>();
+            data->analysis = std::move(analysis).value();
+            data->filter = options.filter;
+            auto images = browserImages(*db.value(), data->analysis);
+            auto models = db.value()->models();
+            auto responses = db.value()->responseRows(studyId);
+            if (!images || !models || !responses)
+                return Error { !images ? images.error() : (!models ? models.error() : responses.error()) };
+            data->images = std::make_shared<const std::vector<BrowserImage>>(std::move(images).value());
+            for (const StoredModel& m : models.value()) {
+                if (data->analysis.analysis.models.contains(m.name) || data->analysis.pRealByModel.contains(m.name))
+                    data->models.push_back(m);
+            }
+            data->responses = std::move(responses).value();
+            return std::shared_ptr<const BrowserData>(std::move(data));
+        },
+        [this](Result<std::shared_ptr<const BrowserData>> result) {
+            if (!result) {
+                m_status->setText(result.error());
+                markFailed(m_status, QPalette::WindowText, true);
+                return;
+            }
+            markFailed(m_status, QPalette::WindowText, false);
+            applyData(std::move(result).value());
+            Q_EMIT loaded();
+        });
+}
+
+bool ErrorBrowser::isLoading() const
+{
+    return m_job->isRunning();
+}
+
+void ErrorBrowser::applyData(std::shared_ptr<const BrowserData> data)
+{
+    m_data = std::move(data);
+    if (!m_simulatedChosen) {
+        const QSignalBlocker block(m_simulated);
+        m_simulated->setChecked(m_data->analysis.analysis.participants.empty() ? false : [this] {
+            for (const ParticipantSummary& p : m_data->analysis.analysis.participants) {
+                if (!p.simulated)
+                    return false;
+            }
+            return true;
+        }());
+    }
+    const auto grouping
+        = m_grouping->currentIndex() == 0 ? GroupTableModel::Grouping::Category : GroupTableModel::Grouping::Source;
+    m_groupModel->setData(m_data->analysis.analysis, *m_data->images, grouping);
+    m_groupTable->resizeColumnsToContents();
+
+    auto refill = [](QComboBox* box, const QStringList& items, const QString& all) {
+        const QString current = box->currentData().toString();
+        const QSignalBlocker block(box);
+        box->clear();
+        if (!all.isEmpty())
+            box->addItem(all, QString());
+        for (const QString& i : items)
+            box->addItem(i, i);
+        box->setCurrentIndex(std::max(0, box->findData(current)));
+    };
+    QStringList models;
+    for (const StoredModel& m : m_data->models)
+        models << m.name;
+    refill(m_model, models, models.isEmpty() ? tr("(no model yet)") : QString());
+    QStringList sources;
+    QStringList tags;
+    for (const BrowserImage& b : *m_data->images) {
+        if (!sources.contains(b.image.source))
+            sources << b.image.source;
+        for (const QString& t : b.tags) {
+            if (!tags.contains(t))
+                tags << t;
+        }
+    }
+    sources.sort();
+    tags.sort();
+    refill(m_source, sources, tr("Any source"));
+    refill(m_tag, tags, tr("Any tag"));
+    if (!m_group.isEmpty())
+        chooseGroup(m_group);
+    else
+        applyFilter();
+}
+
+bool ErrorBrowser::chooseGroup(const QString& group)
+{
+    for (int r = 0; r < m_groupProxy->rowCount(); ++r) {
+        const QModelIndex i = m_groupProxy->index(r, 0);
+        if (i.data().toString() == group) {
+            m_groupTable->setCurrentIndex(i);
+            m_group = group;
+            m_explicit.reset();
+            applyFilter();
+            return true;
+        }
+    }
+    return false;
+}
+
+BrowserFilter ErrorBrowser::filter() const
+{
+    BrowserFilter f;
+    if (m_grouping->currentIndex() == 0)
+        f.category = m_group;
+    else
+        f.source = m_group;
+    if (const QString source = m_source->currentData().toString(); !source.isEmpty())
+        f.source = source;
+    f.model = m_model->currentData().toString();
+    f.outcome = Outcome(m_outcome->currentData().toInt());
+    f.peopleMin = m_peopleMin->value();
+    f.peopleMax = m_peopleMax->value();
+    f.pRealMin = m_pRealMin->value();
+    f.pRealMax = m_pRealMax->value();
+    f.tag = m_tag->currentData().toString();
+    return f;
+}
+
+QString ErrorBrowser::selectionTitle() const
+{
+    if (m_explicit)
+        return m_explicitTitle;
+    if (m_group.isEmpty())
+        return tr("All images");
+    return (m_grouping->currentIndex() == 0 ? tr("Category %1") : tr("Source %1")).arg(m_group);
+}
+
+void ErrorBrowser::applyFilter()
+{
+    if (!m_data || !m_gridModel)
+        return;
+    const BrowserFilter f = filter();
+    std::vector<int> rows
+        = filterImages(*m_data->images, f, BrowserSort(m_sort->currentData().toInt()), m_descending->isChecked());
+    if (m_explicit) {
+        rows.erase(std::remove_if(rows.begin(), rows.end(),
+                       [this](int i) { return !m_explicit->contains((*m_data->images)[std::size_t(i)].image.id); }),
+            rows.end());
+    }
+    const int shown = int(rows.size());
+    m_gridModel->setImages(m_data->images, std::move(rows), f.model);
+    if (m_gridModel->rowCount() > 0)
+        m_grid->setCurrentIndex(m_gridModel->index(0));
+
+    // The confusion matrix covers the chosen group as a whole, whatever the other filters.
+    BrowserFilter group;
+    group.category = f.category;
+    group.source = m_grouping->currentIndex() == 0 ? QString() : m_group;
+    m_groupIndices = filterImages(*m_data->images, group, BrowserSort::Id);
+    fillConfusion(m_groupIndices);
+
+    const int participants = int(m_data->analysis.analysis.participants.size());
+    m_status->setText(tr("%1: %n image(s) shown", nullptr, shown).arg(selectionTitle())
+        + tr(" · %n participant(s)", nullptr, participants)
+        + (m_simulated->isChecked() ? tr(" (simulated included)") : QString()));
+    m_clearSelection->setVisible(m_explicit.has_value());
+    Q_EMIT selectionChanged();
+}
+
+void ErrorBrowser::fillConfusion(const std::vector<int>& group)
+{
+    m_confusion->clear();
+    const QString model = m_model->currentData().toString();
+    const StoredModel* stored = nullptr;
+    for (const StoredModel& m : m_data->models) {
+        if (m.name == model)
+            stored = &m;
+    }
+    if (!stored) {
+        m_confusionTitle->setText(tr("Confusion matrix: no model yet."));
+        m_confusion->setRowCount(0);
+        m_confusion->setColumnCount(0);
+        return;
+    }
+    const ConfusionMatrix m = confusionMatrix(*m_data->images, group, model, stored->spec);
+    m_confusionTitle->setText(tr("Confusion matrix of %1 on %2 (rows: truth; click a cell for its images)")
+                                  .arg(model, selectionTitle().toLower()));
+    m_confusion->setRowCount(int(m.truths.size()));
+    m_confusion->setColumnCount(int(m.answers.size()));
+    m_confusion->setVerticalHeaderLabels(m.truths);
+    m_confusion->setHorizontalHeaderLabels(m.answers);
+    for (int r = 0; r < m.truths.size(); ++r) {
+        for (int c = 0; c < m.answers.size(); ++c) {
+            auto* item = readOnlyItem(QString::number(m.count(r, c)), true);
+            QVariantList ids;
+            for (int i : m.cells[std::size_t(r)][std::size_t(c)])
+                ids << (*m_data->images)[std::size_t(i)].image.id;
+            item->setData(kImageIdRole, ids);
+            if (m.truths[r] != m.answers[c] && m.count(r, c) > 0)
+                item->setForeground(kErrorColour);
+            m_confusion->setItem(r, c, item);
+        }
+    }
+    m_confusion->resizeColumnsToContents();
+}
+
+void ErrorBrowser::showSelection(const QList<qint64>& imageIds, const QString& title)
+{
+    m_explicit = QSet<qint64>(imageIds.begin(), imageIds.end());
+    m_explicitTitle = title;
+    // A selection from elsewhere is shown whole: no filter of the browser hides part of it.
+    {
+        const QSignalBlocker a(m_outcome), b(m_source), c(m_tag), d(m_peopleMin), e(m_peopleMax), f(m_pRealMin),
+            g(m_pRealMax);
+        m_outcome->setCurrentIndex(0);
+        m_source->setCurrentIndex(0);
+        m_tag->setCurrentIndex(0);
+        m_peopleMin->setValue(0.0);
+        m_peopleMax->setValue(1.0);
+        m_pRealMin->setValue(0.0);
+        m_pRealMax->setValue(1.0);
+    }
+    m_group.clear();
+    {
+        const QSignalBlocker block(m_groupTable->selectionModel());
+        m_groupTable->clearSelection();
+        m_groupTable->setCurrentIndex({});
+    }
+    applyFilter();
+}
+
+void ErrorBrowser::clearSelection()
+{
+    m_explicit.reset();
+    m_explicitTitle.clear();
+    applyFilter();
+}
+
+ImageDetailDialog* ErrorBrowser::openDetail(int row)
+{
+    if (!m_gridModel || !m_db)
+        return nullptr;
+    const BrowserImage* image = m_gridModel->image(row);
+    if (!image)
+        return nullptr;
+    auto* dialog = new ImageDetailDialog(*m_db, m_studyId, m_data, image->image.id, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ImageDetailDialog::annotationsChanged, this, [this] { reload(); });
+    dialog->show();
+    return dialog;
+}
+
+void ErrorBrowser::exportCsv()
+{
+    if (!m_data || !m_gridModel)
+        return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the selection"),
+        QFileInfo(m_db->path()).absolutePath() + QStringLiteral("/selection.csv"), tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    const auto rows = exportImageSelection(m_data->analysis, m_gridModel->imageIds(), path);
+    m_status->setText(
+        rows ? tr("Wrote %n image(s) to %1", nullptr, rows.value()).arg(QDir::toNativeSeparators(path)) : rows.error());
+    markFailed(m_status, QPalette::WindowText, !rows);
+}
+
+void ErrorBrowser::exportSheet()
+{
+    if (!m_data || !m_gridModel)
+        return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Contact sheet of the selection"),
+        QFileInfo(m_db->path()).absolutePath() + QStringLiteral("/selection.pdf"), tr("PDF (*.pdf);;PNG (*.png)"));
+    if (path.isEmpty())
+        return;
+    const std::vector<qint64> ids = m_gridModel->imageIds();
+    const auto data = m_data;
+    const QString studyFile = m_db->path();
+    const QString model = m_model->currentData().toString();
+    const QString title = selectionTitle();
+    m_status->setText(tr("Making the contact sheet of %n image(s)…", nullptr, int(ids.size())));
+    auto* job = new BackgroundJob(this);
+    job->start<QString>(
+        [data, studyFile, ids, model, title, path](const CancelToken& cancel, const ProgressFn&) -> Result<QString> {
+            const Status s = exportContactSheet(data->analysis, studyFile, ids, model, title, path, cancel);
+            if (!s)
+                return Error { s.error() };
+            return path;
+        },
+        [this, job](Result<QString> result) {
+            m_status->setText(result ? tr("Wrote %1").arg(QDir::toNativeSeparators(result.value())) : result.error());
+            markFailed(m_status, QPalette::WindowText, !result);
+            job->deleteLater();
+        });
+}
+
+} // namespace ntt
