@@ -1,8 +1,14 @@
+#include "browsermodels.h"
+#include "camview.h"
+#include "dashboard.h"
+#include "errorbrowser.h"
 #include "mainwindow.h"
 #include "modelspanel.h"
 #include "participantwindow.h"
+#include "qcustomplot_wrapper.h"
 
 #include <QLabel>
+#include <QListView>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -106,6 +112,74 @@ private Q_SLOTS:
         window.openDemo(dir.filePath(QStringLiteral("demo")));
         QVERIFY(again.wait(60000));
         QCOMPARE(window.tabs()->widget(1)->findChild<QListWidget*>()->count(), 1);
+    }
+
+    // From the dashboard's bar to the images behind it, one image's detail, and back.
+    void dashboardBarBrowserDetailAndBack()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.resize(1400, 900);
+        window.show();
+        QSignalSpy ready(&window, &MainWindow::demoReady);
+        window.openDemo(dir.filePath(QStringLiteral("demo")));
+        QVERIFY(ready.wait(120000));
+        Dashboard* dashboard = window.dashboard();
+        window.tabs()->setCurrentWidget(dashboard);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !dashboard->isLoading() && dashboard->plot(Dashboard::Plot::Categories)->plottableCount() > 0, 60000);
+        ErrorBrowser* browser = window.errorBrowser();
+        QTRY_VERIFY_WITH_TIMEOUT(!browser->isLoading() && browser->data(), 60000);
+
+        // The demo's simulated participants are shown, with the model beside them.
+        QVERIFY(dashboard->includeSimulatedBox()->isChecked());
+        QCustomPlot* plot = dashboard->plot(Dashboard::Plot::Categories);
+        plot->replot();
+        QCPBars* people = nullptr;
+        for (int i = 0; i < plot->plottableCount() && !people; ++i)
+            people = qobject_cast<QCPBars*>(plot->plottable(i));
+        QVERIFY(people);
+        const double value = people->data()->at(0)->value;
+        const QPoint inside(qRound(people->dataPixelPosition(0).x()), qRound(plot->yAxis->coordToPixel(value / 2)));
+        const QList<qint64> behind = dashboard->imagesBehind(Dashboard::Plot::Categories, 0);
+        QVERIFY(!behind.isEmpty());
+        QTest::mouseClick(plot, Qt::LeftButton, {}, inside);
+
+        // The error browser opens on exactly those images.
+        QCOMPARE(window.tabs()->currentWidget(), browser);
+        std::vector<qint64> expected(behind.begin(), behind.end());
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(browser->gridModel()->imageIds(), expected);
+        const QString group = dashboard->groups(Dashboard::Plot::Categories).front();
+        QVERIFY2(browser->selectionTitle().startsWith(QStringLiteral("Category %1").arg(group)),
+            qPrintable(browser->selectionTitle()));
+        for (qint64 id : browser->gridModel()->imageIds()) {
+            const BrowserImage* b = nullptr;
+            for (const BrowserImage& i : *browser->data()->images)
+                b = i.image.id == id ? &i : b;
+            QCOMPARE(b->image.category, group);
+        }
+
+        // Enter opens the first image's detail with the model's overlay.
+        browser->grid()->setFocus();
+        browser->grid()->setCurrentIndex(browser->gridModel()->index(0));
+        QTest::keyClick(browser->grid(), Qt::Key_Return);
+        auto* detail = browser->findChild<ImageDetailDialog*>();
+        QVERIFY(detail && detail->isVisible());
+        QVERIFY(detail->summaryText().contains(QStringLiteral("#%1").arg(expected.front())));
+        QVERIFY(detail->summaryText().contains(QStringLiteral("Baseline CNN (demo): P(real)")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            detail->camView()->overlayCaptions().size() == 1 && !detail->camView()->isBusy(), 60000);
+        QVERIFY(
+            detail->camView()->overlayCaptions().front().startsWith(QStringLiteral("Baseline CNN (demo) · Grad-CAM")));
+
+        // Esc closes it: the browser is where it was; the researcher goes back to the dashboard.
+        QTest::keyClick(detail, Qt::Key_Escape);
+        QTRY_VERIFY(
+            !browser->findChild<ImageDetailDialog*>() || !browser->findChild<ImageDetailDialog*>()->isVisible());
+        QCOMPARE(browser->gridModel()->imageIds(), expected);
+        window.tabs()->setCurrentWidget(dashboard);
+        QVERIFY(dashboard->isVisible());
     }
 
     void refusesAFileThatIsNotAStudy()
