@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -96,6 +97,8 @@ Result<cv::Mat> readImageBgr(const QString& imagePath, int reduction)
         : reduction >= 4            ? cv::IMREAD_REDUCED_COLOR_4
         : reduction >= 2            ? cv::IMREAD_REDUCED_COLOR_2
                                     : cv::IMREAD_COLOR;
+        if (!QFileInfo(imagePath).isFile())
+        return Error { Text::tr("%1: no such image file").arg(imagePath) };
     cv::Mat image;
     try {
         image = cv::imread(QFile::encodeName(imagePath).toStdString(), flag);
