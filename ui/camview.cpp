@@ -622,15 +622,22 @@ void CamView::showTiles()
         auto* layout = new QVBoxLayout(box);
         layout->setContentsMargins(0, 0, 0, 0);
         auto* picture = new QLabel;
-        if (!bgr.empty())
-            picture->setPixmap(toPixmap(bgr, kTileHeight));
-        else
+        int width = kTileHeight;
+        if (!bgr.empty()) {
+            const QPixmap pixmap = toPixmap(bgr, kTileHeight);
+            width = pixmap.width();
+            picture->setPixmap(pixmap);
+        } else {
             picture->setText(error);
-        picture->setWordWrap(true);
-        picture->setMinimumHeight(kTileHeight);
+            picture->setWordWrap(true);
+        }
+        picture->setFixedSize(width, kTileHeight);
         auto* text = new QLabel(caption);
         text->setWordWrap(true);
-        text->setMaximumWidth(std::max(kTileHeight, picture->sizeHint().width()));
+        // Word-wrapped labels report no reliable minimum height to a grid: fix it, so that a small
+        // window scrolls instead of drawing the captions over the images.
+        text->setFixedWidth(width);
+        text->setMinimumHeight(text->heightForWidth(width));
         layout->addWidget(picture);
         layout->addWidget(text);
         layout->addStretch();

@@ -195,6 +195,7 @@ ImageDetailDialog::ImageDetailDialog(
     split->addWidget(m_cam);
     split->addWidget(bottom);
     split->setStretchFactor(0, 3);
+    split->setSizes({ 680, 160 });
     auto* close = new QPushButton(tr("Close"));
     auto* backToImage = new QPushButton(tr("Back to the image"));
     auto* buttons = new QHBoxLayout;

@@ -1,4 +1,5 @@
 #include "../common/demostudyfile.h"
+#include "../common/runntt.h"
 #include "npy.h"
 #include "studyfile.h"
 
@@ -23,25 +24,8 @@ private:
     QTemporaryDir m_dir;
     const QString m_fixtures = QStringLiteral(NTT_TEST_DATA_DIR "/torchscript");
 
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
-
-    static Run ntt(const QStringList& args)
-    {
-        QProcess p;
-        p.start(QStringLiteral(NTT_NTT_EXECUTABLE), args);
-        Run r;
-        if (!p.waitForFinished(120000))
-            return r;
-        r.code = p.exitCode();
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
-    }
+    using Run = testing::NttRun;
+    static Run ntt(const QStringList& args) { return testing::runNtt(args); }
 
 private Q_SLOTS:
     void oneFileThroughAModelFile()

@@ -158,7 +158,12 @@ private Q_SLOTS:
         QTest::keyClick(detail->trialTable(), Qt::Key_Return);
         QVERIFY(shown.wait(60000));
         QTRY_VERIFY_WITH_TIMEOUT(!detail->camView()->isBusy(), 60000);
-        QCOMPARE(detail->camView()->overlayCaptions().size(), 2);
+                QCOMPARE(detail->camView()->overlayCaptions().size(), 2);
+        if (const QByteArray shots = qgetenv("NTT_SCREENSHOT_DIR"); !shots.isEmpty()) {
+                        QTest::qWait(100); // the tiles are shown and laid out by queued calls
+            detail->grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/image-detail.png"));
+        }
+
 
         // A tag from the detail is stored at once and becomes a filter.
         QVERIFY(detail->addTag(QStringLiteral("drawing, not photo")));
