@@ -24,6 +24,7 @@
 #include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <opencv2/core.hpp>
@@ -61,6 +62,7 @@ QString rowKind(const TrialRowResult& row)
 
 CamView::CamView(QWidget* parent)
     : QWidget(parent)
+    , m_mapTimer(new QTimer(this))
     , m_loadJob(new BackgroundJob(this))
     , m_mapJob(new BackgroundJob(this))
     , m_modeBox(new QComboBox)
@@ -163,9 +165,12 @@ void CamView::buildUi()
     layout->addWidget(split);
 
     connect(m_modeBox, &QComboBox::currentIndexChanged, this, [this](int i) { setMode(Mode(i)); });
+    m_mapTimer->setSingleShot(true);
+    m_mapTimer->setInterval(120);
+    connect(m_mapTimer, &QTimer::timeout, this, &CamView::requestMaps);
     connect(m_list, &QListWidget::currentRowChanged, this, [this] {
         updateSummary();
-        requestMaps();
+        m_mapTimer->start();
     });
     connect(m_simulated, &QCheckBox::toggled, this, [this] {
         m_simulatedChosen = true;
@@ -438,7 +443,7 @@ int CamView::rowCount() const
 
 bool CamView::isBusy() const
 {
-    return m_loadJob->isRunning() || m_mapJob->isRunning();
+    return m_loadJob->isRunning() || m_mapJob->isRunning() || m_mapTimer->isActive();
 }
 
 std::vector<qint64> CamView::currentImageIds() const

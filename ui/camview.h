@@ -25,6 +25,7 @@ class QGridLayout;
 class QLabel;
 class QListWidget;
 class QSlider;
+class QTimer;
 
 namespace ntt {
 
@@ -153,6 +154,7 @@ private:
     std::vector<Tile> m_tiles;
     bool m_simulatedChosen = false; ///< the researcher set the simulated box; keep it across reloads
 
+    QTimer* m_mapTimer; ///< holding an arrow key starts one computation, not one per row
     BackgroundJob* m_loadJob;
     BackgroundJob* m_mapJob;
     QComboBox* m_modeBox;
