@@ -487,7 +487,8 @@ int cmdExport(const QStringList& args)
         "the responses' columns with the agent column naming the model), predictions (one row per model and image), "
         "categories / sources (accuracy per category or generator and agent, with Wilson and bootstrap intervals and "
         "a binomial test against chance), participants, images (people's and each model's results side by side), "
-        "or psych-ds (a Psych-DS dataset folder with all of these). Summaries and Psych-DS leave simulated, practice "
+        "summaries (the four summary tables into the folder --out), or psych-ds (a Psych-DS dataset folder with all of "
+        "these). Summaries and Psych-DS leave simulated, practice "
         "and catch answers out unless asked."));
     p.addOption(dbOption());
     p.addOption(studyOption());
@@ -495,7 +496,7 @@ int cmdExport(const QStringList& args)
         QStringLiteral("What to export (default responses)."), QStringLiteral("what"), QStringLiteral("responses") });
     p.addOption(
         { QStringLiteral("all-studies"), QStringLiteral("Responses, model answers, predictions: every study.") });
-    p.addOption({ QStringLiteral("out"), QStringLiteral("CSV file to write (a folder for psych-ds)."),
+    p.addOption({ QStringLiteral("out"), QStringLiteral("CSV file to write (a folder for summaries and psych-ds)."),
         QStringLiteral("path") });
     addAnalysisOptions(p);
     int code = 0;
@@ -522,6 +523,15 @@ int cmdExport(const QStringList& args)
         return usage(p, analysisOptions.error());
     const AnalysisOptions& options = analysisOptions.value();
 
+    if (what == QLatin1String("summaries")) {
+        const auto files = exportSummaryTables(*db.value(), studyId, file, options);
+        if (!files)
+            return fail(files.error());
+        for (const QString& f : files.value())
+            out() << f << '\n';
+        out() << Qt::flush;
+        return 0;
+    }
     if (what == QLatin1String("psych-ds")) {
         const auto files = exportPsychDs(*db.value(), studyId, file, options);
         if (!files)
@@ -544,7 +554,7 @@ int cmdExport(const QStringList& args)
     else
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
-                           "sources, participants, images or psych-ds")
+                           "sources, participants, images, summaries or psych-ds")
                 .arg(what));
     if (!rows)
         return fail(rows.error());

@@ -4,6 +4,7 @@
 #include "thumbnails.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -179,6 +180,26 @@ Result<int> exportSummary(
     return int(t.rows.size());
 }
 
+Result<QStringList> exportSummaryTables(
+    const StudyDatabase& db, qint64 studyId, const QString& folder, const AnalysisOptions& options)
+{
+    if (!QFileInfo(folder).isDir())
+        return Error { QStringLiteral("%1: no such folder").arg(folder) };
+    const auto analysis = analyseStudy(db, studyId, options);
+    if (!analysis)
+        return Error { analysis.error() };
+    QStringList written;
+    for (SummaryTable table :
+        { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images }) {
+        const QString path = QDir(folder).filePath(summaryTableName(table) + QStringLiteral(".csv"));
+        const Table t = summaryTable(analysis.value(), table);
+        if (const Status s = writeFileAtomically(path, [&](QIODevice& d) { return writeTableCsv(d, t, path); }); !s)
+            return Error { s.error() };
+        written << path;
+    }
+    return written;
+}
+
 Table imageSelectionTable(const StudyAnalysis& analysis, const std::vector<qint64>& imageIds)
 {
     QHash<qint64, const PoolImage*> byId;
@@ -227,7 +248,7 @@ Status exportContactSheet(const StudyAnalysis& analysis, const QString& studyFil
         if (people.trials > 0)
             item.caption += QStringLiteral(" - people %1 %").arg(std::lround(100.0 * people.shareCorrect()));
         if (pReal.contains(id))
-                        item.caption += QStringLiteral("\nP(real) %1").arg(double(pReal.value(id)), 0, 'f', 2);
+            item.caption += QStringLiteral("\nP(real) %1").arg(double(pReal.value(id)), 0, 'f', 2);
         items.push_back(std::move(item));
     }
     ContactSheetLayout layout;

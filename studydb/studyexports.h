@@ -60,6 +60,11 @@ QString summaryTableName(SummaryTable table); ///< "categories", "sources", "par
 std::optional<SummaryTable> summaryTableFromName(const QString& name);
 Table summaryTable(const StudyAnalysis& analysis, SummaryTable table);
 
+/// Writes the four summary tables into `folder` as categories.csv, sources.csv, participants.csv
+/// and images.csv, from one analysis; returns the files written.
+Result<QStringList> exportSummaryTables(
+    const StudyDatabase& db, qint64 studyId, const QString& folder, const AnalysisOptions& options);
+
 /// Writes one summary table as CSV, atomically; returns the number of rows.
 Result<int> exportSummary(const StudyDatabase& db, qint64 studyId, SummaryTable table, const QString& csvPath,
     const AnalysisOptions& options);

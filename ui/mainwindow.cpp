@@ -102,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_errors(new ErrorBrowser(this))
 
     , m_demoJob(new BackgroundJob(this))
+    , m_exportJob(new BackgroundJob(this))
 {
     setWindowTitle(tr("NameThatTrue"));
     setWindowIcon(QIcon(QStringLiteral(":/ntt/icons/namethattrue.svg")));
@@ -320,60 +321,52 @@ void MainWindow::answersChanged()
     m_dashboard->scheduleRefresh();
 }
 
-Result<QStringList> MainWindow::exportSummaries(const QString& folder)
-{
-    const qint64 studyId = selectedStudyId();
-    if (!m_db || studyId == 0)
-        return Error { tr("Select a study first.") };
-    QStringList written;
-    for (SummaryTable t :
-        { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images }) {
-        const QString path = QDir(folder).filePath(summaryTableName(t) + QStringLiteral(".csv"));
-        const auto rows = exportSummary(*m_db, studyId, t, path, m_dashboard->options());
-        if (!rows)
-            return Error { rows.error() };
-        written << path;
-    }
-    return written;
-}
-
-void MainWindow::exportSummariesDialog()
-{
-    const QString folder = QFileDialog::getExistingDirectory(
-        this, tr("Folder for the summary tables"), QFileInfo(m_db ? m_db->path() : QString()).absolutePath());
-    if (folder.isEmpty())
-        return;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const auto files = exportSummaries(folder);
-    QApplication::restoreOverrideCursor();
-    if (!files) {
-        showError(files.error());
-        return;
-    }
-    statusBar()->showMessage(
-        tr("Wrote %1 (analysis options as on the dashboard)").arg(files->join(QStringLiteral(", "))));
-}
-
-void MainWindow::exportPsychDsDialog()
+void MainWindow::exportStudyFiles(ExportKind kind, const QString& folder)
 {
     const qint64 studyId = selectedStudyId();
     if (!m_db || studyId == 0) {
         showError(tr("Select a study first."));
         return;
     }
+    const QString file = m_db->path();
+    const AnalysisOptions options = m_dashboard->options();
+    statusBar()->showMessage(tr("Exporting to %1…").arg(QDir::toNativeSeparators(folder)));
+    // The analysis of a large study takes seconds: it runs on a worker with its own connection.
+    m_exportJob->start<QStringList>(
+        [file, studyId, folder, options, kind](const CancelToken&, const ProgressFn&) -> Result<QStringList> {
+            auto db = StudyDatabase::open(file, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            return kind == ExportKind::Summaries ? exportSummaryTables(*db.value(), studyId, folder, options)
+                                                 : exportPsychDs(*db.value(), studyId, folder, options);
+        },
+        [this, folder](Result<QStringList> files) {
+            if (!files) {
+                showError(files.error());
+                return;
+            }
+            statusBar()->showMessage(
+                tr("Wrote %n file(s) to %1 (analysis options as on the dashboard)", nullptr, int(files->size()))
+                    .arg(QDir::toNativeSeparators(folder)));
+            Q_EMIT exported(files.value());
+        });
+}
+
+void MainWindow::exportSummariesDialog()
+{
     const QString folder = QFileDialog::getExistingDirectory(
-        this, tr("Folder for the Psych-DS dataset (an empty folder)"), QFileInfo(m_db->path()).absolutePath());
-    if (folder.isEmpty())
-        return;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const auto files = exportPsychDs(*m_db, studyId, folder, m_dashboard->options());
-    QApplication::restoreOverrideCursor();
-    if (!files) {
-        showError(files.error());
-        return;
-    }
-    statusBar()->showMessage(
-        tr("Wrote a Psych-DS dataset of %n file(s) to %1", nullptr, int(files->size())).arg(folder));
+        this, tr("Folder for the summary tables"), QFileInfo(m_db ? m_db->path() : QString()).absolutePath());
+    if (!folder.isEmpty())
+        exportStudyFiles(ExportKind::Summaries, folder);
+}
+
+void MainWindow::exportPsychDsDialog()
+{
+    const QString folder
+        = QFileDialog::getExistingDirectory(this, tr("Folder for the Psych-DS dataset (an empty folder)"),
+            QFileInfo(m_db ? m_db->path() : QString()).absolutePath());
+    if (!folder.isEmpty())
+        exportStudyFiles(ExportKind::PsychDs, folder);
 }
 
 void MainWindow::refreshPool()

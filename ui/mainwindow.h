@@ -57,13 +57,16 @@ public:
     CamView* camView() const { return m_camView; }
     ErrorBrowser* errorBrowser() const { return m_errors; }
     Dashboard* dashboard() const { return m_dashboard; }
-    /// Writes the four summary tables (categories, sources, participants, images) into `folder`
-    /// under the dashboard's analysis options; returns the files written.
-    Result<QStringList> exportSummaries(const QString& folder);
+    enum class ExportKind { Summaries, PsychDs };
+    /// Writes the four summary tables (categories.csv, sources.csv, participants.csv, images.csv)
+    /// or a Psych-DS dataset into `folder`, under the dashboard's analysis options, on a worker
+    /// thread; exported() tells the files, an error box the failure.
+    void exportStudyFiles(ExportKind kind, const QString& folder);
 
 Q_SIGNALS:
     void studyFileOpened(const QString& path);
     void demoReady(const QString& path);
+    void exported(const QStringList& files);
 
 private:
     void buildActions();
@@ -108,6 +111,7 @@ private:
     ErrorBrowser* m_errors;
 
     BackgroundJob* m_demoJob;
+    BackgroundJob* m_exportJob;
     QList<QAction*> m_fileActions; ///< need an open study file
     QList<QAction*> m_sessionBlockedActions; ///< would change the file under a running participant session
     QPointer<ParticipantWindow> m_participant;

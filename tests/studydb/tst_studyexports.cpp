@@ -215,6 +215,24 @@ private Q_SLOTS:
         QVERIFY(unknown.error().contains(QStringLiteral("999999")));
     }
 
+    void allSummaryTablesIntoAFolder()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("summaries"));
+        QVERIFY(QDir().mkpath(folder));
+        const auto files = exportSummaryTables(*m_db, m_studyId, folder, AnalysisOptions {});
+        QVERIFY2(files.ok(), qPrintable(files.error()));
+        QCOMPARE(files.value(),
+            (QStringList { folder + QStringLiteral("/categories.csv"), folder + QStringLiteral("/sources.csv"),
+                folder + QStringLiteral("/participants.csv"), folder + QStringLiteral("/images.csv") }));
+        // The same tables as one at a time.
+        const QString single = m_dir.filePath(QStringLiteral("sources-alone.csv"));
+        QVERIFY(exportSummary(*m_db, m_studyId, SummaryTable::Sources, single, AnalysisOptions {}).ok());
+        QCOMPARE(readLines(files->at(1)), readLines(single));
+        const auto missing = exportSummaryTables(*m_db, m_studyId, m_dir.filePath(QStringLiteral("nope")), {});
+        QVERIFY(!missing.ok());
+        QVERIFY(missing.error().contains(QStringLiteral("nope")));
+    }
+
     void badDestinationIsNamed()
     {
         const QString path = m_dir.filePath(QStringLiteral("no/such/folder/c.csv"));

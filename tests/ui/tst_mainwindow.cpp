@@ -173,6 +173,13 @@ private Q_SLOTS:
         QVERIFY(
             detail->camView()->overlayCaptions().front().startsWith(QStringLiteral("Baseline CNN (demo) · Grad-CAM")));
 
+        // The summary tables from the File menu's action, on a worker, with the dashboard's options.
+        QSignalSpy exported(&window, &MainWindow::exported);
+        window.exportStudyFiles(MainWindow::ExportKind::Summaries, dir.path());
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.front().front().toStringList().size(), 4);
+        QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("categories.csv"))));
+
         // Esc closes it: the browser is where it was; the researcher goes back to the dashboard.
         QTest::keyClick(detail, Qt::Key_Escape);
         QTRY_VERIFY(
