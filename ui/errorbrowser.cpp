@@ -15,6 +15,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -444,9 +445,12 @@ void ErrorBrowser::buildUi()
 
     auto* exportCsvButton = new QPushButton(tr("Export selection CSV…"));
     auto* sheetButton = new QPushButton(tr("Contact sheet…"));
+    auto* tagButton = new QPushButton(tr("Tag selected…"));
+    tagButton->setToolTip(tr("Add a tag to the images selected in the grid (all shown when none is selected)"));
     auto* statusRow = new QHBoxLayout;
     statusRow->addWidget(m_status, 1);
     statusRow->addWidget(m_clearSelection);
+    statusRow->addWidget(tagButton);
     statusRow->addWidget(exportCsvButton);
     statusRow->addWidget(sheetButton);
 
@@ -504,6 +508,17 @@ void ErrorBrowser::buildUi()
     });
     connect(m_confusion, &QTableWidget::cellClicked, m_confusion, &QTableWidget::cellActivated);
     connect(exportCsvButton, &QPushButton::clicked, this, &ErrorBrowser::exportCsv);
+    connect(tagButton, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString tag = QInputDialog::getText(this, tr("Tag the selected images"),
+            tr("Tag (e.g. artefact in hands):"), QLineEdit::Normal, QString(), &ok);
+        if (!ok)
+            return;
+        const auto tagged = tagSelected(tag);
+        m_status->setText(
+            tagged ? tr("Tagged %n image(s) \"%1\"", nullptr, tagged.value()).arg(tag.trimmed()) : tagged.error());
+        markFailed(m_status, QPalette::WindowText, !tagged);
+    });
     connect(sheetButton, &QPushButton::clicked, this, &ErrorBrowser::exportSheet);
     m_status->setText(tr("Open a study file and select a study to browse its errors."));
 }
@@ -790,6 +805,23 @@ void ErrorBrowser::clearSelection()
     m_explicit.reset();
     m_explicitTitle.clear();
     applyFilter();
+}
+
+Result<int> ErrorBrowser::tagSelected(const QString& tag)
+{
+    if (!m_db || !m_gridModel)
+        return Error { tr("Open a study first.") };
+    std::vector<qint64> ids;
+    for (const QModelIndex& i : m_grid->selectionModel()->selectedIndexes())
+        ids.push_back(i.data(kImageIdRole).toLongLong());
+    if (ids.empty())
+        ids = m_gridModel->imageIds();
+    for (qint64 id : ids) {
+        if (const Status s = m_db->addImageTag(id, tag); !s)
+            return Error { s.error() };
+    }
+    reload();
+    return int(ids.size());
 }
 
 ImageDetailDialog* ErrorBrowser::openDetail(int row)

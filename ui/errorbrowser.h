@@ -122,6 +122,9 @@ public:
     std::shared_ptr<const BrowserData> data() const { return m_data; }
     BrowserFilter filter() const;
     QString selectionTitle() const;
+    /// Tags the images selected in the grid (all it shows when none is selected) and reloads;
+    /// returns how many were tagged, or the error naming the tag.
+    Result<int> tagSelected(const QString& tag);
     /// Opens the detail of the grid's item `row` (as Enter does); null when there is none.
     ImageDetailDialog* openDetail(int row);
 

@@ -158,12 +158,11 @@ private Q_SLOTS:
         QTest::keyClick(detail->trialTable(), Qt::Key_Return);
         QVERIFY(shown.wait(60000));
         QTRY_VERIFY_WITH_TIMEOUT(!detail->camView()->isBusy(), 60000);
-                QCOMPARE(detail->camView()->overlayCaptions().size(), 2);
+        QCOMPARE(detail->camView()->overlayCaptions().size(), 2);
         if (const QByteArray shots = qgetenv("NTT_SCREENSHOT_DIR"); !shots.isEmpty()) {
-                        QTest::qWait(100); // the tiles are shown and laid out by queued calls
+            QTest::qWait(100); // the tiles are shown and laid out by queued calls
             detail->grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/image-detail.png"));
         }
-
 
         // A tag from the detail is stored at once and becomes a filter.
         QVERIFY(detail->addTag(QStringLiteral("drawing, not photo")));
@@ -180,6 +179,30 @@ private Q_SLOTS:
         QVERIFY(shownIds(browser).size() > expected.size());
         const BrowserFilter f = browser.filter();
         QVERIFY(f.tag.isEmpty());
+    }
+
+    void tagTheSelectedImages()
+    {
+        ErrorBrowser browser;
+        QVERIFY(open(browser));
+        QVERIFY(browser.chooseGroup(QStringLiteral("stripes")));
+        QItemSelectionModel* selection = browser.grid()->selectionModel();
+        selection->clear();
+        selection->select(browser.gridModel()->index(1), QItemSelectionModel::Select);
+        selection->select(browser.gridModel()->index(3), QItemSelectionModel::Select);
+        const qint64 first = browser.gridModel()->image(1)->image.id;
+        const qint64 second = browser.gridModel()->image(3)->image.id;
+        QSignalSpy loaded(&browser, &ErrorBrowser::loaded);
+        QCOMPARE(browser.tagSelected(QStringLiteral("drawing, not photo")).value(), 2);
+        QVERIFY(!browser.tagSelected(QStringLiteral(" ")).ok());
+        QVERIFY(loaded.count() > 0 || loaded.wait(60000));
+        const auto tags = m_file.db->imageTags().value();
+        int tagged = 0;
+        for (auto it = tags.cbegin(); it != tags.cend(); ++it)
+            tagged += it->contains(QStringLiteral("drawing, not photo")) ? 1 : 0;
+        QVERIFY(tags.value(first).contains(QStringLiteral("drawing, not photo")));
+        QVERIFY(tags.value(second).contains(QStringLiteral("drawing, not photo")));
+        QVERIFY(tagged >= 2);
     }
 
     void confusionCellSelectsItsImages()
