@@ -421,10 +421,10 @@ void ErrorBrowser::buildUi()
     filters->addWidget(m_model, 0, 1);
     filters->addWidget(new QLabel(tr("Outcome")), 0, 2);
     filters->addWidget(m_outcome, 0, 3);
-    filters->addWidget(new QLabel(tr("Source")), 0, 4);
-    filters->addWidget(m_source, 0, 5);
-    filters->addWidget(new QLabel(tr("Tag")), 0, 6);
-    filters->addWidget(m_tag, 0, 7);
+    filters->addWidget(new QLabel(tr("Source")), 1, 0);
+    filters->addWidget(m_source, 1, 1);
+    filters->addWidget(new QLabel(tr("Tag")), 1, 2);
+    filters->addWidget(m_tag, 1, 3);
     auto range = [](QDoubleSpinBox* low, QDoubleSpinBox* high) {
         auto* row = new QHBoxLayout;
         row->addWidget(low);
@@ -432,13 +432,13 @@ void ErrorBrowser::buildUi()
         row->addWidget(high);
         return row;
     };
-    filters->addWidget(new QLabel(tr("People right")), 1, 0);
-    filters->addLayout(range(m_peopleMin, m_peopleMax), 1, 1);
-    filters->addWidget(new QLabel(tr("P(real)")), 1, 2);
-    filters->addLayout(range(m_pRealMin, m_pRealMax), 1, 3);
-    filters->addWidget(new QLabel(tr("Sort by")), 1, 4);
-    filters->addWidget(m_sort, 1, 5);
-    filters->addWidget(m_descending, 1, 6, 1, 2);
+    filters->addWidget(new QLabel(tr("People right")), 2, 0);
+    filters->addLayout(range(m_peopleMin, m_peopleMax), 2, 1);
+    filters->addWidget(new QLabel(tr("P(real)")), 2, 2);
+    filters->addLayout(range(m_pRealMin, m_pRealMax), 2, 3);
+    filters->addWidget(new QLabel(tr("Sort by")), 0, 4);
+    filters->addWidget(m_sort, 0, 5);
+    filters->addWidget(m_descending, 1, 5);
     filters->setColumnStretch(1, 1);
     filters->setColumnStretch(3, 1);
     filters->setColumnStretch(5, 1);
@@ -466,7 +466,7 @@ void ErrorBrowser::buildUi()
     split->addWidget(left);
     split->addWidget(right);
     split->setStretchFactor(1, 3);
-    split->setSizes({ 420, 900 });
+    split->setSizes({ 560, 840 });
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(split);
