@@ -48,7 +48,8 @@ int main(int argc, char* argv[])
         QStringLiteral("Save a PNG of the main window to <file> once it is shown, then quit (for docs and checks)."),
         QStringLiteral("file") });
     parser.addOption({ QStringLiteral("tab"),
-        QStringLiteral("Open on the tab named <name> (pool, studies, sessions, models, attention, dashboard, errors)."), QStringLiteral("name") });
+        QStringLiteral("Open on the tab named <name> (pool, studies, sessions, models, attention, dashboard, errors)."),
+        QStringLiteral("name") });
     parser.addPositionalArgument(QStringLiteral("study-file"), QStringLiteral("Study file (.ntt) to open."));
     parser.process(app);
 

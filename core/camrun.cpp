@@ -97,7 +97,7 @@ Result<cv::Mat> readImageBgr(const QString& imagePath, int reduction)
         : reduction >= 4            ? cv::IMREAD_REDUCED_COLOR_4
         : reduction >= 2            ? cv::IMREAD_REDUCED_COLOR_2
                                     : cv::IMREAD_COLOR;
-        if (!QFileInfo(imagePath).isFile())
+    if (!QFileInfo(imagePath).isFile())
         return Error { Text::tr("%1: no such image file").arg(imagePath) };
     cv::Mat image;
     try {

@@ -43,10 +43,10 @@ Result<cv::Mat> composeContactSheet(const std::vector<ContactSheetItem>& items, 
 {
     if (items.empty())
         return Error { Text::tr("the selection is empty: no contact sheet to make") };
-        const int columns = std::clamp(std::min(layout.columns, int(items.size())), 1, 64);
+    const int columns = std::clamp(std::min(layout.columns, int(items.size())), 1, 64);
     const int cell = std::clamp(layout.cell, 32, 1024);
     const int gap = 8;
-        const int captionHeight = 34; // two lines
+    const int captionHeight = 34; // two lines
     const int titleHeight = layout.title.isEmpty() ? 0 : 32;
     const int rows = (int(items.size()) + columns - 1) / columns;
     const int width = gap + columns * (cell + gap);
@@ -68,7 +68,7 @@ Result<cv::Mat> composeContactSheet(const std::vector<ContactSheetItem>& items, 
                 scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
             fit.copyTo(sheet(cv::Rect(x + (cell - fit.cols) / 2, y + (cell - fit.rows) / 2, fit.cols, fit.rows)));
         }
-                const QStringList lines = items[i].caption.split(QLatin1Char('\n'));
+        const QStringList lines = items[i].caption.split(QLatin1Char('\n'));
         for (int l = 0; l < std::min(2, int(lines.size())); ++l)
             cv::putText(sheet, fitted(lines[l], cell), cv::Point(x, y + cell + 13 + 16 * l), kFont, kCaptionScale,
                 cv::Scalar(0, 0, 0), 1, cv::LINE_AA);

@@ -14,7 +14,7 @@ namespace ntt {
 struct ContactSheetItem
 {
     cv::Mat thumbnail;
-        QString caption; ///< up to two lines, e.g. "#123 - people 20 %\nP(real) 0.91"; drawn in ASCII (asciiCaption())
+    QString caption; ///< up to two lines, e.g. "#123 - people 20 %\nP(real) 0.91"; drawn in ASCII (asciiCaption())
 };
 
 struct ContactSheetLayout
@@ -25,8 +25,8 @@ struct ContactSheetLayout
 };
 
 /**
-  * The thumbnails in a grid on white (no more columns than items), each centred in its cell with its caption below (elided to
- * the cell width), for printing the images behind a finding. Fails on an empty selection.
+ * The thumbnails in a grid on white (no more columns than items), each centred in its cell with its caption below
+ * (elided to the cell width), for printing the images behind a finding. Fails on an empty selection.
  */
 Result<cv::Mat> composeContactSheet(const std::vector<ContactSheetItem>& items, const ContactSheetLayout& layout);
 

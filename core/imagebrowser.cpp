@@ -38,7 +38,7 @@ bool within(double v, double low, double high)
 {
     if (std::isnan(v))
         return low <= 0.0 && high >= 1.0;
-        // P(real) is stored as a float: 0.9f is 0.89999998, and a range starting at 0.9 keeps it.
+    // P(real) is stored as a float: 0.9f is 0.89999998, and a range starting at 0.9 keeps it.
     constexpr double kFloatSlack = 1e-6;
     return v >= low - kFloatSlack && v <= high + kFloatSlack;
 }
@@ -129,8 +129,8 @@ std::optional<BrowserSort> browserSortFromName(const QString& name)
     return std::nullopt;
 }
 
-ConfusionMatrix confusionMatrix(
-    const std::vector<BrowserImage>& images, const std::vector<int>& subset, const QString& model, const ModelSpec& spec)
+ConfusionMatrix confusionMatrix(const std::vector<BrowserImage>& images, const std::vector<int>& subset,
+    const QString& model, const ModelSpec& spec)
 {
     const bool multiClass = spec.classes.size() > 1
         && (spec.output == OutputKind::SourceClasses || spec.output == OutputKind::CategoryClasses);

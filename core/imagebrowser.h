@@ -2,7 +2,6 @@
 
 #include "imageresults.h"
 #include "modelspec.h"
-
 #include "pool.h"
 
 #include <QHash>
@@ -88,7 +87,7 @@ struct ConfusionMatrix
     std::vector<std::vector<std::vector<int>>> cells; ///< [row][column] -> indices into the images
     int count(int row, int column) const { return int(cells[std::size_t(row)][std::size_t(column)].size()); }
 };
-ConfusionMatrix confusionMatrix(
-    const std::vector<BrowserImage>& images, const std::vector<int>& subset, const QString& model, const ModelSpec& spec);
+ConfusionMatrix confusionMatrix(const std::vector<BrowserImage>& images, const std::vector<int>& subset,
+    const QString& model, const ModelSpec& spec);
 
 } // namespace ntt

@@ -16,7 +16,7 @@ namespace ntt {
 /**
  * Runs a synchronous, cancellable core call on a worker thread and hands its result back to the
  * GUI thread. Progress is throttled to one signal per percent. Failures arrive as the Result's
-  * message: exceptions never cross the thread. The job cancels and waits when destroyed, so a
+ * message: exceptions never cross the thread. The job cancels and waits when destroyed, so a
  * dialog that owns one can close at any time. Starting a job cancels the one running, whose
  * result is then dropped: `done` only ever sees the latest job's result.
  */
@@ -51,7 +51,7 @@ public:
         cancelAndWait();
         m_cancel = std::make_shared<CancelToken>();
         m_running = true;
-                auto watcher = new QFutureWatcher<Result<T>>(this);
+        auto watcher = new QFutureWatcher<Result<T>>(this);
         m_current = watcher;
         QPointer<BackgroundJob> self(this);
         auto lastPercent = std::make_shared<std::atomic_int>(-1);
@@ -67,14 +67,14 @@ public:
                 },
                 Qt::QueuedConnection);
         };
-                connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, done] {
+        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, done] {
             watcher->deleteLater();
             if (watcher != m_current)
                 return; // superseded by a later start(): stale
             m_current = nullptr;
             m_running = false;
             m_wait = nullptr;
-                        Result<T> result = watcher->result();
+            Result<T> result = watcher->result();
             done(std::move(result));
             Q_EMIT finished();
         });
@@ -89,7 +89,7 @@ Q_SIGNALS:
 
 private:
     std::shared_ptr<CancelToken> m_cancel;
-        std::function<void()> m_wait;
+    std::function<void()> m_wait;
     QObject* m_current = nullptr; ///< the watcher of the latest job
     bool m_running = false;
 };

@@ -67,7 +67,7 @@ public:
     QCheckBox* includeSimulatedBox() const { return m_includeSimulated; }
     QSpinBox* catchExclusionBox() const { return m_catchExclusion; }
     QString summaryText() const;
-        bool isLoading() const;
+    bool isLoading() const;
     /// The analysis options the controls set (simulated participants, catch-trial exclusion); the
     /// GUI's exports use them, so a table matches what the dashboard shows.
     AnalysisOptions options() const;
@@ -81,8 +81,7 @@ Q_SIGNALS:
     void imagesSelected(const QList<qint64>& imageIds, const QString& title);
 
 private:
-        struct Series; ///< what a drawn plottable stands for
-
+    struct Series; ///< what a drawn plottable stands for
 
     void loadFinished(Result<StudyAnalysis> result, bool switchedToSimulated, quint64 generation);
     void controlsChanged();

@@ -240,7 +240,7 @@ private Q_SLOTS:
         layout.cell = 100;
         const auto sheet = composeContactSheet(items, layout);
         QVERIFY(sheet.ok());
-                // Two columns of 100 px with 8 px gaps; two rows of 100 px + two caption lines + gap.
+        // Two columns of 100 px with 8 px gaps; two rows of 100 px + two caption lines + gap.
         QCOMPARE(sheet->cols, 8 + 2 * 108);
         QCOMPARE(sheet->rows, 8 + 2 * (100 + 34 + 8));
         // No empty columns for a short selection.
