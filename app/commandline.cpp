@@ -596,6 +596,10 @@ int cmdBrowse(const QStringList& args)
     p.addOption({ QStringLiteral("sheet"), QStringLiteral("Contact sheet of the selection (.png or .pdf)."),
         QStringLiteral("file") });
     p.addOption({ QStringLiteral("confusion"), QStringLiteral("Print the model's confusion matrix instead.") });
+    p.addOption({ QStringLiteral("image"),
+        QStringLiteral("Print one image's detail instead: each model's P(real), people's answers, what they chose "
+                       "instead, response-time quartiles and the trials it appeared in."),
+        QStringLiteral("id") });
     addAnalysisOptions(p);
     int code = 0;
     if (!parse(p, args, code))
@@ -653,6 +657,55 @@ int cmdBrowse(const QStringList& args)
     for (int i : kept)
         ids.push_back(images->at(std::size_t(i)).image.id);
 
+    if (p.isSet(QStringLiteral("image"))) {
+        bool ok = false;
+        const qint64 id = p.value(QStringLiteral("image")).toLongLong(&ok);
+        const auto it
+            = std::find_if(images->begin(), images->end(), [id](const BrowserImage& b) { return b.image.id == id; });
+        if (!ok || it == images->end())
+            return fail(QStringLiteral("--image \"%1\": the study shows no image with this id")
+                            .arg(p.value(QStringLiteral("image"))));
+        const auto responses = db.value()->responseRows(study->id);
+        if (!responses)
+            return fail(responses.error());
+        const ImageAnswers answers = imageAnswers(responses.value(), id, analysisOptions->filter);
+        QTextStream& o = out();
+        o << QStringLiteral("image %1: %2 (%3, %4, %5)\n")
+                 .arg(id)
+                 .arg(it->image.path, it->image.category, it->image.source,
+                     it->real ? QStringLiteral("real") : QStringLiteral("generated"));
+        for (auto m = it->pReal.cbegin(); m != it->pReal.cend(); ++m)
+            o << QStringLiteral("%1: P(real) %2\n").arg(m.key()).arg(double(m.value()), 0, 'f', 4);
+        o << QStringLiteral("people: %1 of %2 answers right; chosen in %3 of %4 pick trials; %5 timed out\n")
+                 .arg(it->people.correct)
+                 .arg(it->people.trials)
+                 .arg(it->people.chosen)
+                 .arg(it->people.pickTrials)
+                 .arg(answers.timedOut);
+        for (auto c = answers.chosenInstead.cbegin(); c != answers.chosenInstead.cend(); ++c)
+            o << QStringLiteral("chosen instead: image %1, %2 time(s)\n").arg(c.key()).arg(c.value());
+        if (!answers.rtMs.empty())
+            o << QStringLiteral("rt_ms: median %1, quartiles %2 - %3, n %4\n")
+                     .arg(quantile(answers.rtMs, 0.5))
+                     .arg(quantile(answers.rtMs, 0.25))
+                     .arg(quantile(answers.rtMs, 0.75))
+                     .arg(answers.rtMs.size());
+        o << "trial\tparticipant\tposition\tanswer\tcorrect\trt_ms\timages\n";
+        for (const ResponseRow* r : answers.rows) {
+            QStringList shown;
+            for (qint64 i : r->trial.imageIds)
+                shown << QString::number(i);
+            const int position
+                = int(std::find(r->trial.imageIds.begin(), r->trial.imageIds.end(), id) - r->trial.imageIds.begin());
+            o << r->trial.id << '\t' << r->participant << '\t' << position + 1 << '\t'
+              << (r->response.timedOut ? QStringLiteral("timed out") : QString::number(r->response.answer + 1)) << '\t'
+              << (r->response.timedOut ? QString() : QString::number(int(r->response.correct))) << '\t'
+              << (r->response.timedOut ? QString() : QString::number(r->response.rtMs)) << '\t'
+              << shown.join(QLatin1Char(' ')) << '\n';
+        }
+        o << Qt::flush;
+        return 0;
+    }
     if (p.isSet(QStringLiteral("confusion"))) {
         const ConfusionMatrix m = confusionMatrix(images.value(), kept, model->name, model->spec);
         out() << QStringLiteral("truth \\ %1").arg(model->name);

@@ -13,14 +13,44 @@ bool countsAsAnswer(const ResponseRow& row, const AnswerFilter& filter)
         && (filter.includeCatch || !row.trial.isCatch);
 }
 
+double quantile(std::vector<double> values, double q)
+{
+    if (values.empty())
+        return std::numeric_limits<double>::quiet_NaN();
+    std::sort(values.begin(), values.end());
+    const double position = std::clamp(q, 0.0, 1.0) * double(values.size() - 1);
+    const auto below = std::size_t(std::floor(position));
+    const std::size_t above = std::min(values.size() - 1, below + 1);
+    return values[below] + (position - double(below)) * (values[above] - values[below]);
+}
+
 double ImageHumanResult::medianRtMs() const
 {
-    if (rtMs.empty())
-        return std::numeric_limits<double>::quiet_NaN();
-    std::vector<double> sorted = rtMs;
-    std::sort(sorted.begin(), sorted.end());
-    const std::size_t n = sorted.size();
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    return quantile(rtMs, 0.5);
+}
+
+ImageAnswers imageAnswers(const std::vector<ResponseRow>& responses, qint64 imageId, const AnswerFilter& filter)
+{
+    ImageAnswers a;
+    for (const ResponseRow& r : responses) {
+        if (!countsAsAnswer(r, filter))
+            continue;
+        const auto at = std::find(r.trial.imageIds.begin(), r.trial.imageIds.end(), imageId);
+        if (at == r.trial.imageIds.end())
+            continue;
+        a.rows.push_back(&r);
+        if (r.response.timedOut) {
+            ++a.timedOut;
+            continue;
+        }
+        a.rtMs.push_back(r.response.rtMs);
+        const int position = int(at - r.trial.imageIds.begin());
+        const int answer = r.response.answer;
+        if (r.trial.type == TrialType::PickReal && position == r.trial.correctPosition && !r.response.correct
+            && answer >= 0 && answer < int(r.trial.imageIds.size()))
+            ++a.chosenInstead[r.trial.imageIds[std::size_t(answer)]];
+    }
+    return a;
 }
 
 QHash<qint64, ImageHumanResult> humanResultsByImage(

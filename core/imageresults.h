@@ -38,6 +38,22 @@ struct ImageHumanResult
 QHash<qint64, ImageHumanResult> humanResultsByImage(
     const std::vector<ResponseRow>& responses, const AnswerFilter& filter);
 
+/// The q-quantile (0..1) of the values, interpolating linearly between order statistics (R's
+/// type 7, NumPy's default); NaN when there are none.
+double quantile(std::vector<double> values, double q);
+
+/// What people did on one image, answer by answer: for its detail in the error browser.
+struct ImageAnswers
+{
+    std::vector<const ResponseRow*> rows; ///< trials under the filter that showed it, timed out included, in order
+    /// Pick-real rows where it was the real image and people chose another: that image -> times.
+    QHash<qint64, int> chosenInstead;
+    std::vector<double> rtMs; ///< of the answers given in time
+    int timedOut = 0;
+};
+/// The rows point into `responses`, which must outlive the result.
+ImageAnswers imageAnswers(const std::vector<ResponseRow>& responses, qint64 imageId, const AnswerFilter& filter);
+
 /**
  * A row of images as trials showed it, with what people and models chose. Trials showing the same
  * images (in any order) are one row; the order is that of the first such trial.

@@ -405,8 +405,13 @@ bool CamView::showImage(qint64 imageId)
 bool CamView::showRow(const std::vector<qint64>& imageIds)
 {
     setMode(Mode::Trials);
+    // A row is the same images in any order (trialRowResults()); it shows the first trial's order.
+    std::vector<qint64> wanted = imageIds;
+    std::sort(wanted.begin(), wanted.end());
     for (std::size_t i = 0; i < m_rows.size(); ++i) {
-        if (m_rows[i].imageIds == imageIds) {
+        std::vector<qint64> ids = m_rows[i].imageIds;
+        std::sort(ids.begin(), ids.end());
+        if (ids == wanted) {
             setCurrentRow(int(i));
             return true;
         }

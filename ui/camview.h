@@ -57,7 +57,7 @@ public:
     void setMode(Mode mode);
     /// Shows the image with this pool id (Images mode); false when the study does not show it.
     bool showImage(qint64 imageId);
-    /// Shows the trial row with these images in this order (Trials mode); false when no answered row has them.
+    /// Shows the trial row with these images (in any order: Trials mode); false when no answered row has them.
     bool showRow(const std::vector<qint64>& imageIds);
     /// Hides the mode box and the list, for a view embedded in an image's detail.
     void setListVisible(bool visible);

@@ -37,22 +37,15 @@
 namespace ntt {
 namespace {
 
-/// Quartiles of response times as text, e.g. "median 1,234 ms (IQR 900–1,600, n = 12)".
-QString rtSummary(std::vector<double> rt)
+/// Quartiles of response times as text, e.g. "median 1,234 ms (quartiles 900–1,600 ms, ...)".
+QString rtSummary(const std::vector<double>& rt)
 {
     if (rt.empty())
         return QObject::tr("no response times");
-    std::sort(rt.begin(), rt.end());
-    auto quantile = [&rt](double q) {
-        const double pos = q * double(rt.size() - 1);
-        const auto lo = std::size_t(std::floor(pos));
-        const auto hi = std::min(rt.size() - 1, lo + 1);
-        return rt[lo] + (pos - double(lo)) * (rt[hi] - rt[lo]);
-    };
     const QLocale l;
+    auto ms = [&](double q) { return l.toString(quantile(rt, q), 'f', 0); };
     return QObject::tr("median %1 ms (quartiles %2–%3 ms, range %4–%5 ms, n = %6)")
-        .arg(l.toString(quantile(0.5), 'f', 0), l.toString(quantile(0.25), 'f', 0), l.toString(quantile(0.75), 'f', 0),
-            l.toString(rt.front(), 'f', 0), l.toString(rt.back(), 'f', 0))
+        .arg(ms(0.5), ms(0.25), ms(0.75), ms(0.0), ms(1.0))
         .arg(rt.size());
 }
 
@@ -123,25 +116,7 @@ ImageDetailDialog::ImageDetailDialog(
             }
             lines << line;
         }
-        // What people chose instead of this image in pick-real rows where it was the real one.
-        QHash<qint64, int> instead;
-        std::vector<double> rt;
-        int timedOut = 0;
-        for (const ResponseRow& r : m_data->responses) {
-            if (!countsAsAnswer(r, m_data->filter))
-                continue;
-            const int pos = positionIn(r.trial, imageId);
-            if (pos < 0)
-                continue;
-            if (r.response.timedOut) {
-                ++timedOut;
-                continue;
-            }
-            rt.push_back(r.response.rtMs);
-            if (r.trial.type == TrialType::PickReal && pos == r.trial.correctPosition && !r.response.correct
-                && r.response.answer >= 0 && r.response.answer < int(r.trial.imageIds.size()))
-                ++instead[r.trial.imageIds[std::size_t(r.response.answer)]];
-        }
+        const ImageAnswers answers = imageAnswers(m_data->responses, imageId, m_data->filter);
         const ImageHumanResult& people = b.people;
         lines << (people.trials > 0
                 ? tr("People: %1 of %2 answers right (%3 %)%4.")
@@ -152,15 +127,16 @@ ImageDetailDialog::ImageDetailDialog(
                               ? tr("; chosen in %1 of %2 pick trials").arg(people.chosen).arg(people.pickTrials)
                               : QString())
                 : tr("People: no answers on this image under the analysis' filter."));
-        if (!instead.isEmpty()) {
+        if (!answers.chosenInstead.isEmpty()) {
             QStringList chosen;
-            for (auto it = instead.cbegin(); it != instead.cend(); ++it)
+            for (auto it = answers.chosenInstead.cbegin(); it != answers.chosenInstead.cend(); ++it)
                 chosen << tr("#%1 (%2×)").arg(it.key()).arg(it.value());
             chosen.sort();
             lines << tr("Chosen instead of it: %1").arg(chosen.join(QStringLiteral(", ")));
         }
         lines << tr("Response times on trials showing it: %1%2")
-                     .arg(rtSummary(rt), timedOut > 0 ? tr("; %1 timed out").arg(timedOut) : QString());
+                     .arg(rtSummary(answers.rtMs),
+                         answers.timedOut > 0 ? tr("; %1 timed out").arg(answers.timedOut) : QString());
     } else {
         lines << tr("Image #%1 is not in this study.").arg(imageId);
     }
@@ -252,11 +228,7 @@ QString ImageDetailDialog::summaryText() const
 
 void ImageDetailDialog::fillTrials()
 {
-    m_rows.clear();
-    for (const ResponseRow& r : m_data->responses) {
-        if (countsAsAnswer(r, m_data->filter) && positionIn(r.trial, m_imageId) >= 0)
-            m_rows.push_back(&r);
-    }
+    m_rows = imageAnswers(m_data->responses, m_imageId, m_data->filter).rows;
     const QStringList headers = { tr("Trial"), tr("Participant"), tr("Type"), tr("Its position"), tr("Answer"),
         tr("Right"), tr("RT (ms)"), tr("Images in the row") };
     m_trials->setColumnCount(int(headers.size()));

@@ -34,6 +34,45 @@ class Test_imageresults : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void quantilesAsNumPy()
+    {
+        // numpy.quantile([4, 1, 3, 2], [0, 0.25, 0.5, 0.75, 1]) = [1, 1.75, 2.5, 3.25, 4]
+        const std::vector<double> v = { 4, 1, 3, 2 };
+        QCOMPARE(quantile(v, 0.0), 1.0);
+        QCOMPARE(quantile(v, 0.25), 1.75);
+        QCOMPARE(quantile(v, 0.5), 2.5);
+        QCOMPARE(quantile(v, 0.75), 3.25);
+        QCOMPARE(quantile(v, 1.0), 4.0);
+        QCOMPARE(quantile({ 7 }, 0.3), 7.0);
+        QVERIFY(std::isnan(quantile({}, 0.5)));
+    }
+
+    void answersOnOneImage()
+    {
+        // As in perImage(): image 1 is real; in trial 11 people chose image 2 instead; trial 12
+        // timed out; the practice and the simulated trial do not count.
+        const std::vector<ResponseRow> rows = {
+            row(10, { 1, 2 }, 0, 0, 500),
+            row(11, { 2, 1 }, 1, 0, 900),
+            row(12, { 1, 3 }, 0, -1, 0),
+            row(13, { 1, 3 }, 0, 1, 100, false, true),
+            row(14, { 3, 1 }, 1, 0, 700, true),
+        };
+        const ImageAnswers a = imageAnswers(rows, 1, AnswerFilter {});
+        QCOMPARE(int(a.rows.size()), 3);
+        QCOMPARE(a.rows[1]->trial.id, qint64(11));
+        QCOMPARE(a.timedOut, 1);
+        QCOMPARE(a.rtMs, (std::vector<double> { 500, 900 }));
+        QCOMPARE(a.chosenInstead.size(), 1);
+        QCOMPARE(a.chosenInstead.value(2), 1);
+        AnswerFilter all;
+        all.includeSimulated = true;
+        all.includePractice = true;
+        const ImageAnswers b = imageAnswers(rows, 1, all);
+        QCOMPARE(int(b.rows.size()), 5);
+        QCOMPARE(b.chosenInstead.value(3), 2); // the practice trial and the simulated one
+    }
+
     void perImage()
     {
         // Image 1 is real in every row. Trials: {1,2} answered 1 (right, 500 ms), {2,1} answered

@@ -107,6 +107,28 @@ private Q_SLOTS:
         QCOMPARE(total, int(m_file.db->pRealByImage(m_file.studyId, m_file.db->models()->front().sha256)->size()));
     }
 
+    void oneImagesDetail()
+    {
+        const auto responses = m_file.db->responseRows(m_file.studyId).value();
+        const qint64 image = responses.front().trial.imageIds.front();
+        const ImageAnswers answers = imageAnswers(responses, image, AnswerFilter {});
+        const auto run = testing::runNtt(QStringList { QStringLiteral("browse") } + db()
+            + QStringList { QStringLiteral("--image"), QString::number(image) });
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QVERIFY2(run.out.startsWith(QStringLiteral("image %1: ").arg(image)), qPrintable(run.out));
+        QVERIFY(run.out.contains(QStringLiteral("tiny: P(real) ")));
+        // One line per trial it appeared in, after the header.
+        const QStringList lines = run.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const int header
+            = int(lines.indexOf(QStringLiteral("trial\tparticipant\tposition\tanswer\tcorrect\trt_ms\timages")));
+        QVERIFY(header > 0);
+        QCOMPARE(int(lines.size()) - header - 1, int(answers.rows.size()));
+        const auto unknown = testing::runNtt(QStringList { QStringLiteral("browse") } + db()
+            + QStringList { QStringLiteral("--image"), QStringLiteral("424242") });
+        QCOMPARE(unknown.code, 1);
+        QVERIFY(unknown.err.contains(QStringLiteral("424242")));
+    }
+
     void badValuesAreNamed_data()
     {
         QTest::addColumn<QStringList>("args");
