@@ -196,13 +196,15 @@ ImageDetailDialog::ImageDetailDialog(
     });
     connect(m_newTag, &QLineEdit::returnPressed, addTagButton, &QPushButton::click);
     connect(removeTag, &QPushButton::clicked, this, [this] {
-        const QListWidgetItem* item = m_tags->currentItem();
+        QListWidgetItem* item = m_tags->currentItem();
         if (!item)
             return;
         const Status s = m_db.removeImageTag(m_imageId, item->text());
         m_annotationStatus->setText(s ? tr("Tag removed.") : s.error());
         markFailed(m_annotationStatus, QPalette::WindowText, !s);
-        refreshTags();
+        if (!s)
+            return;
+        delete m_tags->takeItem(m_tags->row(item));
         Q_EMIT annotationsChanged(m_imageId);
     });
     connect(saveNoteButton, &QPushButton::clicked, this, [this] { saveNote(m_note->toPlainText()); });
@@ -212,12 +214,12 @@ ImageDetailDialog::ImageDetailDialog(
         m_cam, &CamView::loaded, this, [this] { m_cam->showImage(m_imageId); }, Qt::SingleShotConnection);
 
     fillTrials();
-    refreshTags();
-    if (m_image)
+    // Tags and note as loaded with the browser's data (its reload follows every edit made here).
+    if (m_image) {
+        m_tags->addItems(m_image->tags);
         m_note->setPlainText(m_image->note);
-    const auto notes = m_db.imageNotes();
-    if (notes && notes->contains(imageId))
-        m_note->setPlainText(notes->value(imageId));
+    }
+
     m_cam->setStudy(m_db.path(), studyId);
 }
 
@@ -264,23 +266,19 @@ void ImageDetailDialog::showTrialRow(int row)
         m_cam->showImage(m_imageId);
 }
 
-void ImageDetailDialog::refreshTags()
-{
-    m_tags->clear();
-    const auto tags = m_db.imageTags();
-    if (tags)
-        m_tags->addItems(tags->value(m_imageId));
-}
-
 bool ImageDetailDialog::addTag(const QString& tag)
 {
     const Status s = m_db.addImageTag(m_imageId, tag);
     m_annotationStatus->setText(s ? tr("Tag added.") : s.error());
     markFailed(m_annotationStatus, QPalette::WindowText, !s);
-    refreshTags();
-    if (s)
-        Q_EMIT annotationsChanged(m_imageId);
-    return s.ok();
+    if (!s)
+        return false;
+    if (m_tags->findItems(tag.trimmed(), Qt::MatchExactly).isEmpty()) {
+        m_tags->addItem(tag.trimmed());
+        m_tags->sortItems();
+    }
+    Q_EMIT annotationsChanged(m_imageId);
+    return true;
 }
 
 bool ImageDetailDialog::saveNote(const QString& note)

@@ -76,7 +76,6 @@ Q_SIGNALS:
 private:
     void fillTrials();
     void showTrialRow(int row);
-    void refreshTags();
 
     StudyDatabase& m_db;
     std::shared_ptr<const BrowserData> m_data;

@@ -7,6 +7,7 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QListView>
+#include <QListWidget>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -168,6 +169,8 @@ private Q_SLOTS:
         QVERIFY(detail->addTag(QStringLiteral("drawing, not photo")));
         QCOMPARE(m_file.db->imageTags()->value(answered), QStringList { QStringLiteral("drawing, not photo") });
         QVERIFY(!detail->addTag(QStringLiteral("  ")));
+        QCOMPARE(detail->tagList()->count(), 1);
+        QCOMPARE(detail->tagList()->item(0)->text(), QStringLiteral("drawing, not photo"));
 
         // Esc closes the detail; the browser still shows the selection.
         QSignalSpy reloaded(&browser, &ErrorBrowser::loaded);
