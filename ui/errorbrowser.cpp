@@ -495,7 +495,7 @@ void ErrorBrowser::buildUi()
 
 void ErrorBrowser::setStudy(StudyDatabase* db, qint64 studyId)
 {
-    const bool same = db == m_db && studyId == m_studyId && db && m_loader && m_loader->size() > 0;
+    const bool same = db && db == m_db && studyId == m_studyId;
     m_db = db;
     m_studyId = studyId;
     if (same)
@@ -586,13 +586,11 @@ void ErrorBrowser::applyData(std::shared_ptr<const BrowserData> data)
     m_data = std::move(data);
     if (!m_simulatedChosen) {
         const QSignalBlocker block(m_simulated);
-        m_simulated->setChecked(m_data->analysis.analysis.participants.empty() ? false : [this] {
-            for (const ParticipantSummary& p : m_data->analysis.analysis.participants) {
-                if (!p.simulated)
-                    return false;
-            }
-            return true;
-        }());
+        // The worker already fell back to simulated sessions when there is no one else.
+        const auto& participants = m_data->analysis.analysis.participants;
+        m_simulated->setChecked(!participants.empty()
+            && std::all_of(
+                participants.begin(), participants.end(), [](const ParticipantSummary& p) { return p.simulated; }));
     }
     const auto grouping
         = m_grouping->currentIndex() == 0 ? GroupTableModel::Grouping::Category : GroupTableModel::Grouping::Source;

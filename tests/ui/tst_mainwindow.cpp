@@ -26,6 +26,17 @@ class Test_mainwindow : public QObject
 {
     Q_OBJECT
 
+private:
+    /// Shows the window at `size` on the demo made in `dir`; true once it is open.
+    static bool showDemo(MainWindow& window, const QTemporaryDir& dir, QSize size)
+    {
+        window.resize(size);
+        window.show();
+        QSignalSpy ready(&window, &MainWindow::demoReady);
+        window.openDemo(dir.filePath(QStringLiteral("demo")));
+        return ready.wait(120000);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -37,11 +48,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         MainWindow window;
-        window.resize(1100, 720);
-        window.show();
-        QSignalSpy ready(&window, &MainWindow::demoReady);
-        window.openDemo(dir.filePath(QStringLiteral("demo")));
-        QVERIFY(ready.wait(120000));
+        QVERIFY(showDemo(window, dir, QSize(1100, 720)));
         QVERIFY(window.database());
 
         const auto* banner = window.findChild<QLabel*>();
@@ -119,11 +126,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         MainWindow window;
-        window.resize(1400, 900);
-        window.show();
-        QSignalSpy ready(&window, &MainWindow::demoReady);
-        window.openDemo(dir.filePath(QStringLiteral("demo")));
-        QVERIFY(ready.wait(120000));
+        QVERIFY(showDemo(window, dir, QSize(1400, 900)));
         Dashboard* dashboard = window.dashboard();
         window.tabs()->setCurrentWidget(dashboard);
         QTRY_VERIFY_WITH_TIMEOUT(
