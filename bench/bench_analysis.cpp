@@ -4,9 +4,9 @@
 //
 // Run: build/dev/bin/bench_analysis
 
-#include "analysis.h"
-#include "imageresults.h"
-#include "summarytables.h"
+#include "analysis/analysis.h"
+#include "analysis/imageresults.h"
+#include "analysis/summarytables.h"
 #include "syntheticstudy.h"
 
 #include <QCoreApplication>

@@ -5,11 +5,11 @@
 //
 // Run: build/dev/bin/bench_browser [path/to/shared/data]
 
+#include "analysis/imagebrowser.h"
+#include "analysis/imageresults.h"
 #include "browsermodels.h"
-#include "imagebrowser.h"
-#include "imageresults.h"
+#include "pool/thumbnails.h"
 #include "syntheticstudy.h"
-#include "thumbnails.h"
 
 #include <QApplication>
 #include <QDirIterator>

@@ -5,9 +5,9 @@
 //
 // Run: QT_QPA_PLATFORM=offscreen build/dev/bin/bench_dashboard
 
-#include "analysis.h"
+#include "analysis/analysis.h"
+#include "analysis/imageresults.h"
 #include "dashboard.h"
-#include "imageresults.h"
 #include "qcustomplot_wrapper.h"
 #include "syntheticstudy.h"
 

@@ -6,8 +6,8 @@
 //   /usr/bin/python3 bench/make_resnet18_torchscript.py /tmp/benchmodels
 //   build/dev/bin/bench_gradcam /tmp/benchmodels/resnet18_traced.pt
 
-#include "camrun.h"
-#include "classifier.h"
+#include "attention/camrun.h"
+#include "models/classifier.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -95,7 +95,8 @@ int main(int argc, char* argv[])
         options.method = method;
         const QString label = camMethodLabel(method)
             + (method == CamMethod::SmoothGradCamPlusPlus ? QStringLiteral(" (n = 4)") : QString());
-        row(qPrintable(label), [&](const std::vector<PreparedImage>& b) { return model.computeCams(b, options).ok(); });
+        row(qPrintable(label),
+            [&](const std::vector<PreparedImage>& b) { return computeCams(model, b, options).ok(); });
     }
     return 0;
 }

@@ -4,9 +4,9 @@
 // Run: build/dev/bin/bench_model_inference
 // Prints images per second for each setting.
 
-#include "classifier.h"
-#include "demo.h"
-#include "training.h"
+#include "demo/demo.h"
+#include "models/classifier.h"
+#include "models/training.h"
 
 #include <QCoreApplication>
 #include <QDir>

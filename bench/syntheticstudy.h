@@ -4,8 +4,8 @@
 // spread over 10 categories and a real source plus 4 generators; people right 70 % of the time,
 // models 90 %, each model a P(real) per image. Seeded: every run is the same study.
 
-#include "responseexport.h"
-#include "rng.h"
+#include "study/responseexport.h"
+#include "study/rng.h"
 
 #include <QHash>
 #include <QMap>

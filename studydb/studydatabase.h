@@ -1,13 +1,14 @@
 #pragma once
 
-#include "classifier.h"
-#include "modelrun.h"
-#include "poolimport.h"
-#include "responseexport.h"
+#include "attention/gradcam.h"
+#include "models/classifier.h"
+#include "models/modelrun.h"
+#include "pool/poolimport.h"
 #include "result.h"
-#include "stimulus.h"
-#include "study.h"
-#include "trial.h"
+#include "study/responseexport.h"
+#include "study/stimulus.h"
+#include "study/study.h"
+#include "study/trial.h"
 
 #include <QDateTime>
 #include <QHash>

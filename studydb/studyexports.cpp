@@ -1,7 +1,7 @@
 #include "studyexports.h"
 
-#include "contactsheet.h"
-#include "thumbnails.h"
+#include "analysis/contactsheet.h"
+#include "pool/thumbnails.h"
 
 #include <QDir>
 #include <QFileInfo>

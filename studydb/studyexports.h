@@ -1,10 +1,10 @@
 #pragma once
 
-#include "analysis.h"
+#include "analysis/analysis.h"
+#include "analysis/imagebrowser.h"
+#include "analysis/summarytables.h"
 #include "cancel.h"
-#include "imagebrowser.h"
 #include "studydatabase.h"
-#include "summarytables.h"
 
 #include <QMap>
 #include <QString>

@@ -1,10 +1,10 @@
 #include "studyfile.h"
 
-#include "analysis.h"
-#include "imagefileinfo.h"
-#include "participantcode.h"
-#include "rng.h"
-#include "trialgenerator.h"
+#include "analysis/analysis.h"
+#include "pool/imagefileinfo.h"
+#include "study/participantcode.h"
+#include "study/rng.h"
+#include "study/trialgenerator.h"
 
 #include <QDir>
 #include <QFileInfo>

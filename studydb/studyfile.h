@@ -1,15 +1,15 @@
 #pragma once
 
-#include "camrun.h"
+#include "attention/camrun.h"
 #include "cancel.h"
-#include "demo.h"
-#include "poolimport.h"
+#include "demo/demo.h"
+#include "models/splitmaker.h"
+#include "models/training.h"
+#include "pool/poolimport.h"
+#include "pool/shortcutaudit.h"
 #include "result.h"
-#include "sessionflow.h"
-#include "shortcutaudit.h"
-#include "splitmaker.h"
+#include "study/sessionflow.h"
 #include "studydatabase.h"
-#include "training.h"
 
 #include <QMap>
 #include <QString>

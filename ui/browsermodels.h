@@ -1,8 +1,8 @@
 #pragma once
 
-#include "analysis.h"
-#include "imagebrowser.h"
-#include "thumbnails.h"
+#include "analysis/analysis.h"
+#include "analysis/imagebrowser.h"
+#include "pool/thumbnails.h"
 
 #include <QAbstractListModel>
 #include <QAbstractTableModel>

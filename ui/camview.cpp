@@ -1,7 +1,7 @@
 #include "camview.h"
 
+#include "attention/camrun.h"
 #include "backgroundjob.h"
-#include "camrun.h"
 #include "studydatabase.h"
 #include "studyfile.h"
 #include "widgethelpers.h"

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "camoverlay.h"
-#include "classifier.h"
-#include "gradcam.h"
-#include "imageresults.h"
-#include "modelspec.h"
-#include "responseexport.h"
+#include "analysis/imageresults.h"
+#include "attention/camoverlay.h"
+#include "attention/gradcam.h"
+#include "models/classifier.h"
+#include "models/modelspec.h"
 #include "result.h"
-#include "study.h"
+#include "study/responseexport.h"
+#include "study/study.h"
 
 #include <QHash>
 #include <QString>

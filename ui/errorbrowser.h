@@ -1,9 +1,9 @@
 #pragma once
 
-#include "analysis.h"
-#include "imagebrowser.h"
-#include "imageresults.h"
-#include "responseexport.h"
+#include "analysis/analysis.h"
+#include "analysis/imagebrowser.h"
+#include "analysis/imageresults.h"
+#include "study/responseexport.h"
 #include "studydatabase.h"
 #include "studyexports.h"
 

@@ -1,8 +1,8 @@
 #include "importdialog.h"
 
 #include "backgroundjob.h"
-#include "poolimport.h"
-#include "shortcutaudit.h"
+#include "pool/poolimport.h"
+#include "pool/shortcutaudit.h"
 #include "studydatabase.h"
 #include "studyfile.h"
 #include "widgethelpers.h"

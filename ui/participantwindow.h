@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sessionflow.h"
+#include "study/sessionflow.h"
 #include "studydatabase.h"
 #include "studyfile.h"
 

@@ -1,6 +1,6 @@
 #include "stimulusprefetcher.h"
 
-#include "stimulus.h"
+#include "study/stimulus.h"
 
 #include <QFutureWatcher>
 #include <QtConcurrent>

@@ -1,9 +1,9 @@
 #include "studyeditor.h"
 
 #include "backgroundjob.h"
+#include "study/trialgenerator.h"
 #include "studydatabase.h"
 #include "studyfile.h"
-#include "trialgenerator.h"
 #include "widgethelpers.h"
 
 #include <QCheckBox>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "pool.h"
+#include "pool/pool.h"
 #include "result.h"
-#include "study.h"
+#include "study/study.h"
 
 #include <QColor>
 #include <QDialog>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "demo.h"
+#include "demo/demo.h"
 #include "studyfile.h"
 
 #include <QDir>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "poolimport.h"
+#include "pool/poolimport.h"
 
 #include <QString>
 #include <QStringList>

@@ -1,4 +1,4 @@
-#include "camoverlay.h"
+#include "attention/camoverlay.h"
 #include "npy.h"
 
 #include <QDir>

@@ -1,6 +1,6 @@
-#include "classifier.h"
-#include "modelspec.h"
-#include "preprocess.h"
+#include "models/classifier.h"
+#include "models/modelspec.h"
+#include "models/preprocess.h"
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -1,5 +1,5 @@
 #include "csvwriter.h"
-#include "responseexport.h"
+#include "study/responseexport.h"
 
 #include <QBuffer>
 #include <QtTest>

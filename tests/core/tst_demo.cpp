@@ -1,6 +1,6 @@
-#include "demo.h"
-#include "stimulus.h"
-#include "study.h"
+#include "demo/demo.h"
+#include "study/stimulus.h"
+#include "study/study.h"
 
 #include <QDirIterator>
 #include <QTemporaryDir>

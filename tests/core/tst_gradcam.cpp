@@ -1,8 +1,8 @@
-#include "camrun.h"
-#include "classifier.h"
-#include "gradcam.h"
-#include "rng.h"
-#include "training.h"
+#include "attention/camrun.h"
+#include "attention/gradcam.h"
+#include "models/classifier.h"
+#include "models/training.h"
+#include "study/rng.h"
 
 #include <QDir>
 #include <QFile>
@@ -308,7 +308,7 @@ private Q_SLOTS:
             batch[i].chw.assign(
                 inputs.begin() + std::ptrdiff_t(i * perImage), inputs.begin() + std::ptrdiff_t((i + 1) * perImage));
         }
-        const auto maps = classifier.value()->computeCams(batch, options);
+        const auto maps = computeCams(*classifier.value(), batch, options);
         QVERIFY2(maps.ok(), qPrintable(maps.error()));
         QCOMPARE(maps->size(), std::size_t(4));
 

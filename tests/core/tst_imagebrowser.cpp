@@ -1,6 +1,6 @@
-#include "contactsheet.h"
-#include "imagebrowser.h"
-#include "thumbnails.h"
+#include "analysis/contactsheet.h"
+#include "analysis/imagebrowser.h"
+#include "pool/thumbnails.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,4 +1,4 @@
-#include "imagefileinfo.h"
+#include "pool/imagefileinfo.h"
 
 #include <QDir>
 #include <QFile>

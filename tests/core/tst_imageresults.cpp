@@ -1,4 +1,4 @@
-#include "imageresults.h"
+#include "analysis/imageresults.h"
 
 #include <QtTest>
 

@@ -1,4 +1,4 @@
-#include "poolimport.h"
+#include "pool/poolimport.h"
 
 #include <QCryptographicHash>
 #include <QDir>

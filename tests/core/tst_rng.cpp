@@ -1,4 +1,4 @@
-#include "rng.h"
+#include "study/rng.h"
 
 #include <QtTest>
 

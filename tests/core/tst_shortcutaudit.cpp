@@ -1,5 +1,5 @@
-#include "poolimport.h"
-#include "shortcutaudit.h"
+#include "pool/poolimport.h"
+#include "pool/shortcutaudit.h"
 
 #include <QtTest>
 

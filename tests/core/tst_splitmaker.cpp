@@ -1,5 +1,5 @@
-#include "rng.h"
-#include "splitmaker.h"
+#include "models/splitmaker.h"
+#include "study/rng.h"
 
 #include <QtTest>
 

@@ -1,4 +1,4 @@
-#include "stimulus.h"
+#include "study/stimulus.h"
 
 #include <QCryptographicHash>
 #include <QTemporaryDir>

@@ -1,9 +1,9 @@
-#include "classifier.h"
-#include "demo.h"
-#include "modelspec.h"
-#include "preprocess.h"
-#include "splitmaker.h"
-#include "training.h"
+#include "demo/demo.h"
+#include "models/classifier.h"
+#include "models/modelspec.h"
+#include "models/preprocess.h"
+#include "models/splitmaker.h"
+#include "models/training.h"
 
 #include <QDirIterator>
 #include <QElapsedTimer>

@@ -1,4 +1,4 @@
-#include "trialgenerator.h"
+#include "study/trialgenerator.h"
 
 #include <QtTest>
 

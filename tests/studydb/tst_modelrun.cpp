@@ -1,4 +1,4 @@
-#include "demo.h"
+#include "demo/demo.h"
 #include "studyfile.h"
 
 #include <QFile>

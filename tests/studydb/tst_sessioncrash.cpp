@@ -1,6 +1,6 @@
 #include "../common/fixturepool.h"
+#include "study/trialgenerator.h"
 #include "studyfile.h"
-#include "trialgenerator.h"
 
 #include <QProcess>
 #include <QSqlDatabase>

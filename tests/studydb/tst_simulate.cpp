@@ -1,5 +1,5 @@
 #include "../common/demostudyfile.h"
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "studyfile.h"
 
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 #include "../common/demostudyfile.h"
-#include "camrun.h"
+#include "analysis/imageresults.h"
+#include "attention/camrun.h"
 #include "camview.h"
-#include "imageresults.h"
 
 #include <QComboBox>
 #include <QListWidget>

@@ -1,8 +1,8 @@
 #include "../common/demostudyfile.h"
+#include "analysis/imageresults.h"
 #include "browsermodels.h"
 #include "camview.h"
 #include "errorbrowser.h"
-#include "imageresults.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>

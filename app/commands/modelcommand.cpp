@@ -1,0 +1,242 @@
+// `ntt model`: see commands.h and `ntt model --help`.
+
+#include "commands/commandoptions.h"
+#include "commands/commands.h"
+#include "studyexports.h"
+#include "studyfile.h"
+
+namespace ntt::cli {
+
+namespace {
+
+// Reads the training options shared by the command line's flags; errors name the flag.
+Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
+{
+    DetectorTraining t;
+    t.name = p.value(QStringLiteral("name"));
+    const auto architecture = architectureFromName(p.value(QStringLiteral("architecture")));
+    if (!architecture)
+        return Error { QStringLiteral("--architecture \"%1\": use baseline-cnn or resnet18")
+                           .arg(p.value(QStringLiteral("architecture"))) };
+    TrainingOptions& o = t.options;
+    o.architecture = *architecture;
+    o.optimizer = p.value(QStringLiteral("optimizer"));
+    // Reads --flag as a number into `out`; the error names the flag and its text.
+    auto number = [&p](const char* flag, auto& out) -> QString {
+        const QString text = p.value(QLatin1String(flag));
+        bool good = false;
+        const double v = text.toDouble(&good);
+        if (!good)
+            return QStringLiteral("--%1 \"%2\" is not a number").arg(QLatin1String(flag), text);
+        out = static_cast<std::remove_reference_t<decltype(out)>>(v);
+        return {};
+    };
+    const QStringList problems = { number("epochs", o.epochs), number("batch-size", o.batchSize),
+        number("learning-rate", o.learningRate), number("input-size", o.inputSize), number("crop-from", o.cropFrom),
+        number("patience", o.earlyStoppingPatience) };
+    for (const QString& problem : problems) {
+        if (!problem.isEmpty())
+            return Error { problem };
+    }
+    bool ok = true;
+    o.seed = p.value(QStringLiteral("seed")).toULongLong(&ok);
+    if (!ok)
+        return Error { QStringLiteral("--seed must be a whole number") };
+    o.flips = !p.isSet(QStringLiteral("no-flips"));
+    o.randomResizedCrop = !p.isSet(QStringLiteral("no-crops"));
+    o.device = p.isSet(QStringLiteral("cpu")) ? DevicePreference::Cpu : DevicePreference::Auto;
+    const auto ratios = parseSplitRatios(p.value(QStringLiteral("split")));
+    if (!ratios)
+        return Error { ratios.error() };
+    t.ratios = ratios.value();
+    t.splitSeed = o.seed;
+    return t;
+}
+
+} // namespace
+
+int cmdModel(const QStringList& args)
+{
+    const QString action = args.size() > 1 ? args.at(1) : QString();
+    QStringList rest = args.mid(1);
+    QCommandLineParser p;
+    p.addOption(dbOption());
+    int code = 0;
+    if (action == QLatin1String("add")) {
+        p.setApplicationDescription(QStringLiteral(
+            "Register a TorchScript model (torch.jit.trace or torch.jit.script, saved with torch.jit.save) with its "
+            "JSON sidecar <model>.json, or a built-in detector file."));
+        p.addOption({ QStringLiteral("name"), QStringLiteral("Name in tables and exports."), QStringLiteral("name") });
+        p.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Model file (.pt)."));
+        if (!parse(p, rest, code))
+            return code;
+        if (p.positionalArguments().size() != 1)
+            return usage(p, QStringLiteral("give one model file"));
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        const auto added = addModel(*db.value(), p.positionalArguments().constFirst(), p.value(QStringLiteral("name")));
+        if (!added)
+            return fail(added.error());
+        for (const QString& w : added->warnings)
+            err() << "warning: " << w << Qt::endl;
+        out() << QStringLiteral("model \"%1\" (id %2, sha256 %3)\n")
+                     .arg(added->model.name)
+                     .arg(added->model.id)
+                     .arg(added->model.sha256.left(12))
+              << Qt::flush;
+        return 0;
+    }
+    if (action == QLatin1String("list")) {
+        p.addOption(studyOption());
+        if (!parse(p, rest, code))
+            return code;
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
+        const auto summaries = study ? summariseModels(*db.value(), study->id)
+                                     : Result<std::vector<ModelSummary>>(Error { study.error() });
+        const auto models = db.value()->models();
+        if (!models)
+            return fail(models.error());
+        out() << "id\tname\tkind\ttest_accuracy\ttrial_accuracy\tpath\n";
+        for (const StoredModel& m : models.value()) {
+            QString test = QStringLiteral("-");
+            QString trials = QStringLiteral("-");
+            if (summaries) {
+                for (const ModelSummary& s : summaries.value()) {
+                    if (s.model != m.name)
+                        continue;
+                    if (s.testAccuracy >= 0)
+                        test = QStringLiteral("%1 % of %2").arg(100.0 * s.testAccuracy, 0, 'f', 1).arg(s.testImages);
+                    if (s.trialAccuracy >= 0)
+                        trials = QStringLiteral("%1 % of %2").arg(100.0 * s.trialAccuracy, 0, 'f', 1).arg(s.trials);
+                }
+            }
+            out() << QStringLiteral("%1\t%2\t%3\t%4\t%5\t%6\n")
+                         .arg(m.id)
+                         .arg(m.name, m.spec.builtin.isEmpty() ? QStringLiteral("torchscript") : m.spec.builtin, test,
+                             trials, m.path);
+        }
+        out() << Qt::flush;
+        return 0;
+    }
+    if (action == QLatin1String("run")) {
+        p.setApplicationDescription(QStringLiteral(
+            "Run a model over the study's images and derive its answer to every trial. Images this model already "
+            "predicted are skipped, so an interrupted run goes on where it stopped."));
+        p.addOption(studyOption());
+        p.addOption({ QStringLiteral("model"), QStringLiteral("Model name or id."), QStringLiteral("model") });
+        p.addOption({ QStringLiteral("batch-size"), QStringLiteral("Images per batch (default 16)."),
+            QStringLiteral("n"), QStringLiteral("16") });
+        p.addOption({ QStringLiteral("threshold"), QStringLiteral("Real-or-fake: P(real) >= threshold says real."),
+            QStringLiteral("p"), QStringLiteral("0.5") });
+        p.addOption({ QStringLiteral("threads"), QStringLiteral("CPU threads (default: all cores)."),
+            QStringLiteral("n"), QStringLiteral("0") });
+        p.addOption({ QStringLiteral("cpu"), QStringLiteral("Run on the CPU even when CUDA is available.") });
+        if (!parse(p, rest, code))
+            return code;
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
+        if (!study)
+            return fail(study.error());
+        const auto model = findModel(*db.value(), p.value(QStringLiteral("model")));
+        if (!model)
+            return fail(model.error());
+        ModelRunOptions options;
+        bool ok = true;
+        options.batchSize = p.value(QStringLiteral("batch-size")).toInt(&ok);
+        if (!ok || options.batchSize < 1)
+            return usage(p, QStringLiteral("--batch-size must be a whole number >= 1"));
+        options.threshold = p.value(QStringLiteral("threshold")).toDouble(&ok);
+        if (!ok || options.threshold < 0 || options.threshold > 1)
+            return usage(p, QStringLiteral("--threshold must be between 0 and 1"));
+        options.threads = p.value(QStringLiteral("threads")).toInt(&ok);
+        if (!ok || options.threads < 0)
+            return usage(p, QStringLiteral("--threads must be a whole number >= 0"));
+        options.device = p.isSet(QStringLiteral("cpu")) ? DevicePreference::Cpu : DevicePreference::Auto;
+        CancelToken cancel;
+        const auto run = runModelOnStudy(*db.value(), study->id, model->id, options, cancel, progressPrinter());
+        if (!run)
+            return fail(run.error());
+        for (const QString& e : run->errors)
+            err() << "warning: " << e << Qt::endl;
+        out() << QStringLiteral("model \"%1\" on %2 (%3 thread(s), LibTorch %4): %5 predicted, %6 already done, %7 "
+                                "failed; answered %8 trial(s)\n")
+                     .arg(model->name, run->runtime.device)
+                     .arg(run->runtime.threads)
+                     .arg(run->runtime.torchVersion)
+                     .arg(run->predicted)
+                     .arg(run->skipped)
+                     .arg(run->failed)
+                     .arg(run->answers)
+              << Qt::flush;
+        return 0;
+    }
+    if (action == QLatin1String("train")) {
+        p.setApplicationDescription(QStringLiteral(
+            "Train a built-in detector (real vs generated) on the pool's train split, with early stopping on its "
+            "validation split. Splits are made first (stratified, pair-aware) when the pool has none."));
+        p.addOption({ QStringLiteral("name"), QStringLiteral("Name of the trained model."), QStringLiteral("name") });
+        p.addOption({ QStringLiteral("architecture"), QStringLiteral("baseline-cnn (default) or resnet18."),
+            QStringLiteral("arch"), QStringLiteral("baseline-cnn") });
+        p.addOption({ QStringLiteral("optimizer"), QStringLiteral("sgd (default, momentum 0.9) or adamw."),
+            QStringLiteral("opt"), QStringLiteral("sgd") });
+        p.addOption({ QStringLiteral("epochs"), QStringLiteral("Epochs (default 10)."), QStringLiteral("n"),
+            QStringLiteral("10") });
+        p.addOption({ QStringLiteral("batch-size"), QStringLiteral("Batch size (default 16)."), QStringLiteral("n"),
+            QStringLiteral("16") });
+        p.addOption({ QStringLiteral("learning-rate"), QStringLiteral("Initial learning rate (default 0.01)."),
+            QStringLiteral("lr"), QStringLiteral("0.01") });
+        p.addOption({ QStringLiteral("input-size"), QStringLiteral("Network input in pixels (default 64)."),
+            QStringLiteral("px"), QStringLiteral("64") });
+        p.addOption({ QStringLiteral("crop-from"),
+            QStringLiteral("Scale the short side to this many pixels and use the centre input-size square, keeping "
+                           "fine detail (0 = scale the whole image to the input size)."),
+            QStringLiteral("px"), QStringLiteral("0") });
+        p.addOption({ QStringLiteral("patience"), QStringLiteral("Early stopping patience in epochs (0 = off)."),
+            QStringLiteral("n"), QStringLiteral("3") });
+        p.addOption({ QStringLiteral("split"), QStringLiteral("train:val:test ratios when splits are made (8:1:1)."),
+            QStringLiteral("ratios"), QStringLiteral("8:1:1") });
+        p.addOption({ QStringLiteral("seed"), QStringLiteral("Seed of splits, initialisation and batches."),
+            QStringLiteral("n"), QStringLiteral("1") });
+        p.addOption({ QStringLiteral("no-flips"), QStringLiteral("No random horizontal flips.") });
+        p.addOption({ QStringLiteral("no-crops"), QStringLiteral("No random resized crops.") });
+        p.addOption({ QStringLiteral("cpu"), QStringLiteral("Train on the CPU even when CUDA is available.") });
+        if (!parse(p, rest, code))
+            return code;
+        if (!p.isSet(QStringLiteral("name")))
+            return usage(p, QStringLiteral("--name is required"));
+        const auto training = trainingFromOptions(p);
+        if (!training)
+            return usage(p, training.error());
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        CancelToken cancel;
+        const auto trained = trainDetectorOnPool(*db.value(), training.value(), cancel, [](const TrainingProgress& t) {
+            if (t.batch == 0)
+                err() << QStringLiteral("  epoch %1/%2: loss %3, validation accuracy %4 %\n")
+                             .arg(t.epoch)
+                             .arg(t.epochs)
+                             .arg(t.loss, 0, 'f', 4)
+                             .arg(100.0 * t.validationAccuracy, 0, 'f', 1)
+                      << Qt::flush;
+        });
+        if (!trained)
+            return fail(trained.error());
+        out() << QStringLiteral("trained \"%1\" (id %2): %3\n")
+                     .arg(trained->model.name)
+                     .arg(trained->model.id)
+                     .arg(trained->model.path)
+              << Qt::flush;
+        return 0;
+    }
+    err() << "usage: ntt model add|list|run|train --db <file> ...\n";
+    return 2;
+}
+
+} // namespace ntt::cli

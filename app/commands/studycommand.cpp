@@ -1,0 +1,89 @@
+// `ntt study`: see commands.h and `ntt study --help`.
+
+#include "commands/commandoptions.h"
+#include "commands/commands.h"
+#include "studyexports.h"
+#include "studyfile.h"
+
+#include <QFile>
+
+namespace ntt::cli {
+
+int cmdStudy(const QStringList& args)
+{
+    const QString action = args.size() > 1 ? args.at(1) : QString();
+    QStringList rest = args.mid(1);
+    QCommandLineParser p;
+    p.addOption(dbOption());
+    if (action == QLatin1String("create")) {
+        p.setApplicationDescription(QStringLiteral("Create a study from a JSON definition."));
+        p.addPositionalArgument(QStringLiteral("definition"), QStringLiteral("Study definition (.json)."));
+        int code = 0;
+        if (!parse(p, rest, code))
+            return code;
+        if (p.positionalArguments().size() != 1)
+            return usage(p, QStringLiteral("give one study definition file"));
+        const QString file = p.positionalArguments().constFirst();
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            return fail(QStringLiteral("%1: cannot read: %2").arg(file, f.errorString()));
+        const auto definition = parseStudyDefinition(f.readAll(), file);
+        if (!definition)
+            return fail(definition.error());
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        CancelToken cancel;
+        const auto created = createStudy(*db.value(), definition.value(), cancel, progressPrinter());
+        if (!created)
+            return fail(created.error());
+        out() << QStringLiteral("created study \"%1\" (id %2)\n")
+                     .arg(created->study.definition.name)
+                     .arg(created->study.id);
+        for (const QString& w : created->warnings)
+            out() << "warning: " << w << "\n";
+        out() << Qt::flush;
+        return 0;
+    }
+    if (action == QLatin1String("list")) {
+        int code = 0;
+        if (!parse(p, rest, code))
+            return code;
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        const auto studies = db.value()->studies();
+        if (!studies)
+            return fail(studies.error());
+        for (const StoredStudy& s : studies.value()) {
+            const StudyDefinition& d = s.definition;
+            out() << QStringLiteral("%1\t%2\t%3, %4 way(s), %5 trials + %6 practice + %7 catch per participant\n")
+                         .arg(s.id)
+                         .arg(d.name, trialTypeName(d.trialType))
+                         .arg(d.ways)
+                         .arg(d.trialsPerParticipant)
+                         .arg(d.practiceTrials)
+                         .arg(d.catchTrials);
+        }
+        out() << Qt::flush;
+        return 0;
+    }
+    if (action == QLatin1String("show")) {
+        p.addOption(studyOption());
+        int code = 0;
+        if (!parse(p, rest, code))
+            return code;
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
+        if (!study)
+            return fail(study.error());
+        out() << studyDefinitionToJson(study->definition) << Qt::flush;
+        return 0;
+    }
+    err() << "usage: ntt study create|list|show --db <file> ...\n";
+    return 2;
+}
+
+} // namespace ntt::cli

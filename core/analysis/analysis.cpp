@@ -1,0 +1,299 @@
+#include "analysis/analysis.h"
+
+#include <QSet>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace ntt {
+namespace {
+
+const QString kAll = QStringLiteral("all");
+
+QString waysLabel(const Trial& t)
+{
+    return t.type == TrialType::RealOrFake ? QStringLiteral("real-or-fake") : QStringLiteral("%1-way").arg(t.ways());
+}
+
+/// The category of a trial: its rows share one; the first image's.
+QString categoryOf(const ResponseRow& row)
+{
+    return row.shown.empty() ? QString() : row.shown.front().category;
+}
+
+/// Tallies per agent and group.
+struct Tally
+{
+    int correct = 0;
+    int trials = 0;
+    double chanceSum = 0.0;
+    std::map<QString, std::pair<int, int>> byParticipant; ///< pooled people: (correct, trials) per participant
+};
+
+using Tallies = std::map<std::pair<QString, QString>, Tally>; ///< (agent, group)
+
+void count(
+    Tallies& tallies, const QString& agent, const QString& group, const ResponseRow& row, const QString& participant)
+{
+    Tally& t = tallies[{ agent, group }];
+    const bool correct = row.response.correct;
+    t.correct += correct ? 1 : 0;
+    ++t.trials;
+    t.chanceSum += row.trial.type == TrialType::RealOrFake ? 0.5 : 1.0 / std::max(1, row.trial.ways());
+    if (!participant.isEmpty()) {
+        auto& p = t.byParticipant[participant];
+        p.first += correct ? 1 : 0;
+        ++p.second;
+    }
+}
+
+std::vector<AccuracyCell> cells(const Tallies& tallies, const QSet<QString>& modelNames,
+    const QSet<QString>& participants, const AnalysisOptions& options)
+{
+    std::vector<AccuracyCell> out;
+    for (const auto& [key, t] : tallies) {
+        AccuracyCell c;
+        c.agent = key.first;
+        c.group = key.second;
+        c.isModel = modelNames.contains(c.agent);
+        c.isParticipant = participants.contains(c.agent);
+        c.accuracy = wilsonInterval(t.correct, t.trials, options.confidence);
+        c.chance = t.trials > 0 ? t.chanceSum / t.trials : 0.0;
+        c.pBinomial = binomialTestTwoSided(t.correct, t.trials, c.chance);
+        c.bootstrap.estimate = c.bootstrap.low = c.bootstrap.high = std::nan("");
+        if (c.agent == peopleAgent() && !t.byParticipant.empty()) {
+            std::vector<std::pair<int, int>> clusters;
+            for (const auto& [code, counts] : t.byParticipant)
+                clusters.push_back(counts);
+            c.bootstrap = clusterBootstrapAccuracy(
+                clusters, options.bootstrapReplicates, options.bootstrapSeed, options.confidence);
+        }
+        out.push_back(std::move(c));
+    }
+    // People first, then participants, then models; groups in name order within.
+    std::stable_sort(out.begin(), out.end(), [](const AccuracyCell& a, const AccuracyCell& b) {
+        const auto rank = [](const AccuracyCell& c) { return c.isModel ? 2 : (c.isParticipant ? 1 : 0); };
+        return rank(a) < rank(b);
+    });
+    return out;
+}
+
+/// A row of images regardless of order, for pairing answers to the same row.
+std::vector<qint64> rowKey(const Trial& t)
+{
+    std::vector<qint64> key = t.imageIds;
+    std::sort(key.begin(), key.end());
+    key.push_back(static_cast<qint64>(t.type));
+    return key;
+}
+
+} // namespace
+
+QStringList testedSources(const Trial& t, const std::vector<PoolImage>& shown)
+{
+    QStringList sources;
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+        const bool correct = int(i) == t.correctPosition;
+        const bool generated
+            = t.type == TrialType::PickReal ? !correct : (t.type == TrialType::PickFake ? correct : true);
+        if (generated && !sources.contains(shown[i].source))
+            sources << shown[i].source;
+    }
+    return sources;
+}
+
+const AccuracyCell* Analysis::find(const std::vector<AccuracyCell>& cells, const QString& agent, const QString& group)
+{
+    for (const AccuracyCell& c : cells) {
+        if (c.agent == agent && c.group == group)
+            return &c;
+    }
+    return nullptr;
+}
+
+Analysis analyse(
+    const std::vector<ResponseRow>& people, const std::vector<ResponseRow>& models, const AnalysisOptions& options)
+{
+    Analysis a;
+
+    // Participants and the catch-trial rule.
+    std::map<qint64, ParticipantSummary> bySession;
+    for (const ResponseRow& r : people) {
+        if (r.simulated && !options.filter.includeSimulated)
+            continue;
+        ParticipantSummary& p = bySession[r.sessionId];
+        p.code = r.participant;
+        p.sessionId = r.sessionId;
+        p.simulated = r.simulated;
+        if (r.trial.practice)
+            continue;
+        if (r.trial.isCatch) {
+            ++p.catchTrials;
+            p.catchCorrect += r.response.correct ? 1 : 0;
+        }
+    }
+    QSet<qint64> excluded;
+    for (auto& [session, p] : bySession) {
+        if (options.catchExclusionBelow > 0 && p.catchTrials > 0
+            && double(p.catchCorrect) / p.catchTrials < options.catchExclusionBelow) {
+            p.excluded = true;
+            p.exclusionReason = QStringLiteral("%1 of %2 catch trials correct, below %3 %")
+                                    .arg(p.catchCorrect)
+                                    .arg(p.catchTrials)
+                                    .arg(options.catchExclusionBelow * 100.0, 0, 'g', 3);
+            excluded.insert(session);
+            a.excludedParticipants << p.code;
+        }
+    }
+
+    // The analysed answers: counted by the filter, from included participants, answered.
+    std::vector<const ResponseRow*> counted;
+    QSet<qint64> countedTrials;
+    for (const ResponseRow& r : people) {
+        if (!countsAsAnswer(r, options.filter) || excluded.contains(r.sessionId))
+            continue;
+        countedTrials.insert(r.trial.id);
+        if (r.response.answer < 0)
+            continue;
+        counted.push_back(&r);
+        ParticipantSummary& p = bySession[r.sessionId];
+        ++p.trials;
+        p.correct += r.response.correct ? 1 : 0;
+    }
+    for (const auto& [session, p] : bySession)
+        a.participants.push_back(p);
+    std::vector<const ResponseRow*> modelCounted;
+    QSet<QString> modelNames;
+    for (const ResponseRow& m : models) {
+        if (!countedTrials.contains(m.trial.id) || m.response.answer < 0)
+            continue;
+        modelCounted.push_back(&m);
+        if (!modelNames.contains(m.agent)) {
+            modelNames.insert(m.agent);
+            a.models << m.agent;
+        }
+    }
+    a.peopleTrials = int(counted.size());
+    a.modelTrials = int(modelCounted.size());
+
+    int lastIndex = 0;
+    for (const ResponseRow* r : counted)
+        lastIndex = std::max(lastIndex, r->trial.index);
+    const int bins = std::max(1, options.positionBins);
+    auto positionLabel = [&](int index) {
+        const int width = std::max(1, (lastIndex + bins) / bins);
+        const int bin = index / width;
+        return QStringLiteral("trials %1-%2")
+            .arg(bin * width + 1, 3, 10, QLatin1Char('0'))
+            .arg((bin + 1) * width, 3, 10, QLatin1Char('0'));
+    };
+
+    Tallies overall, category, source, ways, position;
+    QSet<QString> participants;
+    auto tallyAll = [&](const ResponseRow& r, const QString& agent, const QString& participant) {
+        count(overall, agent, kAll, r, participant);
+        count(category, agent, categoryOf(r), r, participant);
+        for (const QString& s : testedSources(r.trial, r.shown))
+            count(source, agent, s, r, participant);
+        count(ways, agent, waysLabel(r.trial), r, participant);
+        count(position, agent, positionLabel(r.trial.index), r, participant);
+    };
+    for (const ResponseRow* r : counted) {
+        const QString code = r->participant.isEmpty() ? QStringLiteral("session %1").arg(r->sessionId) : r->participant;
+        participants.insert(code);
+        tallyAll(*r, peopleAgent(), code);
+        count(overall, code, kAll, *r, QString());
+    }
+    for (const ResponseRow* m : modelCounted)
+        tallyAll(*m, m->agent, QString());
+    a.overall = cells(overall, modelNames, participants, options);
+    a.byCategory = cells(category, modelNames, participants, options);
+    a.bySource = cells(source, modelNames, participants, options);
+    a.byWays = cells(ways, modelNames, participants, options);
+    a.byPosition = cells(position, modelNames, participants, options);
+
+    // Signal detection on real-or-fake trials: "real" answers to real images are hits.
+    std::map<std::pair<QString, QString>, std::array<int, 4>> sdt; // hits, real, false alarms, generated
+    auto addSdt = [&](const ResponseRow& r, const QString& agent) {
+        if (r.trial.type != TrialType::RealOrFake)
+            return;
+        const bool real = r.trial.correctPosition == 0;
+        const bool saidReal = r.response.answer == 0;
+        for (const QString& group : { kAll, categoryOf(r) }) {
+            auto& c = sdt[{ agent, group }];
+            c[0] += real && saidReal ? 1 : 0;
+            c[1] += real ? 1 : 0;
+            c[2] += !real && saidReal ? 1 : 0;
+            c[3] += real ? 0 : 1;
+        }
+    };
+    for (const ResponseRow* r : counted)
+        addSdt(*r, peopleAgent());
+    for (const ResponseRow* m : modelCounted)
+        addSdt(*m, m->agent);
+    for (const auto& [key, c] : sdt) {
+        const auto s = signalDetection(c[0], c[1], c[2], c[3]);
+        if (!s)
+            continue;
+        a.signalDetection.push_back({ key.first, modelNames.contains(key.first), key.second, c[1], c[3], *s });
+    }
+
+    // Error consistency: each person's answer against the model's answer to the same trial.
+    QHash<qint64, QHash<QString, bool>> modelCorrect; // trial -> model -> correct
+    for (const ResponseRow* m : modelCounted)
+        modelCorrect[m->trial.id].insert(m->agent, m->response.correct);
+    for (const QString& model : std::as_const(a.models)) {
+        std::map<QString, std::pair<std::vector<bool>, std::vector<bool>>> pairs;
+        for (const ResponseRow* r : counted) {
+            const auto it = modelCorrect.constFind(r->trial.id);
+            if (it == modelCorrect.cend() || !it->contains(model))
+                continue;
+            for (const QString& group : { kAll, categoryOf(*r) }) {
+                pairs[group].first.push_back(r->response.correct);
+                pairs[group].second.push_back(it->value(model));
+            }
+        }
+        for (const auto& [group, p] : pairs)
+            a.errorConsistency.push_back({ peopleAgent(), model, false, group, errorConsistency(p.first, p.second) });
+    }
+    // The ceiling: pairs of different participants who answered the same row.
+    std::map<std::vector<qint64>, std::vector<const ResponseRow*>> byRow;
+    for (const ResponseRow* r : counted)
+        byRow[rowKey(r->trial)].push_back(r);
+    std::map<QString, std::pair<std::vector<bool>, std::vector<bool>>> ceiling;
+    for (const auto& [key, rows] : byRow) {
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            for (std::size_t j = i + 1; j < rows.size(); ++j) {
+                if (rows[i]->sessionId == rows[j]->sessionId)
+                    continue;
+                for (const QString& group : { kAll, categoryOf(*rows[i]) }) {
+                    ceiling[group].first.push_back(rows[i]->response.correct);
+                    ceiling[group].second.push_back(rows[j]->response.correct);
+                }
+            }
+        }
+    }
+    for (const auto& [group, p] : ceiling)
+        a.errorConsistency.push_back(
+            { peopleAgent(), peopleAgent(), true, group, errorConsistency(p.first, p.second) });
+
+    // Response times of the pooled people.
+    std::map<QString, ResponseTimes> times;
+    for (const ResponseRow* r : counted) {
+        if (r->response.timedOut)
+            continue;
+        for (const QString& group : { kAll, categoryOf(*r) }) {
+            ResponseTimes& t = times[group];
+            t.group = group;
+            (r->response.correct ? t.correctMs : t.wrongMs).push_back(r->response.rtMs);
+        }
+    }
+    for (auto& [group, t] : times)
+        a.responseTimes.push_back(std::move(t));
+    return a;
+}
+
+} // namespace ntt

@@ -1,0 +1,281 @@
+#include "analysis/statistics.h"
+
+#include "study/rng.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ntt {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double logBinomialPmf(int k, int n, double p)
+{
+    if (p <= 0.0)
+        return k == 0 ? 0.0 : -std::numeric_limits<double>::infinity();
+    if (p >= 1.0)
+        return k == n ? 0.0 : -std::numeric_limits<double>::infinity();
+    return std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) + k * std::log(p)
+        + (n - k) * std::log1p(-p);
+}
+
+/// numpy.percentile's default (linear interpolation between closest ranks) on sorted values.
+double percentile(const std::vector<double>& sorted, double q)
+{
+    if (sorted.empty())
+        return kNaN;
+    const double position = q * double(sorted.size() - 1);
+    const auto below = static_cast<std::size_t>(std::floor(position));
+    const std::size_t above = std::min(below + 1, sorted.size() - 1);
+    const double fraction = position - double(below);
+    return sorted[below] + (sorted[above] - sorted[below]) * fraction;
+}
+
+} // namespace
+
+double normalQuantile(double p)
+{
+    if (!(p > 0.0 && p < 1.0))
+        return p == 0.0 ? -std::numeric_limits<double>::infinity()
+                        : (p == 1.0 ? std::numeric_limits<double>::infinity() : kNaN);
+    // Wichura, Algorithm AS 241 (PPND16), Applied Statistics 37 (1988).
+    const double q = p - 0.5;
+    if (std::abs(q) <= 0.425) {
+        const double r = 0.180625 - q * q;
+        return q
+            * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
+                      + 45921.953931549871457)
+                         * r
+                     + 13731.693765509461125)
+                        * r
+                    + 1971.5909503065514427)
+                       * r
+                   + 133.14166789178437745)
+                    * r
+                + 3.387132872796366608)
+            / (((((((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
+                      + 21213.794301586595867)
+                         * r
+                     + 5394.1960214247511077)
+                        * r
+                    + 687.1870074920579083)
+                       * r
+                   + 42.313330701600911252)
+                    * r
+                + 1.0);
+    }
+    double r = q < 0 ? p : 1.0 - p;
+    r = std::sqrt(-std::log(r));
+    double value = 0.0;
+    if (r <= 5.0) {
+        r -= 1.6;
+        value = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
+                        + 1.27045825245236838258)
+                           * r
+                       + 3.64784832476320460504)
+                          * r
+                      + 5.7694972214606914055)
+                         * r
+                     + 4.6303378461565452959)
+                        * r
+                    + 1.42343711074968357734)
+            / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
+                      + 0.14810397642748007459)
+                         * r
+                     + 0.68976733498510000455)
+                        * r
+                    + 1.6763848301838038494)
+                       * r
+                   + 2.05319162663775882187)
+                    * r
+                + 1.0);
+    } else {
+        r -= 5.0;
+        value = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
+                        + 0.026532189526576123093)
+                           * r
+                       + 0.29656057182850489123)
+                          * r
+                      + 1.7848265399172913358)
+                         * r
+                     + 5.4637849111641143699)
+                        * r
+                    + 6.6579046435011037772)
+            / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
+                      + 7.868691311456132591e-4)
+                         * r
+                     + 0.0148753612908506148525)
+                        * r
+                    + 0.13692988092273580531)
+                       * r
+                   + 0.59983220655588793769)
+                    * r
+                + 1.0);
+    }
+    return q < 0 ? -value : value;
+}
+
+double normalCdf(double z)
+{
+    return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
+
+Proportion wilsonInterval(int successes, int trials, double confidence)
+{
+    Proportion p;
+    p.successes = successes;
+    p.trials = trials;
+    if (trials <= 0) {
+        p.estimate = p.low = p.high = kNaN;
+        return p;
+    }
+    const double z = normalQuantile(1.0 - (1.0 - confidence) / 2.0);
+    const double n = trials;
+    const double phat = successes / n;
+    const double z2 = z * z;
+    const double denominator = 1.0 + z2 / n;
+    const double centre = (phat + z2 / (2.0 * n)) / denominator;
+    const double half = z * std::sqrt(phat * (1.0 - phat) / n + z2 / (4.0 * n * n)) / denominator;
+    p.estimate = phat;
+    p.low = std::max(0.0, centre - half);
+    p.high = std::min(1.0, centre + half);
+    return p;
+}
+
+double binomialTestTwoSided(int successes, int trials, double p)
+{
+    if (trials <= 0)
+        return 1.0;
+    const double observed = logBinomialPmf(successes, trials, p);
+    // Outcomes no more likely than the observed one, with SciPy's relative tolerance.
+    const double limit = observed + std::log1p(1e-7);
+    double total = 0.0;
+    for (int i = 0; i <= trials; ++i) {
+        const double l = logBinomialPmf(i, trials, p);
+        if (l <= limit)
+            total += std::exp(l);
+    }
+    return std::min(1.0, total);
+}
+
+double binomialTestGreater(int successes, int trials, double p)
+{
+    double total = 0.0;
+    for (int i = std::max(successes, 0); i <= trials; ++i)
+        total += std::exp(logBinomialPmf(i, trials, p));
+    return std::min(1.0, total);
+}
+
+std::optional<SignalDetection> signalDetection(int hits, int realTrials, int falseAlarms, int generatedTrials)
+{
+    if (realTrials <= 0 || generatedTrials <= 0)
+        return std::nullopt;
+    SignalDetection s;
+    s.hitRate = double(hits) / realTrials;
+    s.falseAlarmRate = double(falseAlarms) / generatedTrials;
+    const auto extreme = [](double rate) { return rate <= 0.0 || rate >= 1.0; };
+    if (extreme(s.hitRate) || extreme(s.falseAlarmRate)) {
+        s.corrected = true;
+        s.hitRate = (hits + 0.5) / (realTrials + 1.0);
+        s.falseAlarmRate = (falseAlarms + 0.5) / (generatedTrials + 1.0);
+    }
+    const double zH = normalQuantile(s.hitRate);
+    const double zF = normalQuantile(s.falseAlarmRate);
+    s.dPrime = zH - zF;
+    s.criterion = -(zH + zF) / 2.0;
+    return s;
+}
+
+ErrorConsistency errorConsistency(const std::vector<bool>& first, const std::vector<bool>& second)
+{
+    ErrorConsistency e;
+    const std::size_t n = std::min(first.size(), second.size());
+    e.trials = int(n);
+    if (n == 0) {
+        e.observed = e.expected = e.kappa = kNaN;
+        return e;
+    }
+    int same = 0;
+    int right1 = 0;
+    int right2 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        same += first[i] == second[i] ? 1 : 0;
+        right1 += first[i] ? 1 : 0;
+        right2 += second[i] ? 1 : 0;
+    }
+    const double p1 = double(right1) / double(n);
+    const double p2 = double(right2) / double(n);
+    e.observed = double(same) / double(n);
+    e.expected = p1 * p2 + (1.0 - p1) * (1.0 - p2);
+    // model-vs-human: kappa = 1 when the agents agree on every trial (c_exp may then be 1 too).
+    if (e.observed == 1.0)
+        e.kappa = 1.0;
+    else
+        e.kappa = (e.observed - e.expected) / (1.0 - e.expected);
+    return e;
+}
+
+Proportion clusterBootstrapAccuracy(
+    const std::vector<std::pair<int, int>>& clusters, int replicates, std::uint64_t seed, double confidence)
+{
+    Proportion p;
+    for (const auto& [correct, trials] : clusters) {
+        p.successes += correct;
+        p.trials += trials;
+    }
+    if (p.trials <= 0 || clusters.empty() || replicates <= 0) {
+        p.estimate = p.low = p.high = kNaN;
+        return p;
+    }
+    p.estimate = double(p.successes) / p.trials;
+    Rng rng(seed);
+    std::vector<double> accuracies;
+    accuracies.reserve(std::size_t(replicates));
+    for (int r = 0; r < replicates; ++r) {
+        long long correct = 0;
+        long long trials = 0;
+        for (std::size_t i = 0; i < clusters.size(); ++i) {
+            const auto& c = clusters[std::size_t(rng.below(clusters.size()))];
+            correct += c.first;
+            trials += c.second;
+        }
+        if (trials > 0)
+            accuracies.push_back(double(correct) / double(trials));
+    }
+    std::sort(accuracies.begin(), accuracies.end());
+    const double alpha = 1.0 - confidence;
+    p.low = percentile(accuracies, alpha / 2.0);
+    p.high = percentile(accuracies, 1.0 - alpha / 2.0);
+    return p;
+}
+
+double rocAuc(const std::vector<double>& positiveScores, const std::vector<double>& negativeScores)
+{
+    if (positiveScores.empty() || negativeScores.empty())
+        return kNaN;
+    // Mann-Whitney U through ranks (average ranks for ties), O((m + n) log(m + n)).
+    std::vector<std::pair<double, bool>> all;
+    all.reserve(positiveScores.size() + negativeScores.size());
+    for (double s : positiveScores)
+        all.emplace_back(s, true);
+    for (double s : negativeScores)
+        all.emplace_back(s, false);
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    double positiveRankSum = 0.0;
+    for (std::size_t i = 0; i < all.size();) {
+        std::size_t j = i;
+        while (j < all.size() && all[j].first == all[i].first)
+            ++j;
+        const double averageRank = (double(i + 1) + double(j)) / 2.0;
+        for (std::size_t k = i; k < j; ++k)
+            positiveRankSum += all[k].second ? averageRank : 0.0;
+        i = j;
+    }
+    const double m = double(positiveScores.size());
+    const double n = double(negativeScores.size());
+    return (positiveRankSum - m * (m + 1.0) / 2.0) / (m * n);
+}
+
+} // namespace ntt

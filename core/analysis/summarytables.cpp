@@ -1,0 +1,92 @@
+#include "analysis/summarytables.h"
+
+#include "csvwriter.h"
+
+#include <cmath>
+
+namespace ntt {
+namespace {
+
+/// Numbers as CSV text: empty for NaN, up to 10 significant digits.
+QString number(double v)
+{
+    return std::isfinite(v) ? QString::number(v, 'g', 10) : QString();
+}
+
+} // namespace
+
+Table accuracyTable(const std::vector<AccuracyCell>& cells, const QString& groupColumn)
+{
+    Table t;
+    t.header = { QStringLiteral("agent"), QStringLiteral("agent_kind"), groupColumn, QStringLiteral("n"),
+        QStringLiteral("correct"), QStringLiteral("accuracy"), QStringLiteral("wilson_low"),
+        QStringLiteral("wilson_high"), QStringLiteral("bootstrap_low"), QStringLiteral("bootstrap_high"),
+        QStringLiteral("chance"), QStringLiteral("p_binomial") };
+    for (const AccuracyCell& c : cells) {
+        const QString kind = c.isModel ? QStringLiteral("model")
+                                       : (c.isParticipant ? QStringLiteral("participant") : QStringLiteral("people"));
+        t.rows.push_back(
+            { c.agent, kind, c.group, QString::number(c.accuracy.trials), QString::number(c.accuracy.successes),
+                number(c.accuracy.estimate), number(c.accuracy.low), number(c.accuracy.high), number(c.bootstrap.low),
+                number(c.bootstrap.high), number(c.chance), number(c.pBinomial) });
+    }
+    return t;
+}
+
+Table participantTable(const Analysis& analysis)
+{
+    Table t;
+    t.header = { QStringLiteral("participant"), QStringLiteral("session_id"), QStringLiteral("simulated"),
+        QStringLiteral("trials"), QStringLiteral("correct"), QStringLiteral("accuracy"), QStringLiteral("wilson_low"),
+        QStringLiteral("wilson_high"), QStringLiteral("catch_trials"), QStringLiteral("catch_correct"),
+        QStringLiteral("excluded"), QStringLiteral("exclusion_reason") };
+    for (const ParticipantSummary& p : analysis.participants) {
+        const Proportion a = wilsonInterval(p.correct, p.trials);
+        t.rows.push_back(
+            { p.code, QString::number(p.sessionId), p.simulated ? QStringLiteral("1") : QStringLiteral("0"),
+                QString::number(p.trials), QString::number(p.correct), number(a.estimate), number(a.low),
+                number(a.high), QString::number(p.catchTrials), QString::number(p.catchCorrect),
+                p.excluded ? QStringLiteral("1") : QStringLiteral("0"), p.exclusionReason });
+    }
+    return t;
+}
+
+Table imageTable(const std::vector<PoolImage>& images, const QHash<qint64, ImageHumanResult>& people,
+    const QMap<QString, QHash<qint64, float>>& pRealByModel, const QHash<qint64, QStringList>& tags,
+    const QHash<qint64, QString>& notes)
+{
+    Table t;
+    t.header
+        = { QStringLiteral("image_id"), QStringLiteral("path"), QStringLiteral("source"), QStringLiteral("category"),
+              QStringLiteral("people_trials"), QStringLiteral("people_correct"), QStringLiteral("people_share_correct"),
+              QStringLiteral("pick_trials"), QStringLiteral("times_chosen"), QStringLiteral("median_rt_ms") };
+    for (auto it = pRealByModel.cbegin(); it != pRealByModel.cend(); ++it)
+        t.header << QStringLiteral("p_real[%1]").arg(it.key());
+    t.header << QStringLiteral("tags") << QStringLiteral("note");
+    for (const PoolImage& image : images) {
+        const ImageHumanResult r = people.value(image.id);
+        QStringList row { QString::number(image.id), image.path, image.source, image.category,
+            QString::number(r.trials), QString::number(r.correct), r.trials > 0 ? number(r.shareCorrect()) : QString(),
+            QString::number(r.pickTrials), QString::number(r.chosen), number(r.medianRtMs()) };
+        for (auto it = pRealByModel.cbegin(); it != pRealByModel.cend(); ++it) {
+            const auto p = it->constFind(image.id);
+            row << (p == it->cend() ? QString() : number(*p));
+        }
+        row << tags.value(image.id).join(QStringLiteral("; ")) << notes.value(image.id);
+        t.rows.push_back(row);
+    }
+    return t;
+}
+
+Status writeTableCsv(QIODevice& device, const Table& table, const QString& destination)
+{
+    CsvWriter csv(&device);
+    csv.writeRow(table.header);
+    for (const QStringList& row : table.rows)
+        csv.writeRow(row);
+    if (!csv.ok())
+        return Error { QStringLiteral("%1: cannot write: %2").arg(destination, device.errorString()) };
+    return {};
+}
+
+} // namespace ntt

@@ -1,0 +1,138 @@
+#include "models/preprocess.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <exception>
+
+namespace ntt {
+namespace {
+
+class Text
+{
+    Q_DECLARE_TR_FUNCTIONS(ntt::PreparedImage)
+};
+
+QString cvMessage(const cv::Exception& e)
+{
+    return QString::fromStdString(e.err.empty() ? e.what() : e.err);
+}
+
+// torchvision's CenterCrop offset: int(round((length - crop) / 2.0)), and Python rounds halves to even.
+int centreCropOffset(int length, int crop)
+{
+    const int difference = length - crop;
+    const int half = difference / 2;
+    if (difference % 2 == 0)
+        return half;
+    return half % 2 == 0 ? half : half + 1;
+}
+
+/// The size resizeForInput scales a "resize-crop" image to before cutting the centre out.
+cv::Size scaledForCrop(int width, int height, const InputSpec& input)
+{
+    const int shortSide = std::min(width, height);
+    const int longSide = std::max(width, height);
+    const int newShort = input.resizeTo;
+    const int newLong = static_cast<int>(static_cast<long long>(newShort) * longSide / shortSide);
+    return width <= height ? cv::Size(newShort, newLong) : cv::Size(newLong, newShort);
+}
+
+// Geometry as torchvision's Resize / CenterCrop: "resize" scales straight to size x size;
+// "resize-crop" scales the short side to resizeTo (the long side truncated, as torchvision does)
+// and crops the centre.
+cv::Mat resizeForInput(const cv::Mat& image, const InputSpec& input)
+{
+    const int size = input.size;
+    if (input.resizePolicy == QLatin1String("resize")) {
+        if (image.cols == size && image.rows == size)
+            return image;
+        cv::Mat scaled;
+        cv::resize(image, scaled, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
+        return scaled;
+    }
+    const cv::Size target = scaledForCrop(image.cols, image.rows, input);
+    cv::Mat scaled;
+    if (target.width == image.cols && target.height == image.rows)
+        scaled = image;
+    else
+        cv::resize(image, scaled, target, 0, 0, cv::INTER_LINEAR);
+    const cv::Rect centre(centreCropOffset(scaled.cols, size), centreCropOffset(scaled.rows, size), size, size);
+    return scaled(centre);
+}
+
+} // namespace
+
+InputRegion inputRegionInImage(const InputSpec& input, int width, int height)
+{
+    if (input.resizePolicy == QLatin1String("resize") || width < 1 || height < 1)
+        return { 0.0, 0.0, double(width), double(height) };
+    const cv::Size scaled = scaledForCrop(width, height, input);
+    const double sx = double(width) / scaled.width;
+    const double sy = double(height) / scaled.height;
+    return { centreCropOffset(scaled.width, input.size) * sx, centreCropOffset(scaled.height, input.size) * sy,
+        input.size * sx, input.size * sy };
+}
+
+Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& input)
+{
+    const QFileInfo info(path);
+    if (!info.isFile())
+        return Error { Text::tr("%1: file not found").arg(path) };
+    if (!info.isReadable())
+        return Error { Text::tr("%1: file is not readable").arg(path) };
+    if (input.size < 1 || input.mean.size() != 3 || input.std.size() != 3)
+        return Error { Text::tr("%1: the model's input settings are incomplete").arg(path) };
+    if (input.resizePolicy == QLatin1String("resize-crop") && input.resizeTo < input.size)
+        return Error { Text::tr("%1: cannot crop %2 px out of an image scaled to %3 px")
+                           .arg(path)
+                           .arg(input.size)
+                           .arg(input.resizeTo) };
+
+    try {
+        // IMREAD_COLOR gives 8-bit BGR for grey, 16-bit and alpha images alike.
+        const cv::Mat bgr = cv::imread(QFile::encodeName(path).toStdString(), cv::IMREAD_COLOR);
+        if (bgr.empty())
+            return Error { Text::tr("%1: not a decodable image").arg(path) };
+        const cv::Mat sized = resizeForInput(bgr, input);
+
+        const bool rgb = input.channelOrder != QLatin1String("bgr");
+        const int size = input.size;
+        const std::size_t plane = static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
+        PreparedImage out;
+        out.size = size;
+        out.sourceWidth = bgr.cols;
+        out.sourceHeight = bgr.rows;
+        out.chw.resize(3 * plane);
+        // Output channel c comes from BGR channel 2 - c for RGB order, channel c for BGR order.
+        float scale[3];
+        float shift[3];
+        int from[3];
+        for (int c = 0; c < 3; ++c) {
+            scale[c] = 1.0f / (255.0f * input.std[c]);
+            shift[c] = input.mean[c] / input.std[c];
+            from[c] = rgb ? 2 - c : c;
+        }
+        for (int y = 0; y < size; ++y) {
+            const auto* row = sized.ptr<cv::Vec3b>(y);
+            for (int x = 0; x < size; ++x) {
+                const std::size_t at = static_cast<std::size_t>(y) * size + x;
+                for (int c = 0; c < 3; ++c)
+                    out.chw[c * plane + at] = row[x][from[c]] * scale[c] - shift[c];
+            }
+        }
+        return out;
+    } catch (const cv::Exception& e) {
+        return Error { Text::tr("%1: cannot prepare the image (%2)").arg(path, cvMessage(e)) };
+    } catch (const std::exception& e) {
+        return Error { Text::tr("%1: cannot prepare the image (%2)").arg(path, QString::fromLocal8Bit(e.what())) };
+    }
+}
+
+} // namespace ntt

@@ -1,0 +1,196 @@
+#include "study/stimulus.h"
+
+#include "logging.h"
+#include "pool/imagefileinfo.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ntt {
+namespace {
+
+class Text
+{
+    Q_DECLARE_TR_FUNCTIONS(ntt::Stimulus)
+};
+
+QString cvMessage(const cv::Exception& e)
+{
+    return QString::fromStdString(e.err.empty() ? e.what() : e.err);
+}
+
+// IMREAD_COLOR turns grey, 16-bit and alpha images into 8-bit BGR, so everything after sees one layout.
+Result<cv::Mat> decodeColour(const QString& path)
+{
+    const QFileInfo info(path);
+    if (!info.isFile())
+        return Error { Text::tr("%1: file not found").arg(path) };
+    if (!info.isReadable())
+        return Error { Text::tr("%1: file is not readable").arg(path) };
+    try {
+        cv::Mat image = cv::imread(QFile::encodeName(path).toStdString(), cv::IMREAD_COLOR);
+        if (image.empty())
+            return Error { Text::tr("%1: not a decodable image").arg(path) };
+        return image;
+    } catch (const cv::Exception& e) {
+        return Error { Text::tr("%1: not a decodable image (%2)").arg(path, cvMessage(e)) };
+    }
+}
+
+// Scales to cover size x size, then crops the centre: every stimulus fills the same square.
+cv::Mat coverSquare(const cv::Mat& image, int size)
+{
+    const double scale = std::max(double(size) / image.cols, double(size) / image.rows);
+    const int width = std::max(size, static_cast<int>(std::lround(image.cols * scale)));
+    const int height = std::max(size, static_cast<int>(std::lround(image.rows * scale)));
+    cv::Mat scaled;
+    if (width == image.cols && height == image.rows)
+        scaled = image;
+    else
+        cv::resize(image, scaled, cv::Size(width, height), 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    const cv::Rect centre((width - size) / 2, (height - size) / 2, size, size);
+    return scaled(centre).clone();
+}
+
+Status validate(const StimulusNormalisation& n)
+{
+    if (n.size < 16 || n.size > 4096)
+        return Error { Text::tr("normalisation size %1 is outside 16..4096").arg(n.size) };
+    if (n.format != QLatin1String("jpeg") && n.format != QLatin1String("png"))
+        return Error { Text::tr("normalisation format \"%1\" is neither jpeg nor png").arg(n.format) };
+    if (n.quality < 1 || n.quality > 100)
+        return Error { Text::tr("normalisation quality %1 is outside 1..100").arg(n.quality) };
+    return {};
+}
+
+// The name carries the settings as well as the source hash: studies with different normalisations
+// share one stimulus folder per study file, and must never reuse each other's outputs.
+QString outputName(const QString& sourceSha256, const StimulusNormalisation& n)
+{
+    if (n.format == QLatin1String("png"))
+        return QStringLiteral("%1-%2.png").arg(sourceSha256).arg(n.size);
+    return QStringLiteral("%1-%2-q%3.jpg").arg(sourceSha256).arg(n.size).arg(n.quality);
+}
+
+// Encodes and writes through a temporary file renamed on commit, so a crash never leaves half a
+// stimulus under its final name. Returns the SHA-256 of the bytes written.
+Result<QString> encodeAndWrite(const cv::Mat& image, const StimulusNormalisation& n, const QString& path)
+{
+    std::vector<uchar> bytes;
+    try {
+        const bool png = n.format == QLatin1String("png");
+        const std::vector<int> params
+            = png ? std::vector<int> {} : std::vector<int> { cv::IMWRITE_JPEG_QUALITY, n.quality };
+        if (!cv::imencode(png ? ".png" : ".jpg", image, bytes, params))
+            return Error { Text::tr("%1: encoding failed").arg(path) };
+    } catch (const cv::Exception& e) {
+        return Error { Text::tr("%1: encoding failed (%2)").arg(path, cvMessage(e)) };
+    }
+    const QByteArray data(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size()));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
+        return Error { Text::tr("%1: cannot write (%2)").arg(path, file.errorString()) };
+    return QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+}
+
+} // namespace
+
+Result<RgbImage> loadStimulus(const QString& path, int maxWidth, int maxHeight)
+{
+    if (maxWidth < 1 || maxHeight < 1)
+        return Error { Text::tr("%1: cannot fit into %2 x %3 pixels").arg(path).arg(maxWidth).arg(maxHeight) };
+    auto decoded = decodeColour(path);
+    if (!decoded)
+        return Error { decoded.error() };
+    const cv::Mat& bgr = decoded.value();
+    try {
+        const double scale = std::min({ 1.0, double(maxWidth) / bgr.cols, double(maxHeight) / bgr.rows });
+        cv::Mat fitted;
+        if (scale < 1.0) {
+            const int width = std::clamp(static_cast<int>(std::lround(bgr.cols * scale)), 1, maxWidth);
+            const int height = std::clamp(static_cast<int>(std::lround(bgr.rows * scale)), 1, maxHeight);
+            cv::resize(bgr, fitted, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+        } else {
+            fitted = bgr;
+        }
+        cv::Mat rgb;
+        cv::cvtColor(fitted, rgb, cv::COLOR_BGR2RGB);
+
+        RgbImage out;
+        out.width = rgb.cols;
+        out.height = rgb.rows;
+        const qsizetype rowBytes = qsizetype(3) * rgb.cols;
+        out.pixels.resize(rowBytes * rgb.rows);
+        for (int y = 0; y < rgb.rows; ++y)
+            std::copy_n(rgb.ptr<char>(y), rowBytes, out.pixels.data() + rowBytes * y);
+        return out;
+    } catch (const cv::Exception& e) {
+        return Error { Text::tr("%1: cannot scale the image (%2)").arg(path, cvMessage(e)) };
+    }
+}
+
+Result<std::vector<NormalisedStimulus>> normaliseStimuli(const std::vector<PoolImage>& images,
+    const StimulusNormalisation& normalisation, const QString& outputDir, const CancelToken& cancel,
+    const ProgressFn& progress)
+{
+    if (const Status valid = validate(normalisation); !valid)
+        return Error { valid.error() };
+    const QDir dir(outputDir);
+    if (!QDir().mkpath(dir.absolutePath()))
+        return Error { Text::tr("%1: cannot create folder").arg(outputDir) };
+
+    std::vector<NormalisedStimulus> out;
+    out.reserve(images.size());
+    const auto total = static_cast<qint64>(images.size());
+    for (const PoolImage& image : images) {
+        if (cancel.isCancelled())
+            return Error { Text::tr("normalising stimuli cancelled") };
+        QString sourceSha = image.sha256.toLower();
+        if (sourceSha.isEmpty()) {
+            sourceSha = fileSha256(image.path);
+            if (sourceSha.isEmpty())
+                return Error { Text::tr("%1: cannot read the file").arg(image.path) };
+        }
+        NormalisedStimulus stimulus;
+        stimulus.imageId = image.id;
+        stimulus.path = dir.absoluteFilePath(outputName(sourceSha, normalisation));
+        if (QFileInfo::exists(stimulus.path)) {
+            stimulus.sha256 = fileSha256(stimulus.path);
+            if (stimulus.sha256.isEmpty())
+                return Error { Text::tr("%1: cannot read the file").arg(stimulus.path) };
+            qCDebug(lcStimulus) << "reusing" << stimulus.path;
+        } else {
+            const auto decoded = decodeColour(image.path);
+            if (!decoded)
+                return Error { decoded.error() };
+            cv::Mat square;
+            try {
+                square = coverSquare(decoded.value(), normalisation.size);
+            } catch (const cv::Exception& e) {
+                return Error { Text::tr("%1: cannot scale the image (%2)").arg(image.path, cvMessage(e)) };
+            }
+            const auto written = encodeAndWrite(square, normalisation, stimulus.path);
+            if (!written)
+                return Error { Text::tr("%1: %2").arg(image.path, written.error()) };
+            stimulus.sha256 = written.value();
+        }
+        out.push_back(std::move(stimulus));
+        if (progress)
+            progress(
+                static_cast<qint64>(out.size()), total, image.relativePath.isEmpty() ? image.path : image.relativePath);
+    }
+    return out;
+}
+
+} // namespace ntt

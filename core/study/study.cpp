@@ -1,0 +1,339 @@
+#include "study/study.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+
+namespace ntt {
+
+namespace {
+
+struct TypeName
+{
+    TrialType type;
+    const char* name;
+};
+constexpr TypeName kTrialTypes[] = {
+    { TrialType::PickReal, "pick-real" },
+    { TrialType::PickFake, "pick-fake" },
+    { TrialType::RealOrFake, "real-or-fake" },
+};
+
+struct MatchingName
+{
+    RowMatching matching;
+    const char* name;
+};
+constexpr MatchingName kMatchings[] = {
+    { RowMatching::Category, "category" },
+    { RowMatching::PairKey, "pair-key" },
+    { RowMatching::None, "none" },
+};
+
+const QStringList kKnownKeys = {
+    QStringLiteral("name"),
+    QStringLiteral("trial_type"),
+    QStringLiteral("ways"),
+    QStringLiteral("sources"),
+    QStringLiteral("categories"),
+    QStringLiteral("matching"),
+    QStringLiteral("trials_per_participant"),
+    QStringLiteral("practice_trials"),
+    QStringLiteral("catch_trials"),
+    QStringLiteral("catch_images"),
+    QStringLiteral("break_every"),
+    QStringLiteral("deadline_ms"),
+    QStringLiteral("min_rt_ms"),
+    QStringLiteral("feedback"),
+    QStringLiteral("confidence"),
+    QStringLiteral("instructions"),
+    QStringLiteral("consent"),
+    QStringLiteral("seed"),
+    QStringLiteral("normalise"),
+};
+
+// Reads typed keys of one JSON object and remembers the first error, naming the file and the key.
+class JsonReader
+{
+public:
+    JsonReader(const QJsonObject& object, QString origin)
+        : m_object(object)
+        , m_origin(std::move(origin))
+    { }
+
+    bool failed() const { return !m_error.isEmpty(); }
+    const QString& error() const { return m_error; }
+
+    void fail(const QString& key, const QString& what)
+    {
+        if (m_error.isEmpty())
+            m_error = QStringLiteral("%1: \"%2\" %3").arg(m_origin, key, what);
+    }
+
+    void readString(const char* key, QString& out)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined())
+            return;
+        if (!v.isString())
+            return fail(QLatin1String(key), QStringLiteral("must be a string"));
+        out = v.toString();
+    }
+
+    void readBool(const char* key, bool& out)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined())
+            return;
+        if (!v.isBool())
+            return fail(QLatin1String(key), QStringLiteral("must be true or false"));
+        out = v.toBool();
+    }
+
+    void readInt(const char* key, int& out, int min, int max)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined())
+            return;
+        const double d = v.toDouble(-1e300);
+        if (!v.isDouble() || d != static_cast<double>(static_cast<long long>(d)))
+            return fail(QLatin1String(key), QStringLiteral("must be a whole number"));
+        if (d < min || d > max)
+            return fail(
+                QLatin1String(key), QStringLiteral("is %1; it must be between %2 and %3").arg(d).arg(min).arg(max));
+        out = static_cast<int>(d);
+    }
+
+    void readStringList(const char* key, QStringList& out)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined())
+            return;
+        if (!v.isArray())
+            return fail(QLatin1String(key), QStringLiteral("must be a list of strings"));
+        out.clear();
+        for (const QJsonValue& item : v.toArray()) {
+            if (!item.isString())
+                return fail(QLatin1String(key), QStringLiteral("must be a list of strings"));
+            out << item.toString();
+        }
+    }
+
+private:
+    QJsonObject m_object;
+    QString m_origin;
+    QString m_error;
+};
+
+} // namespace
+
+QString trialTypeName(TrialType type)
+{
+    for (const auto& t : kTrialTypes) {
+        if (t.type == type)
+            return QLatin1String(t.name);
+    }
+    return {};
+}
+
+std::optional<TrialType> trialTypeFromName(const QString& name)
+{
+    for (const auto& t : kTrialTypes) {
+        if (name == QLatin1String(t.name))
+            return t.type;
+    }
+    return std::nullopt;
+}
+
+int answerOptionCount(TrialType type, int ways)
+{
+    switch (type) {
+    case TrialType::PickReal:
+    case TrialType::PickFake:
+        return ways;
+    case TrialType::RealOrFake:
+        return 2;
+    }
+    return 0;
+}
+
+QString rowMatchingName(RowMatching matching)
+{
+    for (const auto& m : kMatchings) {
+        if (m.matching == matching)
+            return QLatin1String(m.name);
+    }
+    return {};
+}
+
+std::optional<RowMatching> rowMatchingFromName(const QString& name)
+{
+    for (const auto& m : kMatchings) {
+        if (name == QLatin1String(m.name))
+            return m.matching;
+    }
+    return std::nullopt;
+}
+
+Result<StudyDefinition> parseStudyDefinition(const QByteArray& json, const QString& origin)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const int line = json.left(parseError.offset).count('\n') + 1;
+        return Error { QStringLiteral("%1: line %2: %3").arg(origin).arg(line).arg(parseError.errorString()) };
+    }
+    if (!doc.isObject())
+        return Error { QStringLiteral("%1: a study definition must be a JSON object").arg(origin) };
+    const QJsonObject root = doc.object();
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (!kKnownKeys.contains(it.key())) {
+            return Error { QStringLiteral("%1: unknown key \"%2\"; known keys: %3")
+                               .arg(origin, it.key(), kKnownKeys.join(QStringLiteral(", "))) };
+        }
+    }
+
+    StudyDefinition d;
+    JsonReader r(root, origin);
+    r.readString("name", d.name);
+    QString typeName = trialTypeName(d.trialType);
+    r.readString("trial_type", typeName);
+    if (const auto type = trialTypeFromName(typeName))
+        d.trialType = *type;
+    else
+        r.fail(QStringLiteral("trial_type"),
+            QStringLiteral("is \"%1\"; it must be pick-real, pick-fake or real-or-fake").arg(typeName));
+    if (d.trialType == TrialType::RealOrFake)
+        d.ways = 1;
+    r.readInt("ways", d.ways, 1, 6);
+    r.readStringList("sources", d.sources);
+    r.readStringList("categories", d.categories);
+    QString matchingName = rowMatchingName(d.matching);
+    r.readString("matching", matchingName);
+    if (const auto matching = rowMatchingFromName(matchingName))
+        d.matching = *matching;
+    else
+        r.fail(QStringLiteral("matching"),
+            QStringLiteral("is \"%1\"; it must be category, pair-key or none").arg(matchingName));
+    r.readInt("trials_per_participant", d.trialsPerParticipant, 1, 10000);
+    r.readInt("practice_trials", d.practiceTrials, 0, 1000);
+    r.readInt("catch_trials", d.catchTrials, 0, 1000);
+    r.readStringList("catch_images", d.catchImages);
+    r.readInt("break_every", d.breakEvery, 0, 10000);
+    r.readInt("deadline_ms", d.deadlineMs, 0, 600000);
+    r.readInt("min_rt_ms", d.minRtMs, 0, 60000);
+    r.readBool("feedback", d.feedback);
+    r.readBool("confidence", d.confidence);
+    r.readString("instructions", d.instructions);
+    r.readString("consent", d.consent);
+
+    const QJsonValue seed = root.value(QStringLiteral("seed"));
+    if (seed.isString()) {
+        bool ok = false;
+        d.seed = seed.toString().toULongLong(&ok);
+        if (!ok)
+            r.fail(QStringLiteral("seed"), QStringLiteral("must be a whole number from 0 to 18446744073709551615"));
+    } else if (seed.isDouble()) {
+        const double s = seed.toDouble();
+        if (s < 0 || s > 9007199254740992.0 || s != static_cast<double>(static_cast<std::uint64_t>(s)))
+            r.fail(QStringLiteral("seed"), QStringLiteral("must be a whole number (write larger seeds as a string)"));
+        else
+            d.seed = static_cast<std::uint64_t>(s);
+    } else if (!seed.isUndefined()) {
+        r.fail(QStringLiteral("seed"), QStringLiteral("must be a whole number"));
+    }
+
+    const QJsonValue norm = root.value(QStringLiteral("normalise"));
+    if (norm.isObject()) {
+        JsonReader n(norm.toObject(), origin + QStringLiteral(": normalise"));
+        d.normalisation.enabled = true;
+        n.readInt("size", d.normalisation.size, 16, 4096);
+        n.readString("format", d.normalisation.format);
+        n.readInt("quality", d.normalisation.quality, 1, 100);
+        if (n.failed())
+            return Error { n.error() };
+    } else if (!norm.isUndefined() && !norm.isNull() && !(norm.isBool() && !norm.toBool())) {
+        r.fail(QStringLiteral("normalise"), QStringLiteral("must be an object {size, format, quality} or false"));
+    }
+
+    if (r.failed())
+        return Error { r.error() };
+    const Status valid = validateStudyDefinition(d);
+    if (!valid)
+        return Error { QStringLiteral("%1: %2").arg(origin, valid.error()) };
+    return d;
+}
+
+QByteArray studyDefinitionToJson(const StudyDefinition& d)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("name"), d.name);
+    o.insert(QStringLiteral("trial_type"), trialTypeName(d.trialType));
+    o.insert(QStringLiteral("ways"), d.ways);
+    o.insert(QStringLiteral("sources"), QJsonArray::fromStringList(d.sources));
+    o.insert(QStringLiteral("categories"), QJsonArray::fromStringList(d.categories));
+    o.insert(QStringLiteral("matching"), rowMatchingName(d.matching));
+    o.insert(QStringLiteral("trials_per_participant"), d.trialsPerParticipant);
+    o.insert(QStringLiteral("practice_trials"), d.practiceTrials);
+    o.insert(QStringLiteral("catch_trials"), d.catchTrials);
+    o.insert(QStringLiteral("catch_images"), QJsonArray::fromStringList(d.catchImages));
+    o.insert(QStringLiteral("break_every"), d.breakEvery);
+    o.insert(QStringLiteral("deadline_ms"), d.deadlineMs);
+    o.insert(QStringLiteral("min_rt_ms"), d.minRtMs);
+    o.insert(QStringLiteral("feedback"), d.feedback);
+    o.insert(QStringLiteral("confidence"), d.confidence);
+    o.insert(QStringLiteral("instructions"), d.instructions);
+    o.insert(QStringLiteral("consent"), d.consent);
+    // A string keeps all 64 bits; JSON numbers are doubles.
+    o.insert(QStringLiteral("seed"), QString::number(d.seed));
+    if (d.normalisation.enabled) {
+        QJsonObject n;
+        n.insert(QStringLiteral("size"), d.normalisation.size);
+        n.insert(QStringLiteral("format"), d.normalisation.format);
+        n.insert(QStringLiteral("quality"), d.normalisation.quality);
+        o.insert(QStringLiteral("normalise"), n);
+    }
+    return QJsonDocument(o).toJson(QJsonDocument::Indented);
+}
+
+Status validateStudyDefinition(const StudyDefinition& d)
+{
+    if (d.name.trimmed().isEmpty())
+        return Error { QStringLiteral("the study needs a name") };
+    switch (d.trialType) {
+    case TrialType::PickReal:
+    case TrialType::PickFake:
+        if (d.ways < 2 || d.ways > 6)
+            return Error { QStringLiteral("\"ways\" is %1; %2 trials show 2 to 6 images")
+                               .arg(d.ways)
+                               .arg(trialTypeName(d.trialType)) };
+        break;
+    case TrialType::RealOrFake:
+        if (d.ways != 1)
+            return Error { QStringLiteral("\"ways\" is %1; real-or-fake trials show one image").arg(d.ways) };
+        break;
+    }
+    if (d.catchTrials > 0 && d.catchImages.isEmpty())
+        return Error { QStringLiteral(
+            "\"catch_trials\" is %1 but no \"catch_images\" are marked; list the images to use for attention checks")
+                           .arg(d.catchTrials) };
+    if (d.deadlineMs > 0 && d.minRtMs >= d.deadlineMs)
+        return Error {
+            QStringLiteral("\"min_rt_ms\" (%1) must be below \"deadline_ms\" (%2)").arg(d.minRtMs).arg(d.deadlineMs)
+        };
+    if (d.normalisation.enabled) {
+        const QString f = d.normalisation.format;
+        if (f != QLatin1String("jpeg") && f != QLatin1String("png"))
+            return Error { QStringLiteral("normalise format is \"%1\"; it must be jpeg or png").arg(f) };
+    }
+    QSet<QString> seen;
+    for (const QString& s : d.sources) {
+        if (seen.contains(s))
+            return Error { QStringLiteral("source \"%1\" is listed twice").arg(s) };
+        seen.insert(s);
+    }
+    return {};
+}
+
+} // namespace ntt

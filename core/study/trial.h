@@ -1,0 +1,57 @@
+#pragma once
+
+#include "study/study.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace ntt {
+
+/// One trial of one participant's list: the images shown, in order, and the answer key.
+struct Trial
+{
+    qint64 id = 0; ///< database id; 0 until stored
+    int index = 0; ///< 0-based position in the participant's list (practice first)
+    TrialType type = TrialType::PickReal;
+    std::vector<qint64> imageIds; ///< pool image ids by position
+    int correctPosition = 0; ///< pick trials: 0-based position of the right image; real-or-fake: 0 = "real", 1 = "fake"
+    bool practice = false;
+    bool isCatch = false;
+    bool breakAfter = false; ///< a break screen follows this trial
+
+    int ways() const { return static_cast<int>(imageIds.size()); }
+};
+
+/// Answer labels of a real-or-fake trial, by answer index.
+inline QString realOrFakeLabel(int answer)
+{
+    return answer == 0 ? QStringLiteral("real") : QStringLiteral("fake");
+}
+
+/// One answer to one trial, as recorded the moment it is given.
+struct Response
+{
+    qint64 trialId = 0;
+    int trialIndex = 0;
+    int answer = -1; ///< 0-based chosen position (pick trials) or real-or-fake answer index; -1 = none (deadline)
+    bool correct = false;
+    std::optional<int> confidence; ///< 1..4 when asked
+    double rtMs = 0.0; ///< from stimulus painted to the input event
+    QDateTime onsetUtc; ///< stimulus painted
+    QDateTime responseUtc; ///< input event
+    QString rtClock; ///< "event" when the input event's own timestamp was used, "handler" otherwise
+    int focusLosses = 0; ///< window deactivations during this trial
+    bool timedOut = false;
+    bool tooFast = false;
+};
+
+/// Whether `answer` is right for `trial`.
+inline bool isCorrectAnswer(const Trial& trial, int answer)
+{
+    return answer >= 0 && answer == trial.correctPosition;
+}
+
+} // namespace ntt

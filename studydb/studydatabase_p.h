@@ -1,0 +1,160 @@
+#pragma once
+
+// Private to the parts of StudyDatabase (studydatabase*.cpp): the query and transaction wrappers and
+// the row readers they share. Nothing outside studydb includes it.
+
+#include "attention/gradcam.h"
+#include "studydatabase.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <optional>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStudyDb)
+
+namespace ntt::dbdetail {
+
+/// The Smooth Grad-CAM++ settings as part of a cache key; empty for the methods without noise.
+inline QString camNoiseKey(const CamOptions& o)
+{
+    if (o.method != CamMethod::SmoothGradCamPlusPlus)
+        return {};
+    return QStringLiteral("n=%1;sigma=%2;seed=%3").arg(o.noiseSamples).arg(o.noiseSigma, 0, 'g', 10).arg(o.noiseSeed);
+}
+
+inline QString nowUtc()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+inline QDateTime parseUtc(const QVariant& v)
+{
+    if (v.isNull())
+        return {};
+    QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
+    t.setTimeSpec(Qt::UTC);
+    return t;
+}
+
+// Runs a prepared or plain query; the error names the file and what was being done.
+class Sql
+{
+public:
+    Sql(QSqlDatabase db, QString path)
+        : m_query(db)
+        , m_path(std::move(path))
+    { }
+
+    Sql& prepare(const QString& statement)
+    {
+        if (!m_query.prepare(statement))
+            m_error = m_query.lastError().text();
+        return *this;
+    }
+    Sql& bind(const QVariant& value)
+    {
+        // A null QString would be stored as SQL NULL; an empty text column is what is meant.
+        if (value.typeId() == QMetaType::QString && value.toString().isNull())
+            m_query.addBindValue(QVariant(QStringLiteral("")));
+        else
+            m_query.addBindValue(value);
+        return *this;
+    }
+    Status exec(const QString& what)
+    {
+        if (m_error.isEmpty() && !m_query.exec())
+            m_error = m_query.lastError().text();
+        if (!m_error.isEmpty())
+            return Error { QStringLiteral("%1: %2 failed: %3").arg(m_path, what, m_error) };
+        return {};
+    }
+    Status exec(const QString& statement, const QString& what)
+    {
+        if (!m_query.exec(statement))
+            return Error { QStringLiteral("%1: %2 failed: %3").arg(m_path, what, m_query.lastError().text()) };
+        return {};
+    }
+    /// The id an INSERT ... RETURNING id gave back (none when ON CONFLICT skipped the row). Finishes
+    /// the statement: an unfinished one would keep the transaction from committing.
+    std::optional<qint64> returnedId()
+    {
+        std::optional<qint64> id;
+        if (m_query.next())
+            id = m_query.value(0).toLongLong();
+        m_query.finish();
+        return id;
+    }
+    QSqlQuery& query() { return m_query; }
+    bool next() { return m_query.next(); }
+    QVariant value(int i) const { return m_query.value(i); }
+
+private:
+    QSqlQuery m_query;
+    QString m_path;
+    QString m_error;
+};
+
+// Commits on success, rolls back when it leaves scope uncommitted: a failed write leaves nothing.
+class Transaction
+{
+public:
+    explicit Transaction(QSqlDatabase db)
+        : m_db(db)
+        , m_active(m_db.transaction())
+    { }
+    ~Transaction()
+    {
+        if (m_active)
+            m_db.rollback();
+    }
+    bool started() const { return m_active; }
+    bool commit()
+    {
+        const bool ok = m_db.commit();
+        m_active = !ok;
+        return ok;
+    }
+
+private:
+    QSqlDatabase m_db;
+    bool m_active;
+};
+
+inline SessionState sessionStateFromName(const QString& name)
+{
+    if (name == QLatin1String("finished"))
+        return SessionState::Finished;
+    if (name == QLatin1String("aborted"))
+        return SessionState::Aborted;
+    return SessionState::Open;
+}
+
+inline PoolImage imageFromQuery(const QSqlQuery& q, int first)
+{
+    PoolImage image;
+    image.id = q.value(first + 0).toLongLong();
+    image.sha256 = q.value(first + 1).toString();
+    image.path = q.value(first + 2).toString();
+    image.relativePath = q.value(first + 3).toString();
+    image.source = q.value(first + 4).toString();
+    image.category = q.value(first + 5).toString();
+    image.pairKey = q.value(first + 6).toString();
+    image.split = splitFromName(q.value(first + 7).toString());
+    image.fileSize = q.value(first + 8).toLongLong();
+    image.width = q.value(first + 9).toInt();
+    image.height = q.value(first + 10).toInt();
+    image.format = q.value(first + 11).toString();
+    image.jpegQuality = q.value(first + 12).toInt();
+    image.hasExif = q.value(first + 13).toInt() != 0;
+    return image;
+}
+
+inline const QString kImageColumns = QStringLiteral(
+    "i.id, i.sha256, i.path, i.relative_path, i.source, i.category, i.pair_key, i.split, i.file_size, i.width, "
+    "i.height, i.format, i.jpeg_quality, i.has_exif");
+
+} // namespace ntt::dbdetail

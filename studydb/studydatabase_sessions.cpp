@@ -1,0 +1,475 @@
+// StudyDatabase, studies, sessions, trials and responses: one class, its methods grouped by the stage of the data they
+// store (studydatabase.cpp opens and migrates the file).
+
+#include "studydatabase.h"
+#include "studydatabase_p.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlRecord>
+#include <QUuid>
+#include <QtEndian>
+
+#include <map>
+#include <optional>
+
+namespace ntt {
+
+using namespace dbdetail;
+
+Result<qint64> StudyDatabase::addStudy(const StudyDefinition& definition, const QString& realSource,
+    const std::vector<qint64>& imageIds, const std::vector<NormalisedStimulus>& stimuli)
+{
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    Sql q(db, m_path);
+    q.prepare(QStringLiteral("INSERT INTO studies (name, definition, real_source, created_utc) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (name) DO NOTHING RETURNING id"))
+        .bind(definition.name)
+        .bind(QString::fromUtf8(studyDefinitionToJson(definition)))
+        .bind(realSource)
+        .bind(nowUtc());
+    if (const Status s = q.exec(QStringLiteral("storing study \"%1\"").arg(definition.name)); !s)
+        return Error { s.error() };
+    const auto inserted = q.returnedId();
+    if (!inserted)
+        return Error {
+            QStringLiteral("%1: a study named \"%2\" already exists; choose another name").arg(m_path, definition.name)
+        };
+    const qint64 studyId = *inserted;
+    for (const qint64 imageId : imageIds) {
+        Sql s(db, m_path);
+        s.prepare(QStringLiteral("INSERT INTO study_images (study_id, image_id) VALUES (?, ?)"))
+            .bind(studyId)
+            .bind(imageId);
+        if (const Status st = s.exec(QStringLiteral("storing the study's images")); !st)
+            return Error { st.error() };
+    }
+    for (const NormalisedStimulus& stimulus : stimuli) {
+        Sql s(db, m_path);
+        s.prepare(QStringLiteral("INSERT INTO stimuli (study_id, image_id, path, sha256) VALUES (?, ?, ?, ?)"))
+            .bind(studyId)
+            .bind(stimulus.imageId)
+            .bind(stimulus.path)
+            .bind(stimulus.sha256);
+        if (const Status st = s.exec(QStringLiteral("storing normalised stimuli")); !st)
+            return Error { st.error() };
+    }
+    if (!tx.commit())
+        return Error { QStringLiteral("%1: the study could not be committed: %2").arg(m_path, db.lastError().text()) };
+    return studyId;
+}
+
+namespace {
+
+Result<StoredStudy> studyFromQuery(Sql& q, const QString& path)
+{
+    StoredStudy study;
+    study.id = q.value(0).toLongLong();
+    auto definition
+        = parseStudyDefinition(q.value(1).toString().toUtf8(), QStringLiteral("%1: study %2").arg(path).arg(study.id));
+    if (!definition)
+        return Error { definition.error() };
+    study.definition = std::move(definition).value();
+    study.realSource = q.value(2).toString();
+    study.createdUtc = parseUtc(q.value(3));
+    return study;
+}
+
+} // namespace
+
+Result<std::vector<StoredStudy>> StudyDatabase::studies() const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT id, definition, real_source, created_utc FROM studies ORDER BY id"));
+    if (const Status s = q.exec(QStringLiteral("reading studies")); !s)
+        return Error { s.error() };
+    std::vector<StoredStudy> result;
+    while (q.next()) {
+        auto study = studyFromQuery(q, m_path);
+        if (!study)
+            return Error { study.error() };
+        result.push_back(std::move(study).value());
+    }
+    return result;
+}
+
+Result<StoredStudy> StudyDatabase::study(qint64 id) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT id, definition, real_source, created_utc FROM studies WHERE id = ?")).bind(id);
+    if (const Status s = q.exec(QStringLiteral("reading study %1").arg(id)); !s)
+        return Error { s.error() };
+    if (!q.next())
+        return Error { QStringLiteral("%1: no study with id %2").arg(m_path).arg(id) };
+    return studyFromQuery(q, m_path);
+}
+
+Result<StoredStudy> StudyDatabase::studyByName(const QString& name) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT id, definition, real_source, created_utc FROM studies WHERE name = ?")).bind(name);
+    if (const Status s = q.exec(QStringLiteral("reading study \"%1\"").arg(name)); !s)
+        return Error { s.error() };
+    if (!q.next())
+        return Error { QStringLiteral("%1: no study named \"%2\"").arg(m_path, name) };
+    return studyFromQuery(q, m_path);
+}
+
+Result<QHash<qint64, QString>> StudyDatabase::stimulusPaths(qint64 studyId) const
+{
+    const auto files = stimulusFiles(studyId);
+    if (!files)
+        return Error { files.error() };
+    QHash<qint64, QString> paths;
+    for (auto it = files->cbegin(); it != files->cend(); ++it)
+        paths.insert(it.key(), it->path);
+    return paths;
+}
+
+Result<QHash<qint64, StudyDatabase::StimulusFile>> StudyDatabase::stimulusFiles(qint64 studyId) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT i.id, COALESCE(s.path, i.path), COALESCE(s.sha256, i.sha256) FROM pool_images i "
+                             "LEFT JOIN stimuli s ON s.image_id = i.id AND s.study_id = ?"))
+        .bind(studyId);
+    if (const Status s = q.exec(QStringLiteral("reading stimulus paths")); !s)
+        return Error { s.error() };
+    QHash<qint64, StimulusFile> files;
+    while (q.next())
+        files.insert(q.value(0).toLongLong(), StimulusFile { q.value(1).toString(), q.value(2).toString() });
+    return files;
+}
+
+Result<int> StudyDatabase::nextParticipantIndex(qint64 studyId) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT COALESCE(MAX(participant_index) + 1, 0) FROM sessions WHERE study_id = ?"))
+        .bind(studyId);
+    if (const Status s = q.exec(QStringLiteral("counting sessions")); !s)
+        return Error { s.error() };
+    q.next();
+    return q.value(0).toInt();
+}
+
+Result<SessionInfo> StudyDatabase::createSession(qint64 studyId, int participantIndex, const QString& participantCode,
+    const QString& station, bool simulated, std::vector<Trial>& trials)
+{
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    Sql q(db, m_path);
+    q.prepare(QStringLiteral("INSERT INTO sessions (study_id, participant_index, participant_code, station, simulated, "
+                             "state, started_utc) VALUES (?, ?, ?, ?, ?, 'open', ?) RETURNING id"))
+        .bind(studyId)
+        .bind(participantIndex)
+        .bind(participantCode)
+        .bind(station)
+        .bind(simulated ? 1 : 0)
+        .bind(nowUtc());
+    if (const Status s = q.exec(QStringLiteral("creating a session for participant %1").arg(participantCode)); !s) {
+        if (q.query().lastError().text().contains(QLatin1String("participant_code")))
+            return Error {
+                QStringLiteral("%1: participant code \"%2\" is already used in this study").arg(m_path, participantCode)
+            };
+        return Error { s.error() };
+    }
+    const qint64 sessionId = q.returnedId().value_or(0);
+    for (Trial& t : trials) {
+        Sql insert(db, m_path);
+        insert
+            .prepare(QStringLiteral("INSERT INTO trials (session_id, trial_index, trial_type, ways, correct_position, "
+                                    "practice, is_catch, break_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
+            .bind(sessionId)
+            .bind(t.index)
+            .bind(trialTypeName(t.type))
+            .bind(t.ways())
+            .bind(t.correctPosition)
+            .bind(t.practice ? 1 : 0)
+            .bind(t.isCatch ? 1 : 0)
+            .bind(t.breakAfter ? 1 : 0);
+        if (const Status s = insert.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
+            return Error { s.error() };
+        t.id = insert.returnedId().value_or(0);
+        for (int p = 0; p < t.ways(); ++p) {
+            Sql image(db, m_path);
+            image.prepare(QStringLiteral("INSERT INTO trial_images (trial_id, position, image_id) VALUES (?, ?, ?)"))
+                .bind(t.id)
+                .bind(p)
+                .bind(t.imageIds[p]);
+            if (const Status s = image.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
+                return Error { s.error() };
+        }
+    }
+    if (!tx.commit())
+        return Error {
+            QStringLiteral("%1: the session could not be committed: %2").arg(m_path, db.lastError().text())
+        };
+    return session(sessionId);
+}
+
+namespace {
+
+const QString kSessionColumns = QStringLiteral(
+    "s.id, s.study_id, s.participant_index, s.participant_code, s.station, s.simulated, s.state, s.started_utc, "
+    "s.ended_utc, (SELECT COUNT(*) FROM trials t WHERE t.session_id = s.id), "
+    "(SELECT COUNT(*) FROM responses r JOIN trials t ON t.id = r.trial_id WHERE t.session_id = s.id)");
+
+SessionInfo sessionFromQuery(Sql& q)
+{
+    SessionInfo s;
+    s.id = q.value(0).toLongLong();
+    s.studyId = q.value(1).toLongLong();
+    s.participantIndex = q.value(2).toInt();
+    s.participantCode = q.value(3).toString();
+    s.station = q.value(4).toString();
+    s.simulated = q.value(5).toInt() != 0;
+    s.state = sessionStateFromName(q.value(6).toString());
+    s.startedUtc = parseUtc(q.value(7));
+    s.endedUtc = parseUtc(q.value(8));
+    s.trialCount = q.value(9).toInt();
+    s.answeredCount = q.value(10).toInt();
+    return s;
+}
+
+} // namespace
+
+Result<SessionInfo> StudyDatabase::session(qint64 sessionId) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT %1 FROM sessions s WHERE s.id = ?").arg(kSessionColumns)).bind(sessionId);
+    if (const Status s = q.exec(QStringLiteral("reading session %1").arg(sessionId)); !s)
+        return Error { s.error() };
+    if (!q.next())
+        return Error { QStringLiteral("%1: no session with id %2").arg(m_path).arg(sessionId) };
+    return sessionFromQuery(q);
+}
+
+Result<std::vector<SessionInfo>> StudyDatabase::sessions(qint64 studyId) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT %1 FROM sessions s WHERE s.study_id = ? ORDER BY s.id").arg(kSessionColumns))
+        .bind(studyId);
+    if (const Status s = q.exec(QStringLiteral("reading sessions")); !s)
+        return Error { s.error() };
+    std::vector<SessionInfo> result;
+    while (q.next())
+        result.push_back(sessionFromQuery(q));
+    return result;
+}
+
+Result<std::vector<Trial>> StudyDatabase::sessionTrials(qint64 sessionId) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT t.id, t.trial_index, t.trial_type, t.correct_position, t.practice, t.is_catch, "
+                             "t.break_after, ti.position, ti.image_id FROM trials t "
+                             "JOIN trial_images ti ON ti.trial_id = t.id WHERE t.session_id = ? "
+                             "ORDER BY t.trial_index, ti.position"))
+        .bind(sessionId);
+    if (const Status s = q.exec(QStringLiteral("reading the trials of session %1").arg(sessionId)); !s)
+        return Error { s.error() };
+    std::vector<Trial> trials;
+    while (q.next()) {
+        const qint64 id = q.value(0).toLongLong();
+        if (trials.empty() || trials.back().id != id) {
+            Trial t;
+            t.id = id;
+            t.index = q.value(1).toInt();
+            const auto type = trialTypeFromName(q.value(2).toString());
+            if (!type)
+                return Error { QStringLiteral("%1: trial %2 has unknown type \"%3\"")
+                                   .arg(m_path)
+                                   .arg(id)
+                                   .arg(q.value(2).toString()) };
+            t.type = *type;
+            t.correctPosition = q.value(3).toInt();
+            t.practice = q.value(4).toInt() != 0;
+            t.isCatch = q.value(5).toInt() != 0;
+            t.breakAfter = q.value(6).toInt() != 0;
+            trials.push_back(t);
+        }
+        trials.back().imageIds.push_back(q.value(8).toLongLong());
+    }
+    return trials;
+}
+
+Result<QSet<int>> StudyDatabase::answeredTrialIndices(qint64 sessionId) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT t.trial_index FROM responses r JOIN trials t ON t.id = r.trial_id "
+                             "WHERE t.session_id = ?"))
+        .bind(sessionId);
+    if (const Status s = q.exec(QStringLiteral("reading answered trials")); !s)
+        return Error { s.error() };
+    QSet<int> answered;
+    while (q.next())
+        answered.insert(q.value(0).toInt());
+    return answered;
+}
+
+Status StudyDatabase::recordResponse(qint64 sessionId, const Response& r)
+{
+    Sql q(database(), m_path);
+    // The trial must belong to the session; the UNIQUE trial_id refuses a second answer.
+    q.prepare(QStringLiteral("INSERT INTO responses (trial_id, answer, correct, confidence, rt_ms, onset_utc, "
+                             "response_utc, rt_clock, focus_losses, timed_out, too_fast, recorded_utc) "
+                             "SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials WHERE id = ? AND session_id = ?"))
+        .bind(r.answer)
+        .bind(r.correct ? 1 : 0)
+        .bind(r.confidence ? QVariant(*r.confidence) : QVariant())
+        .bind(r.timedOut ? QVariant() : QVariant(r.rtMs))
+        .bind(r.onsetUtc.isValid() ? QVariant(r.onsetUtc.toUTC().toString(Qt::ISODateWithMs)) : QVariant())
+        .bind(r.responseUtc.isValid() ? QVariant(r.responseUtc.toUTC().toString(Qt::ISODateWithMs)) : QVariant())
+        .bind(r.rtClock)
+        .bind(r.focusLosses)
+        .bind(r.timedOut ? 1 : 0)
+        .bind(r.tooFast ? 1 : 0)
+        .bind(nowUtc())
+        .bind(r.trialId)
+        .bind(sessionId);
+    if (const Status s = q.exec(QStringLiteral("storing the answer to trial %1").arg(r.trialIndex)); !s)
+        return s;
+    if (q.query().numRowsAffected() != 1)
+        return Error { QStringLiteral("%1: trial %2 (id %3) is not part of session %4")
+                           .arg(m_path)
+                           .arg(r.trialIndex)
+                           .arg(r.trialId)
+                           .arg(sessionId) };
+    return {};
+}
+
+Status StudyDatabase::recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral(
+                  "INSERT INTO session_events (session_id, trial_index, kind, at_utc, detail) VALUES (?, ?, ?, ?, ?)"))
+        .bind(sessionId)
+        .bind(trialIndex >= 0 ? QVariant(trialIndex) : QVariant())
+        .bind(kind)
+        .bind(nowUtc())
+        .bind(detail);
+    return q.exec(QStringLiteral("logging event %1").arg(kind));
+}
+
+Status StudyDatabase::setSessionState(qint64 sessionId, SessionState state)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("UPDATE sessions SET state = ?, ended_utc = ? WHERE id = ?"))
+        .bind(sessionStateName(state))
+        .bind(state == SessionState::Open ? QVariant() : QVariant(nowUtc()))
+        .bind(sessionId);
+    return q.exec(QStringLiteral("marking session %1 %2").arg(sessionId).arg(sessionStateName(state)));
+}
+
+Result<std::vector<ResponseRow>> StudyDatabase::responseRows(qint64 studyId) const
+{
+    return answerRows(studyId, AnswerSource::People);
+}
+
+Result<std::vector<ResponseRow>> StudyDatabase::modelAnswerRows(qint64 studyId) const
+{
+    return answerRows(studyId, AnswerSource::Models);
+}
+
+Result<std::vector<ResponseRow>> StudyDatabase::answerRows(qint64 studyId, AnswerSource source) const
+{
+    const auto pool = poolImages();
+    if (!pool)
+        return Error { pool.error() };
+    QHash<qint64, const PoolImage*> byId;
+    for (const PoolImage& image : pool.value())
+        byId.insert(image.id, &image);
+
+    // People's responses and models' answers share one row shape: a model answers with no response
+    // time, timestamps or confidence, and its name is the agent.
+    const bool people = source == AnswerSource::People;
+    const QString columns = people
+        ? QStringLiteral(
+            "'human', r.answer, r.correct, r.confidence, r.rt_ms, r.onset_utc, r.response_utc, r.rt_clock, "
+            "r.focus_losses, r.timed_out, r.too_fast")
+        : QStringLiteral("m.name, r.answer, r.correct, NULL, NULL, NULL, NULL, 'model', 0, 0, 0");
+    const QString from = people
+        ? QStringLiteral("responses r JOIN trials t ON t.id = r.trial_id")
+        : QStringLiteral("model_answers r JOIN models m ON m.id = r.model_id JOIN trials t ON t.id = r.trial_id");
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT st.name, s.id, s.participant_code, s.station, s.simulated, t.id, t.trial_index, "
+                             "t.trial_type, t.correct_position, t.practice, t.is_catch, t.break_after, %1, s.state "
+                             "FROM %2 JOIN sessions s ON s.id = t.session_id JOIN studies st ON st.id = s.study_id "
+                             "WHERE (? = 0 OR st.id = ?) ORDER BY st.id, %3 s.id, t.trial_index")
+                  .arg(columns, from, people ? QString() : QStringLiteral("r.model_id,")))
+        .bind(studyId)
+        .bind(studyId);
+    if (const Status s = q.exec(QStringLiteral("reading responses")); !s)
+        return Error { s.error() };
+    // Positions come from a second query: aggregating them in SQL would need dialect-specific functions.
+    Sql positions(database(), m_path);
+    positions
+        .prepare(
+            QStringLiteral("SELECT ti.trial_id, ti.image_id FROM trial_images ti JOIN trials t ON t.id = ti.trial_id "
+                           "JOIN sessions s ON s.id = t.session_id WHERE (? = 0 OR s.study_id = ?) "
+                           "ORDER BY ti.trial_id, ti.position"))
+        .bind(studyId)
+        .bind(studyId);
+    if (const Status s = positions.exec(QStringLiteral("reading trial images")); !s)
+        return Error { s.error() };
+    QHash<qint64, std::vector<qint64>> imagesByTrial;
+    while (positions.next())
+        imagesByTrial[positions.value(0).toLongLong()].push_back(positions.value(1).toLongLong());
+
+    std::vector<ResponseRow> rows;
+    while (q.next()) {
+        ResponseRow row;
+        row.study = q.value(0).toString();
+        row.sessionId = q.value(1).toLongLong();
+        row.participant = q.value(2).toString();
+        row.station = q.value(3).toString();
+        row.simulated = q.value(4).toInt() != 0;
+        Trial& t = row.trial;
+        t.id = q.value(5).toLongLong();
+        t.index = q.value(6).toInt();
+        t.type = trialTypeFromName(q.value(7).toString()).value_or(TrialType::PickReal);
+        t.correctPosition = q.value(8).toInt();
+        t.practice = q.value(9).toInt() != 0;
+        t.isCatch = q.value(10).toInt() != 0;
+        t.breakAfter = q.value(11).toInt() != 0;
+        Response& r = row.response;
+        r.trialId = t.id;
+        r.trialIndex = t.index;
+        row.agent = q.value(12).toString();
+        row.sessionState = q.value(23).toString();
+        r.answer = q.value(13).toInt();
+        r.correct = q.value(14).toInt() != 0;
+        if (!q.value(15).isNull())
+            r.confidence = q.value(15).toInt();
+        r.rtMs = q.value(16).toDouble();
+        r.onsetUtc = parseUtc(q.value(17));
+        r.responseUtc = parseUtc(q.value(18));
+        r.rtClock = q.value(19).toString();
+        r.focusLosses = q.value(20).toInt();
+        r.timedOut = q.value(21).toInt() != 0;
+        r.tooFast = q.value(22).toInt() != 0;
+        t.imageIds = imagesByTrial.value(t.id);
+        for (const qint64 imageId : t.imageIds) {
+            if (const PoolImage* image = byId.value(imageId))
+                row.shown.push_back(*image);
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+Result<std::vector<Trial>> StudyDatabase::studyTrials(qint64 studyId) const
+{
+    const auto all = sessions(studyId);
+    if (!all)
+        return Error { all.error() };
+    std::vector<Trial> trials;
+    for (const SessionInfo& session : all.value()) {
+        auto list = sessionTrials(session.id);
+        if (!list)
+            return Error { list.error() };
+        trials.insert(trials.end(), list->begin(), list->end());
+    }
+    return trials;
+}
+
+} // namespace ntt

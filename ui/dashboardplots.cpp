@@ -1,0 +1,525 @@
+// Dashboard, drawing: each plot of the people-versus-models comparison from the analysis it was given.
+// Controls, loading, clicks and export are in dashboard.cpp.
+
+#include "dashboard.h"
+#include "dashboard_p.h"
+
+#include <QRegularExpression>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ntt {
+
+using namespace dashboarddetail;
+
+namespace {
+
+/// "trials 001-080" -> "1–80" for the axis.
+QString positionLabel(const QString& group)
+{
+    static const QRegularExpression bin(QStringLiteral("^trials (\\d+)-(\\d+)$"));
+    const auto m = bin.match(group);
+    if (!m.hasMatch())
+        return group;
+    return QStringLiteral("%1–%2").arg(m.captured(1).toInt()).arg(m.captured(2).toInt());
+}
+
+/// A round bin width (1, 2 or 5 times a power of ten) giving about `bins` bins over `range`.
+double niceBinWidth(double range, int bins)
+{
+    const double rough = std::max(range / bins, 1.0);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
+    for (const double step : { 1.0, 2.0, 5.0 }) {
+        if (step * magnitude >= rough)
+            return step * magnitude;
+    }
+    return 10.0 * magnitude;
+}
+
+/// The agents of accuracy cells: the pooled people first (when present), then the models in order.
+QStringList agentsOf(const std::vector<AccuracyCell>& cells, const QStringList& models)
+{
+    QStringList agents;
+    for (const AccuracyCell& c : cells) {
+        if (c.agent == peopleAgent() && !c.isModel) {
+            agents << peopleAgent();
+            break;
+        }
+    }
+    for (const QString& m : models) {
+        if (std::any_of(cells.begin(), cells.end(), [&](const AccuracyCell& c) { return c.agent == m && c.isModel; }))
+            agents << m;
+    }
+    return agents;
+}
+
+} // namespace
+
+void Dashboard::resetPlot(Plot p, const QString& title)
+{
+    QCustomPlot* plot = this->plot(p);
+    m_series[std::size_t(indexOf(p))].clear();
+    m_groups[std::size_t(indexOf(p))].clear();
+    plot->clearPlottables();
+    plot->clearItems();
+    // Bar groups are children of the plot, not plottables.
+    qDeleteAll(plot->findChildren<QCPBarsGroup*>(QString(), Qt::FindDirectChildrenOnly));
+
+    // Fonts from the widget's, so that the plots follow the desktop's size and scaling.
+    QFont base = font();
+    QFont titleFont = base;
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(base.pointSizeF() > 0 ? base.pointSizeF() * 1.2 : 12.0);
+    if (auto* t = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) {
+        t->setText(title);
+        t->setFont(titleFont);
+    }
+    for (QCPAxis* axis : { plot->xAxis, plot->yAxis }) {
+        axis->setVisible(true);
+        axis->setLabelFont(base);
+        axis->setTickLabelFont(base);
+        axis->setTickLabelRotation(0);
+        axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        axis->grid()->setVisible(true);
+    }
+    plot->xAxis->grid()->setVisible(false);
+    plot->legend->setFont(base);
+    plot->legend->setVisible(true);
+}
+
+void Dashboard::showEmpty(Plot p, const QString& text)
+{
+    QCustomPlot* plot = this->plot(p);
+    plot->xAxis->setVisible(false);
+    plot->yAxis->setVisible(false);
+    plot->xAxis->grid()->setVisible(false);
+    plot->yAxis->grid()->setVisible(false);
+    plot->legend->setVisible(false);
+    auto* item = new QCPItemText(plot);
+    item->position->setType(QCPItemPosition::ptAxisRectRatio);
+    item->position->setCoords(0.5, 0.5);
+    item->setPositionAlignment(Qt::AlignCenter);
+    QFont f = font();
+    f.setPointSizeF(f.pointSizeF() > 0 ? f.pointSizeF() * 1.5 : 14.0);
+    item->setFont(f);
+    item->setColor(QColor(QStringLiteral("#555555")));
+    item->setText(text);
+    finishPlot(p);
+}
+
+void Dashboard::finishPlot(Plot p)
+{
+    QCustomPlot* plot = this->plot(p);
+    plot->legend->setVisible(plot->legend->visible() && plot->legend->itemCount() > 0);
+    plot->replot();
+}
+
+void Dashboard::drawAccuracy(Plot p, const std::vector<AccuracyCell>& cells, const QString& what)
+{
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    QStringList groups;
+    for (const AccuracyCell& c : cells) {
+        if (!c.isParticipant && c.accuracy.trials > 0 && !groups.contains(c.group))
+            groups << c.group;
+    }
+    std::sort(groups.begin(), groups.end());
+    m_groups[std::size_t(indexOf(p))] = groups;
+    if (groups.isEmpty()) {
+        showEmpty(p, m_loadError.isEmpty() ? tr("No answers yet") : tr("Could not load the answers"));
+        return;
+    }
+    const QStringList agents = agentsOf(cells, m_analysis->analysis.models);
+    auto* barsGroup = new QCPBarsGroup(plot);
+    barsGroup->setSpacingType(QCPBarsGroup::stAbsolute);
+    barsGroup->setSpacing(2);
+    const double width = 0.8 / std::max<qsizetype>(1, agents.size());
+    bool wilsonInLegend = false;
+    for (int a = 0; a < agents.size(); ++a) {
+        const QString& agent = agents.at(a);
+        const bool people = agent == peopleAgent();
+        const int agentIndex = people ? 0 : int(m_analysis->analysis.models.indexOf(agent)) + 1;
+        QVector<double> keys, values, minus, plus, bootMinus, bootPlus;
+        for (int g = 0; g < groups.size(); ++g) {
+            const AccuracyCell* c = Analysis::find(cells, agent, groups.at(g));
+            if (!c || c->accuracy.trials == 0)
+                continue;
+            keys << g + 1;
+            values << 100.0 * c->accuracy.estimate;
+            minus << 100.0 * (c->accuracy.estimate - c->accuracy.low);
+            plus << 100.0 * (c->accuracy.high - c->accuracy.estimate);
+            const bool bootOk = std::isfinite(c->bootstrap.low) && std::isfinite(c->bootstrap.high);
+            bootMinus << (bootOk ? 100.0 * std::max(0.0, c->accuracy.estimate - c->bootstrap.low) : 0.0);
+            bootPlus << (bootOk ? 100.0 * std::max(0.0, c->bootstrap.high - c->accuracy.estimate) : 0.0);
+        }
+        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+        bars->setName(
+            people ? tr("people (%n participant(s))", nullptr,
+                int(std::count_if(m_analysis->analysis.participants.begin(), m_analysis->analysis.participants.end(),
+                    [](const ParticipantSummary& s) { return !s.excluded && s.trials > 0; })))
+                   : agent);
+        bars->setWidth(width);
+        bars->setBarsGroup(barsGroup);
+        bars->setPen(QPen(barColour(agentIndex).darker(130), 1));
+        bars->setBrush(barColour(agentIndex));
+        bars->setSelectable(QCP::stSingleData);
+        bars->setData(keys, values, true);
+        auto series = std::make_unique<Series>();
+        series->plottable = bars;
+        series->agent = agent;
+        series->agentIndex = agentIndex;
+        m_series[std::size_t(indexOf(p))].push_back(std::move(series));
+
+        if (people) {
+            // The participant-level bootstrap: a wide light-grey band behind the thin Wilson whiskers.
+            auto* boot = new QCPErrorBars(plot->xAxis, plot->yAxis);
+            boot->setName(tr("people: participant bootstrap 95 % interval"));
+            boot->setDataPlottable(bars);
+            boot->setData(bootMinus, bootPlus);
+            boot->setPen(QPen(QColor(QStringLiteral("#BBBBBB")), 7, Qt::SolidLine, Qt::FlatCap));
+            boot->setWhiskerWidth(0);
+            boot->setSymbolGap(0);
+            boot->setSelectable(QCP::stNone);
+        }
+        auto* wilson = new QCPErrorBars(plot->xAxis, plot->yAxis);
+        wilson->setName(tr("Wilson 95 % interval"));
+        wilson->setDataPlottable(bars);
+        wilson->setData(minus, plus);
+        wilson->setPen(QPen(Qt::black, 1.2));
+        wilson->setWhiskerWidth(6);
+        wilson->setSymbolGap(0);
+        wilson->setSelectable(QCP::stNone);
+        if (wilsonInLegend)
+            wilson->removeFromLegend();
+        wilsonInLegend = true;
+    }
+    // Chance (1/N) per group, from the people's trials (a model's where people have none): one line
+    // across the plot when the study has one N, else a segment per group.
+    std::vector<double> chances;
+    for (const QString& group : std::as_const(groups)) {
+        const AccuracyCell* c = Analysis::find(cells, peopleAgent(), group);
+        for (int a = 0; !c && a < agents.size(); ++a)
+            c = Analysis::find(cells, agents.at(a), group);
+        chances.push_back(c ? 100.0 * c->chance : std::nan(""));
+    }
+    QVector<double> chanceKeys, chanceValues;
+    if (std::all_of(chances.begin(), chances.end(), [&](double c) { return c == chances.front(); })) {
+        chanceKeys = { 0.5, groups.size() + 0.5 };
+        chanceValues = { chances.front(), chances.front() };
+    } else {
+        for (int g = 0; g < groups.size(); ++g) {
+            chanceKeys << g + 0.55 << g + 1.45 << g + 1.5;
+            chanceValues << chances[std::size_t(g)] << chances[std::size_t(g)] << std::nan("");
+        }
+    }
+    auto* chance = plot->addGraph();
+    chance->setName(tr("chance (1/N)"));
+    chance->setPen(QPen(QColor(QStringLiteral("#444444")), 1.5, Qt::DashLine));
+    chance->setLineStyle(QCPGraph::lsLine);
+    chance->setSelectable(QCP::stNone);
+    chance->setData(chanceKeys, chanceValues, true);
+
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int g = 0; g < groups.size(); ++g)
+        ticker->addTick(g + 1, groups.at(g));
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->setTickLabelRotation(groups.size() > 6 ? 30 : 0);
+    plot->xAxis->setRange(0.5, groups.size() + 0.5);
+    plot->xAxis->setLabel(what);
+    plot->yAxis->setRange(0, 105);
+    plot->yAxis->setLabel(tr("Accuracy (%)"));
+    finishPlot(p);
+}
+
+void Dashboard::drawImages()
+{
+    const Plot p = Plot::Images;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    const StudyAnalysis& a = *m_analysis;
+    bool anyPeople = false;
+    for (auto it = a.people.cbegin(); it != a.people.cend() && !anyPeople; ++it)
+        anyPeople = it->trials > 0;
+    if (!anyPeople) {
+        showEmpty(p, m_loadError.isEmpty() ? tr("No answers yet") : tr("Could not load the answers"));
+        return;
+    }
+    if (a.pRealByModel.isEmpty()) {
+        showEmpty(p, tr("No model predictions yet: run a model on the study"));
+        return;
+    }
+    struct Point
+    {
+        double x;
+        double y;
+        qint64 id;
+    };
+    int modelIndex = 0;
+    for (auto m = a.pRealByModel.cbegin(); m != a.pRealByModel.cend(); ++m) {
+        const int agentIndex = int(a.analysis.models.indexOf(m.key())) >= 0
+            ? int(a.analysis.models.indexOf(m.key())) + 1
+            : int(a.analysis.models.size()) + (++modelIndex);
+        std::vector<Point> points;
+        points.reserve(a.images.size());
+        for (const PoolImage& image : a.images) {
+            const auto human = a.people.constFind(image.id);
+            if (human == a.people.cend() || human->trials == 0)
+                continue;
+            const auto pReal = m->constFind(image.id);
+            if (pReal == m->cend())
+                continue;
+            points.push_back({ 100.0 * human->shareCorrect(), double(*pReal), image.id });
+        }
+        std::stable_sort(points.begin(), points.end(), [](const Point& l, const Point& r) { return l.x < r.x; });
+        QVector<double> keys, values;
+        keys.reserve(int(points.size()));
+        values.reserve(int(points.size()));
+        auto series = std::make_unique<Series>();
+        for (const Point& pt : points) {
+            keys << pt.x;
+            values << pt.y;
+            series->imageIds.push_back(pt.id);
+        }
+        auto* graph = plot->addGraph();
+        graph->setName(tr("%1 (%n image(s))", nullptr, int(points.size())).arg(m.key()));
+        graph->setLineStyle(QCPGraph::lsNone);
+        QColor fill = agentColour(agentIndex);
+        fill.setAlpha(110);
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, agentColour(agentIndex), fill, 7));
+        graph->setSelectable(QCP::stSingleData);
+        graph->setData(keys, values, true);
+        series->plottable = graph;
+        series->agent = m.key();
+        series->agentIndex = agentIndex;
+        m_series[std::size_t(indexOf(p))].push_back(std::move(series));
+    }
+    plot->xAxis->setRange(-3, 103);
+    plot->xAxis->setLabel(tr("People's share correct on the image (%)"));
+    plot->yAxis->setRange(-0.03, 1.03);
+    plot->yAxis->setLabel(tr("Model's P(real) (probability, 0–1)"));
+    finishPlot(p);
+}
+
+void Dashboard::drawConsistency()
+{
+    const Plot p = Plot::Consistency;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    const Analysis& a = m_analysis->analysis;
+    QStringList groups;
+    bool hasAll = false;
+    for (const ConsistencyRow& r : a.errorConsistency) {
+        if (r.consistency.trials == 0 || !std::isfinite(r.consistency.kappa))
+            continue;
+        if (r.group == QLatin1String("all"))
+            hasAll = true;
+        else if (!groups.contains(r.group))
+            groups << r.group;
+    }
+    std::sort(groups.begin(), groups.end());
+    if (hasAll)
+        groups << QStringLiteral("all");
+    m_groups[std::size_t(indexOf(p))] = groups;
+    if (groups.isEmpty()) {
+        showEmpty(p, a.peopleTrials == 0 ? tr("No answers yet") : tr("No model answers yet: run a model on the study"));
+        return;
+    }
+    auto find = [&](const QString& second, bool ceiling, const QString& group) -> const ConsistencyRow* {
+        for (const ConsistencyRow& r : a.errorConsistency) {
+            if (r.second == second && r.ceiling == ceiling && r.group == group && r.consistency.trials > 0
+                && std::isfinite(r.consistency.kappa))
+                return &r;
+        }
+        return nullptr;
+    };
+    auto* barsGroup = new QCPBarsGroup(plot);
+    barsGroup->setSpacingType(QCPBarsGroup::stAbsolute);
+    barsGroup->setSpacing(2);
+    const double width = 0.8 / std::max<qsizetype>(1, a.models.size());
+    double lowest = 0.0;
+    for (int m = 0; m < a.models.size(); ++m) {
+        QVector<double> keys, values;
+        for (int g = 0; g < groups.size(); ++g) {
+            if (const ConsistencyRow* r = find(a.models.at(m), false, groups.at(g))) {
+                keys << g + 1;
+                values << r->consistency.kappa;
+                lowest = std::min(lowest, r->consistency.kappa);
+            }
+        }
+        if (keys.isEmpty())
+            continue;
+        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+        bars->setName(tr("%1 with people").arg(a.models.at(m)));
+        bars->setWidth(width);
+        bars->setBarsGroup(barsGroup);
+        bars->setPen(QPen(agentColour(m + 1).darker(130), 1));
+        bars->setBrush(agentColour(m + 1));
+        bars->setSelectable(QCP::stSingleData);
+        bars->setData(keys, values, true);
+        auto series = std::make_unique<Series>();
+        series->plottable = bars;
+        series->agent = a.models.at(m);
+        series->agentIndex = m + 1;
+        m_series[std::size_t(indexOf(p))].push_back(std::move(series));
+    }
+    // The ceiling: a thick black line across each group, broken (NaN) between groups.
+    QVector<double> ceilingKeys, ceilingValues;
+    for (int g = 0; g < groups.size(); ++g) {
+        if (const ConsistencyRow* r = find(peopleAgent(), true, groups.at(g))) {
+            ceilingKeys << g + 0.57 << g + 1.43 << g + 1.5;
+            ceilingValues << r->consistency.kappa << r->consistency.kappa << std::nan("");
+            lowest = std::min(lowest, r->consistency.kappa);
+        }
+    }
+    if (!ceilingKeys.isEmpty()) {
+        auto* ceiling = plot->addGraph();
+        ceiling->setName(tr("people-to-people ceiling (pairs of participants on the same trials)"));
+        ceiling->setLineStyle(QCPGraph::lsLine);
+        ceiling->setPen(QPen(Qt::black, 3, Qt::SolidLine, Qt::FlatCap));
+        ceiling->setSelectable(QCP::stNone);
+        ceiling->setData(ceilingKeys, ceilingValues, true);
+    }
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int g = 0; g < groups.size(); ++g)
+        ticker->addTick(g + 1, groups.at(g) == QLatin1String("all") ? tr("all categories") : groups.at(g));
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->setTickLabelRotation(groups.size() > 6 ? 30 : 0);
+    plot->xAxis->setRange(0.5, groups.size() + 0.5);
+    plot->xAxis->setLabel(tr("Category"));
+    plot->yAxis->setRange(std::min(-0.2, lowest - 0.1), 1.05);
+    plot->yAxis->setLabel(tr("Error consistency (Cohen's κ, 1 = same errors, 0 = chance)"));
+    plot->yAxis->grid()->setZeroLinePen(QPen(QColor(QStringLiteral("#888888")), 1));
+    finishPlot(p);
+}
+
+void Dashboard::drawResponseTimes()
+{
+    const Plot p = Plot::ResponseTimes;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    const ResponseTimes* all = nullptr;
+    for (const ResponseTimes& t : m_analysis->analysis.responseTimes) {
+        if (t.group == QLatin1String("all"))
+            all = &t;
+    }
+    if (!all || (all->correctMs.empty() && all->wrongMs.empty())) {
+        showEmpty(p, m_loadError.isEmpty() ? tr("No answers yet") : tr("Could not load the answers"));
+        return;
+    }
+    // The axis ends at the 99th percentile; slower answers are counted in the last bin.
+    std::vector<double> pooled = all->correctMs;
+    pooled.insert(pooled.end(), all->wrongMs.begin(), all->wrongMs.end());
+    std::sort(pooled.begin(), pooled.end());
+    const double top = std::max(1.0, pooled[std::min(pooled.size() - 1, std::size_t(0.99 * double(pooled.size())))]);
+    const double binWidth = niceBinWidth(top, 30);
+    const int bins = std::max(1, int(std::ceil(top / binWidth)));
+    auto* barsGroup = new QCPBarsGroup(plot);
+    barsGroup->setSpacingType(QCPBarsGroup::stAbsolute);
+    barsGroup->setSpacing(0);
+    const struct
+    {
+        const std::vector<double>* ms;
+        QString name;
+        QColor colour;
+    } sets[] = { { &all->correctMs, tr("correct"), QColor(QStringLiteral("#009E73")) },
+        { &all->wrongMs, tr("wrong"), QColor(QStringLiteral("#D55E00")) } };
+    double highest = 0.0;
+    for (const auto& set : sets) {
+        if (set.ms->empty())
+            continue;
+        QVector<double> keys(bins), values(bins, 0.0);
+        for (int b = 0; b < bins; ++b)
+            keys[b] = (b + 0.5) * binWidth;
+        for (const double ms : *set.ms)
+            values[std::clamp(int(ms / binWidth), 0, bins - 1)] += 100.0 / double(set.ms->size());
+        for (const double v : values)
+            highest = std::max(highest, v);
+        std::vector<double> sorted = *set.ms;
+        std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(sorted.size() / 2), sorted.end());
+        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+        bars->setName(tr("%1 (n = %2, median %3 ms)")
+                          .arg(set.name)
+                          .arg(set.ms->size())
+                          .arg(sorted[sorted.size() / 2], 0, 'f', 0));
+        bars->setWidth(binWidth / 2.0);
+        bars->setBarsGroup(barsGroup);
+        bars->setPen(QPen(set.colour.darker(130), 1));
+        bars->setBrush(set.colour);
+        bars->setSelectable(QCP::stNone);
+        bars->setData(keys, values, true);
+    }
+    plot->xAxis->setRange(0, bins * binWidth);
+    plot->xAxis->setLabel(tr("Response time (ms), all categories; the last bin holds slower answers"));
+    plot->yAxis->setRange(0, std::max(1.0, highest * 1.1));
+    plot->yAxis->setLabel(tr("Share of the answers (%)"));
+    finishPlot(p);
+}
+
+void Dashboard::drawPosition()
+{
+    const Plot p = Plot::Position;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    const Analysis& a = m_analysis->analysis;
+    QStringList groups;
+    for (const AccuracyCell& c : a.byPosition) {
+        if (!c.isParticipant && c.accuracy.trials > 0 && !groups.contains(c.group))
+            groups << c.group;
+    }
+    std::sort(groups.begin(), groups.end()); // the bins' labels are zero-padded: name order is trial order
+    m_groups[std::size_t(indexOf(p))] = groups;
+    if (groups.isEmpty()) {
+        showEmpty(p, m_loadError.isEmpty() ? tr("No answers yet") : tr("Could not load the answers"));
+        return;
+    }
+    const QStringList agents = agentsOf(a.byPosition, a.models);
+    for (int i = 0; i < agents.size(); ++i) {
+        const QString& agent = agents.at(i);
+        const bool people = agent == peopleAgent();
+        const int agentIndex = people ? 0 : int(a.models.indexOf(agent)) + 1;
+        // Agents side by side within a bin, so that their intervals do not hide each other.
+        const double offset = agents.size() > 1 ? 0.3 * (double(i) / (agents.size() - 1) - 0.5) : 0.0;
+        QVector<double> keys, values, minus, plus;
+        for (int g = 0; g < groups.size(); ++g) {
+            const AccuracyCell* c = Analysis::find(a.byPosition, agent, groups.at(g));
+            if (!c || c->accuracy.trials == 0)
+                continue;
+            keys << g + 1 + offset;
+            values << 100.0 * c->accuracy.estimate;
+            minus << 100.0 * (c->accuracy.estimate - c->accuracy.low);
+            plus << 100.0 * (c->accuracy.high - c->accuracy.estimate);
+        }
+        auto* graph = plot->addGraph();
+        graph->setName(people ? tr("people") : agent);
+        graph->setPen(QPen(agentColour(agentIndex), 2));
+        graph->setScatterStyle(
+            QCPScatterStyle(people ? QCPScatterStyle::ssDisc : QCPScatterStyle::ssSquare, agentColour(agentIndex), 8));
+        graph->setSelectable(QCP::stNone);
+        graph->setData(keys, values, true);
+        auto* errors = new QCPErrorBars(plot->xAxis, plot->yAxis);
+        errors->setDataPlottable(graph);
+        errors->setData(minus, plus);
+        errors->setPen(QPen(agentColour(agentIndex), 1));
+        errors->setSelectable(QCP::stNone);
+        errors->removeFromLegend();
+    }
+    if (const AccuracyCell* all = Analysis::find(a.overall, peopleAgent(), QStringLiteral("all"))) {
+        auto* chance = plot->addGraph();
+        chance->setName(tr("chance (1/N)"));
+        chance->setPen(QPen(QColor(QStringLiteral("#444444")), 1.5, Qt::DashLine));
+        chance->setSelectable(QCP::stNone);
+        chance->setData({ 0.5, groups.size() + 0.5 }, { 100.0 * all->chance, 100.0 * all->chance }, true);
+    }
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int g = 0; g < groups.size(); ++g)
+        ticker->addTick(g + 1, positionLabel(groups.at(g)));
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->setRange(0.5, groups.size() + 0.5);
+    plot->xAxis->setLabel(tr("Trial position (trial numbers in the session)"));
+    plot->yAxis->setRange(0, 105);
+    plot->yAxis->setLabel(tr("Accuracy (%), error bars: Wilson 95 % interval"));
+    finishPlot(p);
+}
+
+} // namespace ntt
