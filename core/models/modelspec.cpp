@@ -116,7 +116,8 @@ Result<InputSpec> readInput(const SpecReader& reader, const QJsonValue& value)
         return reader.error(QStringLiteral("input"), Text::tr("must be an object"));
     const QJsonObject object = value.toObject();
     const QStringList known { QStringLiteral("size"), QStringLiteral("resize_policy"), QStringLiteral("resize_to"),
-        QStringLiteral("mean"), QStringLiteral("std"), QStringLiteral("channel_order") };
+        QStringLiteral("mean"), QStringLiteral("std"), QStringLiteral("channel_order"), QStringLiteral("interpolation"),
+        QStringLiteral("antialias") };
     if (const Status keys = reader.checkKeys(object, known, QStringLiteral("input.")); !keys)
         return Error { keys.error() };
 
@@ -175,6 +176,22 @@ Result<InputSpec> readInput(const SpecReader& reader, const QJsonValue& value)
                 Text::tr("is \"%1\", not \"rgb\" or \"bgr\"").arg(order.value()));
         input.channelOrder = order.value();
     }
+    if (object.contains(QLatin1String("interpolation"))) {
+        auto name = reader.string(object.value(QLatin1String("interpolation")), QStringLiteral("input.interpolation"));
+        if (!name)
+            return Error { name.error() };
+        const auto interpolation = interpolationFromName(name.value());
+        if (!interpolation)
+            return reader.error(QStringLiteral("input.interpolation"),
+                Text::tr("is \"%1\", not \"bilinear\", \"bicubic\" or \"nearest\"").arg(name.value()));
+        input.interpolation = *interpolation;
+    }
+    if (object.contains(QLatin1String("antialias"))) {
+        const QJsonValue antialias = object.value(QLatin1String("antialias"));
+        if (!antialias.isBool())
+            return reader.error(QStringLiteral("input.antialias"), Text::tr("must be true or false"));
+        input.antialias = antialias.toBool();
+    }
     return input;
 }
 
@@ -199,6 +216,28 @@ QJsonArray floatArray(const std::vector<float>& values)
 }
 
 } // namespace
+
+QString interpolationName(Interpolation interpolation)
+{
+    switch (interpolation) {
+    case Interpolation::Bilinear:
+        return QStringLiteral("bilinear");
+    case Interpolation::Bicubic:
+        return QStringLiteral("bicubic");
+    case Interpolation::Nearest:
+        return QStringLiteral("nearest");
+    }
+    return {};
+}
+
+std::optional<Interpolation> interpolationFromName(const QString& name)
+{
+    for (Interpolation i : { Interpolation::Bilinear, Interpolation::Bicubic, Interpolation::Nearest }) {
+        if (name.compare(interpolationName(i), Qt::CaseInsensitive) == 0)
+            return i;
+    }
+    return std::nullopt;
+}
 
 QString outputKindName(OutputKind kind)
 {
@@ -343,6 +382,8 @@ QByteArray modelSpecToJson(const ModelSpec& spec)
     input.insert(QLatin1String("mean"), floatArray(spec.input.mean));
     input.insert(QLatin1String("std"), floatArray(spec.input.std));
     input.insert(QLatin1String("channel_order"), spec.input.channelOrder);
+    input.insert(QLatin1String("interpolation"), interpolationName(spec.input.interpolation));
+    input.insert(QLatin1String("antialias"), spec.input.antialias);
 
     QJsonObject object;
     if (!spec.name.isEmpty())

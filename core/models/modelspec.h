@@ -24,6 +24,15 @@ enum class OutputKind {
 QString outputKindName(OutputKind kind);
 std::optional<OutputKind> outputKindFromName(const QString& name);
 
+/// The interpolation of a model's resize, as torchvision's InterpolationMode names it.
+enum class Interpolation {
+    Bilinear,
+    Bicubic,
+    Nearest,
+};
+QString interpolationName(Interpolation interpolation); ///< "bilinear", "bicubic", "nearest"
+std::optional<Interpolation> interpolationFromName(const QString& name);
+
 /// How an image becomes the network's input.
 struct InputSpec
 {
@@ -34,6 +43,11 @@ struct InputSpec
     std::vector<float> mean = { 0.485f, 0.456f, 0.406f }; ///< per channel, in the channel order below, on 0..1 pixels
     std::vector<float> std = { 0.229f, 0.224f, 0.225f };
     QString channelOrder = QStringLiteral("rgb"); ///< "rgb" or "bgr"
+    /// The resize's interpolation (timm models use bicubic).
+    Interpolation interpolation = Interpolation::Bilinear;
+    /// true: resize as torchvision does a PIL image (PIL's filter, widened when shrinking, 8-bit
+    /// result); false: as torchvision does a uint8 tensor with antialias=False. See resampling.h.
+    bool antialias = true;
 };
 
 /**

@@ -1,5 +1,7 @@
 #include "models/preprocess.h"
 
+#include "models/resampling.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
@@ -46,25 +48,19 @@ cv::Size scaledForCrop(int width, int height, const InputSpec& input)
 
 // Geometry as torchvision's Resize / CenterCrop: "resize" scales straight to size x size;
 // "resize-crop" scales the short side to resizeTo (the long side truncated, as torchvision does)
-// and crops the centre.
-cv::Mat resizeForInput(const cv::Mat& image, const InputSpec& input)
+// and crops the centre. The resize itself is PIL's (antialias) or PyTorch's (no antialias).
+Result<cv::Mat> resizeForInput(const cv::Mat& image, const InputSpec& input)
 {
     const int size = input.size;
-    if (input.resizePolicy == QLatin1String("resize")) {
-        if (image.cols == size && image.rows == size)
-            return image;
-        cv::Mat scaled;
-        cv::resize(image, scaled, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
+    const cv::Size target = input.resizePolicy == QLatin1String("resize")
+        ? cv::Size(size, size)
+        : scaledForCrop(image.cols, image.rows, input);
+    auto scaled = input.antialias ? resizeLikePil(image, target.width, target.height, input.interpolation)
+                                  : resizeLikeTorch(image, target.width, target.height, input.interpolation);
+    if (!scaled || input.resizePolicy == QLatin1String("resize"))
         return scaled;
-    }
-    const cv::Size target = scaledForCrop(image.cols, image.rows, input);
-    cv::Mat scaled;
-    if (target.width == image.cols && target.height == image.rows)
-        scaled = image;
-    else
-        cv::resize(image, scaled, target, 0, 0, cv::INTER_LINEAR);
-    const cv::Rect centre(centreCropOffset(scaled.cols, size), centreCropOffset(scaled.rows, size), size, size);
-    return scaled(centre);
+    const cv::Rect centre(centreCropOffset(scaled->cols, size), centreCropOffset(scaled->rows, size), size, size);
+    return scaled.value()(centre);
 }
 
 } // namespace
@@ -100,7 +96,10 @@ Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& inp
         const cv::Mat bgr = cv::imread(QFile::encodeName(path).toStdString(), cv::IMREAD_COLOR);
         if (bgr.empty())
             return Error { Text::tr("%1: not a decodable image").arg(path) };
-        const cv::Mat sized = resizeForInput(bgr, input);
+        const auto resized = resizeForInput(bgr, input);
+        if (!resized)
+            return Error { QStringLiteral("%1: %2").arg(path, resized.error()) };
+        const cv::Mat& sized = resized.value();
 
         const bool rgb = input.channelOrder != QLatin1String("bgr");
         const int size = input.size;
@@ -110,21 +109,17 @@ Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& inp
         out.sourceWidth = bgr.cols;
         out.sourceHeight = bgr.rows;
         out.chw.resize(3 * plane);
-        // Output channel c comes from BGR channel 2 - c for RGB order, channel c for BGR order.
-        float scale[3];
-        float shift[3];
+        // Output channel c comes from BGR channel 2 - c for RGB order, channel c for BGR order. The
+        // arithmetic is ToTensor's (v / 255 in float32) then Normalize's ((x - mean) / std).
         int from[3];
-        for (int c = 0; c < 3; ++c) {
-            scale[c] = 1.0f / (255.0f * input.std[c]);
-            shift[c] = input.mean[c] / input.std[c];
+        for (int c = 0; c < 3; ++c)
             from[c] = rgb ? 2 - c : c;
-        }
         for (int y = 0; y < size; ++y) {
             const auto* row = sized.ptr<cv::Vec3b>(y);
             for (int x = 0; x < size; ++x) {
                 const std::size_t at = static_cast<std::size_t>(y) * size + x;
                 for (int c = 0; c < 3; ++c)
-                    out.chw[c * plane + at] = row[x][from[c]] * scale[c] - shift[c];
+                    out.chw[c * plane + at] = (float(row[x][from[c]]) / 255.0f - input.mean[c]) / input.std[c];
             }
         }
         return out;
