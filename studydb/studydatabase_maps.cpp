@@ -49,6 +49,7 @@ Result<std::optional<CamMap>> StudyDatabase::camMap(const CamKey& key) const
     map.targetClass = q.value(2).toInt();
     map.targetNegated = q.value(3).toInt() != 0;
     map.layer = key.options.layer;
+    map.method = key.options.method;
     const QByteArray blob = q.value(4).toByteArray();
     const std::size_t count = std::size_t(std::max(map.width, 0)) * std::size_t(std::max(map.height, 0));
     if (count == 0 || std::size_t(blob.size()) != count * sizeof(float))

@@ -19,12 +19,19 @@ Q_DECLARE_LOGGING_CATEGORY(lcStudyDb)
 
 namespace ntt::dbdetail {
 
-/// The Smooth Grad-CAM++ settings as part of a cache key; empty for the methods without noise.
+/// The formulas' version and the Smooth Grad-CAM++ settings, as part of a cache key. Version 2:
+/// pytorch-grad-cam's and TorchCAM's constants and steps, layer outputs captured before in-place
+/// changes; maps cached by earlier versions are never returned.
 inline QString camNoiseKey(const CamOptions& o)
 {
+    const QString version = QStringLiteral("formulas=2");
     if (o.method != CamMethod::SmoothGradCamPlusPlus)
-        return {};
-    return QStringLiteral("n=%1;sigma=%2;seed=%3").arg(o.noiseSamples).arg(o.noiseSigma, 0, 'g', 10).arg(o.noiseSeed);
+        return version;
+    return QStringLiteral("%1;n=%2;sigma=%3;seed=%4")
+        .arg(version)
+        .arg(o.noiseSamples)
+        .arg(o.noiseSigma, 0, 'g', 10)
+        .arg(o.noiseSeed);
 }
 
 inline QString nowUtc()

@@ -17,8 +17,27 @@ class Text
     Q_DECLARE_TR_FUNCTIONS(ntt::GradCam)
 };
 
-// pytorch-grad-cam's epsilon, in the Grad-CAM++ denominator and in the normalisation.
-constexpr double kEpsilon = 1e-7;
+// pytorch-grad-cam's epsilons: utils/image.py scale_cam_image divides by (1e-7 + max);
+// grad_cam_plusplus.py adds eps = 0.000001 to the alpha denominator.
+constexpr double kGradCamEpsilon = 1e-7;
+constexpr double kGradCamPlusPlusEpsilon = 1e-6;
+// TorchCAM's: eps = 1e-8 in SmoothGradCAMpp._get_weights and in _CAM._normalize.
+constexpr double kTorchCamEpsilon = 1e-8;
+
+/// (v - min) / (max(v - min) + eps), as scale_cam_image and TorchCAM's _normalize do.
+std::vector<float> normalisedMap(const std::vector<double>& values, double epsilon)
+{
+    std::vector<float> out(values.size());
+    if (values.empty())
+        return out;
+    const double lowest = *std::min_element(values.begin(), values.end());
+    double highest = 0.0;
+    for (double v : values)
+        highest = std::max(highest, v - lowest);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        out[i] = static_cast<float>((values[i] - lowest) / (epsilon + highest));
+    return out;
+}
 
 } // namespace
 
@@ -62,59 +81,77 @@ Result<CamMap> camFromEvidence(const CamEvidence& e, CamMethod method)
 {
     const std::size_t plane = std::size_t(std::max(e.height, 0)) * std::size_t(std::max(e.width, 0));
     const std::size_t total = plane * std::size_t(std::max(e.channels, 0));
+    const bool smooth = method == CamMethod::SmoothGradCamPlusPlus;
     if (total == 0 || e.activations.size() != total || e.gradMean.size() != total || e.gradSquareMean.size() != total
-        || e.gradCubeMean.size() != total)
+        || e.gradCubeMean.size() != total
+        || (smooth && (e.lastActivations.size() != total || e.lastGradient.size() != total)))
         return Error { Text::tr("class activation map: the layer's activations and gradients do not have %1 x %2 x %3 "
                                 "values")
                            .arg(e.channels)
                            .arg(e.height)
                            .arg(e.width) };
 
+    // Smooth Grad-CAM++ combines the last noisy copy's activations, as TorchCAM does.
+    const std::vector<float>& combined = smooth ? e.lastActivations : e.activations;
     std::vector<double> cam(plane, 0.0);
     for (int k = 0; k < e.channels; ++k) {
         const std::size_t base = std::size_t(k) * plane;
         const float* a = e.activations.data() + base;
         double weight = 0.0;
-        if (method == CamMethod::GradCam) {
+        switch (method) {
+        case CamMethod::GradCam: // pytorch-grad-cam grad_cam.py: np.mean(grads, axis=(2, 3))
             for (std::size_t i = 0; i < plane; ++i)
                 weight += e.gradMean[base + i];
             weight /= double(plane);
-        } else {
+            break;
+        case CamMethod::GradCamPlusPlus: {
+            // pytorch-grad-cam grad_cam_plusplus.py: aij = g^2 / (2 g^2 + sum(A) g^3 + 1e-6), 0 where
+            // g == 0; weights = sum(max(g, 0) * aij).
             double activationSum = 0.0;
             for (std::size_t i = 0; i < plane; ++i)
                 activationSum += a[i];
             for (std::size_t i = 0; i < plane; ++i) {
+                const double g = e.gradMean[base + i];
+                if (g == 0.0)
+                    continue;
                 const double g2 = e.gradSquareMean[base + i];
-                if (g2 == 0.0)
-                    continue; // alpha = 0 where the gradient is 0
-                const double alpha = g2 / (2.0 * g2 + activationSum * e.gradCubeMean[base + i] + kEpsilon);
-                weight += std::max(0.0, double(e.gradMean[base + i])) * alpha;
+                const double alpha
+                    = g2 / (2.0 * g2 + activationSum * e.gradCubeMean[base + i] + kGradCamPlusPlusEpsilon);
+                weight += std::max(0.0, g) * alpha;
             }
+            break;
         }
+        case CamMethod::SmoothGradCamPlusPlus: {
+            // TorchCAM SmoothGradCAMpp._get_weights: alpha = g2 / (2 g2 + sum_ab(g3 * A_clean) + 1e-8)
+            // with g2, g3 the means over the noisy copies; weights = sum(alpha * relu(g_last)).
+            double weightedCube = 0.0;
+            for (std::size_t i = 0; i < plane; ++i)
+                weightedCube += double(e.gradCubeMean[base + i]) * a[i];
+            for (std::size_t i = 0; i < plane; ++i) {
+                const double g2 = e.gradSquareMean[base + i];
+                const double alpha = g2 / (2.0 * g2 + weightedCube + kTorchCamEpsilon);
+                weight += alpha * std::max(0.0, double(e.lastGradient[base + i]));
+            }
+            break;
+        }
+        }
+        const float* c = combined.data() + base;
         for (std::size_t i = 0; i < plane; ++i)
-            cam[i] += weight * a[i];
+            cam[i] += weight * c[i];
+    }
+    for (std::size_t i = 0; i < plane; ++i) {
+        cam[i] = std::max(0.0, cam[i]);
+        if (!std::isfinite(cam[i]))
+            return Error { Text::tr("class activation map: the gradients are not finite") };
     }
 
     CamMap map;
     map.width = e.width;
     map.height = e.height;
+    map.method = method;
     map.targetClass = e.targetClass;
     map.targetNegated = e.targetNegated;
-    map.values.resize(plane);
-    double lowest = 0.0;
-    double highest = 0.0;
-    for (std::size_t i = 0; i < plane; ++i) {
-        cam[i] = std::max(0.0, cam[i]);
-        if (!std::isfinite(cam[i]))
-            return Error { Text::tr("class activation map: the gradients are not finite") };
-        lowest = i == 0 ? cam[i] : std::min(lowest, cam[i]);
-    }
-    for (std::size_t i = 0; i < plane; ++i) {
-        cam[i] -= lowest;
-        highest = std::max(highest, cam[i]);
-    }
-    for (std::size_t i = 0; i < plane; ++i)
-        map.values[i] = static_cast<float>(cam[i] / (kEpsilon + highest));
+    map.values = normalisedMap(cam, smooth ? kTorchCamEpsilon : kGradCamEpsilon);
     return map;
 }
 
@@ -127,7 +164,19 @@ Result<cv::Mat> camMapToImage(const CamMap& map, const InputSpec& input, int ima
                            .arg(map.values.size()) };
     if (imageWidth < 1 || imageHeight < 1)
         return Error { Text::tr("image size %1 x %2 is not valid").arg(imageWidth).arg(imageHeight) };
-    const cv::Mat small(map.height, map.width, CV_32F, const_cast<float*>(map.values.data()));
+    cv::Mat small(map.height, map.width, CV_32F, const_cast<float*>(map.values.data()));
+    if (map.method != CamMethod::SmoothGradCamPlusPlus && input.size > 0) {
+        // pytorch-grad-cam: scale_cam_image(cam, target_size) resizes each normalised map to the
+        // input tensor's size with cv2.resize (bilinear), and aggregate_multi_layers normalises again.
+        cv::Mat atInput;
+        cv::resize(small, atInput, cv::Size(input.size, input.size), 0, 0, cv::INTER_LINEAR);
+        std::vector<double> values(atInput.begin<float>(), atInput.end<float>());
+        for (double& v : values)
+            v = std::max(0.0, v);
+        const std::vector<float> normalised = normalisedMap(values, kGradCamEpsilon);
+        small = cv::Mat(input.size, input.size, CV_32F);
+        std::copy(normalised.begin(), normalised.end(), small.begin<float>());
+    }
     const InputRegion region = inputRegionInImage(input, imageWidth, imageHeight);
     const cv::Rect target(int(std::lround(region.x)), int(std::lround(region.y)),
         std::max(1, int(std::lround(region.width))), std::max(1, int(std::lround(region.height))));

@@ -46,6 +46,9 @@ struct CamMap
     int height = 0;
     std::vector<float> values; ///< height * width, row major
     QString layer;
+    /// The method that made it: camMapToImage() renormalises Grad-CAM and Grad-CAM++ maps at the
+    /// network input's size, as pytorch-grad-cam does; Smooth Grad-CAM++ maps (TorchCAM) are not.
+    CamMethod method = CamMethod::GradCam;
     int targetClass = 0;
     bool targetNegated = false;
 };

@@ -61,7 +61,7 @@ struct EvidenceRequest
  * What the formulas need from one image at the target layer, each [channels, height, width] row
  * major: the activations A of the clean input and the gradient of the target score with respect to
  * A, as its mean, mean square and mean cube over the backward passes (one pass without noise; n
- * noisy passes for Smooth Grad-CAM++).
+ * noisy passes for Smooth Grad-CAM++, whose last pass is also kept).
  */
 struct CamEvidence
 {
@@ -72,6 +72,10 @@ struct CamEvidence
     std::vector<float> gradMean;
     std::vector<float> gradSquareMean;
     std::vector<float> gradCubeMean;
+    /// With noisy copies: the activations and the gradient of the last copy (TorchCAM's Smooth
+    /// Grad-CAM++ weights and combines those); empty otherwise.
+    std::vector<float> lastActivations;
+    std::vector<float> lastGradient;
     QString layer; ///< the layer the activations come from
     int targetClass = 0; ///< the output index explained (0 for single-output models)
     bool targetNegated = false; ///< single-output models: the score was minus the output

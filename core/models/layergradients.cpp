@@ -154,6 +154,8 @@ Result<std::vector<CamEvidence>> gradientEvidence(const ForwardWithActivation& f
     torch::Tensor g1;
     torch::Tensor g2;
     torch::Tensor g3;
+    torch::Tensor lastActivation;
+    torch::Tensor lastGradient;
     {
         const torch::Tensor leaf = input.detach().requires_grad_(true);
         auto [output, act] = forward(leaf);
@@ -199,6 +201,8 @@ Result<std::vector<CamEvidence>> gradientEvidence(const ForwardWithActivation& f
             auto [output, act] = forward(leaf);
             const torch::Tensor out = asMatrix(output, n).to(torch::kFloat32);
             const torch::Tensor g = torch::autograd::grad({ score(out, classes, signs) }, { act })[0].detach();
+            lastActivation = act.detach();
+            lastGradient = g;
             g1 += g;
             const torch::Tensor square = g * g;
             g2 += square;
@@ -214,6 +218,8 @@ Result<std::vector<CamEvidence>> gradientEvidence(const ForwardWithActivation& f
     const torch::Tensor m1 = toCpu(g1);
     const torch::Tensor m2 = toCpu(g2);
     const torch::Tensor m3 = toCpu(g3);
+    const torch::Tensor lastA = smooth ? toCpu(lastActivation) : torch::Tensor();
+    const torch::Tensor lastG = smooth ? toCpu(lastGradient) : torch::Tensor();
     std::vector<CamEvidence> evidence(static_cast<std::size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
         CamEvidence& e = evidence[std::size_t(i)];
@@ -224,6 +230,10 @@ Result<std::vector<CamEvidence>> gradientEvidence(const ForwardWithActivation& f
         copyImage(m1, i, e.gradMean);
         copyImage(m2, i, e.gradSquareMean);
         copyImage(m3, i, e.gradCubeMean);
+        if (smooth) {
+            copyImage(lastA, i, e.lastActivations);
+            copyImage(lastG, i, e.lastGradient);
+        }
         e.layer = layer;
         e.targetClass = int(targets.classes[std::size_t(i)]);
         e.targetNegated = targets.signs[std::size_t(i)] < 0;

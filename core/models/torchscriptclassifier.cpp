@@ -212,8 +212,16 @@ std::shared_ptr<torch::jit::Graph> returningAlso(torch::jit::Graph& inlined, con
     for (torch::jit::Node* node : graph->nodes())
         nodes.push_back(node);
     std::vector<torch::jit::Value*> values { graph->outputs()[0] };
-    for (const ValueRef& r : refs)
-        values.push_back(nodes.at(r.node)->outputs()[r.output]);
+    for (const ValueRef& r : refs) {
+        torch::jit::Value* value = nodes.at(r.node)->outputs()[r.output];
+        // The rest of the graph works on a copy, so that in-place operations after the layer (a
+        // residual "+=", ReLU(inplace=True)) change the copy and the value returned, and its
+        // gradient, stay the layer's own, as a forward hook sees them in PyTorch.
+        torch::jit::WithInsertPoint after(value->node()->next());
+        torch::jit::Value* copy = graph->insert(c10::aten::clone, { value });
+        value->replaceAllUsesAfterNodeWith(copy->node(), copy);
+        values.push_back(value);
+    }
     torch::jit::Node* tuple = graph->createTuple(values);
     tuple->insertBefore(graph->return_node());
     graph->eraseOutput(0);

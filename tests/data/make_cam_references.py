@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """Makes the Grad-CAM fixtures of tests/core/tst_gradcam.cpp: two small ResNets written with
 torchvision's own ResNet-18 code (made narrow so the files stay small), one traced and one
-scripted, and reference maps computed here with the reference formulas.
+scripted, and reference maps computed here by the reference packages themselves:
+pytorch-grad-cam (Grad-CAM, Grad-CAM++) and TorchCAM (Smooth Grad-CAM++).
 
-    /usr/bin/python3 tests/data/make_cam_references.py
+    /usr/bin/python3 tests/data/make_cam_references.py PYTORCH_GRAD_CAM_DIR TORCHCAM_DIR
 
-Needs Debian's python3-torch, python3-torchvision and python3-numpy (run as root it installs them
-with apt-get when an import fails). Everything is seeded: running it again gives the same files.
-It writes into tests/data/camref/:
+PYTORCH_GRAD_CAM_DIR is a checkout of github.com/jacobgil/pytorch-grad-cam (the folder holding
+pytorch_grad_cam/), TORCHCAM_DIR one of github.com/frgfm/torch-cam (holding torchcam/); neither is
+on Debian or needs installing: their modules are loaded from those folders (pytorch-grad-cam's
+test-time augmentation, which needs ttach, is not used and is given an empty stand-in). Needs
+Debian's python3-torch, python3-torchvision, python3-numpy, python3-pil, python3-opencv,
+python3-scipy, python3-matplotlib and python3-sklearn (imported by the packages' modules).
+Everything is seeded: running it again gives the same files. It writes into tests/data/camref/:
 
     resnet_traced.pt / .json     torchvision.models.resnet18 with widths 4-8-16-32, one logit of
                                  "generated", torch.jit.trace at 128 x 128
@@ -17,22 +22,27 @@ It writes into tests/data/camref/:
     layers_<model>.json          every named submodule with its output shape at [1, 3, 128, 128]
     cam_<model>_<layer>_<method>_<target>.bin
                                  float32: [4, h, w] normalised maps at the layer's resolution; for
-                                 layer4 / gradcampp / predicted then also [4, 128, 128], the same maps
-                                 upsampled (bilinear, align_corners=False), as manifest.json says
-    manifest.json                every map file with its model, layer, method, target and shapes
+                                 the configurations manifest.json gives an image_shape, then also
+                                 [4, 128, 128], the package's maps at the input's size
+    manifest.json                every map file with its model, layer, method, target and shapes,
+                                 and the commits of the reference packages
 
-Formulas (DESIGN.md; pytorch-grad-cam and TorchCAM), with A the layer's activations on the clean
-input and G = d score / dA, the score summed over the batch (eval mode: images are independent):
+How the maps are made (the packages' own code does each step):
   score: 1-logit model: "generated" = the logit, "real" = minus the logit, "predicted" = generated
-         when the logit > 0, else real; 3-class model: the class's raw logit, "predicted" = argmax.
-  Grad-CAM:   w_k = mean_ij G;  cam = ReLU(sum_k w_k A_k)
-  Grad-CAM++: alpha = G^2 / (2 G^2 + S_k G^3 + 1e-7), S_k = sum_ab A_k(a, b), alpha = 0 where G = 0;
-              w_k = sum_ij ReLU(G) alpha;  cam = ReLU(sum_k w_k A_k)
-  Smooth Grad-CAM++: n = 4 copies x + noise, noise = torch.randn(x.shape, generator=g) * 0.3 with
-              g = torch.Generator().manual_seed(1234), drawn in order; G1, G2, G3 = means of G, G^2,
-              G^3 over the copies (targets as decided on the clean input); alpha = G2 / (2 G2 + S_k G3
-              + 1e-7), alpha = 0 where G2 = 0; w_k = sum_ij ReLU(G1) alpha; A from the clean input.
-  normalise:  cam - min, then / (max + 1e-7) per image.
+         when the logit > 0, else real; 3-class model: the class's raw logit, "predicted" = argmax
+         (per-image target callables, as both packages accept).
+  Grad-CAM, Grad-CAM++: pytorch_grad_cam.GradCAM / GradCAMPlusPlus. At the layer: the package's
+         get_cam_image on the activations and gradients its hooks recorded, np.maximum(cam, 0),
+         then utils.image.scale_cam_image (min to 0, / (1e-7 + max)). At the input's size: what
+         calling the CAM object returns (cv2.resize to 128 x 128, normalised again).
+  Smooth Grad-CAM++: torchcam.methods.SmoothGradCAMpp(num_samples=4, std=0.3) after a clean
+         forward pass, with torch.manual_seed(1234) just before the call, so that its noise (drawn
+         with the global generator) is torch.randn(shape, generator=torch.Generator().manual_seed(1234))
+         * 0.3, copy after copy.
+  Layers whose output the model changes in place afterwards (a block's bn2 before "+= identity"
+  and ReLU(inplace=True), bn1 before its in-place ReLU): a forward hook registered after the
+  package's own hooks hands the rest of the model a clone, so the packages see the layer's output
+  (and its gradient) as the layer produced it.
 """
 
 import json
@@ -47,25 +57,25 @@ if os.environ.get("PYTHONHASHSEED") != "0" or __file__ != SCRIPT:
     os.environ["PYTHONHASHSEED"] = "0"
     os.chdir(HERE)
     rerun = f"import runpy, sys; sys.argv[0] = {SCRIPT!r}; runpy.run_path({SCRIPT!r}, run_name='__main__')"
-    os.execv(sys.executable, [sys.executable, "-c", rerun] + sys.argv[1:])
+    os.execv(sys.executable, [sys.executable, "-c", rerun] + [os.path.abspath(a) for a in sys.argv[1:]])
 
 try:
     import numpy as np
     import torch
     import torch.nn as nn
-    import torch.nn.functional as F
     import torchvision
     from PIL import Image
 except ImportError:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         subprocess.run(["apt-get", "install", "-y", "python3-torch", "python3-torchvision", "python3-numpy",
-                        "python3-pil"], check=True)
+                        "python3-pil", "python3-opencv", "python3-scipy", "python3-matplotlib", "python3-sklearn"],
+                       check=True)
         os.execv(sys.executable, [sys.executable, os.path.join(HERE, SCRIPT)] + sys.argv[1:])
-    sys.exit("needs python3-torch, python3-torchvision, python3-numpy and python3-pil from Debian")
+    sys.exit("needs python3-torch, python3-torchvision, python3-numpy, python3-pil, python3-opencv, python3-scipy, "
+             "python3-matplotlib and python3-sklearn from Debian")
 
 OUT = os.path.join(HERE, "camref")
 SIZE = 128
-EPS = 1e-7
 SAMPLES, SIGMA, SEED = 4, 0.3, 1234
 WIDTHS = (4, 8, 16, 32)
 
@@ -123,70 +133,106 @@ def module_by_name(model, name):
     return m
 
 
-def evidence(model, x, layer, scores):
-    """A and G for input x at `layer`, for the score function of the output."""
-    store = {}
-    handle = module_by_name(model, layer).register_forward_hook(lambda mod, i, o: store.__setitem__("a", o))
-    out = model(x)
-    handle.remove()
-    a = store["a"]
-    g = torch.autograd.grad(scores(out).sum(), a)[0]
-    return out.detach(), a.detach().double().numpy(), g.detach().double().numpy()
+def load_reference_packages(grad_cam_dir, torchcam_dir):
+    """The reference packages' modules, loaded from their checkouts without installing them."""
+    import types
+    tta = types.ModuleType("ttach")  # only BaseCAM's test-time augmentation uses it
+
+    class _Unused:
+        def __init__(self, *args, **kwargs):
+            pass
+
+    tta.Compose = tta.HorizontalFlip = tta.Multiply = _Unused
+    sys.modules["ttach"] = tta
+    # Packages without their __init__ (which imports every method and its dependencies).
+    for name, path in (("pytorch_grad_cam", os.path.join(grad_cam_dir, "pytorch_grad_cam")),
+                       ("pytorch_grad_cam.utils", os.path.join(grad_cam_dir, "pytorch_grad_cam", "utils")),
+                       ("torchcam", os.path.join(torchcam_dir, "torchcam")),
+                       ("torchcam.methods", os.path.join(torchcam_dir, "torchcam", "methods"))):
+        if not os.path.isdir(path):
+            sys.exit(f"{path} is not a folder: give the checkouts of pytorch-grad-cam and torch-cam")
+        package = types.ModuleType(name)
+        package.__path__ = [path]
+        sys.modules[name] = package
+    from pytorch_grad_cam.grad_cam import GradCAM
+    from pytorch_grad_cam.grad_cam_plusplus import GradCAMPlusPlus
+    from pytorch_grad_cam.utils.image import scale_cam_image
+    from torchcam.methods.gradient import SmoothGradCAMpp
+    return GradCAM, GradCAMPlusPlus, scale_cam_image, SmoothGradCAMpp
 
 
-def normalise(cam):
-    cam = np.maximum(cam, 0)
-    cam = cam - cam.min()
-    return cam / (cam.max() + EPS)
+def commit_of(folder):
+    try:
+        return subprocess.run(["git", "-C", folder, "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
 
 
-def maps_for(model, x, layer, method, target, classes):
+def module_by_name(model, name):
+    m = model
+    for part in name.split("."):
+        m = getattr(m, part)
+    return m
+
+
+def keep_layer_output(model, layer):
+    """Hands the rest of the model a clone of the layer's output, so that in-place operations after
+    the layer do not change what the packages' hooks (registered before this one) recorded."""
+    return module_by_name(model, layer).register_forward_hook(lambda mod, i, o: o.clone())
+
+
+def target_callables(model, x, target, classes):
+    """One callable per image, as both packages take them: the score of that image's output."""
     with torch.no_grad():
         clean = model(x)
     n = x.shape[0]
     if classes == 1:
         logit = clean[:, 0]
         if target == "predicted":
-            signs = torch.where(logit > 0, 1.0, -1.0)
+            signs = [1.0 if float(v) > 0 else -1.0 for v in logit]
         else:
-            signs = torch.full((n,), 1.0 if target == "generated" else -1.0)
-        scores = lambda out: out[:, 0] * signs
-    else:
-        if target == "predicted":
-            idx = clean.argmax(1)
-        else:
-            idx = torch.full((n,), int(target[5:]), dtype=torch.long)
-        scores = lambda out: out.gather(1, idx[:, None])[:, 0]
-    _, a, g = evidence(model, x, layer, scores)
-    if method == "smoothgradcampp":
-        gen = torch.Generator().manual_seed(SEED)
-        g1 = np.zeros_like(g)
-        g2 = np.zeros_like(g)
-        g3 = np.zeros_like(g)
-        for _ in range(SAMPLES):
-            noise = torch.randn(x.shape, generator=gen) * SIGMA
-            _, _, gt = evidence(model, x + noise, layer, scores)
-            g1 += gt
-            g2 += gt ** 2
-            g3 += gt ** 3
-        g1, g2, g3 = g1 / SAMPLES, g2 / SAMPLES, g3 / SAMPLES
-    else:
-        g1, g2, g3 = g, g ** 2, g ** 3
-    out = []
-    for i in range(n):
-        A = a[i]
-        if method == "gradcam":
-            w = g1[i].mean(axis=(1, 2))
-        else:
-            s = A.sum(axis=(1, 2))[:, None, None]
-            alpha = g2[i] / (2 * g2[i] + s * g3[i] + EPS)
-            alpha = np.where(g2[i] != 0, alpha, 0.0)
-            w = (np.maximum(g1[i], 0) * alpha).sum(axis=(1, 2))
-        out.append(normalise((w[:, None, None] * A).sum(axis=0)))
-    small = np.stack(out).astype(np.float32)
-    big = F.interpolate(torch.tensor(small)[:, None], size=(SIZE, SIZE), mode="bilinear",
-                        align_corners=False)[:, 0].numpy().astype(np.float32)
-    return small, big
+            signs = [1.0 if target == "generated" else -1.0] * n
+        return [lambda out, s=s: out[0] * s for s in signs]
+    idx = clean.argmax(1).tolist() if target == "predicted" else [int(target[5:])] * n
+    return [lambda out, c=c: out[c] for c in idx]
+
+
+def maps_for(refs, model, x, layer, method, target, classes):
+    """[4, h, w] maps at the layer, and [4, 128, 128] at the input's size (pytorch-grad-cam only)."""
+    GradCAM, GradCAMPlusPlus, scale_cam_image, SmoothGradCAMpp = refs
+    targets = target_callables(model, x, target, classes)
+    module = module_by_name(model, layer)
+    if method in ("gradcam", "gradcampp"):
+        cam = (GradCAM if method == "gradcam" else GradCAMPlusPlus)(model=model, target_layers=[module])
+        keep = keep_layer_output(model, layer)
+        try:
+            big = cam(input_tensor=x, targets=targets)
+            # The same call's activations and gradients, taken to the layer's normalised map by the
+            # package's own steps (compute_cam_per_layer without the resize).
+            activations = cam.activations_and_grads.activations[0].cpu().data.numpy()
+            gradients = cam.activations_and_grads.gradients[0].cpu().data.numpy()
+            small = cam.get_cam_image(x, module, targets, activations, gradients, False)
+            small = scale_cam_image(np.maximum(small, 0))
+        finally:
+            keep.remove()
+            cam.activations_and_grads.release()
+        return np.float32(small), np.float32(big)
+    extractor = SmoothGradCAMpp(model, target_layer=layer, num_samples=SAMPLES, std=SIGMA,
+                                input_shape=(3, SIZE, SIZE))
+    keep = keep_layer_output(model, layer)
+    try:
+        model(x)
+        # The global generator, seeded for the noise and put back afterwards so that the models made
+        # after this call get the same weights as ever.
+        state = torch.get_rng_state()
+        torch.manual_seed(SEED)
+        small = extractor(targets=targets)[0].detach().numpy()
+        torch.set_rng_state(state)
+    finally:
+        keep.remove()
+        extractor.remove_hooks()
+    return np.float32(small), None
 
 
 def layer_shapes(model):
@@ -220,13 +266,19 @@ def sidecar(name, classes):
 
 
 def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    grad_cam_dir, torchcam_dir = (os.path.abspath(a) for a in sys.argv[1:3])
+    refs = load_reference_packages(grad_cam_dir, torchcam_dir)
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(4)  # a seed whose maps are not flat (see the check below)
     pngs, x = make_inputs()
     for i, p in enumerate(pngs):
         Image.fromarray(p).save(os.path.join(OUT, f"input_{i}.png"))
     x.numpy().astype("<f4").tofile(os.path.join(OUT, "inputs.bin"))
-    manifest = {"size": SIZE, "eps": EPS, "smooth": {"samples": SAMPLES, "sigma": SIGMA, "seed": SEED}, "maps": []}
+    manifest = {"size": SIZE, "smooth": {"samples": SAMPLES, "sigma": SIGMA, "seed": SEED},
+                "references": {"pytorch-grad-cam": commit_of(grad_cam_dir), "torch-cam": commit_of(torchcam_dir)},
+                "maps": []}
     flat = 0  # configurations whose maps ReLU flattens to 0 on most images: keep them rare
     setups = (("resnet_traced", 1, ("predicted", "real")), ("resnet_scripted", 3, ("predicted", "class0", "class2")))
     for name, classes, targets in setups:
@@ -239,21 +291,26 @@ def main():
             assert torch.allclose(exported(x), model(x), atol=1e-5)
         with open(os.path.join(OUT, f"layers_{name}.json"), "w") as f:
             json.dump(layer_shapes(model), f, indent=1)
-        for layer in ("layer4", "layer3", "layer3.0.conv2"):
-            for method in ("gradcam", "gradcampp", "smoothgradcampp"):
-                for target in targets:
-                    small, big = maps_for(model, x, layer, method, target, classes)
-                    varied = sum(float(m.max() - m.min()) > 0.1 for m in small)
-                    flat += 0 if varied >= 3 else 1
-                    path = f"cam_{name}_{layer}_{method}_{target}.bin"
-                    # The upsampled maps only where the test checks the way to image size: they are big.
-                    with_image = layer == "layer4" and method == "gradcampp" and target == "predicted"
-                    with open(os.path.join(OUT, path), "wb") as f:
-                        f.write(small.astype("<f4").tobytes() + (big.astype("<f4").tobytes() if with_image else b""))
-                    manifest["maps"].append({"file": path, "model": name, "layer": layer, "method": method,
-                                             "target": target, "layer_shape": list(small.shape),
-                                             "image_shape": list(big.shape) if with_image else []})
-    assert flat <= 1, f"{flat} configurations give flat maps: pick another seed"
+        configurations = [(layer, method, target) for layer in ("layer4", "layer3", "layer3.0.conv2")
+                          for method in ("gradcam", "gradcampp", "smoothgradcampp") for target in targets]
+        # Outputs the model changes in place afterwards.
+        configurations += [(layer, method, "predicted") for layer in ("layer4.1.bn2", "bn1")
+                           for method in ("gradcam", "gradcampp", "smoothgradcampp")]
+        for layer, method, target in configurations:
+            small, big = maps_for(refs, model, x, layer, method, target, classes)
+            varied = sum(float(m.max() - m.min()) > 0.1 for m in small)
+            if varied < 3:
+                flat += 1
+                print(f"flat: {name} {layer} {method} {target}: {varied} of 4 maps vary")
+            path = f"cam_{name}_{layer}_{method}_{target}.bin"
+            # The maps at the input's size only where the test checks the way there: they are big.
+            with_image = big is not None and target == "predicted" and layer == "layer4"
+            with open(os.path.join(OUT, path), "wb") as f:
+                f.write(small.astype("<f4").tobytes() + (big.astype("<f4").tobytes() if with_image else b""))
+            manifest["maps"].append({"file": path, "model": name, "layer": layer, "method": method,
+                                     "target": target, "layer_shape": list(small.shape),
+                                     "image_shape": list(big.shape) if with_image else []})
+    assert flat <= 2, f"{flat} configurations give flat maps: pick another seed"
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     print(f"wrote {len(manifest['maps'])} reference maps to {OUT}")
