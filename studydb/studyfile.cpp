@@ -1,6 +1,8 @@
 #include "studyfile.h"
 
 #include "analysis/analysis.h"
+#include "models/modelcheck.h"
+#include "models/preprocess.h"
 #include "pool/imagefileinfo.h"
 #include "study/participantcode.h"
 #include "study/rng.h"
@@ -245,16 +247,36 @@ Result<AddedModel> addModel(StudyDatabase& db, const QString& path, const QStrin
     auto classifier = loadClassifier(path, DevicePreference::Cpu, 1);
     if (!classifier)
         return Error { classifier.error() };
-    const Classifier& c = *classifier.value();
+    Classifier& c = *classifier.value();
     const QString modelName = name.isEmpty() ? c.spec().name : name;
 
-    const auto id = db.addModel(modelName, QFileInfo(path).absoluteFilePath(), c.modelHash(), c.spec(), training);
+    // Run it as runs will, on a few pool images: a model that cannot take a batch, whose outputs
+    // depend on the batch or on the run, or whose output the sidecar does not select, is found now.
+    const auto pool = db.poolImages();
+    if (!pool)
+        return Error { pool.error() };
+    std::vector<PreparedImage> probe;
+    for (const PoolImage& image : pool.value()) {
+        if (probe.size() == 4)
+            break;
+        auto prepared = prepareImageFile(image.path, c.spec().input);
+        if (prepared)
+            probe.push_back(std::move(prepared).value());
+    }
+    const auto check = checkModelBehaviour(c, probe);
+    if (!check)
+        return Error { check.error() };
+    ModelSpec spec = c.spec();
+    if (check->maxBatch > 0 && (spec.maxBatch == 0 || spec.maxBatch > check->maxBatch))
+        spec.maxBatch = check->maxBatch;
+
+    const auto id = db.addModel(modelName, QFileInfo(path).absoluteFilePath(), c.modelHash(), spec, training);
     if (!id)
         return Error { id.error() };
     auto stored = db.model(id.value());
     if (!stored)
         return Error { stored.error() };
-    return AddedModel { std::move(stored).value(), c.warnings() };
+    return AddedModel { std::move(stored).value(), c.warnings() + check->warnings };
 }
 
 namespace {
@@ -292,6 +314,9 @@ Result<std::unique_ptr<Classifier>> loadRegisteredModel(
         return Error { QStringLiteral("%1: the model file changed since it was added as \"%2\"; add it again under a "
                                       "new name so results stay attributable")
                            .arg(model->path, model->name) };
+    // What `model add` found out about the model's batches holds for every run.
+    if (model->spec.maxBatch > 0 && classifier.value()->spec().maxBatch == 0)
+        classifier.value()->setMaxBatch(model->spec.maxBatch);
     return classifier;
 }
 

@@ -61,8 +61,10 @@ public:
     /// SHA-256 of the model file: predictions are keyed by it and the image's hash.
     const QString& modelHash() const { return m_modelHash; }
     const QString& path() const { return m_path; }
-    /// Warnings from loading (no sidecar...).
+    /// Warnings from loading (no sidecar...) and from the first inference (an output chosen implicitly).
     const QStringList& warnings() const { return m_warnings; }
+    /// Limits batches to `images` per forward pass (see checkModelBehaviour(); 0 = any).
+    void setMaxBatch(int images) { m_spec.maxBatch = images; }
 
     /// Runs a batch. Fails naming the model when the output shape disagrees with the spec; NaN
     /// outputs fail that image only (its Prediction has pReal = NaN and the caller reports it).

@@ -88,6 +88,9 @@ Status runClassifier(Classifier& classifier, const std::vector<ModelRunItem>& it
 {
     if (batchSize < 1)
         return Error { QStringLiteral("batch size %1 must be at least 1").arg(batchSize) };
+    // A model that cannot take a batch, or whose outputs depend on it, gets what it takes.
+    if (classifier.spec().maxBatch > 0)
+        batchSize = std::min(batchSize, classifier.spec().maxBatch);
     const InputSpec input = classifier.spec().input;
     BatchQueue queue(2);
     std::thread decoder([&] {

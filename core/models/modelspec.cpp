@@ -276,8 +276,8 @@ Result<ModelSpec> parseModelSpec(const QByteArray& json, const QString& origin)
     const SpecReader reader(origin);
     const QJsonObject object = document.object();
     const QStringList known { QStringLiteral("name"), QStringLiteral("builtin"), QStringLiteral("input"),
-        QStringLiteral("output"), QStringLiteral("classes"), QStringLiteral("class_map"),
-        QStringLiteral("real_source") };
+        QStringLiteral("output"), QStringLiteral("classes"), QStringLiteral("class_map"), QStringLiteral("real_source"),
+        QStringLiteral("output_key"), QStringLiteral("output_index"), QStringLiteral("max_batch") };
     if (const Status keys = reader.checkKeys(object, known, QString()); !keys)
         return Error { keys.error() };
 
@@ -309,6 +309,28 @@ Result<ModelSpec> parseModelSpec(const QByteArray& json, const QString& origin)
             return reader.error(
                 QStringLiteral("output"), Text::tr("is \"%1\", not one of %2").arg(name.value(), allKindNames()));
         spec.output = *kind;
+    }
+    if (object.contains(QLatin1String("output_key"))) {
+        auto key = reader.string(object.value(QLatin1String("output_key")), QStringLiteral("output_key"));
+        if (!key)
+            return Error { key.error() };
+        spec.outputKey = key.value();
+    }
+    if (object.contains(QLatin1String("output_index"))) {
+        auto index
+            = reader.integer(object.value(QLatin1String("output_index")), QStringLiteral("output_index"), 0, 1000);
+        if (!index)
+            return Error { index.error() };
+        spec.outputIndex = index.value();
+    }
+    if (!spec.outputKey.isEmpty() && spec.outputIndex >= 0)
+        return reader.error(QStringLiteral("output_key"),
+            Text::tr("and \"output_index\" are both set: a dict output takes a key, a tuple or list an index"));
+    if (object.contains(QLatin1String("max_batch"))) {
+        auto batch = reader.integer(object.value(QLatin1String("max_batch")), QStringLiteral("max_batch"), 0, 4096);
+        if (!batch)
+            return Error { batch.error() };
+        spec.maxBatch = batch.value();
     }
     if (object.contains(QLatin1String("classes"))) {
         const QJsonValue value = object.value(QLatin1String("classes"));
@@ -392,6 +414,12 @@ QByteArray modelSpecToJson(const ModelSpec& spec)
         object.insert(QLatin1String("builtin"), spec.builtin);
     object.insert(QLatin1String("input"), input);
     object.insert(QLatin1String("output"), outputKindName(spec.output));
+    if (!spec.outputKey.isEmpty())
+        object.insert(QLatin1String("output_key"), spec.outputKey);
+    if (spec.outputIndex >= 0)
+        object.insert(QLatin1String("output_index"), spec.outputIndex);
+    if (spec.maxBatch > 0)
+        object.insert(QLatin1String("max_batch"), spec.maxBatch);
     if (!spec.classes.isEmpty())
         object.insert(QLatin1String("classes"), QJsonArray::fromStringList(spec.classes));
     if (!spec.classMap.isEmpty()) {

@@ -64,6 +64,13 @@ struct ModelSpec
     QStringList classes; ///< class names, for SourceClasses / CategoryClasses
     QMap<QString, QString> classMap; ///< class name -> source (or category); missing = the class name itself
     QString realSource = QStringLiteral("real"); ///< for SourceClasses: which mapped source is real
+    /// Which part of a structured output holds the scores: a dict's key ("output_key"), or the
+    /// index of a tuple's or list's element ("output_index"; -1 = the first). A plain tensor needs neither.
+    QString outputKey;
+    int outputIndex = -1;
+    /// The most images the model takes in one forward pass ("max_batch"; 0 = any). `model add`
+    /// sets 1 for a model traced with a fixed batch of one, or whose outputs depend on the batch.
+    int maxBatch = 0;
 
     /// Number of output values the network must produce.
     int outputCount() const;

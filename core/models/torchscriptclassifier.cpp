@@ -43,7 +43,10 @@ class Text
 // happened: the first, or for an error inside the TorchScript interpreter the exception at the end.
 QString firstLine(const char* what)
 {
-    const QStringList lines = QString::fromLocal8Bit(what).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    // CAFFE_ENFORCE prefixes its reason with where it failed ("[enforce fail at
+    // inline_container.cc:165] . "): only the reason after it means something to a user.
+    static const QRegularExpression enforce(QStringLiteral("\\[enforce fail at [^\\]]*\\]\\s*\\.?\\s*"));
+    const QStringList lines = QString::fromLocal8Bit(what).remove(enforce).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QString line = lines.isEmpty() ? QString() : lines.front().trimmed();
     if (line.startsWith(QLatin1String("The following operation failed in the TorchScript interpreter"))) {
         static const QRegularExpression exception(QStringLiteral("^[A-Za-z_.]*(Error|Exception)\\b.*:"));
@@ -82,26 +85,80 @@ QString shapeText(const std::vector<int64_t>& shape)
 
 // A forward() that returns (logits, extras...) is common (auxiliary heads, features): take the
 // first tensor. Anything else is not an output we know how to read.
-std::optional<torch::Tensor> firstTensor(const c10::IValue& value)
+/// What a forward returned, for messages: "a tensor [4, 1]", "a tuple (tensor [4, 1], tensor [4])",
+/// "a dict (logits: tensor [4, 1], features: tensor [4, 512])".
+QString describeOutput(const c10::IValue& value, bool nested = false)
 {
+    const auto shape = [](const at::Tensor& t) { return QString::fromStdString(c10::str(t.sizes())); };
+    if (value.isTensor())
+        return (nested ? QStringLiteral("tensor ") : QStringLiteral("a tensor ")) + shape(value.toTensor());
+    QStringList parts;
+    QString kind;
+    if (value.isTuple()) {
+        kind = QStringLiteral("tuple");
+        for (const c10::IValue& e : value.toTupleRef().elements())
+            parts << describeOutput(e, true);
+    } else if (value.isList()) {
+        kind = QStringLiteral("list");
+        for (const c10::IValue e : value.toList())
+            parts << describeOutput(e, true);
+    } else if (value.isGenericDict()) {
+        kind = QStringLiteral("dict");
+        for (const auto& entry : value.toGenericDict())
+            parts << QStringLiteral("%1: %2").arg(entry.key().isString()
+                    ? QString::fromStdString(entry.key().toStringRef())
+                    : QString::fromStdString(entry.key().tagKind()),
+                describeOutput(entry.value(), true));
+    } else {
+        return (nested ? QString() : QStringLiteral("a ")) + QString::fromStdString(value.tagKind());
+    }
+    return (nested ? QString() : QStringLiteral("a ")) + kind + QStringLiteral(" (") + parts.join(QStringLiteral(", "))
+        + QLatin1Char(')');
+}
+
+/// The tensor of the scores in what a forward returned, chosen by the sidecar's "output_key" (a
+/// dict) or "output_index" (a tuple or list; the first element when it is not set, and then
+/// `implicit` says so). Errors say what the model returned and what the sidecar can select.
+Result<at::Tensor> selectOutput(const c10::IValue& value, const ModelSpec& spec, bool* implicit = nullptr)
+{
+    if (implicit)
+        *implicit = false;
     if (value.isTensor())
         return value.toTensor();
+    std::vector<c10::IValue> elements;
     if (value.isTuple()) {
-        const auto& elements = value.toTupleRef().elements();
-        if (!elements.empty() && elements[0].isTensor())
-            return elements[0].toTensor();
+        const auto& tuple = value.toTupleRef().elements();
+        elements.assign(tuple.begin(), tuple.end());
+    } else if (value.isList()) {
+        for (const c10::IValue e : value.toList())
+            elements.push_back(e);
+    } else if (value.isGenericDict()) {
+        if (spec.outputKey.isEmpty())
+            return Error { Text::tr("the model returns %1; set \"output_key\" in its sidecar to the entry that holds "
+                                    "the scores")
+                               .arg(describeOutput(value)) };
+        for (const auto& entry : value.toGenericDict()) {
+            if (entry.key().isString() && QString::fromStdString(entry.key().toStringRef()) == spec.outputKey) {
+                if (!entry.value().isTensor())
+                    break;
+                return entry.value().toTensor();
+            }
+        }
+        return Error { Text::tr("the model returns %1, which has no tensor \"%2\" (the sidecar's \"output_key\")")
+                           .arg(describeOutput(value), spec.outputKey) };
+    } else {
+        return Error { Text::tr("the model returns %1, not a tensor, a tuple, a list or a dict of tensors")
+                           .arg(describeOutput(value)) };
     }
-    if (value.isTensorList()) {
-        const auto list = value.toTensorList();
-        if (!list.empty())
-            return list.get(0);
-    }
-    if (value.isList()) {
-        const auto list = value.toList();
-        if (!list.empty() && list.get(0).isTensor())
-            return list.get(0).toTensor();
-    }
-    return std::nullopt;
+    const int index = spec.outputIndex >= 0 ? spec.outputIndex : 0;
+    if (index >= int(elements.size()) || !elements[std::size_t(index)].isTensor())
+        return Error { Text::tr("the model returns %1, whose element %2 is not a tensor; set \"output_index\" in its "
+                                "sidecar to the element that holds the scores")
+                           .arg(describeOutput(value))
+                           .arg(index) };
+    if (implicit)
+        *implicit = spec.outputIndex < 0 && elements.size() > 1;
+    return elements[std::size_t(index)].toTensor();
 }
 
 double sigmoid(double x)
@@ -395,10 +452,10 @@ private:
             torch::jit::Stack stack { m_module._ivalue(), x };
             f->run(stack);
             const auto& elements = stack.back().toTupleRef().elements();
-            const auto output = firstTensor(elements[0]);
+            const auto output = selectOutput(elements[0], m_spec);
             if (!output)
-                throw std::runtime_error("the model's output is not a tensor or a tuple starting with one");
-            return std::make_pair(*output, elements[1].toTensor());
+                throw std::runtime_error(output.error().toStdString());
+            return std::make_pair(output.value(), elements[1].toTensor());
         };
         return detail::gradientEvidence(forward, input->to(m_device), m_spec, options, m_path, layer);
     }
@@ -432,10 +489,16 @@ private:
         {
             c10::InferenceMode guard;
             const c10::IValue result = m_module.forward({ input.to(m_device) });
-            const auto tensor = firstTensor(result);
+            bool implicit = false;
+            const auto tensor = selectOutput(result, m_spec, &implicit);
             if (!tensor)
-                return Error { Text::tr("%1: the model returned a %2, not a tensor or a tuple starting with one")
-                                   .arg(m_path, QString::fromStdString(result.tagKind())) };
+                return Error { QStringLiteral("%1: %2").arg(m_path, tensor.error()) };
+            if (implicit && !m_warnedImplicitOutput) {
+                m_warnedImplicitOutput = true;
+                m_warnings << Text::tr("%1: the model returns %2; its first element is taken as the scores (set "
+                                       "\"output_index\" in the sidecar to choose another)")
+                                  .arg(m_path, describeOutput(result));
+            }
             output = tensor->to(torch::kCPU, torch::kFloat32).contiguous();
         }
         const double milliseconds = static_cast<double>(clock.nsecsElapsed()) / 1e6 / static_cast<double>(n);
@@ -524,6 +587,7 @@ private:
     std::shared_ptr<torch::jit::Graph> m_inlined;
     std::optional<std::vector<CamLayer>> m_layers;
     std::map<QString, std::unique_ptr<torch::jit::GraphFunction>> m_layerFunctions;
+    bool m_warnedImplicitOutput = false;
 };
 
 } // namespace
@@ -564,6 +628,11 @@ Result<std::unique_ptr<Classifier>> loadTorchScriptClassifier(const QString& pat
         if (mentionsCuda(message))
             return Error { Text::tr("%1: the model was saved for CUDA and cannot be loaded on %2: %3")
                                .arg(path, runtime.device, message) };
+        if (message.contains(QLatin1String("maximum supported version")))
+            return Error { Text::tr("%1 was saved by a newer PyTorch than this program's LibTorch %2 reads: %3 Save "
+                                    "it again with PyTorch %2 (torch.jit.save), or use a NameThatTrue built with a "
+                                    "newer LibTorch.")
+                               .arg(path, QStringLiteral(TORCH_VERSION), message) };
         return Error { Text::tr("%1 is not a TorchScript model: %2 (export it with torch.jit.trace or "
                                 "torch.jit.script and save it with torch.jit.save)")
                            .arg(path, message) };

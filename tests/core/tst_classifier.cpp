@@ -244,6 +244,17 @@ private Q_SLOTS:
         QVERIFY2(!loaded.error().contains(QLatin1Char('\n')), qPrintable(loaded.error()));
     }
 
+    // LibTorch's own reason survives: the file format version it found and the one it reads.
+    void aFileFromANewerPyTorchSaysSo()
+    {
+        auto loaded = loadClassifier(fixture(QStringLiteral("newer_format.pt")), DevicePreference::Cpu);
+        QVERIFY(!loaded.ok());
+        for (const QString& part : { QStringLiteral("newer_format.pt"), QStringLiteral("newer PyTorch"),
+                 QStringLiteral("version 99"), QStringLiteral("maximum supported version") })
+            QVERIFY2(loaded.error().contains(part), qPrintable(loaded.error()));
+        QVERIFY2(!loaded.error().contains(QStringLiteral("enforce fail")), qPrintable(loaded.error()));
+    }
+
     void missingFileFailsNamingIt()
     {
         QTemporaryDir dir;

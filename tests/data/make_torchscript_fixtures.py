@@ -31,6 +31,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 
 # The .pt files should come out byte for byte the same on every run and in every checkout:
 # torch.jit.script writes a module's constants in set order, which follows Python's string hashing
@@ -54,7 +55,7 @@ except ImportError:
         os.execv(sys.executable, [sys.executable, os.path.join(HERE, SCRIPT)] + sys.argv[1:])
     sys.exit("needs Debian's python3-torch and python3-numpy: apt-get install python3-torch python3-numpy")
 
-from typing import Tuple
+from typing import Dict, Tuple
 
 import torch.nn as nn
 import torch.nn.functional as F
@@ -129,6 +130,46 @@ class CudaOnly(nn.Module):
         return x.to(torch.device("cuda")).mean(dim=[1, 2, 3]).unsqueeze(1)
 
 
+class FixedBatchOne(nn.Module):
+    """Flattens the whole batch, as torch.flatten(x) without start_dim does: traced at batch 1 it
+    works for one image and fails on more ("mat1 and mat2 shapes cannot be multiplied")."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 2, 3, stride=4, padding=1)
+        self.fc = nn.Linear(2 * 8 * 8, 1)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(F.relu(self.conv(x))).unsqueeze(0))
+
+
+class DictOutput(nn.Module):
+    """Returns a dict, as Hugging Face style models do."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = TinyCnn(1)
+
+    def forward(self, x) -> Dict[str, torch.Tensor]:
+        return {"features": x.mean(dim=[2, 3]), "logits": self.body(x)}
+
+
+class TrainModeLayers(nn.Module):
+    """Dropout and batch norm, traced in training mode: dropout draws at every run, batch norm
+    normalises with the batch's own statistics."""
+
+    def __init__(self, dropout: bool):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.norm = nn.BatchNorm2d(4)
+        self.drop = nn.Dropout(0.5 if dropout else 0.0)
+        self.fc = nn.Linear(4, 1)
+
+    def forward(self, x):
+        x = self.norm(self.conv(x)) if not self.drop.p else F.relu(self.conv(x))
+        return self.fc(self.drop(x.mean(dim=[2, 3]) * 3.0))
+
+
 def p_real_from_generated_logit(logits):
     return torch.sigmoid(-logits.double().reshape(-1))
 
@@ -197,6 +238,34 @@ def main():
         torch.jit.save(torch.jit.script(CudaOnly().eval()), os.path.join(OUT, "cuda_only.pt"))
         write_json("cuda_only.json", {"input": input_spec(), "output": "logit-generated"})
 
+    # Models as users export them by mistake (found by `model add`); seeded on their own so the
+    # files above stay as they were.
+    torch.manual_seed(11)
+    with torch.no_grad():
+        batch_one = torch.jit.trace(FixedBatchOne().eval(), torch.zeros(1, 3, SIZE, SIZE))
+        torch.jit.save(batch_one, os.path.join(OUT, "batch_one.pt"))
+        write_json("batch_one.json", {"input": input_spec(), "output": "logit-generated"})
+        dict_output = torch.jit.script(DictOutput().eval())
+        torch.jit.save(dict_output, os.path.join(OUT, "dict_output.pt"))
+        write_json("dict_output.json", {"input": input_spec(), "output": "logit-generated"})
+        dropout = torch.jit.trace(TrainModeLayers(dropout=True).train(), torch.zeros(2, 3, SIZE, SIZE),
+                                  check_trace=False)
+        torch.jit.save(dropout, os.path.join(OUT, "dropout_train.pt"))
+        write_json("dropout_train.json", {"input": input_spec(), "output": "logit-generated"})
+        batchnorm = torch.jit.trace(TrainModeLayers(dropout=False).train(), torch.zeros(2, 3, SIZE, SIZE),
+                                    check_trace=False)
+        torch.jit.save(batchnorm, os.path.join(OUT, "batchnorm_train.pt"))
+        write_json("batchnorm_train.json", {"input": input_spec(), "output": "logit-generated"})
+
+    # newer_format.pt: tiny_traced.pt with the archive's format version raised to 99, as a file
+    # saved by a PyTorch newer than the LibTorch that reads it.
+    with zipfile.ZipFile(os.path.join(OUT, "tiny_traced.pt")) as source, \
+            zipfile.ZipFile(os.path.join(OUT, "newer_format.pt"), "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info, b"99\n" if info.filename.endswith("/version") else data)
+    write_json("newer_format.json", {"input": input_spec(), "output": "logit-generated"})
+
     generator = torch.Generator().manual_seed(7)
     noise = torch.randint(0, 256, (2048,), dtype=torch.uint8, generator=generator)
     with open(os.path.join(OUT, "not_a_model.pt"), "wb") as f:
@@ -229,6 +298,11 @@ PyTorch gave here to 1e-4.
 | `nan_model.pt` | NaN for images whose first input value is > 0 (images 0 and 2 of `inputs.bin`); returns a tuple (logits, first values) |
 | `cuda_only.pt` | moves its input to CUDA in `forward`, so it fails on a machine without CUDA |
 | `not_a_model.pt` | 2048 random bytes |
+| `newer_format.pt` | `tiny_traced.pt` with its archive format version set to 99, as if saved by a newer PyTorch |
+| `batch_one.pt` | flattens the whole batch (`torch.flatten(x)`), traced at batch 1: one image at a time only |
+| `dict_output.pt` | scripted; returns a dict `{{"features": [N, 3], "logits": [N, 1]}}` |
+| `dropout_train.pt` | dropout (p = 0.5) traced in training mode: other outputs at every run |
+| `batchnorm_train.pt` | batch norm traced in training mode: an image's output depends on its batch |
 | `<model>.json` | the sidecars (input 32 px, mean 0.5, std 0.25) |
 | `inputs.bin` | float32 little-endian [4, 3, 32, 32], C order, `torch.randn` scaled by 0.5, 1, 2, 3 and shifted by -1, 0.5, 0, 1 per image, with the first value of each image set to 0.75, -0.5, 1.25, -2.0 |
 | `expected_<model>.bin` | the raw outputs PyTorch gave on `inputs.bin`, float32 little-endian, C order ([4, 1], [4, 4], [4, 5]) |

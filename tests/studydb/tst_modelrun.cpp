@@ -151,17 +151,98 @@ private Q_SLOTS:
         QCOMPARE(retry->skipped, int(images.size()) - 1);
     }
 
-    void aModelWithTheWrongOutputFailsAndKeepsWhatIsStored()
+    void aModelWithTheWrongOutputIsRefusedAndARunKeepsWhatIsStored()
     {
-        const int before = int(m_db->predictionRows(m_studyId, 0)->size());
-        const auto added
+        const auto refused
             = addModel(*m_db, copyFixture(QStringLiteral("wrong_shape"), QStringLiteral("wrong.pt")), QString());
+        QVERIFY(!refused.ok());
+        QVERIFY2(
+            refused.error().contains(QStringLiteral("wrong.pt")) && refused.error().contains(QStringLiteral("[1, 5]")),
+            qPrintable(refused.error()));
+
+        // A sidecar edited after the model was added: the run fails, naming the file, and stores nothing.
+        const int before = int(m_db->predictionRows(m_studyId, 0)->size());
+        // (A model no run has used yet: runs skip what a model of the same hash already predicted.)
+        const QString path = copyFixture(QStringLiteral("nan_model"), QStringLiteral("edited.pt"));
+        const auto added = addModel(*m_db, path, QStringLiteral("edited"));
         QVERIFY2(added.ok(), qPrintable(added.error()));
+        QFile sidecar(m_dir.filePath(QStringLiteral("edited.json")));
+        QVERIFY(sidecar.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        sidecar.write(R"({"input": {"size": 32}, "output": "source-classes", "classes": ["real", "a", "b"]})");
+        sidecar.close();
         CancelToken cancel;
         const auto run = runModelOnStudy(*m_db, m_studyId, added->model.id, ModelRunOptions {}, cancel, {});
         QVERIFY(!run.ok());
-        QVERIFY2(run.error().contains(QStringLiteral("wrong.pt")), qPrintable(run.error()));
+        QVERIFY2(run.error().contains(QStringLiteral("edited.pt")), qPrintable(run.error()));
         QCOMPARE(int(m_db->predictionRows(m_studyId, 0)->size()), before);
+    }
+
+    // Models as users export them: found at `model add`, refused with what to do or run the way
+    // they can be run.
+    void aModelTracedForOneImageRunsOneAtATime()
+    {
+        const auto added
+            = addModel(*m_db, copyFixture(QStringLiteral("batch_one"), QStringLiteral("batch_one.pt")), QString());
+        QVERIFY2(added.ok(), qPrintable(added.error()));
+        QCOMPARE(added->model.spec.maxBatch, 1);
+        QVERIFY2(added->warnings.join(u'\n').contains(QStringLiteral("cannot take a batch of 4 images")),
+            qPrintable(added->warnings.join(u'\n')));
+        QVERIFY2(added->warnings.join(u'\n').contains(QStringLiteral("mat1 and mat2")),
+            qPrintable(added->warnings.join(u'\n')));
+        CancelToken cancel;
+        ModelRunOptions options;
+        options.batchSize = 8;
+        const auto run = runModelOnStudy(*m_db, m_studyId, added->model.id, options, cancel, {});
+        QVERIFY2(run.ok(), qPrintable(run.error()));
+        QCOMPARE(run->failed, 0);
+        QVERIFY(run->predicted > 0);
+    }
+
+    void aDictOutputIsNamedAndSelectedByTheSidecar()
+    {
+        const QString path = copyFixture(QStringLiteral("dict_output"), QStringLiteral("dict_output.pt"));
+        const auto refused = addModel(*m_db, path, QString());
+        QVERIFY(!refused.ok());
+        for (const QString& part : { QStringLiteral("returns a dict"), QStringLiteral("logits: tensor [1, 1]"),
+                 QStringLiteral("features: tensor [1, 3]"), QStringLiteral("\"output_key\"") })
+            QVERIFY2(refused.error().contains(part), qPrintable(refused.error()));
+
+        QFile sidecar(m_dir.filePath(QStringLiteral("dict_output.json")));
+        QVERIFY(sidecar.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        sidecar.write(R"({"input": {"size": 32}, "output": "logit-generated", "output_key": "logits"})");
+        sidecar.close();
+        const auto added = addModel(*m_db, path, QStringLiteral("dict"));
+        QVERIFY2(added.ok(), qPrintable(added.error()));
+        QCOMPARE(added->model.spec.outputKey, QStringLiteral("logits"));
+        QCOMPARE(added->model.spec.maxBatch, 0);
+    }
+
+    void aTupleOutputSaysWhichElementIsTaken()
+    {
+        const auto added
+            = addModel(*m_db, copyFixture(QStringLiteral("nan_model"), QStringLiteral("tuple.pt")), QString());
+        QVERIFY2(added.ok(), qPrintable(added.error()));
+        QVERIFY2(added->warnings.join(u'\n').contains(QStringLiteral("returns a tuple (tensor")),
+            qPrintable(added->warnings.join(u'\n')));
+        QVERIFY2(added->warnings.join(u'\n').contains(QStringLiteral("output_index")),
+            qPrintable(added->warnings.join(u'\n')));
+    }
+
+    void trainingModeLayersAreFound()
+    {
+        const auto dropout
+            = addModel(*m_db, copyFixture(QStringLiteral("dropout_train"), QStringLiteral("dropout.pt")), QString());
+        QVERIFY(!dropout.ok());
+        QVERIFY2(dropout.error().contains(QStringLiteral("other outputs for the same images in two runs"))
+                && dropout.error().contains(QStringLiteral("dropout.pt")),
+            qPrintable(dropout.error()));
+
+        const auto batchNorm = addModel(
+            *m_db, copyFixture(QStringLiteral("batchnorm_train"), QStringLiteral("batchnorm.pt")), QString());
+        QVERIFY2(batchNorm.ok(), qPrintable(batchNorm.error()));
+        QCOMPARE(batchNorm->model.spec.maxBatch, 1);
+        QVERIFY2(batchNorm->warnings.join(u'\n').contains(QStringLiteral("change with the other images")),
+            qPrintable(batchNorm->warnings.join(u'\n')));
     }
 
     void aChangedModelFileIsRefused()
