@@ -216,14 +216,35 @@ Result<ImageFileInfo> inspectJpeg(const Bytes& b)
     if (haveLuminanceTable)
         info.jpegQuality = estimateIjgQuality(luminanceTable);
 
-    // Some writers pad files to a block size with zeros after the end marker.
-    qint64 end = b.size();
-    while (end > 0 && b.u8(end - 1) == 0)
-        --end;
-    if (end < 4 || b.u8(end - 2) != 0xFF || b.u8(end - 1) != 0xD9) {
+    // The end marker: after the scan data, where 0xFF is followed by a stuffed 0x00, a restart
+    // marker, or another segment (progressive files have several scans). Data after it is not
+    // the image's (a motion photo's video, or zero padding to a block size).
+    qint64 eoi = -1;
+    while (eoi < 0 && b.has(pos, 2)) {
+        if (b.u8(pos) != 0xFF) {
+            ++pos;
+            continue;
+        }
+        const quint8 next = b.u8(pos + 1);
+        if (next == 0x00 || next == 0xFF || (next >= 0xD0 && next <= 0xD7) || next == 0x01) {
+            pos += next == 0xFF ? 1 : 2;
+        } else if (next == 0xD9) {
+            eoi = pos + 2;
+        } else if (b.has(pos + 2, 2) && b.be16(pos + 2) >= 2) {
+            pos += 2 + b.be16(pos + 2);
+        } else {
+            break;
+        }
+    }
+    if (eoi < 0) {
         info.complete = false;
         info.truncation = Text::tr("JPEG end marker missing");
+        return info;
     }
+    qint64 end = b.size();
+    while (end > eoi && b.u8(end - 1) == 0)
+        --end;
+    info.trailingBytes = end - eoi;
     return info;
 }
 
@@ -243,6 +264,7 @@ Result<ImageFileInfo> inspectWebp(const Bytes& b)
         const qint64 length = b.le32(pos + 4);
         const qint64 data = pos + 8;
         if (b.matches(pos, "VP8X", 4) && b.has(data, 10)) {
+            info.animated = (b.u8(data) & 0x02) != 0;
             info.width = static_cast<int>(b.le24(data + 4) + 1);
             info.height = static_cast<int>(b.le24(data + 7) + 1);
             haveSize = haveCanvas = true;

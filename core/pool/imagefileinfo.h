@@ -17,6 +17,10 @@ struct ImageFileInfo
     bool hasExif = false; ///< JPEG APP1 Exif, PNG eXIf chunk, WebP EXIF chunk
     bool complete = true; ///< the file ends where its format says it should (JPEG EOI, PNG IEND)
     QString truncation; ///< what is missing when complete is false, e.g. "JPEG end marker missing"
+    /// Bytes after the image's end (a JPEG's end marker, ignoring zero padding): phones append a
+    /// video to "motion photos". The image itself is complete; decoders stop at its end.
+    qint64 trailingBytes = 0;
+    bool animated = false; ///< an animated WebP (its VP8X header says so)
 };
 
 /**

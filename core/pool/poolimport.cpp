@@ -12,6 +12,8 @@
 #include <QMap>
 #include <QSet>
 
+#include <opencv2/core/version.hpp>
+
 #include <algorithm>
 #include <utility>
 
@@ -31,6 +33,7 @@ struct Candidate
     QString path; // absolute
     QString relativePath;
     QString origin; // prefix for rejection reasons, e.g. "manifest line 7: "
+    bool fromFolder = false; // found by walking the folder (through links it chose to follow)
     PoolImage image; // source, category, pair key, split and attributes from the layout
 };
 
@@ -38,6 +41,7 @@ struct Collected
 {
     std::vector<Candidate> candidates;
     std::vector<RejectedFile> rejected;
+    QStringList litter;
 };
 
 Error cancelled()
@@ -68,9 +72,22 @@ bool isSilentlySkipped(const QString& fileName)
     return false;
 }
 
+// What operating systems and notebooks leave in folders: macOS's resource forks and indexes,
+// Windows' thumbnail caches, Jupyter's checkpoints, a NAS's thumbnails, hidden files. Never a source,
+// a category or an image; an import lists what it skipped.
+bool isLitter(const QString& name)
+{
+    static const QStringList names { QStringLiteral("__MACOSX"), QStringLiteral("Thumbs.db"),
+        QStringLiteral("ehthumbs.db"), QStringLiteral("desktop.ini"), QStringLiteral("$RECYCLE.BIN"),
+        QStringLiteral("System Volume Information"), QStringLiteral("@eaDir"), QStringLiteral("__pycache__") };
+    return name.startsWith(QLatin1Char('.')) || names.contains(name, Qt::CaseInsensitive);
+}
+
 QStringList subfolders(const QString& dir)
 {
-    return QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    QStringList folders = QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden, QDir::Name);
+    folders.removeIf(isLitter);
+    return folders;
 }
 
 QString findFolder(const QStringList& folders, const QString& name)
@@ -124,27 +141,32 @@ bool looksLikeGenImage(const QString& root)
     return true;
 }
 
-// Every regular file below `dir` as a root-relative path; hidden entries are not listed. Symbolic links
-// to folders are not followed: one pointing outside the root is rejected, one inside is scanned where it points.
-void listFiles(const QString& root, const QString& canonicalRoot, const QString& relativeDir, QStringList& files,
-    std::vector<RejectedFile>& rejected)
+// Every regular file below `dir` as a root-relative path. Operating-system and notebook litter is
+// not listed but named in `litter`. Symbolic links are followed (a dataset on another disk linked
+// into the pool), except one that leads back into a folder the walk is already in (a loop).
+void listFiles(const QString& root, const QString& relativeDir, QStringList& ancestors, QStringList& files,
+    std::vector<RejectedFile>& rejected, QStringList& litter)
 {
     const QString dir = relativeDir.isEmpty() ? root : root + QLatin1Char('/') + relativeDir;
-    const QFileInfoList entries
-        = QDir(dir).entryInfoList(QDir::Dirs | QDir::Files | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+    const QFileInfoList entries = QDir(dir).entryInfoList(
+        QDir::Dirs | QDir::Files | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
     for (const QFileInfo& entry : entries) {
         const QString relative
             = relativeDir.isEmpty() ? entry.fileName() : relativeDir + QLatin1Char('/') + entry.fileName();
-        if (entry.isSymLink() && !entry.exists()) {
+        if (isLitter(entry.fileName())) {
+            litter.append(entry.isDir() ? relative + QLatin1Char('/') : relative);
+        } else if (entry.isSymLink() && !entry.exists()) {
             rejected.push_back({ relative, Text::tr("broken symbolic link") });
         } else if (entry.isDir()) {
-            if (!entry.isSymLink())
-                listFiles(root, canonicalRoot, relative, files, rejected);
-            else if (!isInside(entry.canonicalFilePath(), canonicalRoot))
-                rejected.push_back({ relative + QLatin1Char('/'), Text::tr("path escapes the pool root") });
-            else
+            const QString canonical = entry.canonicalFilePath();
+            if (ancestors.contains(canonical)) {
                 rejected.push_back({ relative + QLatin1Char('/'),
-                    Text::tr("symbolic link to a folder inside the pool, not followed") });
+                    Text::tr("symbolic link loop (it leads back to %1), not followed").arg(native(canonical)) });
+                continue;
+            }
+            ancestors.append(canonical);
+            listFiles(root, relative, ancestors, files, rejected, litter);
+            ancestors.removeLast();
         } else if (entry.isFile()) {
             files.append(relative);
         } else if (!isSilentlySkipped(entry.fileName())) {
@@ -165,12 +187,14 @@ Result<Collected> collectFolder(const QString& root, PoolLayout layout)
 {
     Collected collected;
     QStringList files;
-    listFiles(root, QFileInfo(root).canonicalFilePath(), {}, files, collected.rejected);
+    QStringList ancestors { QFileInfo(root).canonicalFilePath() };
+    listFiles(root, {}, ancestors, files, collected.rejected, collected.litter);
     for (const QString& relative : std::as_const(files)) {
         const QStringList parts = relative.split(QLatin1Char('/'));
         if (isSilentlySkipped(parts.last()))
             continue;
         Candidate c = candidate(root, relative);
+        c.fromFolder = true;
         switch (layout) {
         case PoolLayout::Tree:
             if (parts.size() < 2) {
@@ -401,14 +425,14 @@ enum class Outcome { Imported, Rejected, Cancelled };
 
 // Hashes, inspects and decodes one file, reading it once. Fills `image` or sets `reason`.
 Outcome examine(const Candidate& c, const QString& canonicalRoot, const ImportOptions& options,
-    const CancelToken& cancel, PoolImage& image, QString& reason)
+    const CancelToken& cancel, PoolImage& image, QString& reason, QString& note)
 {
     const QFileInfo info(c.path);
     if (info.canonicalFilePath().isEmpty()) {
         reason = Text::tr("file not found");
         return Outcome::Rejected;
     }
-    if (!isInside(info.canonicalFilePath(), canonicalRoot)) {
+    if (!c.fromFolder && !isInside(info.canonicalFilePath(), canonicalRoot)) {
         reason = Text::tr("path escapes the pool root (it resolves to %1)").arg(native(info.canonicalFilePath()));
         return Outcome::Rejected;
     }
@@ -462,10 +486,25 @@ Outcome examine(const Candidate& c, const QString& canonicalRoot, const ImportOp
     }
     if (cancel.isCancelled())
         return Outcome::Cancelled;
-    if (const Status decoded = verifyImageDataDecodes(bytes); !decoded) {
-        reason = decoded.error();
+    if (inspected->animated) {
+        reason = Text::tr("animated %1: only still images can be shown to people and models; export the frame "
+                          "you want as PNG")
+                     .arg(inspected->format.toUpper());
         return Outcome::Rejected;
     }
+    if (const Status decoded = verifyImageDataDecodes(bytes); !decoded) {
+        // OpenCV 4.6 has no GIF decoder; other formats fail for reasons of their own.
+        reason = inspected->format == QLatin1String("gif")
+            ? Text::tr("GIF, which this program's image decoder (OpenCV %1) cannot read; convert it to PNG (e.g. "
+                       "convert 'in.gif[0]' out.png with ImageMagick)")
+                  .arg(QStringLiteral(CV_VERSION))
+            : Text::tr("%1 header, but %2").arg(inspected->format.toUpper(), decoded.error());
+        return Outcome::Rejected;
+    }
+    if (inspected->trailingBytes > 0)
+        note = Text::tr("%1 bytes after the JPEG's end marker (a phone's motion photo keeps its video there); kept: "
+                        "people and models see the JPEG image")
+                   .arg(inspected->trailingBytes);
 
     image = c.image;
     image.path = c.path;
@@ -583,6 +622,7 @@ Result<ImportReport> scanPool(const ImportOptions& options, const CancelToken& c
         return Error { collected.error() };
     std::vector<Candidate>& candidates = collected->candidates;
     report.rejected = std::move(collected->rejected);
+    report.skipped = std::move(collected->litter);
     std::sort(candidates.begin(), candidates.end(),
         [](const Candidate& a, const Candidate& b) { return a.relativePath < b.relativePath; });
 
@@ -634,7 +674,8 @@ Result<ImportReport> scanPool(const ImportOptions& options, const CancelToken& c
             progress(i, total, c.relativePath);
         PoolImage image;
         QString reason;
-        switch (examine(c, canonicalRoot, options, cancel, image, reason)) {
+        QString note;
+        switch (examine(c, canonicalRoot, options, cancel, image, reason, note)) {
         case Outcome::Cancelled:
             return cancelled();
         case Outcome::Rejected:
@@ -643,6 +684,8 @@ Result<ImportReport> scanPool(const ImportOptions& options, const CancelToken& c
         case Outcome::Imported:
             break;
         }
+        if (!note.isEmpty())
+            report.warnings << QStringLiteral("%1: %2").arg(c.relativePath, note);
         const auto kept = importedBySha.constFind(image.sha256);
         if (kept == importedBySha.cend()) {
             importedBySha.insert(image.sha256, report.images.size());
@@ -778,6 +821,11 @@ QString formatImportReport(const ImportReport& report)
         lines << QString() << Text::tr("Rejected files:");
         for (const RejectedFile& file : report.rejected)
             lines << QStringLiteral("  %1: %2").arg(file.path, file.reason);
+    }
+    if (!report.skipped.isEmpty()) {
+        lines << QString()
+              << Text::tr("Skipped (operating-system and notebook files, never sources or images): %1")
+                     .arg(report.skipped.join(QLatin1String(", ")));
     }
     if (!report.duplicates.empty()) {
         lines << QString() << Text::tr("Duplicates (same SHA-256; only the first of each group is imported):");

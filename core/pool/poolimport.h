@@ -54,6 +54,9 @@ struct ImportReport
     QString realSource;
     std::vector<PoolImage> images;
     std::vector<RejectedFile> rejected;
+    /// Operating-system and notebook litter skipped (__MACOSX/, .DS_Store, Thumbs.db,
+    /// .ipynb_checkpoints/, hidden files), root-relative; folders end in "/".
+    QStringList skipped;
     std::vector<DuplicateGroup> duplicates;
     QStringList warnings;
 };

@@ -6,6 +6,9 @@
 #include <QtEndian>
 #include <QtTest>
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
 #include <array>
 
 using namespace ntt;
@@ -394,6 +397,46 @@ private Q_SLOTS:
         const Result<ImageFileInfo> info = inspectImageData(QByteArray(makeJpeg(16, 16, 90) + QByteArray(512, '\0')));
         QVERIFY2(info.ok(), qPrintable(info.error()));
         QVERIFY(info->complete);
+    }
+
+    // A phone's motion photo: a whole JPEG, then a video. The image is complete, the rest counted.
+    void dataAfterTheJpegEndIsCounted_data()
+    {
+        QTest::addColumn<bool>("progressive");
+        QTest::newRow("baseline") << false;
+        QTest::newRow("progressive") << true;
+    }
+    void dataAfterTheJpegEndIsCounted()
+    {
+        QFETCH(bool, progressive);
+        cv::Mat image(48, 64, CV_8UC3);
+        cv::randu(image, cv::Scalar::all(0), cv::Scalar::all(255));
+        std::vector<uchar> encoded;
+        QVERIFY(cv::imencode(".jpg", image, encoded, { cv::IMWRITE_JPEG_PROGRESSIVE, progressive ? 1 : 0 }));
+        const QByteArray jpeg(reinterpret_cast<const char*>(encoded.data()), qsizetype(encoded.size()));
+        QByteArray video("\0\0\0\x18ftypmp42", 12);
+        for (int i = 0; i < 3000; ++i)
+            video.append(char(0xFF - i % 7)); // 0xFF bytes too: only the JPEG's own end marker counts
+        const QByteArray motion = jpeg + video;
+        const Result<ImageFileInfo> info = inspectImageData(motion);
+        QVERIFY2(info.ok(), qPrintable(info.error()));
+        QVERIFY(info->complete);
+        QCOMPARE(info->trailingBytes, video.size());
+        QCOMPARE(info->width, 64);
+        QVERIFY(verifyImageDataDecodes(motion).ok());
+    }
+
+    void animatedWebpIsFlagged()
+    {
+        QByteArray vp8x(1, char(0x02)); // animation flag
+        vp8x.append(QByteArray(3, '\0'));
+        vp8x.append(char(7)).append('\0').append('\0').append(char(3)).append('\0').append('\0');
+        const Result<ImageFileInfo> info
+            = inspectImageData(riff(riffChunk("VP8X", vp8x) + riffChunk("ANIM", QByteArray(6, '\0'))));
+        QVERIFY2(info.ok(), qPrintable(info.error()));
+        QVERIFY(info->animated);
+        QCOMPARE(info->width, 8);
+        QVERIFY(!inspectImageData(webpLossless(8, 8)).value().animated);
     }
 
     void errors_data()

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
+#include <QtEndian>
 #include <QtTest>
 
 #include <algorithm>
@@ -433,7 +434,8 @@ private Q_SLOTS:
         // Intact chunk structure with valid CRCs, but IDAT holds no zlib stream.
         const QByteArray garbled
             = pngHeader(16, 16) + pngChunk("IDAT", QByteArray(40, char(0xA5))) + pngChunk("IEND", {});
-        QTest::newRow("does not decode") << "garbled.png" << garbled << "does not decode (OpenCV cannot read it)";
+        QTest::newRow("does not decode") << "garbled.png" << garbled
+                                         << "PNG header, but does not decode (OpenCV cannot read it)";
     }
     void badFiles()
     {
@@ -468,6 +470,7 @@ private Q_SLOTS:
             qPrintable(report->rejected[0].reason));
     }
 
+    // Links are followed (a dataset on another disk linked into the pool); a loop is not.
     void symbolicLinks()
     {
         QTemporaryDir dir;
@@ -475,18 +478,85 @@ private Q_SLOTS:
         writeFile(root, QStringLiteral("human/ok.png"), makePng(1));
         writeFile(root, QStringLiteral("gpt4/ok.png"), makePng(2));
         writeFile(dir.path(), QStringLiteral("elsewhere/outside.png"), makePng(3));
+        writeFile(dir.path(), QStringLiteral("other-disk/sdxl/far.png"), makePng(4));
         QVERIFY(QFile::link(
             dir.filePath(QStringLiteral("elsewhere/outside.png")), root + QStringLiteral("/gpt4/file-link.png")));
         QVERIFY(QFile::link(dir.filePath(QStringLiteral("elsewhere")), root + QStringLiteral("/gpt4/folder-link")));
+        QVERIFY(QFile::link(dir.filePath(QStringLiteral("other-disk/sdxl")), root + QStringLiteral("/sdxl")));
+        QVERIFY(QFile::link(root + QStringLiteral("/gpt4"), root + QStringLiteral("/gpt4/loop")));
         QVERIFY(QFile::link(root + QStringLiteral("/nowhere.png"), root + QStringLiteral("/gpt4/broken.png")));
         const Result<ImportReport> report = scan(root);
         QVERIFY2(report.ok(), qPrintable(report.error()));
-        QCOMPARE(relativePaths(report.value()), QStringList({ "gpt4/ok.png", "human/ok.png" }));
+        QCOMPARE(relativePaths(report.value()),
+            QStringList({ "gpt4/file-link.png", "gpt4/ok.png", "human/ok.png", "sdxl/far.png" }));
         QCOMPARE(rejectedList(report.value()),
             QStringList({ "gpt4/broken.png: broken symbolic link",
-                QStringLiteral("gpt4/file-link.png: path escapes the pool root (it resolves to %1)")
-                    .arg(QFileInfo(dir.filePath(QStringLiteral("elsewhere/outside.png"))).canonicalFilePath()),
-                "gpt4/folder-link/: path escapes the pool root" }));
+                QStringLiteral("gpt4/loop/: symbolic link loop (it leads back to %1), not followed")
+                    .arg(QFileInfo(root + QStringLiteral("/gpt4")).canonicalFilePath()) }));
+        // gpt4/folder-link/outside.png is the same file as gpt4/file-link.png: a duplicate, not a second image.
+        QCOMPARE(report->duplicates.size(), std::size_t(1));
+    }
+
+    // What macOS, Windows and Jupyter leave behind is skipped and listed, never a source: a zip
+    // made on a Mac holds a __MACOSX/ folder beside the layout, which must not break its detection.
+    void operatingSystemLitterIsSkipped()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("genimage"));
+        writeFile(root, QStringLiteral("sdv4/train/ai/a.png"), makePng(1));
+        writeFile(root, QStringLiteral("sdv4/train/nature/b.png"), makePng(2));
+        writeFile(root, QStringLiteral("__MACOSX/sdv4/train/ai/._a.png"), QByteArray("AppleDouble"));
+        writeFile(root, QStringLiteral("sdv4/train/ai/.DS_Store"), QByteArray("bud1"));
+        writeFile(root, QStringLiteral("sdv4/train/nature/Thumbs.db"), QByteArray("thumbs"));
+        writeFile(root, QStringLiteral("sdv4/.ipynb_checkpoints/notes-checkpoint.png"), makePng(3));
+        const Result<ImportReport> report = scan(root);
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        QCOMPARE(report->layout, PoolLayout::GenImage);
+        QCOMPARE(relativePaths(report.value()), QStringList({ "sdv4/train/ai/a.png", "sdv4/train/nature/b.png" }));
+        QVERIFY2(report->rejected.empty(), qPrintable(rejectedList(report.value()).join(u'\n')));
+        QCOMPARE(report->skipped,
+            QStringList(
+                { "__MACOSX/", "sdv4/.ipynb_checkpoints/", "sdv4/train/ai/.DS_Store", "sdv4/train/nature/Thumbs.db" }));
+        QVERIFY(formatImportReport(report.value()).contains(QStringLiteral("__MACOSX/")));
+    }
+
+    // Files as phones and generators make them: a motion photo (a JPEG with its video after the end
+    // marker) is kept and reported; a GIF and an animated WebP are refused with the reason and what to do.
+    void filesFromPhonesAndGenerators()
+    {
+        QTemporaryDir dir;
+        QByteArray motion = makeJpeg(5);
+        motion.append(QByteArray("\0\0\0\x18ftypmp42", 12)).append(QByteArray(4000, char(0x5A)));
+        writeFile(dir.path(), QStringLiteral("human/motion.jpg"), motion);
+        writeFile(dir.path(), QStringLiteral("human/ok.png"), makePng(1));
+        writeFile(dir.path(), QStringLiteral("gpt4/ok.png"), makePng(2));
+        writeFile(dir.path(), QStringLiteral("gpt4/pixel.gif"),
+            QByteArray("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,"
+                       "\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02"
+                       "D\x01\x00;",
+                43));
+        QByteArray vp8x(1, char(0x02));
+        vp8x.append(QByteArray(9, '\0'));
+        QByteArray chunk = QByteArray("VP8X") + QByteArray("\x0a\0\0\0", 4) + vp8x;
+        QByteArray webp = QByteArray("RIFF") + QByteArray(4, '\0') + QByteArray("WEBP") + chunk;
+        qToLittleEndian<quint32>(quint32(webp.size() - 8), webp.data() + 4);
+        writeFile(dir.path(), QStringLiteral("gpt4/moving.webp"), webp);
+
+        const Result<ImportReport> report = scan(dir.path());
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        QCOMPARE(relativePaths(report.value()), QStringList({ "gpt4/ok.png", "human/motion.jpg", "human/ok.png" }));
+        const QStringList rejected = rejectedList(report.value());
+        QCOMPARE(rejected.size(), 2);
+        QVERIFY2(rejected[0].startsWith(QLatin1String("gpt4/moving.webp: animated WEBP"))
+                && rejected[0].contains(QLatin1String("PNG")),
+            qPrintable(rejected[0]));
+        QVERIFY2(rejected[1].startsWith(QLatin1String("gpt4/pixel.gif: GIF, which"))
+                && rejected[1].contains(QLatin1String("convert it to PNG")),
+            qPrintable(rejected[1]));
+        QCOMPARE(report->warnings.size(), 1);
+        QVERIFY2(
+            report->warnings[0].startsWith(QLatin1String("human/motion.jpg: 4012 bytes after the JPEG's end marker")),
+            qPrintable(report->warnings[0]));
     }
 
     void duplicates()
