@@ -128,12 +128,22 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
             QStringLiteral("CREATE TABLE image_notes (image_id BIGINT PRIMARY KEY REFERENCES pool_images(id), "
                            "note TEXT NOT NULL, updated_utc TEXT NOT NULL)"),
         };
+    case 5:
+        return {
+            // The EXIF orientation of each image (width and height are as displayed from now on).
+            QStringLiteral("ALTER TABLE pool_images ADD COLUMN orientation INTEGER NOT NULL DEFAULT 1"),
+            // The same bytes imported again under another source: the pool keeps the first label,
+            // and the conflict stays on record for the audit.
+            QStringLiteral("CREATE TABLE label_conflicts (image_id BIGINT NOT NULL REFERENCES pool_images(id), "
+                           "source TEXT NOT NULL, category TEXT NOT NULL, relative_path TEXT NOT NULL, "
+                           "import_id BIGINT NOT NULL REFERENCES imports(id))"),
+        };
     default:
         return {};
     }
 }
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 } // namespace
 

@@ -72,6 +72,8 @@ struct StoredImport
 {
     int added = 0;
     int alreadyPresent = 0; ///< same SHA-256 already in the pool: left as it was
+    /// Of those, the ones imported under another source than the pool has them: one message each.
+    QStringList labelConflicts;
 };
 
 /**
@@ -105,6 +107,8 @@ public:
     Result<std::vector<PoolImage>> poolImages() const;
     /// The real source named by the imports so far; empty when nothing was imported.
     Result<QString> realSource() const;
+    /// Images imported again under another source than the pool keeps, one message each, oldest first.
+    Result<QStringList> labelConflicts() const;
 
     // Studies
     /// Stores a study with the pool images it is designed on (`imageIds`) and their normalised copies.

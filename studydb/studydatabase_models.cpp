@@ -286,10 +286,11 @@ Result<std::vector<PredictionRow>> StudyDatabase::predictionRows(qint64 studyId,
         row.model = q.value(0).toString();
         row.modelSha256 = q.value(1).toString();
         row.image = imageFromQuery(q.query(), 2);
-        row.pReal = q.value(16).isNull() ? -1.0f : q.value(16).toFloat();
-        row.classProbabilities = q.value(17).toString();
-        row.milliseconds = q.value(18).toDouble();
-        row.error = q.value(19).toString();
+        const int next = 2 + kImageColumnCount;
+        row.pReal = q.value(next).isNull() ? -1.0f : q.value(next).toFloat();
+        row.classProbabilities = q.value(next + 1).toString();
+        row.milliseconds = q.value(next + 2).toDouble();
+        row.error = q.value(next + 3).toString();
         rows.push_back(std::move(row));
     }
     return rows;

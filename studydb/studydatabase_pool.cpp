@@ -17,6 +17,59 @@ namespace ntt {
 
 using namespace dbdetail;
 
+namespace {
+
+/// When `image`'s bytes are already in the pool under another source, records the conflict (the
+/// pool keeps its first label) and returns a message naming both; empty when the labels agree.
+Result<QString> recordLabelConflict(QSqlDatabase db, const PoolImage& image, qint64 importId)
+{
+    const QString path = db.databaseName();
+    Sql existing(db, path);
+    existing.prepare(QStringLiteral("SELECT id, source, category, relative_path FROM pool_images WHERE sha256 = ?"))
+        .bind(image.sha256);
+    if (const Status s = existing.exec(QStringLiteral("looking up %1").arg(image.relativePath)); !s)
+        return Error { s.error() };
+    if (!existing.next())
+        return QString();
+    const qint64 id = existing.value(0).toLongLong();
+    const QString source = existing.value(1).toString();
+    const QString category = existing.value(2).toString();
+    const QString firstPath = existing.value(3).toString();
+    existing.query().finish();
+    if (source == image.source)
+        return QString();
+    Sql insert(db, path);
+    insert
+        .prepare(QStringLiteral("INSERT INTO label_conflicts (image_id, source, category, relative_path, import_id) "
+                                "VALUES (?, ?, ?, ?, ?)"))
+        .bind(id)
+        .bind(image.source)
+        .bind(image.category)
+        .bind(image.relativePath)
+        .bind(importId);
+    if (const Status s = insert.exec(QStringLiteral("recording a label conflict")); !s)
+        return Error { s.error() };
+    return QStringLiteral("%1 is labelled %2 here but its bytes are already in the pool as %3 (%4); the pool keeps %3")
+        .arg(image.relativePath, image.source, source, firstPath);
+}
+
+} // namespace
+
+Result<QStringList> StudyDatabase::labelConflicts() const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT c.relative_path, c.source, i.source, i.relative_path FROM label_conflicts c "
+                             "JOIN pool_images i ON i.id = c.image_id ORDER BY c.import_id, c.relative_path"));
+    if (const Status s = q.exec(QStringLiteral("reading label conflicts")); !s)
+        return Error { s.error() };
+    QStringList conflicts;
+    while (q.next())
+        conflicts << QStringLiteral("%1 is labelled %2 in a later import but its bytes are in the pool as %3 (%4)")
+                         .arg(q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                             q.value(3).toString());
+    return conflicts;
+}
+
 Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, const QString& location)
 {
     QSqlDatabase db = database();
@@ -53,8 +106,8 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
         Sql insert(db, m_path);
         insert
             .prepare(QStringLiteral("INSERT INTO pool_images (sha256, path, relative_path, source, category, pair_key, "
-                                    "split, file_size, width, height, format, jpeg_quality, has_exif, import_id) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                    "split, file_size, width, height, format, jpeg_quality, has_exif, orientation, "
+                                    "import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                     "ON CONFLICT (sha256) DO NOTHING RETURNING id"))
             .bind(image.sha256)
             .bind(image.path)
@@ -69,12 +122,18 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
             .bind(image.format)
             .bind(image.jpegQuality)
             .bind(image.hasExif ? 1 : 0)
+            .bind(image.orientation)
             .bind(importId);
         if (const Status s = insert.exec(QStringLiteral("storing %1").arg(image.relativePath)); !s)
             return Error { s.error() };
         const auto inserted = insert.returnedId();
         if (!inserted) {
             ++stored.alreadyPresent;
+            const auto conflict = recordLabelConflict(db, image, importId);
+            if (!conflict)
+                return Error { conflict.error() };
+            if (!conflict->isEmpty())
+                stored.labelConflicts << conflict.value();
             continue;
         }
         ++stored.added;

@@ -38,7 +38,12 @@ Result<ShortcutAudit> auditStoredPool(const StudyDatabase& db)
     const auto pool = loadPool(db);
     if (!pool)
         return Error { pool.error() };
-    return auditShortcuts(pool->images, pool->realSource);
+    ShortcutAudit audit = auditShortcuts(pool->images, pool->realSource);
+    const auto conflicts = db.labelConflicts();
+    if (!conflicts)
+        return Error { conflicts.error() };
+    audit.labelConflicts = conflicts.value();
+    return audit;
 }
 
 Result<ImportOutcome> importPool(

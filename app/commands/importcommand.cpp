@@ -44,6 +44,8 @@ int cmdImport(const QStringList& args)
                  .arg(db.value()->path())
                  .arg(outcome->stored.added)
                  .arg(outcome->stored.alreadyPresent);
+    for (const QString& conflict : outcome->stored.labelConflicts)
+        err() << "warning: label conflict: " << conflict << Qt::endl;
     out() << formatShortcutAudit(outcome->audit) << Qt::flush;
     return 0;
 }

@@ -147,6 +147,33 @@ Result<ImageFileInfo> inspectPng(const Bytes& b)
     return info;
 }
 
+/// The Orientation tag (0x0112) of the first IFD of an EXIF TIFF block at [tiff, end); 1 when absent or
+/// out of range.
+int exifOrientation(const Bytes& b, qint64 tiff, qint64 end)
+{
+    if (!b.has(tiff, 8) || end - tiff < 8)
+        return 1;
+    const bool little = b.matches(tiff, "II", 2);
+    if (!little && !b.matches(tiff, "MM", 2))
+        return 1;
+    const auto u16 = [&](qint64 at) { return little ? b.le16(at) : b.be16(at); };
+    const auto u32 = [&](qint64 at) { return little ? b.le32(at) : b.be32(at); };
+    const qint64 ifd = tiff + u32(tiff + 4);
+    if (ifd < tiff + 8 || !b.has(ifd, 2) || ifd + 2 > end)
+        return 1;
+    const int entries = u16(ifd);
+    for (int i = 0; i < entries; ++i) {
+        const qint64 entry = ifd + 2 + 12 * qint64(i);
+        if (!b.has(entry, 12) || entry + 12 > end)
+            break;
+        if (u16(entry) == 0x0112 && u16(entry + 2) == 3) {
+            const int value = u16(entry + 8);
+            return value >= 1 && value <= 8 ? value : 1;
+        }
+    }
+    return 1;
+}
+
 Result<ImageFileInfo> inspectJpeg(const Bytes& b)
 {
     ImageFileInfo info;
@@ -206,6 +233,7 @@ Result<ImageFileInfo> inspectJpeg(const Bytes& b)
         } else if (marker == 0xE1 && b.has(payload, 6) && payloadEnd - payload >= 6
             && b.matches(payload, "Exif\0\0", 6)) {
             info.hasExif = true;
+            info.orientation = exifOrientation(b, payload + 6, payloadEnd);
         }
         pos = payloadEnd;
         if (marker == 0xDA)
@@ -213,6 +241,9 @@ Result<ImageFileInfo> inspectJpeg(const Bytes& b)
     }
     if (!haveFrame)
         return corrupt(Text::tr("JPEG without frame header"));
+    // Decoders (OpenCV's among them) turn the image upright: record the size people see.
+    if (info.orientation >= 5)
+        std::swap(info.width, info.height);
     if (haveLuminanceTable)
         info.jpegQuality = estimateIjgQuality(luminanceTable);
 

@@ -11,8 +11,9 @@ namespace ntt {
 struct ImageFileInfo
 {
     QString format; ///< "png", "jpeg", "webp", "bmp", "tiff", "gif"
-    int width = 0;
+    int width = 0; ///< as displayed: a JPEG's EXIF orientation 5 to 8 swaps the stored width and height
     int height = 0;
+    int orientation = 1; ///< EXIF orientation, 1 (upright, or none given) to 8
     int jpegQuality = -1; ///< IJG-scale estimate from the luminance quantisation table; -1 if not JPEG
     bool hasExif = false; ///< JPEG APP1 Exif, PNG eXIf chunk, WebP EXIF chunk
     bool complete = true; ///< the file ends where its format says it should (JPEG EOI, PNG IEND)

@@ -32,6 +32,7 @@ struct PoolImage
     QString format; ///< "png", "jpeg", "webp", "bmp", "tiff", "gif"
     int jpegQuality = -1; ///< estimated from the quantisation tables; -1 when not JPEG or unknown
     bool hasExif = false;
+    int orientation = 1; ///< EXIF orientation (1 upright .. 8); width and height are as displayed
     QMap<QString, QString> attributes; ///< other manifest columns
 };
 

@@ -516,6 +516,7 @@ Outcome examine(const Candidate& c, const QString& canonicalRoot, const ImportOp
     image.format = inspected->format;
     image.jpegQuality = inspected->jpegQuality;
     image.hasExif = inspected->hasExif;
+    image.orientation = inspected->orientation;
     return Outcome::Imported;
 }
 

@@ -34,6 +34,28 @@ QString qualityBucket(const PoolImage& image)
     return QStringLiteral("q%1").arg(bucket);
 }
 
+/// EXIF orientation as a reader sees it: what the decoder did to show the image upright.
+QString orientationName(const PoolImage& image)
+{
+    switch (image.orientation) {
+    case 2:
+        return QStringLiteral("mirrored (exif 2)");
+    case 3:
+        return QStringLiteral("rotated 180 (exif 3)");
+    case 4:
+        return QStringLiteral("flipped (exif 4)");
+    case 5:
+    case 7:
+        return QStringLiteral("transposed (exif %1)").arg(image.orientation);
+    case 6:
+        return QStringLiteral("rotated 90 (exif 6)");
+    case 8:
+        return QStringLiteral("rotated 270 (exif 8)");
+    default:
+        return QStringLiteral("upright");
+    }
+}
+
 const std::vector<Property>& properties()
 {
     static const std::vector<Property> list = {
@@ -42,6 +64,7 @@ const std::vector<Property>& properties()
             [](const PoolImage& image) { return QStringLiteral("%1x%2").arg(image.width).arg(image.height); } },
         { "jpeg quality", qualityBucket },
         { "exif", [](const PoolImage& image) { return image.hasExif ? QStringLiteral("yes") : QStringLiteral("no"); } },
+        { "orientation", orientationName },
     };
     return list;
 }
@@ -158,6 +181,11 @@ QString formatShortcutAudit(const ShortcutAudit& audit)
         lines << Text::tr("Warnings:");
         for (const ShortcutWarning& warning : audit.warnings)
             lines << QStringLiteral("  ") + warning.message;
+    }
+    if (!audit.labelConflicts.isEmpty()) {
+        lines << QString() << Text::tr("Label conflicts (the same bytes imported under two sources):");
+        for (const QString& conflict : audit.labelConflicts)
+            lines << QStringLiteral("  ") + conflict;
     }
     for (const PropertyDistribution& distribution : audit.properties) {
         QStringList labels;

@@ -36,6 +36,8 @@ struct ShortcutAudit
     QString realSource;
     std::vector<PropertyDistribution> properties;
     std::vector<ShortcutWarning> warnings;
+    /// The same bytes imported under two sources (from the study file; the audit itself cannot see them).
+    QStringList labelConflicts;
 };
 
 /// Audits the pool for file properties that separate real from generated images.

@@ -426,6 +426,45 @@ private Q_SLOTS:
         QVERIFY(verifyImageDataDecodes(motion).ok());
     }
 
+    // A phone's portrait JPEG is stored landscape with orientation 6: the size recorded is the one
+    // people see (decoders turn it upright), big- and little-endian EXIF alike.
+    void exifOrientationGivesTheDisplayedSize_data()
+    {
+        QTest::addColumn<bool>("bigEndian");
+        QTest::addColumn<int>("orientation");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::newRow("II upright") << false << 1 << 64 << 32;
+        QTest::newRow("II rotated 90") << false << 6 << 32 << 64;
+        QTest::newRow("MM rotated 270") << true << 8 << 32 << 64;
+        QTest::newRow("MM rotated 180") << true << 3 << 64 << 32;
+    }
+    void exifOrientationGivesTheDisplayedSize()
+    {
+        QFETCH(bool, bigEndian);
+        QFETCH(int, orientation);
+        QFETCH(int, width);
+        QFETCH(int, height);
+        QByteArray tiff = bigEndian ? QByteArray("MM\0*", 4) : QByteArray("II*\0", 4);
+        const auto put16 = [&](int v) { bigEndian ? appendBe16(tiff, v) : appendLe16(tiff, v); };
+        const auto put32 = [&](quint32 v) { bigEndian ? appendBe32(tiff, v) : appendLe32(tiff, v); };
+        put32(8);
+        put16(1); // one entry: Orientation, SHORT, count 1
+        put16(0x0112);
+        put16(3);
+        put32(1);
+        put16(orientation);
+        put16(0);
+        put32(0);
+        const QByteArray plain = makeJpeg(64, 32, 90);
+        const QByteArray jpeg = plain.left(2) + jpegSegment(0xE1, QByteArray("Exif\0\0", 6) + tiff) + plain.mid(2);
+        const Result<ImageFileInfo> info = inspectImageData(jpeg);
+        QVERIFY2(info.ok(), qPrintable(info.error()));
+        QCOMPARE(info->orientation, orientation);
+        QCOMPARE(info->width, width);
+        QCOMPARE(info->height, height);
+    }
+
     void animatedWebpIsFlagged()
     {
         QByteArray vp8x(1, char(0x02)); // animation flag

@@ -190,7 +190,7 @@ private Q_SLOTS:
         QStringList names;
         for (const PropertyDistribution& p : audit.properties)
             names << p.property;
-        QCOMPARE(names, QStringList({ "format", "pixel size", "jpeg quality", "exif" }));
+        QCOMPARE(names, QStringList({ "format", "pixel size", "jpeg quality", "exif", "orientation" }));
     }
 
     void propertyValues_data()
@@ -214,6 +214,10 @@ private Q_SLOTS:
         QTest::newRow("quality of a png") << "jpeg quality" << image("sd", "png") << "n/a";
         QTest::newRow("exif") << "exif" << image("sd", "jpeg", 90, true) << "yes";
         QTest::newRow("no exif") << "exif" << image("sd", "jpeg", 90, false) << "no";
+        QTest::newRow("upright") << "orientation" << image("sd", "jpeg") << "upright";
+        PoolImage turned = image("sd", "jpeg", 90, true);
+        turned.orientation = 6;
+        QTest::newRow("rotated") << "orientation" << turned << "rotated 90 (exif 6)";
     }
     void propertyValues()
     {

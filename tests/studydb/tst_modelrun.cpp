@@ -279,7 +279,32 @@ private Q_SLOTS:
         const QStringList row = a.at(1).split(QLatin1Char(','));
         QCOMPARE(row[header.indexOf(QStringLiteral("agent"))], QStringLiteral("Tiny traced CNN"));
         QCOMPARE(row[header.indexOf(QStringLiteral("rt_ms"))], QString());
-        QVERIFY(lines(predictions).first().startsWith(QStringLiteral("model,model_sha256,image_id")));
+        const QStringList p = lines(predictions);
+        QVERIFY(p.first().startsWith(QStringLiteral("model,model_sha256,image_id")));
+        // Every column holds its own value: P(real) as stored, the label it gives, the time, no error.
+        const QStringList columns = p.first().split(QLatin1Char(','));
+        int checked = 0;
+        for (const QString& line : p.mid(1)) {
+            // (Only the single-logit model's rows: the others quote class probabilities holding commas.)
+            if (!line.startsWith(QLatin1String("Tiny traced CNN,")))
+                continue;
+            const QStringList cells = line.split(QLatin1Char(','));
+            QCOMPARE(cells.size(), columns.size());
+            bool ok = false;
+            const double pReal = cells[columns.indexOf(QStringLiteral("p_real"))].toDouble(&ok);
+            QVERIFY2(ok && pReal >= 0.0 && pReal <= 1.0, qPrintable(line));
+            const auto stored = m_db->predictedPReal(cells[columns.indexOf(QStringLiteral("model_sha256"))],
+                cells[columns.indexOf(QStringLiteral("image_sha256"))]);
+            QVERIFY2(stored.ok() && stored->has_value(), qPrintable(line));
+            QVERIFY(std::abs(double(*stored.value()) - pReal) < 1e-6);
+            QCOMPARE(cells[columns.indexOf(QStringLiteral("predicted"))],
+                pReal >= 0.5 ? QStringLiteral("real") : QStringLiteral("generated"));
+            cells[columns.indexOf(QStringLiteral("ms"))].toDouble(&ok);
+            QVERIFY2(ok, qPrintable(line));
+            QCOMPARE(cells[columns.indexOf(QStringLiteral("error"))], QString());
+            ++checked;
+        }
+        QVERIFY(checked > 0);
     }
 };
 

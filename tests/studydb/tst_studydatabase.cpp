@@ -145,6 +145,39 @@ private Q_SLOTS:
         QCOMPARE(int(db.value()->poolImages()->size()), 10);
     }
 
+    // The same bytes imported later under another source: the pool keeps the first label, the
+    // import names the conflict, and the audit keeps showing it. Orientation is stored with the image.
+    void labelConflictsAreNamedAndKept()
+    {
+        QTemporaryDir dir;
+        auto db = StudyDatabase::open(dir.filePath(QStringLiteral("s.ntt")));
+        QVERIFY(db.ok());
+        auto report = testing::syntheticImport(
+            { QStringLiteral("real"), QStringLiteral("sd21") }, { QStringLiteral("cat") }, 2);
+        report.images.front().orientation = 6;
+        QVERIFY(db.value()->storeImport(report, QStringLiteral("/pool")).ok());
+        QCOMPARE(db.value()->poolImages()->front().orientation, 6);
+
+        ImportReport again = report;
+        again.images.resize(1);
+        again.images.front().source = QStringLiteral("sd21");
+        again.images.front().relativePath = QStringLiteral("sd21/cat/relabelled.png");
+        const auto stored = db.value()->storeImport(again, QStringLiteral("/again"));
+        QVERIFY2(stored.ok(), qPrintable(stored.error()));
+        QCOMPARE(stored->alreadyPresent, 1);
+        QCOMPARE(stored->labelConflicts.size(), 1);
+        QVERIFY2(stored->labelConflicts.front().contains(QStringLiteral("sd21/cat/relabelled.png is labelled sd21"))
+                && stored->labelConflicts.front().contains(QStringLiteral("as real (real/cat/0.png)")),
+            qPrintable(stored->labelConflicts.front()));
+        QCOMPARE(db.value()->poolImages()->front().source, QStringLiteral("real"));
+        const auto audit = auditStoredPool(*db.value());
+        QVERIFY2(audit.ok(), qPrintable(audit.error()));
+        QCOMPARE(audit->labelConflicts.size(), 1);
+        QVERIFY(formatShortcutAudit(audit.value()).contains(QStringLiteral("Label conflicts")));
+        // The same label again is no conflict.
+        QCOMPARE(db.value()->storeImport(report, QStringLiteral("/pool"))->labelConflicts.size(), 0);
+    }
+
     void sessionsStoreTrialsAndAnswers()
     {
         QTemporaryDir dir;
