@@ -111,15 +111,20 @@ Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& inp
         out.chw.resize(3 * plane);
         // Output channel c comes from BGR channel 2 - c for RGB order, channel c for BGR order. The
         // arithmetic is ToTensor's (v / 255 in float32) then Normalize's ((x - mean) / std).
+        // Each channel's 256 possible values are computed once, with the same float operations.
         int from[3];
-        for (int c = 0; c < 3; ++c)
+        float value[3][256];
+        for (int c = 0; c < 3; ++c) {
             from[c] = rgb ? 2 - c : c;
+            for (int v = 0; v < 256; ++v)
+                value[c][v] = (float(v) / 255.0f - input.mean[c]) / input.std[c];
+        }
         for (int y = 0; y < size; ++y) {
             const auto* row = sized.ptr<cv::Vec3b>(y);
             for (int x = 0; x < size; ++x) {
                 const std::size_t at = static_cast<std::size_t>(y) * size + x;
                 for (int c = 0; c < 3; ++c)
-                    out.chw[c * plane + at] = (float(row[x][from[c]]) / 255.0f - input.mean[c]) / input.std[c];
+                    out.chw[c * plane + at] = value[c][row[x][from[c]]];
             }
         }
         return out;

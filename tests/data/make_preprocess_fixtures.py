@@ -42,11 +42,9 @@ except ImportError:
 
 here = os.path.dirname(os.path.abspath(__file__))
 out = os.path.join(here, "preprocess")
-os.makedirs(out, exist_ok=True)
-rng = np.random.default_rng(20261129)
 
 
-def picture(width, height, grey=False):
+def picture(rng, width, height, grey=False):
     """Smooth colour field, a few hard-edged shapes, fine noise: detail at every scale."""
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float64)
     img = np.zeros((height, width, 3))
@@ -66,62 +64,6 @@ def picture(width, height, grey=False):
     return im.convert("L") if grey else im
 
 
-images = {
-    "photo_400x300.jpg": picture(400, 300),
-    "portrait_150x233.jpg": picture(150, 233),
-    "wide_257x131.png": picture(257, 131),
-    "grey_120x80.png": picture(120, 80, grey=True),
-    "small_29x23.png": picture(29, 23),
-    "exact_37x37.png": picture(37, 37),
-}
-for name, im in images.items():
-    if name.endswith(".jpg"):
-        im.save(os.path.join(out, name), quality=90)
-    else:
-        im.save(os.path.join(out, name))
-
-imagenet = {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "channel_order": "rgb"}
-configs = {
-    "crop_bilinear_aa": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="bilinear",
-                             antialias=True, **imagenet),
-    "crop_bicubic_aa": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="bicubic",
-                            antialias=True, **imagenet),
-    "resize_bilinear_aa": dict(size=32, resize_policy="resize", resize_to=32, interpolation="bilinear",
-                               antialias=True, **imagenet),
-    "crop_nearest_aa": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="nearest",
-                            antialias=True, **imagenet),
-    "crop_bilinear_tensor": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="bilinear",
-                                 antialias=False, **imagenet),
-    "resize_bicubic_tensor": dict(size=32, resize_policy="resize", resize_to=32, interpolation="bicubic",
-                                  antialias=False, **imagenet),
-    "crop_nearest_tensor": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="nearest",
-                                antialias=False, **imagenet),
-}
-modes = {"bilinear": T.InterpolationMode.BILINEAR, "bicubic": T.InterpolationMode.BICUBIC,
-         "nearest": T.InterpolationMode.NEAREST}
-
-
-def transform(cfg):
-    resize = cfg["resize_to"] if cfg["resize_policy"] == "resize-crop" else (cfg["size"], cfg["size"])
-    normalize = T.Normalize(cfg["mean"], cfg["std"])
-    if cfg["antialias"]:
-        return T.Compose([T.Resize(resize, modes[cfg["interpolation"]]), T.CenterCrop(cfg["size"]), T.ToTensor(),
-                          normalize])
-    return T.Compose([T.PILToTensor(), T.Resize(resize, modes[cfg["interpolation"]], antialias=False),
-                      T.CenterCrop(cfg["size"]), T.ConvertImageDtype(torch.float), normalize])
-
-
-for cname, cfg in configs.items():
-    tf = transform(cfg)
-    for name in images:
-        x = tf(Image.open(os.path.join(out, name)).convert("RGB"))
-        assert tuple(x.shape) == (3, cfg["size"], cfg["size"]), x.shape
-        x.numpy().astype("<f4").tofile(os.path.join(out, "expected_%s_%s.bin" % (cname, os.path.splitext(name)[0])))
-with open(os.path.join(out, "configs.json"), "w") as f:
-    json.dump(configs, f, indent=2, sort_keys=True)
-
-
-
 class Probe(torch.nn.Module):
     """A small CNN whose logit moves by whole units with the image's content and fine detail, so
     that a preprocessing that differs from torchvision's shows in P(real)."""
@@ -138,29 +80,92 @@ class Probe(torch.nn.Module):
         return self.head(x.mean(dim=(2, 3)))
 
 
-torch.manual_seed(7)
-probe = Probe().eval()
-with torch.no_grad():
-    probe.head.weight.mul_(12.0)
-    probe.head.bias.fill_(0.0)
-    # Centre the logit on the fixture images so that P(real) sits where the sigmoid is steep.
-    tf = T.Compose([T.Resize(146), T.CenterCrop(128), T.ToTensor(), T.Normalize([0.5] * 3, [0.5] * 3)])
-    batch = torch.stack([tf(Image.open(os.path.join(out, n)).convert("RGB")) for n in images])
-    probe.head.bias.fill_(-float(probe(batch).mean()))
-traced = torch.jit.trace(probe, torch.zeros(1, 3, 128, 128))
-traced.save(os.path.join(out, "probe_traced.pt"))
-sidecar = {"name": "probe, torchvision eval transform",
-           "input": {"size": 128, "resize_policy": "resize-crop", "resize_to": 146, "interpolation": "bilinear",
-                     "antialias": True, "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "channel_order": "rgb"},
-           "output": "logit-generated"}
-with open(os.path.join(out, "probe_traced.json"), "w") as f:
-    json.dump(sidecar, f, indent=2, sort_keys=True)
-results = {}
-with torch.no_grad():
-    for name in images:
-        x = tf(Image.open(os.path.join(out, name)).convert("RGB")).unsqueeze(0)
-        logit = float(traced(x).reshape(-1)[0])
-        results[name] = {"logit_generated": logit, "p_real": float(torch.sigmoid(torch.tensor(-logit)))}
-with open(os.path.join(out, "preal_probe_traced.json"), "w") as f:
-    json.dump({"images": results, "torch": torch.__version__}, f, indent=2, sort_keys=True)
-print("wrote", out)
+def main():
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(20261129)
+    images = {
+        "photo_400x300.jpg": picture(rng, 400, 300),
+        "portrait_150x233.jpg": picture(rng, 150, 233),
+        "wide_257x131.png": picture(rng, 257, 131),
+        "grey_120x80.png": picture(rng, 120, 80, grey=True),
+        "small_29x23.png": picture(rng, 29, 23),
+        "exact_37x37.png": picture(rng, 37, 37),
+    }
+    for name, im in images.items():
+        if name.endswith(".jpg"):
+            im.save(os.path.join(out, name), quality=90)
+        else:
+            im.save(os.path.join(out, name))
+
+    imagenet = {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "channel_order": "rgb"}
+    configs = {
+        "crop_bilinear_aa": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="bilinear",
+                                 antialias=True, **imagenet),
+        "crop_bicubic_aa": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="bicubic",
+                                antialias=True, **imagenet),
+        "resize_bilinear_aa": dict(size=32, resize_policy="resize", resize_to=32, interpolation="bilinear",
+                                   antialias=True, **imagenet),
+        "crop_nearest_aa": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="nearest",
+                                antialias=True, **imagenet),
+        "crop_bilinear_tensor": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="bilinear",
+                                     antialias=False, **imagenet),
+        "resize_bicubic_tensor": dict(size=32, resize_policy="resize", resize_to=32, interpolation="bicubic",
+                                      antialias=False, **imagenet),
+        "crop_nearest_tensor": dict(size=32, resize_policy="resize-crop", resize_to=37, interpolation="nearest",
+                                    antialias=False, **imagenet),
+    }
+    modes = {"bilinear": T.InterpolationMode.BILINEAR, "bicubic": T.InterpolationMode.BICUBIC,
+             "nearest": T.InterpolationMode.NEAREST}
+
+
+    def transform(cfg):
+        resize = cfg["resize_to"] if cfg["resize_policy"] == "resize-crop" else (cfg["size"], cfg["size"])
+        normalize = T.Normalize(cfg["mean"], cfg["std"])
+        if cfg["antialias"]:
+            return T.Compose([T.Resize(resize, modes[cfg["interpolation"]]), T.CenterCrop(cfg["size"]), T.ToTensor(),
+                              normalize])
+        return T.Compose([T.PILToTensor(), T.Resize(resize, modes[cfg["interpolation"]], antialias=False),
+                          T.CenterCrop(cfg["size"]), T.ConvertImageDtype(torch.float), normalize])
+
+
+    for cname, cfg in configs.items():
+        tf = transform(cfg)
+        for name in images:
+            x = tf(Image.open(os.path.join(out, name)).convert("RGB"))
+            assert tuple(x.shape) == (3, cfg["size"], cfg["size"]), x.shape
+            x.numpy().astype("<f4").tofile(os.path.join(out, "expected_%s_%s.bin" % (cname, os.path.splitext(name)[0])))
+    with open(os.path.join(out, "configs.json"), "w") as f:
+        json.dump(configs, f, indent=2, sort_keys=True)
+
+
+
+    torch.manual_seed(7)
+    probe = Probe().eval()
+    with torch.no_grad():
+        probe.head.weight.mul_(12.0)
+        probe.head.bias.fill_(0.0)
+        # Centre the logit on the fixture images so that P(real) sits where the sigmoid is steep.
+        tf = T.Compose([T.Resize(146), T.CenterCrop(128), T.ToTensor(), T.Normalize([0.5] * 3, [0.5] * 3)])
+        batch = torch.stack([tf(Image.open(os.path.join(out, n)).convert("RGB")) for n in images])
+        probe.head.bias.fill_(-float(probe(batch).mean()))
+    traced = torch.jit.trace(probe, torch.zeros(1, 3, 128, 128))
+    traced.save(os.path.join(out, "probe_traced.pt"))
+    sidecar = {"name": "probe, torchvision eval transform",
+               "input": {"size": 128, "resize_policy": "resize-crop", "resize_to": 146, "interpolation": "bilinear",
+                         "antialias": True, "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "channel_order": "rgb"},
+               "output": "logit-generated"}
+    with open(os.path.join(out, "probe_traced.json"), "w") as f:
+        json.dump(sidecar, f, indent=2, sort_keys=True)
+    results = {}
+    with torch.no_grad():
+        for name in images:
+            x = tf(Image.open(os.path.join(out, name)).convert("RGB")).unsqueeze(0)
+            logit = float(traced(x).reshape(-1)[0])
+            results[name] = {"logit_generated": logit, "p_real": float(torch.sigmoid(torch.tensor(-logit)))}
+    with open(os.path.join(out, "preal_probe_traced.json"), "w") as f:
+        json.dump({"images": results, "torch": torch.__version__}, f, indent=2, sort_keys=True)
+    print("wrote", out)
+
+
+if __name__ == "__main__":
+    main()
