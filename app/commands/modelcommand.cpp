@@ -174,6 +174,12 @@ int cmdModel(const QStringList& args)
                      .arg(run->failed)
                      .arg(run->answers)
               << Qt::flush;
+        // A run that could not predict every image has not done its job, whatever it stored.
+        if (run->failed > 0)
+            return fail(QStringLiteral("%1 of %2 image(s) failed (listed above); the others' predictions are stored, "
+                                       "and running again retries only the failed ones")
+                            .arg(run->failed)
+                            .arg(run->failed + run->predicted + run->skipped));
         return 0;
     }
     if (action == QLatin1String("train")) {

@@ -1,3 +1,4 @@
+#include "../common/runntt.h"
 #include "demo/demo.h"
 #include "studyfile.h"
 
@@ -141,6 +142,13 @@ private Q_SLOTS:
         QCOMPARE(run->failed, 1);
         QCOMPARE(run->predicted, int(images.size()) - 1);
         QVERIFY2(run->errors.first().contains(QFileInfo(victim).fileName()), qPrintable(run->errors.first()));
+        // The command line says so in its exit code, naming the file.
+        const testing::NttRun cli
+            = testing::runNtt({ QStringLiteral("model"), QStringLiteral("run"), QStringLiteral("--db"), m_db->path(),
+                QStringLiteral("--model"), added->model.name, QStringLiteral("--cpu") });
+        QCOMPARE(cli.code, 1);
+        QVERIFY2(cli.err.contains(QFileInfo(victim).fileName()) && cli.err.contains(QStringLiteral("1 of ")),
+            qPrintable(cli.err));
 
         QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
         f.write(original);
