@@ -1,3 +1,4 @@
+#include "../common/floatfile.h"
 #include "models/classifier.h"
 #include "models/modelspec.h"
 #include "models/preprocess.h"
@@ -15,6 +16,7 @@
 #include <cstring>
 
 using namespace ntt;
+using ntt::testing::readFloats;
 
 namespace {
 
@@ -23,21 +25,6 @@ const QString fixtureDir = QStringLiteral(NTT_TEST_DATA_DIR "/torchscript");
 QString fixture(const QString& name)
 {
     return fixtureDir + QLatin1Char('/') + name;
-}
-
-// The fixtures' .bin files: float32 little-endian, C order.
-std::vector<float> readFloats(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    const QByteArray bytes = file.readAll();
-    std::vector<float> values(static_cast<std::size_t>(bytes.size()) / 4);
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        const quint32 bits = qFromLittleEndian<quint32>(bytes.constData() + 4 * i);
-        std::memcpy(&values[i], &bits, 4);
-    }
-    return values;
 }
 
 // inputs.bin: 4 images of 3 x 32 x 32, prepared already (the model tests compare the networks, not

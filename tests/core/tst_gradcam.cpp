@@ -1,3 +1,4 @@
+#include "../common/floatfile.h"
 #include "attention/camrun.h"
 #include "attention/gradcam.h"
 #include "models/classifier.h"
@@ -19,21 +20,11 @@
 #include <numeric>
 
 using namespace ntt;
+using ntt::testing::readFloats;
 
 namespace {
 
 const QString kCamData = QStringLiteral(NTT_TEST_DATA_DIR "/camref");
-
-std::vector<float> readFloats(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot read %s", qPrintable(path));
-    const QByteArray bytes = f.readAll();
-    std::vector<float> values(std::size_t(bytes.size()) / sizeof(float));
-    std::memcpy(values.data(), bytes.constData(), values.size() * sizeof(float));
-    return values;
-}
 
 double correlation(const float* a, const float* b, std::size_t n)
 {

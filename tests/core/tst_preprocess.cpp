@@ -2,6 +2,7 @@
 // torchvision's own transforms made of them (tests/data/make_preprocess_fixtures.py), and the
 // P(real) a traced model gave on them in PyTorch.
 
+#include "../common/floatfile.h"
 #include "models/classifier.h"
 #include "models/modelspec.h"
 #include "models/preprocess.h"
@@ -22,6 +23,7 @@
 #include <cstring>
 
 using namespace ntt;
+using ntt::testing::readFloats;
 
 namespace {
 
@@ -30,20 +32,6 @@ const QString fixtureDir = QStringLiteral(NTT_TEST_DATA_DIR "/preprocess");
 QString fixture(const QString& name)
 {
     return fixtureDir + QLatin1Char('/') + name;
-}
-
-std::vector<float> readFloats(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    const QByteArray bytes = file.readAll();
-    std::vector<float> values(static_cast<std::size_t>(bytes.size()) / 4);
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        const quint32 bits = qFromLittleEndian<quint32>(bytes.constData() + 4 * i);
-        std::memcpy(&values[i], &bits, 4);
-    }
-    return values;
 }
 
 QJsonObject readJson(const QString& path)
