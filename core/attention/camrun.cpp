@@ -4,10 +4,7 @@
 #include "models/preprocess.h"
 
 #include <QCoreApplication>
-#include <QFile>
-#include <QFileInfo>
 
-#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
 
