@@ -5,7 +5,6 @@
 
 #include <QCoreApplication>
 
-
 #include <algorithm>
 
 namespace ntt {
