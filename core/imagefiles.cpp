@@ -25,25 +25,6 @@ QString cvMessage(const cv::Exception& e)
 
 } // namespace
 
-Result<cv::Mat> readImageBgr(const QString& imagePath, int reduction)
-{
-    const int flag = reduction >= 8 ? cv::IMREAD_REDUCED_COLOR_8
-        : reduction >= 4            ? cv::IMREAD_REDUCED_COLOR_4
-        : reduction >= 2            ? cv::IMREAD_REDUCED_COLOR_2
-                                    : cv::IMREAD_COLOR;
-    if (!QFileInfo(imagePath).isFile())
-        return Error { Text::tr("%1: no such image file").arg(imagePath) };
-    cv::Mat image;
-    try {
-        image = cv::imread(QFile::encodeName(imagePath).toStdString(), flag);
-    } catch (const cv::Exception& e) {
-        return Error { Text::tr("%1: not a decodable image (%2)").arg(imagePath, QString::fromStdString(e.err)) };
-    }
-    if (image.empty())
-        return Error { Text::tr("%1: not a decodable image").arg(imagePath) };
-    return image;
-}
-
 Result<QByteArray> encodeImage(const cv::Mat& bgr8, ImageEncoding encoding, const QString& destination)
 {
     if (bgr8.empty())

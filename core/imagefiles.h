@@ -1,7 +1,7 @@
 #pragma once
 
-// Image files in and out, for every stage: decoding for thumbnails, maps and figures; encoding and
-// atomic writes for figures, contact sheets and thumbnails.
+// Image files out, for every stage: encoding and atomic writes for figures, contact sheets and
+// thumbnails. Decoding, which must composite transparency and orient images, is pool/imagedecode.h.
 
 #include "result.h"
 
@@ -11,10 +11,6 @@
 #include <opencv2/core/mat.hpp>
 
 namespace ntt {
-
-/// An image file decoded to 8-bit BGR, at 1/`reduction` of its size (1, 2, 4 or 8; JPEG decoding
-/// then skips most of the work); the error names the file.
-Result<cv::Mat> readImageBgr(const QString& imagePath, int reduction = 1);
 
 enum class ImageEncoding { Png, Jpeg };
 /// An 8-bit (grey, BGR or BGRA) image encoded in memory (JPEG at quality 90); errors name `destination`.

@@ -138,12 +138,21 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
                            "source TEXT NOT NULL, category TEXT NOT NULL, relative_path TEXT NOT NULL, "
                            "import_id BIGINT NOT NULL REFERENCES imports(id))"),
         };
+    case 6:
+        return {
+            // How each image uses transparency ('' for images imported before this was recorded).
+            QStringLiteral("ALTER TABLE pool_images ADD COLUMN alpha TEXT NOT NULL DEFAULT ''"),
+            // Files whose bytes were hashed and found right, with the size and time stamp they had:
+            // checking stimuli again hashes only the files whose size or time stamp changed since.
+            QStringLiteral("CREATE TABLE verified_files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
+                           "size BIGINT NOT NULL, modified_ms BIGINT NOT NULL)"),
+        };
     default:
         return {};
     }
 }
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 } // namespace
 

@@ -128,6 +128,19 @@ public:
         QString sha256;
     };
     Result<QHash<qint64, StimulusFile>> stimulusFiles(qint64 studyId) const;
+    /// Records a rebuilt normalised copy of pool image `imageId` for this study.
+    Status replaceStimulus(qint64 studyId, qint64 imageId, const QString& path, const QString& sha256);
+    /// A file whose bytes were hashed, with the size (bytes) and modification time (ms since the
+    /// epoch, UTC) it had then.
+    struct VerifiedFile
+    {
+        QString sha256;
+        qint64 size = -1;
+        qint64 modifiedMs = -1;
+    };
+    /// What was recorded when `path` was last verified; a VerifiedFile with size -1 when never.
+    Result<VerifiedFile> verifiedFile(const QString& path) const;
+    Status recordVerifiedFile(const QString& path, const VerifiedFile& file);
     /// Sets the classifier split of pool images (image id -> split), all or nothing.
     Status setImageSplits(const QMap<qint64, Split>& splits);
 

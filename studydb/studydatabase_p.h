@@ -158,14 +158,15 @@ inline PoolImage imageFromQuery(const QSqlQuery& q, int first)
     image.jpegQuality = q.value(first + 12).toInt();
     image.hasExif = q.value(first + 13).toInt() != 0;
     image.orientation = q.value(first + 14).toInt();
+    image.alpha = q.value(first + 15).toString();
     return image;
 }
 
 /// The columns imageFromQuery() reads, and how many there are: queries that select more after them
 /// count from kImageColumnCount.
-inline constexpr int kImageColumnCount = 15;
+inline constexpr int kImageColumnCount = 16;
 inline const QString kImageColumns = QStringLiteral(
     "i.id, i.sha256, i.path, i.relative_path, i.source, i.category, i.pair_key, i.split, i.file_size, i.width, "
-    "i.height, i.format, i.jpeg_quality, i.has_exif, i.orientation");
+    "i.height, i.format, i.jpeg_quality, i.has_exif, i.orientation, i.alpha");
 
 } // namespace ntt::dbdetail

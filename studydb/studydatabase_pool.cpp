@@ -107,7 +107,7 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
         insert
             .prepare(QStringLiteral("INSERT INTO pool_images (sha256, path, relative_path, source, category, pair_key, "
                                     "split, file_size, width, height, format, jpeg_quality, has_exif, orientation, "
-                                    "import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                    "alpha, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                     "ON CONFLICT (sha256) DO NOTHING RETURNING id"))
             .bind(image.sha256)
             .bind(image.path)
@@ -123,6 +123,7 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
             .bind(image.jpegQuality)
             .bind(image.hasExif ? 1 : 0)
             .bind(image.orientation)
+            .bind(image.alpha)
             .bind(importId);
         if (const Status s = insert.exec(QStringLiteral("storing %1").arg(image.relativePath)); !s)
             return Error { s.error() };

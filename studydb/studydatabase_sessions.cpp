@@ -141,6 +141,41 @@ Result<QHash<qint64, StudyDatabase::StimulusFile>> StudyDatabase::stimulusFiles(
     return files;
 }
 
+Status StudyDatabase::replaceStimulus(qint64 studyId, qint64 imageId, const QString& path, const QString& sha256)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("UPDATE stimuli SET path = ?, sha256 = ? WHERE study_id = ? AND image_id = ?"))
+        .bind(path)
+        .bind(sha256)
+        .bind(studyId)
+        .bind(imageId);
+    return q.exec(QStringLiteral("recording the rebuilt stimulus %1").arg(path));
+}
+
+Result<StudyDatabase::VerifiedFile> StudyDatabase::verifiedFile(const QString& path) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT sha256, size, modified_ms FROM verified_files WHERE path = ?")).bind(path);
+    if (const Status s = q.exec(QStringLiteral("reading what was verified of %1").arg(path)); !s)
+        return Error { s.error() };
+    if (!q.next())
+        return VerifiedFile {};
+    return VerifiedFile { q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong() };
+}
+
+Status StudyDatabase::recordVerifiedFile(const QString& path, const VerifiedFile& file)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("INSERT INTO verified_files (path, sha256, size, modified_ms) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, "
+                             "modified_ms = excluded.modified_ms"))
+        .bind(path)
+        .bind(file.sha256)
+        .bind(file.size)
+        .bind(file.modifiedMs);
+    return q.exec(QStringLiteral("recording that %1 was verified").arg(path));
+}
+
 Result<int> StudyDatabase::nextParticipantIndex(qint64 studyId) const
 {
     Sql q(database(), m_path);

@@ -95,18 +95,14 @@ Result<CreatedStudy> createStudy(
     if (!warnings)
         return Error { QStringLiteral("study \"%1\": %2").arg(definition.name, warnings.error()) };
 
-    std::vector<NormalisedStimulus> stimuli;
-    if (definition.normalisation.enabled) {
-        auto normalised
-            = normaliseStimuli(pool->images, definition.normalisation, stimulusFolder(db), cancel, progress);
-        if (!normalised)
-            return Error { normalised.error() };
-        stimuli = std::move(normalised).value();
-    }
+    auto stimuli = makeStudyStimuli(
+        pool->images, definition.normalisation, definition.background, stimulusFolder(db), cancel, progress);
+    if (!stimuli)
+        return Error { stimuli.error() };
     std::vector<qint64> imageIds;
     for (const PoolImage& image : pool->images)
         imageIds.push_back(image.id);
-    const auto id = db.addStudy(definition, pool->realSource, imageIds, stimuli);
+    const auto id = db.addStudy(definition, pool->realSource, imageIds, stimuli.value());
     if (!id)
         return Error { id.error() };
     auto stored = db.study(id.value());
@@ -427,6 +423,8 @@ Result<std::vector<StudyCam>> computeStudyCams(
         cam.result = std::move(computed->at(k));
         if (!cam.result.error.isEmpty())
             continue;
+        // Stored under the hash of the bytes the model saw, even if the file changed since it was listed.
+        cam.sha256 = cam.result.sha256;
         if (const Status s = db.storeCamMap({ model->sha256, cam.sha256, options.value() }, cam.result.map); !s)
             return Error { s.error() };
     }

@@ -2,6 +2,7 @@
 
 #include "attention/camrun.h"
 #include "backgroundjob.h"
+#include "pool/imagedecode.h"
 #include "studydatabase.h"
 #include "studyfile.h"
 #include "widgethelpers.h"

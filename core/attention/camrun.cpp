@@ -1,7 +1,7 @@
 #include "attention/camrun.h"
 
-#include "imagefiles.h"
 #include "models/preprocess.h"
+#include "pool/imagedecode.h"
 
 #include <QCoreApplication>
 
@@ -60,9 +60,16 @@ Result<std::vector<CamImageResult>> computeCamsForFiles(Classifier& classifier, 
         for (int i = begin; i < end; ++i) {
             CamImageResult& r = results[std::size_t(i)];
             r.path = paths[i];
-            auto prepared = prepareImageFile(paths[i], classifier.spec().input);
+            // One read: the hash the map is stored under is that of the bytes the model saw.
+            const auto file = readFileBytes(paths[i]);
+            if (!file) {
+                r.error = file.error();
+                continue;
+            }
+            r.sha256 = file->sha256;
+            auto prepared = prepareImageData(file->bytes, classifier.spec().input);
             if (!prepared) {
-                r.error = prepared.error();
+                r.error = QStringLiteral("%1: %2").arg(paths[i], prepared.error());
                 continue;
             }
             r.imageWidth = prepared->sourceWidth;

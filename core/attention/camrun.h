@@ -17,6 +17,7 @@ namespace ntt {
 struct CamImageResult
 {
     QString path;
+    QString sha256; ///< of the bytes that were decoded for the map (empty when the file was not read)
     int imageWidth = 0; ///< the file's size, for camMapToImage()
     int imageHeight = 0;
     CamMap map;
@@ -26,7 +27,8 @@ struct CamImageResult
 
 /**
  * Class-activation maps of image files through one classifier, `batchSize` at a time on the
- * calling thread (a worker thread: forward and backward passes). `options.layer` empty means the
+ * calling thread (a worker thread: forward and backward passes); each file is read once and hashed
+ * (CamImageResult::sha256). `options.layer` empty means the
  * model's default layer; the maps name the layer used. Images that fail get their error; a
  * failure of the model itself stops and returns the error. Cancelling stops between batches.
  */

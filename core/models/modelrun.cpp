@@ -1,7 +1,7 @@
 #include "models/modelrun.h"
 
 #include "models/preprocess.h"
-#include "pool/imagefileinfo.h"
+#include "pool/imagedecode.h"
 
 #include <QElapsedTimer>
 #include <QThread>
@@ -102,21 +102,25 @@ Status runClassifier(Classifier& classifier, const std::vector<ModelRunItem>& it
             const std::size_t end = std::min(items.size(), start + static_cast<std::size_t>(batchSize));
             for (std::size_t i = start; i < end; ++i) {
                 batch.indices.push_back(i);
-                // Predictions are keyed by the image's hash: a file changed since the study was made
-                // would be predicted under the hash of other bytes, and kept after it is restored.
-                if (!items[i].imageHash.isEmpty()) {
-                    const QString actual = fileSha256(items[i].path);
-                    if (actual != items[i].imageHash) {
-                        batch.failures.emplace_back(i,
-                            actual.isEmpty()
-                                ? QStringLiteral("%1: the file is missing or unreadable").arg(items[i].path)
-                                : QStringLiteral("%1: the file changed since the study was made (SHA-256 %2, the "
-                                                 "study's is %3); restore it, or make a new study from the pool")
-                                      .arg(items[i].path, actual.left(12), items[i].imageHash.left(12)));
-                        continue;
-                    }
+                // Predictions are keyed by the image's hash, so the bytes hashed are the bytes decoded:
+                // a file changed since the study was made would otherwise be predicted under the hash
+                // of other bytes, and the wrong prediction kept after it is restored.
+                const ModelRunItem& item = items[i];
+                const auto file = readFileBytes(item.path);
+                if (!file) {
+                    batch.failures.emplace_back(i, file.error());
+                    continue;
                 }
-                auto prepared = prepareImageFile(items[i].path, input);
+                if (!item.imageHash.isEmpty() && file->sha256 != item.imageHash) {
+                    batch.failures.emplace_back(i,
+                        QStringLiteral("%1: the file changed since the study was made (SHA-256 %2, the study's is "
+                                       "%3); restore it, or make a new study from the pool")
+                            .arg(item.path, file->sha256.left(12), item.imageHash.left(12)));
+                    continue;
+                }
+                auto prepared = prepareImageData(file->bytes, input);
+                if (!prepared)
+                    prepared = Error { QStringLiteral("%1: %2").arg(item.path, prepared.error()) };
                 if (prepared) {
                     batch.images.push_back(std::move(prepared).value());
                     batch.decoded.push_back(i);

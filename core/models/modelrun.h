@@ -20,7 +20,7 @@ struct ModelRunItem
 {
     qint64 imageId = 0;
     QString path;
-    QString imageHash;
+    QString imageHash; ///< SHA-256 the file must have (the study's record); empty: not checked
 };
 
 /// A model's output for one image, or why there is none.

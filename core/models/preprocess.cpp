@@ -1,13 +1,13 @@
 #include "models/preprocess.h"
 
 #include "models/resampling.h"
+#include "pool/imagedecode.h"
 
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -76,29 +76,29 @@ InputRegion inputRegionInImage(const InputSpec& input, int width, int height)
         input.size * sx, input.size * sy };
 }
 
-Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& input)
-{
-    const QFileInfo info(path);
-    if (!info.isFile())
-        return Error { Text::tr("%1: file not found").arg(path) };
-    if (!info.isReadable())
-        return Error { Text::tr("%1: file is not readable").arg(path) };
-    if (input.size < 1 || input.mean.size() != 3 || input.std.size() != 3)
-        return Error { Text::tr("%1: the model's input settings are incomplete").arg(path) };
-    if (input.resizePolicy == QLatin1String("resize-crop") && input.resizeTo < input.size)
-        return Error { Text::tr("%1: cannot crop %2 px out of an image scaled to %3 px")
-                           .arg(path)
-                           .arg(input.size)
-                           .arg(input.resizeTo) };
+namespace {
 
+Status checkInputSpec(const InputSpec& input)
+{
+    if (input.size < 1 || input.mean.size() != 3 || input.std.size() != 3)
+        return Error { Text::tr("the model's input settings are incomplete") };
+    if (input.resizePolicy == QLatin1String("resize-crop") && input.resizeTo < input.size)
+        return Error {
+            Text::tr("cannot crop %1 px out of an image scaled to %2 px").arg(input.size).arg(input.resizeTo)
+        };
+    return {};
+}
+
+} // namespace
+
+Result<PreparedImage> prepareDecodedImage(const cv::Mat& bgr, const InputSpec& input)
+{
+    if (const Status valid = checkInputSpec(input); !valid)
+        return Error { valid.error() };
     try {
-        // IMREAD_COLOR gives 8-bit BGR for grey, 16-bit and alpha images alike.
-        const cv::Mat bgr = cv::imread(QFile::encodeName(path).toStdString(), cv::IMREAD_COLOR);
-        if (bgr.empty())
-            return Error { Text::tr("%1: not a decodable image").arg(path) };
         const auto resized = resizeForInput(bgr, input);
         if (!resized)
-            return Error { QStringLiteral("%1: %2").arg(path, resized.error()) };
+            return Error { resized.error() };
         const cv::Mat& sized = resized.value();
 
         const bool rgb = input.channelOrder != QLatin1String("bgr");
@@ -129,10 +129,37 @@ Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& inp
         }
         return out;
     } catch (const cv::Exception& e) {
-        return Error { Text::tr("%1: cannot prepare the image (%2)").arg(path, cvMessage(e)) };
+        return Error { Text::tr("cannot prepare the image (%1)").arg(cvMessage(e)) };
     } catch (const std::exception& e) {
-        return Error { Text::tr("%1: cannot prepare the image (%2)").arg(path, QString::fromLocal8Bit(e.what())) };
+        return Error { Text::tr("cannot prepare the image (%1)").arg(QString::fromLocal8Bit(e.what())) };
     }
+}
+
+Result<PreparedImage> prepareImageData(QByteArrayView bytes, const InputSpec& input, const Background& background)
+{
+    // The settings first: a model whose settings are wrong fails the same on every image.
+    if (const Status valid = checkInputSpec(input); !valid)
+        return Error { valid.error() };
+    const auto decoded = decodeImageBgr(bytes, background);
+    if (!decoded)
+        return Error { decoded.error() };
+    return prepareDecodedImage(decoded.value(), input);
+}
+
+Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& input, const Background& background)
+{
+    const QFileInfo info(path);
+    if (!info.isFile())
+        return Error { Text::tr("%1: file not found").arg(path) };
+    if (!info.isReadable())
+        return Error { Text::tr("%1: file is not readable").arg(path) };
+    const auto file = readFileBytes(path);
+    if (!file)
+        return Error { file.error() };
+    auto prepared = prepareImageData(file->bytes, input, background);
+    if (!prepared)
+        return Error { QStringLiteral("%1: %2").arg(path, prepared.error()) };
+    return prepared;
 }
 
 } // namespace ntt

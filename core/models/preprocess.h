@@ -1,16 +1,27 @@
 #pragma once
 
 #include "models/classifier.h"
+#include "pool/imagedecode.h"
 #include "result.h"
 
+#include <QByteArrayView>
 #include <QString>
 
 namespace ntt {
 
-/// Decodes an image file and turns it into a network input by the spec, as torchvision's evaluation
-/// transform does (Resize, CenterCrop, ToTensor, Normalize; see resampling.h for the resize): resize (and centre-crop),
-/// BGR to the spec's channel order, 0..1, mean/std. Safe on any thread. Errors name the file.
-Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& input);
+/**
+ * An upright 8-bit BGR image [H, W, 3] turned into a network input [3, size, size] by the spec, as
+ * torchvision's evaluation transform does (Resize, CenterCrop, ToTensor, Normalize; see resampling.h
+ * for the resize): resize (and centre-crop), BGR to the spec's channel order, 0..1, mean/std.
+ * Safe on any thread. Errors name no file.
+ */
+Result<PreparedImage> prepareDecodedImage(const cv::Mat& bgr8, const InputSpec& input);
+
+/// decodeImageBgr() (transparency composited onto `background`), then prepareDecodedImage().
+Result<PreparedImage> prepareImageData(QByteArrayView bytes, const InputSpec& input, const Background& background = {});
+
+/// prepareImageData() of a file's bytes; errors name the file.
+Result<PreparedImage> prepareImageFile(const QString& path, const InputSpec& input, const Background& background = {});
 
 /// The part of a width x height image the network input shows, in the image's pixels: all of it
 /// for "resize", the centre square scaled to the input for "resize-crop".

@@ -104,6 +104,8 @@ int estimateIjgQuality(const std::array<int, 64>& zigzagTable)
     return best;
 }
 
+int exifOrientation(const Bytes& b, qint64 tiff, qint64 end);
+
 Result<ImageFileInfo> inspectPng(const Bytes& b)
 {
     ImageFileInfo info;
@@ -138,12 +140,20 @@ Result<ImageFileInfo> inspectPng(const Bytes& b)
                                         : Text::tr("PNG chunk at byte %1 runs past the end of the file").arg(offset);
             break;
         }
-        if (type == QLatin1String("eXIf"))
+        if (type == QLatin1String("eXIf")) {
+            // The chunk holds a TIFF block; some writers keep JPEG's "Exif\0\0" before it.
             info.hasExif = true;
+            const qint64 data = offset + 8;
+            const qint64 tiff = b.matches(data, "Exif\0\0", 6) ? data + 6 : data;
+            info.orientation = exifOrientation(b, tiff, data + length);
+        }
         if (type == QLatin1String("IEND"))
             break;
         offset += 12 + length;
     }
+    // OpenCV's reader turns a PNG upright by its eXIf orientation, as it does a JPEG.
+    if (info.orientation >= 5)
+        std::swap(info.width, info.height);
     return info;
 }
 
@@ -446,7 +456,7 @@ Result<ImageFileInfo> inspectImageData(QByteArrayView data)
     return Error { Text::tr("not an image (unknown format)") };
 }
 
-Status verifyImageDataDecodes(QByteArrayView data)
+Result<QString> verifyImageDataDecodes(QByteArrayView data)
 {
     if (data.size() > INT_MAX)
         return Error { Text::tr("too large to decode (%1 bytes)").arg(data.size()) };
@@ -456,10 +466,19 @@ Status verifyImageDataDecodes(QByteArrayView data)
         const cv::Mat image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
         if (image.empty())
             return Error { Text::tr("does not decode (OpenCV cannot read it)") };
+        const int channels = image.channels();
+        if (channels != 2 && channels != 4)
+            return QStringLiteral("none");
+        cv::Mat alpha;
+        cv::extractChannel(image, alpha, channels - 1);
+        double lowest = 0.0;
+        double highest = 0.0;
+        cv::minMaxLoc(alpha, &lowest, &highest);
+        const double opaque = image.depth() == CV_16U ? 65535.0 : image.depth() == CV_8U ? 255.0 : 1.0;
+        return lowest < opaque ? QStringLiteral("transparent") : QStringLiteral("opaque");
     } catch (const cv::Exception& e) {
         return Error { Text::tr("does not decode: %1").arg(QString::fromStdString(e.err)) };
     }
-    return {};
 }
 
 Result<ImageFileInfo> inspectImageFile(const QString& path)
@@ -480,7 +499,7 @@ Status verifyImageDecodes(const QString& path)
     FileContents contents;
     if (const Status opened = contents.open(path); !opened)
         return Error { namingFile(path, opened.error()) };
-    if (const Status decoded = verifyImageDataDecodes(contents.bytes()); !decoded)
+    if (const auto decoded = verifyImageDataDecodes(contents.bytes()); !decoded)
         return Error { namingFile(path, decoded.error()) };
     return {};
 }

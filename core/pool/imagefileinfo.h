@@ -11,7 +11,7 @@ namespace ntt {
 struct ImageFileInfo
 {
     QString format; ///< "png", "jpeg", "webp", "bmp", "tiff", "gif"
-    int width = 0; ///< as displayed: a JPEG's EXIF orientation 5 to 8 swaps the stored width and height
+    int width = 0; ///< as displayed: EXIF orientation 5 to 8 (JPEG, PNG eXIf) swaps the stored width and height
     int height = 0;
     int orientation = 1; ///< EXIF orientation, 1 (upright, or none given) to 8
     int jpegQuality = -1; ///< IJG-scale estimate from the luminance quantisation table; -1 if not JPEG
@@ -43,7 +43,11 @@ Status verifyImageDecodes(const QString& path);
  */
 Result<ImageFileInfo> inspectImageData(QByteArrayView data);
 
-/// Decodes bytes already in memory with OpenCV; the message names no file.
-Status verifyImageDataDecodes(QByteArrayView data);
+/**
+ * Decodes bytes already in memory with OpenCV and says how they use transparency: "none" (no alpha
+ * channel), "opaque" (an alpha channel, every pixel opaque) or "transparent" (some pixel is not).
+ * The message names no file.
+ */
+Result<QString> verifyImageDataDecodes(QByteArrayView data);
 
 } // namespace ntt

@@ -33,6 +33,9 @@ struct PoolImage
     int jpegQuality = -1; ///< estimated from the quantisation tables; -1 when not JPEG or unknown
     bool hasExif = false;
     int orientation = 1; ///< EXIF orientation (1 upright .. 8); width and height are as displayed
+    /// Transparency as decoded: "none", "opaque" (alpha channel, all opaque), "transparent"; empty when
+    /// not recorded (imported before NameThatTrue recorded it).
+    QString alpha;
     QMap<QString, QString> attributes; ///< other manifest columns
 };
 

@@ -492,7 +492,8 @@ Outcome examine(const Candidate& c, const QString& canonicalRoot, const ImportOp
                      .arg(inspected->format.toUpper());
         return Outcome::Rejected;
     }
-    if (const Status decoded = verifyImageDataDecodes(bytes); !decoded) {
+    const auto decoded = verifyImageDataDecodes(bytes);
+    if (!decoded) {
         // OpenCV 4.6 has no GIF decoder; other formats fail for reasons of their own.
         reason = inspected->format == QLatin1String("gif")
             ? Text::tr("GIF, which this program's image decoder (OpenCV %1) cannot read; convert it to PNG (e.g. "
@@ -517,6 +518,7 @@ Outcome examine(const Candidate& c, const QString& canonicalRoot, const ImportOp
     image.jpegQuality = inspected->jpegQuality;
     image.hasExif = inspected->hasExif;
     image.orientation = inspected->orientation;
+    image.alpha = decoded.value();
     return Outcome::Imported;
 }
 

@@ -65,6 +65,12 @@ const std::vector<Property>& properties()
         { "jpeg quality", qualityBucket },
         { "exif", [](const PoolImage& image) { return image.hasExif ? QStringLiteral("yes") : QStringLiteral("no"); } },
         { "orientation", orientationName },
+        // Generators often write RGBA; whatever the background, a property of real or generated only
+        // is a cue in the file for any model that reads files.
+        { "transparency",
+            [](const PoolImage& image) {
+                return image.alpha.isEmpty() ? QStringLiteral("not recorded") : image.alpha;
+            } },
     };
     return list;
 }

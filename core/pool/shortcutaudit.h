@@ -13,7 +13,7 @@ namespace ntt {
 /// Distribution of one file property (format, pixel size, JPEG quality, EXIF) per source.
 struct PropertyDistribution
 {
-    QString property; ///< "format", "pixel size", "jpeg quality", "exif"
+    QString property; ///< "format", "pixel size", "jpeg quality", "exif", "orientation", "transparency"
     QMap<QString, QMap<QString, int>> countsBySource; ///< source -> value -> image count
     /// Leave-one-out balanced accuracy of the rule "value -> real or generated" on this property alone:
     /// each image is predicted from the other images with the same value (the class in which that value

@@ -1,6 +1,7 @@
 #include "pool/thumbnails.h"
 
 #include "imagefiles.h"
+#include "pool/imagedecode.h"
 #include "pool/imagefileinfo.h"
 
 #include <QCoreApplication>

@@ -1,6 +1,7 @@
 #include "study/stimulus.h"
 
 #include "logging.h"
+#include "pool/imagedecode.h"
 #include "pool/imagefileinfo.h"
 
 #include <QCoreApplication>
@@ -30,22 +31,16 @@ QString cvMessage(const cv::Exception& e)
     return QString::fromStdString(e.err.empty() ? e.what() : e.err);
 }
 
-// IMREAD_COLOR turns grey, 16-bit and alpha images into 8-bit BGR, so everything after sees one layout.
-Result<cv::Mat> decodeColour(const QString& path)
+// Every stimulus is decoded one way (pool/imagedecode.h): upright, 8-bit BGR, transparency on the
+// study's background.
+Result<cv::Mat> decodeColour(const QString& path, const Background& background)
 {
     const QFileInfo info(path);
     if (!info.isFile())
         return Error { Text::tr("%1: file not found").arg(path) };
     if (!info.isReadable())
         return Error { Text::tr("%1: file is not readable").arg(path) };
-    try {
-        cv::Mat image = cv::imread(QFile::encodeName(path).toStdString(), cv::IMREAD_COLOR);
-        if (image.empty())
-            return Error { Text::tr("%1: not a decodable image").arg(path) };
-        return image;
-    } catch (const cv::Exception& e) {
-        return Error { Text::tr("%1: not a decodable image (%2)").arg(path, cvMessage(e)) };
-    }
+    return readImageBgr(path, 1, background);
 }
 
 // Scales to cover size x size, then crops the centre: every stimulus fills the same square.
@@ -76,11 +71,18 @@ Status validate(const StimulusNormalisation& n)
 
 // The name carries the settings as well as the source hash: studies with different normalisations
 // share one stimulus folder per study file, and must never reuse each other's outputs.
-QString outputName(const QString& sourceSha256, const StimulusNormalisation& n)
+QString outputName(
+    const PoolImage& image, const QString& sourceSha256, const StimulusNormalisation& n, const Background& background)
 {
+    // The background is in the name of every copy it can change (transparency seen or not yet
+    // recorded) and of every copy made for a background other than white; copies of opaque images for
+    // white keep the names they had before studies could choose a background.
+    const bool opaque = image.alpha == QLatin1String("none") || image.alpha == QLatin1String("opaque");
+    const QString onto
+        = opaque && background == Background {} ? QString() : QStringLiteral("-bg") + background.name().mid(1);
     if (n.format == QLatin1String("png"))
-        return QStringLiteral("%1-%2.png").arg(sourceSha256).arg(n.size);
-    return QStringLiteral("%1-%2-q%3.jpg").arg(sourceSha256).arg(n.size).arg(n.quality);
+        return QStringLiteral("%1-%2%3.png").arg(sourceSha256).arg(n.size).arg(onto);
+    return QStringLiteral("%1-%2-q%3%4.jpg").arg(sourceSha256).arg(n.size).arg(n.quality).arg(onto);
 }
 
 // Encodes and writes through a temporary file renamed on commit, so a crash never leaves half a
@@ -106,11 +108,11 @@ Result<QString> encodeAndWrite(const cv::Mat& image, const StimulusNormalisation
 
 } // namespace
 
-Result<RgbImage> loadStimulus(const QString& path, int maxWidth, int maxHeight)
+Result<RgbImage> loadStimulus(const QString& path, int maxWidth, int maxHeight, const Background& background)
 {
     if (maxWidth < 1 || maxHeight < 1)
         return Error { Text::tr("%1: cannot fit into %2 x %3 pixels").arg(path).arg(maxWidth).arg(maxHeight) };
-    auto decoded = decodeColour(path);
+    auto decoded = decodeColour(path, background);
     if (!decoded)
         return Error { decoded.error() };
     const cv::Mat& bgr = decoded.value();
@@ -142,7 +144,7 @@ Result<RgbImage> loadStimulus(const QString& path, int maxWidth, int maxHeight)
 
 Result<std::vector<NormalisedStimulus>> normaliseStimuli(const std::vector<PoolImage>& images,
     const StimulusNormalisation& normalisation, const QString& outputDir, const CancelToken& cancel,
-    const ProgressFn& progress)
+    const ProgressFn& progress, const Background& background)
 {
     if (const Status valid = validate(normalisation); !valid)
         return Error { valid.error() };
@@ -164,14 +166,14 @@ Result<std::vector<NormalisedStimulus>> normaliseStimuli(const std::vector<PoolI
         }
         NormalisedStimulus stimulus;
         stimulus.imageId = image.id;
-        stimulus.path = dir.absoluteFilePath(outputName(sourceSha, normalisation));
+        stimulus.path = dir.absoluteFilePath(outputName(image, sourceSha, normalisation, background));
         if (QFileInfo::exists(stimulus.path)) {
             stimulus.sha256 = fileSha256(stimulus.path);
             if (stimulus.sha256.isEmpty())
                 return Error { Text::tr("%1: cannot read the file").arg(stimulus.path) };
             qCDebug(lcStimulus) << "reusing" << stimulus.path;
         } else {
-            const auto decoded = decodeColour(image.path);
+            const auto decoded = decodeColour(image.path, background);
             if (!decoded)
                 return Error { decoded.error() };
             cv::Mat square;
@@ -191,6 +193,61 @@ Result<std::vector<NormalisedStimulus>> normaliseStimuli(const std::vector<PoolI
                 static_cast<qint64>(out.size()), total, image.relativePath.isEmpty() ? image.path : image.relativePath);
     }
     return out;
+}
+
+Result<std::vector<NormalisedStimulus>> flattenTransparentStimuli(const std::vector<PoolImage>& images,
+    const Background& background, const QString& outputDir, const CancelToken& cancel, const ProgressFn& progress)
+{
+    const QDir dir(outputDir);
+    std::vector<NormalisedStimulus> out;
+    const auto total = static_cast<qint64>(images.size());
+    qint64 done = 0;
+    for (const PoolImage& image : images) {
+        if (cancel.isCancelled())
+            return Error { Text::tr("flattening transparent stimuli cancelled") };
+        if (progress)
+            progress(++done, total, image.relativePath.isEmpty() ? image.path : image.relativePath);
+        if (image.alpha == QLatin1String("none") || image.alpha == QLatin1String("opaque"))
+            continue;
+        const auto file = readFileBytes(image.path);
+        if (!file)
+            return Error { file.error() };
+        if (image.alpha.isEmpty()) { // imported before transparency was recorded: look now
+            const auto alpha = verifyImageDataDecodes(file->bytes);
+            if (!alpha)
+                return Error { QStringLiteral("%1: %2").arg(image.path, alpha.error()) };
+            if (alpha.value() != QLatin1String("transparent"))
+                continue;
+        }
+        if (!QDir().mkpath(dir.absolutePath()))
+            return Error { Text::tr("%1: cannot create folder").arg(outputDir) };
+        NormalisedStimulus stimulus;
+        stimulus.imageId = image.id;
+        stimulus.path
+            = dir.absoluteFilePath(QStringLiteral("%1-flat-bg%2.png").arg(file->sha256, background.name().mid(1)));
+        const auto decoded = decodeImageBgr(file->bytes, background);
+        if (!decoded)
+            return Error { QStringLiteral("%1: %2").arg(image.path, decoded.error()) };
+        StimulusNormalisation lossless;
+        lossless.format = QStringLiteral("png");
+        const auto written = encodeAndWrite(decoded.value(), lossless, stimulus.path);
+        if (!written)
+            return Error { Text::tr("%1: %2").arg(image.path, written.error()) };
+        stimulus.sha256 = written.value();
+        out.push_back(std::move(stimulus));
+    }
+    return out;
+}
+
+Result<std::vector<NormalisedStimulus>> makeStudyStimuli(const std::vector<PoolImage>& images,
+    const StimulusNormalisation& normalisation, const Background& background, const QString& outputDir,
+    const CancelToken& cancel, const ProgressFn& progress)
+{
+    if (normalisation.enabled)
+        return normaliseStimuli(images, normalisation, outputDir, cancel, progress, background);
+    if (background != Background {})
+        return flattenTransparentStimuli(images, background, outputDir, cancel, progress);
+    return std::vector<NormalisedStimulus> {};
 }
 
 } // namespace ntt

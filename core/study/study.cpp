@@ -51,6 +51,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("consent"),
     QStringLiteral("seed"),
     QStringLiteral("normalise"),
+    QStringLiteral("background"),
 };
 
 // Reads typed keys of one JSON object and remembers the first error, naming the file and the key.
@@ -257,6 +258,15 @@ Result<StudyDefinition> parseStudyDefinition(const QByteArray& json, const QStri
         r.fail(QStringLiteral("normalise"), QStringLiteral("must be an object {size, format, quality} or false"));
     }
 
+    QString backgroundText = d.background.name();
+    r.readString("background", backgroundText);
+    if (const auto background = parseBackground(backgroundText))
+        d.background = background.value();
+    else
+        r.fail(QStringLiteral("background"),
+            QStringLiteral("is \"%1\"; write a colour as #rrggbb (e.g. #ffffff), white, black or grey")
+                .arg(backgroundText));
+
     if (r.failed())
         return Error { r.error() };
     const Status valid = validateStudyDefinition(d);
@@ -294,6 +304,7 @@ QByteArray studyDefinitionToJson(const StudyDefinition& d)
         n.insert(QStringLiteral("quality"), d.normalisation.quality);
         o.insert(QStringLiteral("normalise"), n);
     }
+    o.insert(QStringLiteral("background"), d.background.name());
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }
 

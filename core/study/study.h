@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pool/imagedecode.h"
 #include "result.h"
 
 #include <QString>
@@ -65,6 +66,8 @@ struct StudyDefinition
     QString consent; ///< empty = no consent screen
     std::uint64_t seed = 1;
     StimulusNormalisation normalisation;
+    /// What transparent pixels show, for people, models, thumbnails and overlays alike ("background").
+    Background background;
 };
 
 /// Parses a study definition from JSON; the error names `origin` (a file name) and the key at fault.

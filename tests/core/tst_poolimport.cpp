@@ -559,6 +559,23 @@ private Q_SLOTS:
             qPrintable(report->warnings[0]));
     }
 
+    // Generators write RGBA: each image's transparency is recorded for the audit, from the pixels.
+    void transparencyIsRecorded()
+    {
+        QTemporaryDir dir;
+        QFile fixture(QStringLiteral(NTT_TEST_DATA_DIR "/alpha/rgba.png"));
+        QVERIFY(fixture.open(QIODevice::ReadOnly));
+        writeFile(dir.path(), QStringLiteral("real/plain.png"), makePng(1));
+        writeFile(dir.path(), QStringLiteral("sd/cut-out.png"), fixture.readAll());
+        const Result<ImportReport> report = scan(dir.path());
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        QMap<QString, QString> alpha;
+        for (const PoolImage& image : report->images)
+            alpha.insert(image.relativePath, image.alpha);
+        QCOMPARE(alpha.value(QStringLiteral("real/plain.png")), QStringLiteral("none"));
+        QCOMPARE(alpha.value(QStringLiteral("sd/cut-out.png")), QStringLiteral("transparent"));
+    }
+
     void duplicates()
     {
         QTemporaryDir dir;

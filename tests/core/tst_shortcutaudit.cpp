@@ -190,7 +190,7 @@ private Q_SLOTS:
         QStringList names;
         for (const PropertyDistribution& p : audit.properties)
             names << p.property;
-        QCOMPARE(names, QStringList({ "format", "pixel size", "jpeg quality", "exif", "orientation" }));
+        QCOMPARE(names, QStringList({ "format", "pixel size", "jpeg quality", "exif", "orientation", "transparency" }));
     }
 
     void propertyValues_data()
@@ -218,6 +218,29 @@ private Q_SLOTS:
         PoolImage turned = image("sd", "jpeg", 90, true);
         turned.orientation = 6;
         QTest::newRow("rotated") << "orientation" << turned << "rotated 90 (exif 6)";
+        QTest::newRow("transparency not recorded") << "transparency" << image("sd", "png") << "not recorded";
+        for (const char* alpha : { "none", "opaque", "transparent" }) {
+            PoolImage withAlpha = image("sd", "png");
+            withAlpha.alpha = QString::fromLatin1(alpha);
+            QTest::newRow(alpha) << "transparency" << withAlpha << alpha;
+        }
+    }
+
+    // Generators that write RGBA beside real JPEGs: the audit names transparency as a cue.
+    void transparencyWarns()
+    {
+        std::vector<PoolImage> images;
+        for (int i = 0; i < 4; ++i) {
+            PoolImage real = image("real", "png");
+            real.alpha = QStringLiteral("none");
+            PoolImage generated = image("sd", "png");
+            generated.alpha = QStringLiteral("transparent");
+            images.push_back(real);
+            images.push_back(generated);
+        }
+        const ShortcutAudit audit = auditShortcuts(images, QStringLiteral("real"));
+        QCOMPARE(warnedProperties(audit), QStringList({ "transparency" }));
+        QCOMPARE(distribution(audit, QStringLiteral("transparency")).separability, 1.0);
     }
     void propertyValues()
     {

@@ -130,6 +130,7 @@ PoolImage poolImage(const QString& path, qint64 id)
     image.path = path;
     image.relativePath = QFileInfo(path).fileName();
     image.sha256 = sha256(readAll(path));
+    image.alpha = QStringLiteral("none"); // as the importer records these test images
     return image;
 }
 
@@ -168,6 +169,10 @@ private Q_SLOTS:
     void rejectsBadSettings();
     void brokenSourceNamesIt();
     void cancelStops();
+    void transparencyShowsTheBackground();
+    void normalisedTransparentCopyNamesItsBackground();
+    void flattensOnlyTransparentImages();
+    void whiteWithoutNormalisationShowsOriginals();
 
 private:
     QTemporaryDir m_dir;
@@ -476,6 +481,77 @@ void Test_stimulus::cancelStops()
     const auto result = normaliseStimuli({ poolImage(path, 1) }, normalisation(16, "jpeg", 90), out.path(), cancel, {});
     QVERIFY(!result.ok());
     QVERIFY2(result.error().contains("cancelled"), qPrintable(result.error()));
+}
+
+// tests/data/alpha/rgba.png: 64 x 48, every alpha value, and fully transparent pixels that hold red
+// at x < 16, y < 8 (tests/data/make_alpha_fixtures.py).
+const QString kTransparentFixture = QStringLiteral(NTT_TEST_DATA_DIR "/alpha/rgba.png");
+
+void Test_stimulus::transparencyShowsTheBackground()
+{
+    const auto onWhite = loadStimulus(kTransparentFixture, 4096, 4096);
+    QVERIFY2(onWhite.ok(), qPrintable(onWhite.error()));
+    QCOMPARE(pixelAt(onWhite.value(), 5, 3).r, 255);
+    QCOMPARE(pixelAt(onWhite.value(), 5, 3).g, 255);
+    const auto onBlack = loadStimulus(kTransparentFixture, 4096, 4096, Background { 0, 0, 0 });
+    QVERIFY2(onBlack.ok(), qPrintable(onBlack.error()));
+    QCOMPARE(pixelAt(onBlack.value(), 5, 3).r, 0);
+}
+
+void Test_stimulus::normalisedTransparentCopyNamesItsBackground()
+{
+    PoolImage image = poolImage(kTransparentFixture, 7);
+    image.alpha = QStringLiteral("transparent");
+    QTemporaryDir out;
+    const auto white = normaliseStimuli({ image }, normalisation(48, "png", 90), out.path(), CancelToken(), {});
+    QVERIFY2(white.ok(), qPrintable(white.error()));
+    QVERIFY2(white->front().path.endsWith(image.sha256 + "-48-bgffffff.png"), qPrintable(white->front().path));
+    const auto black = normaliseStimuli(
+        { image }, normalisation(48, "png", 90), out.path(), CancelToken(), {}, Background { 0, 0, 0 });
+    QVERIFY2(black.ok(), qPrintable(black.error()));
+    QVERIFY2(black->front().path.endsWith(image.sha256 + "-48-bg000000.png"), qPrintable(black->front().path));
+    // Cover-cropped from 64 x 48 to 48 x 48: x 8..55 of the original; pixel (1, 1) is original (9, 1).
+    QCOMPARE(pixelAt(loadStimulus(white->front().path, 4096, 4096).value(), 1, 1).g, 255);
+    QCOMPARE(pixelAt(loadStimulus(black->front().path, 4096, 4096).value(), 1, 1).r, 0);
+}
+
+void Test_stimulus::flattensOnlyTransparentImages()
+{
+    PoolImage opaque = poolImage(kTransparentFixture, 1);
+    opaque.path = QStringLiteral("/nonexistent/opaque.png"); // never read: recorded as without alpha
+    PoolImage unknown = poolImage(kTransparentFixture, 2);
+    unknown.alpha.clear(); // imported before transparency was recorded: decoded to find out
+    QTemporaryDir out;
+    const auto flat
+        = flattenTransparentStimuli({ opaque, unknown }, Background { 128, 128, 128 }, out.path(), CancelToken(), {});
+    QVERIFY2(flat.ok(), qPrintable(flat.error()));
+    QCOMPARE(flat->size(), std::size_t(1));
+    QCOMPARE(flat->front().imageId, qint64(2));
+    QVERIFY(flat->front().path.endsWith(unknown.sha256 + "-flat-bg808080.png"));
+    QCOMPARE(flat->front().sha256, sha256(readAll(flat->front().path)));
+    const auto shown = loadStimulus(flat->front().path, 4096, 4096);
+    QVERIFY2(shown.ok(), qPrintable(shown.error()));
+    QCOMPARE(shown->width, 64);
+    QCOMPARE(shown->height, 48);
+    const Rgba p = pixelAt(shown.value(), 5, 3);
+    QCOMPARE(p.r, 128);
+    QCOMPARE(p.g, 128);
+    QCOMPARE(p.b, 128);
+}
+
+void Test_stimulus::whiteWithoutNormalisationShowsOriginals()
+{
+    PoolImage image = poolImage(kTransparentFixture, 1);
+    image.alpha = QStringLiteral("transparent");
+    QTemporaryDir out;
+    const auto made
+        = makeStudyStimuli({ image }, StimulusNormalisation {}, Background {}, out.path(), CancelToken(), {});
+    QVERIFY2(made.ok(), qPrintable(made.error()));
+    QVERIFY(made->empty());
+    const auto grey = makeStudyStimuli(
+        { image }, StimulusNormalisation {}, Background { 128, 128, 128 }, out.path(), CancelToken(), {});
+    QVERIFY2(grey.ok(), qPrintable(grey.error()));
+    QCOMPARE(grey->size(), std::size_t(1));
 }
 
 QTEST_GUILESS_MAIN(Test_stimulus)

@@ -18,7 +18,7 @@ private Q_SLOTS:
             "catch_images": ["real/easy.png", "sd21/cartoon.png"], "break_every": 20,
             "deadline_ms": 8000, "min_rt_ms": 200, "feedback": true, "confidence": true,
             "instructions": "Pick the real one.", "consent": "I agree.", "seed": "18446744073709551615",
-            "normalise": {"size": 384, "format": "jpeg", "quality": 85}
+            "normalise": {"size": 384, "format": "jpeg", "quality": 85}, "background": "#808080"
         })";
         const auto d = parseStudyDefinition(json, QStringLiteral("faces.json"));
         QVERIFY2(d.ok(), qPrintable(d.error()));
@@ -40,6 +40,15 @@ private Q_SLOTS:
         QVERIFY(d->normalisation.enabled);
         QCOMPARE(d->normalisation.size, 384);
         QCOMPARE(d->normalisation.quality, 85);
+        QCOMPARE(d->background, (Background { 128, 128, 128 }));
+    }
+
+    // A definition stored before studies chose a background shows transparency on white.
+    void backgroundDefaultsToWhite()
+    {
+        const auto d = parseStudyDefinition(R"({"name": "old"})", QStringLiteral("old.json"));
+        QVERIFY2(d.ok(), qPrintable(d.error()));
+        QCOMPARE(d->background.name(), QStringLiteral("#ffffff"));
     }
 
     void roundTripsThroughJson()
@@ -51,10 +60,12 @@ private Q_SLOTS:
         d.categories = QStringList { QStringLiteral("kite") };
         d.seed = 1234567890123456789ULL;
         d.normalisation.enabled = true;
+        d.background = Background { 0, 0, 0 };
         const auto back = parseStudyDefinition(studyDefinitionToJson(d), QStringLiteral("x"));
         QVERIFY2(back.ok(), qPrintable(back.error()));
         QCOMPARE(studyDefinitionToJson(back.value()), studyDefinitionToJson(d));
         QCOMPARE(back->seed, d.seed);
+        QCOMPARE(back->background, d.background);
     }
 
     void realOrFakeDefaultsToOneImage()
@@ -88,6 +99,8 @@ private Q_SLOTS:
                                             << QStringLiteral("must be below \"deadline_ms\"");
         QTest::newRow("bad format") << QByteArray(R"({"name": "x", "normalise": {"format": "gif"}})")
                                     << QStringLiteral("normalise format is \"gif\"");
+        QTest::newRow("bad background") << QByteArray(R"({"name": "x", "background": "transparent"})")
+                                        << QStringLiteral("\"background\" is \"transparent\"; write a colour");
         QTest::newRow("negative seed") << QByteArray(R"({"name": "x", "seed": -1})") << QStringLiteral("\"seed\"");
         QTest::newRow("bad matching") << QByteArray(R"({"name": "x", "matching": "prompt"})")
                                       << QStringLiteral("\"matching\" is \"prompt\"");

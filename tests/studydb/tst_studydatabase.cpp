@@ -146,7 +146,8 @@ private Q_SLOTS:
     }
 
     // The same bytes imported later under another source: the pool keeps the first label, the
-    // import names the conflict, and the audit keeps showing it. Orientation is stored with the image.
+    // import names the conflict, and the audit keeps showing it. Orientation and transparency are stored
+    // with the image.
     void labelConflictsAreNamedAndKept()
     {
         QTemporaryDir dir;
@@ -155,8 +156,10 @@ private Q_SLOTS:
         auto report = testing::syntheticImport(
             { QStringLiteral("real"), QStringLiteral("sd21") }, { QStringLiteral("cat") }, 2);
         report.images.front().orientation = 6;
+        report.images.front().alpha = QStringLiteral("transparent");
         QVERIFY(db.value()->storeImport(report, QStringLiteral("/pool")).ok());
         QCOMPARE(db.value()->poolImages()->front().orientation, 6);
+        QCOMPARE(db.value()->poolImages()->front().alpha, QStringLiteral("transparent"));
 
         ImportReport again = report;
         again.images.resize(1);
