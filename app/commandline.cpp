@@ -22,6 +22,7 @@ void printUsage(QTextStream& stream)
               "  audit --db FILE                      shortcut audit of the pool\n"
               "  study create --db FILE DEF.json      create a study from a JSON definition\n"
               "  study list|show --db FILE            list studies / print a definition\n"
+              "  study check --db FILE                check the study's files (rebuild lost normalised copies)\n"
               "  session list --db FILE               list sessions\n"
               "  simulate --db FILE --participants K  simulated participants (accuracy per source or category,\n"
               "                                       lapses, log-normal RTs); same as session simulate\n"

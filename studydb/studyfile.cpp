@@ -4,6 +4,7 @@
 #include "models/modelcheck.h"
 #include "models/preprocess.h"
 #include "pool/imagefileinfo.h"
+#include "stimuluscheck.h"
 #include "study/participantcode.h"
 #include "study/rng.h"
 #include "study/trialgenerator.h"
@@ -444,6 +445,10 @@ Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint6
     auto classifier = loadRegisteredModel(db, modelId, options.device, options.threads);
     if (!classifier)
         return Error { classifier.error() };
+    // The files first: a model run on changed stimuli would store predictions people never saw.
+    auto checked = checkStudyStimuli(db, studyId, cancel, progress);
+    if (!checked)
+        return Error { checked.error() };
     const auto pool = db.studyImages(studyId);
     const auto files = db.stimulusFiles(studyId);
     const auto done = db.predictedImageHashes(model->sha256);
@@ -453,11 +458,11 @@ Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint6
     const StudyDefinition& d = study->definition;
     ModelRunOutcome outcome;
     outcome.runtime = classifier.value()->runtime();
+    outcome.stimuli = std::move(checked).value();
     std::vector<ModelRunItem> items;
     QSet<QString> queued;
     for (const PoolImage& image : pool.value()) {
-        if ((!d.sources.isEmpty() && !d.sources.contains(image.source))
-            || (!d.categories.isEmpty() && !d.categories.contains(image.category)))
+        if (!studyDrawsOn(d, image))
             continue;
         const auto file = files->value(image.id);
         if (done->contains(file.sha256) || queued.contains(file.sha256)) {

@@ -8,6 +8,7 @@
 #include "pool/poolimport.h"
 #include "pool/shortcutaudit.h"
 #include "result.h"
+#include "stimuluscheck.h"
 #include "study/sessionflow.h"
 #include "studydatabase.h"
 
@@ -146,6 +147,7 @@ struct ModelRunOptions
 /// What a model run did.
 struct ModelRunOutcome
 {
+    StimulusCheck stimuli; ///< the check of the study's files before the run (copies rebuilt)
     qint64 runId = 0;
     int predicted = 0;
     int skipped = 0; ///< already predicted by this model (same model and image hashes)

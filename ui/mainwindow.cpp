@@ -590,9 +590,28 @@ void MainWindow::startSessionDialog()
     startSession(studyId, code->text(), station->text(), all.value(screens->currentIndex()));
 }
 
+bool MainWindow::stimuliReady(qint64 studyId)
+{
+    // Stat-only for files verified before; the first check of a large study hashes every file.
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const auto checked = checkStudyStimuli(*m_db, studyId, CancelToken(), {});
+    QApplication::restoreOverrideCursor();
+    if (!checked) {
+        showError(checked.error());
+        return false;
+    }
+    if (!checked->rebuilt.isEmpty())
+        statusBar()->showMessage(
+            tr("%n stimulus copies were missing or changed and were made again from their originals.", nullptr,
+                int(checked->rebuilt.size())));
+    return true;
+}
+
 ParticipantWindow* MainWindow::startSession(
     qint64 studyId, const QString& participantCode, const QString& station, QScreen* screen)
 {
+    if (!stimuliReady(studyId))
+        return nullptr;
     auto plan = ntt::startSession(*m_db, studyId, participantCode, station, false);
     if (!plan) {
         showError(plan.error());
@@ -618,6 +637,8 @@ ParticipantWindow* MainWindow::resumeSession(qint64 sessionId, QScreen* screen)
                       .arg(sessionStateName(plan->session.state)));
         return nullptr;
     }
+    if (!stimuliReady(plan->study.id))
+        return nullptr;
     return runParticipantWindow(std::move(plan).value(), screen);
 }
 

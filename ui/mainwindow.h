@@ -85,6 +85,8 @@ private:
     void importImages();
     void newStudy();
     void startSessionDialog();
+    /// checkStudyStimuli() before a participant sits down; false (error shown) when a file is not right.
+    bool stimuliReady(qint64 studyId);
     void resumeSelectedSession();
     void exportResponsesDialog();
     void exportSummariesDialog();

@@ -1,5 +1,7 @@
 #include "commands/commandoptions.h"
 
+#include "studyfile.h"
+
 #include <memory>
 
 namespace ntt::cli {
@@ -76,6 +78,17 @@ Result<std::unique_ptr<StudyDatabase>> openDb(const QCommandLineParser& parser, 
     if (path.isEmpty())
         return Error { QStringLiteral("--db <file> is required") };
     return StudyDatabase::open(path, mode);
+}
+
+Result<OpenedStudy> openStudy(const QCommandLineParser& parser)
+{
+    auto db = openDb(parser, StudyDatabase::OpenMode::ExistingOnly);
+    if (!db)
+        return Error { db.error() };
+    auto study = findStudy(*db.value(), parser.value(QStringLiteral("study")));
+    if (!study)
+        return Error { study.error() };
+    return OpenedStudy { std::move(db).value(), std::move(study).value() };
 }
 
 /// A registered model by id or name.

@@ -35,6 +35,14 @@ bool parse(QCommandLineParser& parser, const QStringList& args, int& exitCode);
 /// The study file of --db; the error says --db is required when it is missing.
 Result<std::unique_ptr<StudyDatabase>> openDb(const QCommandLineParser& parser, StudyDatabase::OpenMode mode);
 /// A registered model by id or name.
+/// An existing study file (--db) and one of its studies (--study: name or id; the only one when not given).
+struct OpenedStudy
+{
+    std::unique_ptr<StudyDatabase> db;
+    StoredStudy study;
+};
+Result<OpenedStudy> openStudy(const QCommandLineParser& parser);
+
 Result<StoredModel> findModel(const StudyDatabase& db, const QString& selector);
 /// Reads --flag as a number in [low, high]; the error names the flag and its text.
 Result<double> numberOption(const QCommandLineParser& p, const char* flag, double low, double high);

@@ -164,6 +164,8 @@ int cmdModel(const QStringList& args)
             return fail(run.error());
         for (const QString& e : run->errors)
             err() << "warning: " << e << Qt::endl;
+        for (const QString& copy : run->stimuli.rebuilt)
+            out() << "stimulus copy made again from its original: " << copy << "\n";
         out() << QStringLiteral("model \"%1\" on %2 (%3 thread(s), LibTorch %4): %5 predicted, %6 already done, %7 "
                                 "failed; answered %8 trial(s)\n")
                      .arg(model->name, run->runtime.device)

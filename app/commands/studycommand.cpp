@@ -73,16 +73,42 @@ int cmdStudy(const QStringList& args)
         int code = 0;
         if (!parse(p, rest, code))
             return code;
-        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
-        if (!db)
-            return fail(db.error());
-        const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
-        if (!study)
-            return fail(study.error());
-        out() << studyDefinitionToJson(study->definition) << Qt::flush;
+        const auto opened = openStudy(p);
+        if (!opened)
+            return fail(opened.error());
+        out() << studyDefinitionToJson(opened->study.definition) << Qt::flush;
         return 0;
     }
-    err() << "usage: ntt study create|list|show --db <file> ...\n";
+    if (action == QLatin1String("check")) {
+        p.setApplicationDescription(QStringLiteral(
+            "Check that every file a study shows is the file it was made with (size and time stamp, then SHA-256 "
+            "where they changed), and make missing or changed normalised copies again from their originals. "
+            "Sessions and model runs do the same before they start."));
+        p.addOption(studyOption());
+        int code = 0;
+        if (!parse(p, rest, code))
+            return code;
+        const auto opened = openStudy(p);
+        if (!opened)
+            return fail(opened.error());
+        const StoredStudy& study = opened->study;
+        CancelToken cancel;
+        const auto checked = checkStudyStimuli(*opened->db, study.id, cancel, progressPrinter());
+        if (!checked)
+            return fail(checked.error());
+        out() << QStringLiteral("study \"%1\": %2 stimuli are the files it was made with (%3 hashed, the others "
+                                "unchanged since they were last verified)")
+                     .arg(study.definition.name)
+                     .arg(checked->files)
+                     .arg(checked->hashed);
+        if (!checked->rebuilt.isEmpty())
+            out() << QStringLiteral("; %1 copies made again from their originals:\n  %2")
+                         .arg(checked->rebuilt.size())
+                         .arg(checked->rebuilt.join(QStringLiteral("\n  ")));
+        out() << "\n" << Qt::flush;
+        return 0;
+    }
+    err() << "usage: ntt study create|list|show|check --db <file> ...\n";
     return 2;
 }
 
