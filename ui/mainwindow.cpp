@@ -79,6 +79,7 @@ QString studySummary(const StoredStudy& s)
                                             .arg(d.normalisation.format)
                                             .arg(d.normalisation.quality)
                                       : QObject::tr("Stimuli shown as imported (not normalised)"));
+    lines << QObject::tr("Transparent pixels shown on %1").arg(d.background.name());
     lines << QString() << QObject::tr("Instructions:") << d.instructions;
     return lines.join(QLatin1Char('\n'));
 }

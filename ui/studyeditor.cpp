@@ -365,10 +365,20 @@ QWidget* StudyEditor::buildStimuliGroup()
     normaliseForm->addRow(tr("&Format:"), m_normaliseFormat);
     normaliseForm->addRow(tr("JPEG &quality:"), m_normaliseQuality);
 
+    // Typed colours (#rrggbb) are accepted besides the named ones; the check names a bad one.
+    m_background = new QComboBox(group);
+    m_background->setEditable(true);
+    m_background->addItem(tr("white"), QStringLiteral("white"));
+    m_background->addItem(tr("black"), QStringLiteral("black"));
+    m_background->addItem(tr("grey"), QStringLiteral("grey"));
+    m_background->setToolTip(tr("What transparent pixels show, to people and models alike: white, black, grey or a "
+                                "colour as #rrggbb"));
+
     auto* form = new QFormLayout(group);
     form->addRow(tr("So&urces:"), m_sources);
     form->addRow(tr("Cat&egories:"), m_categories);
     form->addRow(m_normalise);
+    form->addRow(tr("Transparency &background:"), m_background);
     return group;
 }
 
@@ -417,6 +427,7 @@ void StudyEditor::connectChanges()
     for (QCheckBox* box : { m_feedback, m_confidence })
         connect(box, &QCheckBox::toggled, this, schedule);
     connect(m_normalise, &QGroupBox::toggled, this, schedule);
+    connect(m_background, &QComboBox::currentTextChanged, this, schedule);
     for (QListWidget* list : { m_sources, m_categories })
         connect(list, &QListWidget::itemChanged, this, schedule);
 }
@@ -449,6 +460,8 @@ StudyDefinition StudyEditor::definition() const
     d.normalisation.size = m_normaliseSize->value();
     d.normalisation.format = m_normaliseFormat->currentData().toString();
     d.normalisation.quality = m_normaliseQuality->value();
+    if (const auto background = parseBackground(backgroundText()))
+        d.background = background.value();
     return d;
 }
 
@@ -480,6 +493,15 @@ void StudyEditor::setDefinition(const StudyDefinition& d)
     if (format >= 0)
         m_normaliseFormat->setCurrentIndex(format);
     m_normaliseQuality->setValue(d.normalisation.quality);
+    const QString background = d.background.name();
+    const int named = m_background->findData(background == QLatin1String("#ffffff") ? QStringLiteral("white")
+            : background == QLatin1String("#000000")                                ? QStringLiteral("black")
+            : background == QLatin1String("#808080")                                ? QStringLiteral("grey")
+                                                                                    : background);
+    if (named >= 0)
+        m_background->setCurrentIndex(named);
+    else
+        m_background->setEditText(background);
     runCheck();
 }
 
@@ -524,6 +546,10 @@ void StudyEditor::runCheck()
     if (!seedOk) {
         showCheck(DesignState::Error,
             tr("the seed must be a whole number from 0 to %1").arg(std::numeric_limits<std::uint64_t>::max()));
+        return;
+    }
+    if (const auto background = parseBackground(backgroundText()); !background) {
+        showCheck(DesignState::Error, background.error());
         return;
     }
     const StudyDefinition d = definition();
@@ -580,6 +606,13 @@ void StudyEditor::trialTypeChanged()
         m_ways->setValue(m_pickWays);
         m_ways->setEnabled(true);
     }
+}
+
+QString StudyEditor::backgroundText() const
+{
+    // A named entry shows its translated name; its data is the name parseBackground reads.
+    const int index = m_background->findText(m_background->currentText());
+    return index >= 0 ? m_background->itemData(index).toString() : m_background->currentText();
 }
 
 void StudyEditor::newSeed()

@@ -77,6 +77,8 @@ private:
     void showMessage(const QColor& colour, const QString& text);
     void trialTypeChanged();
     void newSeed();
+    /// The background as parseBackground() reads it (a named entry's name, or the typed text).
+    QString backgroundText() const;
     void loadJson();
     void saveJson();
     void startCreate();
@@ -110,6 +112,7 @@ private:
     QSpinBox* m_normaliseSize;
     QComboBox* m_normaliseFormat;
     QSpinBox* m_normaliseQuality;
+    QComboBox* m_background;
 
     QLabel* m_check;
     QProgressBar* m_progress;

@@ -227,7 +227,10 @@ private Q_SLOTS:
         full.normalisation.size = 256;
         full.normalisation.format = QStringLiteral("png");
         full.normalisation.quality = 75;
+        full.background = Background { 0x1f, 0x61, 0xc8 };
         QTest::newRow("every field") << studyDefinitionToJson(full);
+        full.background = Background { 0, 0, 0 };
+        QTest::newRow("named background") << studyDefinitionToJson(full);
 
         StudyDefinition single;
         single.name = QStringLiteral("Single");
@@ -285,6 +288,23 @@ private Q_SLOTS:
         editor->nameEdit()->clear();
         QTRY_VERIFY(!editor->createButton()->isEnabled());
         QVERIFY2(editor->checkText().contains(QStringLiteral("name")), qPrintable(editor->checkText()));
+    }
+
+    // A colour typed into the background box is the definition's; one that is no colour is named.
+    void editorTakesATypedBackground()
+    {
+        auto editor = makeEditor();
+        editor->setDefinition(pairDesign(QStringLiteral("Background")));
+        QComboBox* background = nullptr; // the one editable combo box
+        for (QComboBox* combo : editor->findChildren<QComboBox*>())
+            background = combo->isEditable() ? combo : background;
+        QVERIFY(background);
+        QCOMPARE(background->currentText(), QStringLiteral("white"));
+        background->setEditText(QStringLiteral("#336699"));
+        QCOMPARE(editor->definition().background.name(), QStringLiteral("#336699"));
+        background->setEditText(QStringLiteral("see-through"));
+        QTRY_VERIFY(editor->checkText().contains(QStringLiteral("\"see-through\"")));
+        QVERIFY(!editor->createButton()->isEnabled());
     }
 
     void editorRejectsAnImpossibleDesign()
