@@ -15,6 +15,7 @@
 #include <QSet>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -145,11 +146,21 @@ public:
     Status setImageSplits(const QMap<qint64, Split>& splits);
 
     // Sessions
-    /// The participant index the next session of this study gets.
-    Result<int> nextParticipantIndex(qint64 studyId) const;
-    /// Stores a new session with its trial list, all or nothing. Trial ids are filled in.
-    Result<SessionInfo> createSession(qint64 studyId, int participantIndex, const QString& participantCode,
-        const QString& station, bool simulated, std::vector<Trial>& trials);
+    /// Makes the trial list of the participant with this index (participant k's list is a function of k).
+    using TrialListMaker = std::function<Result<std::vector<Trial>>(int participantIndex)>;
+    struct CreatedSession
+    {
+        SessionInfo session;
+        std::vector<Trial> trials; ///< with their stored ids
+    };
+    /**
+     * Stores a new session under the study's next participant index with the trial list `makeTrials`
+     * makes for that index, all or nothing. The index is handed out inside one writing transaction,
+     * so stations starting sessions at the same moment get distinct indices and none fails. Fails
+     * with a sentence naming a participant code already used in the study.
+     */
+    Result<CreatedSession> createSession(qint64 studyId, const QString& participantCode, const QString& station,
+        bool simulated, const TrialListMaker& makeTrials);
     Result<SessionInfo> session(qint64 sessionId) const;
     Result<std::vector<SessionInfo>> sessions(qint64 studyId) const;
     Result<std::vector<Trial>> sessionTrials(qint64 sessionId) const;

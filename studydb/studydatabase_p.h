@@ -109,10 +109,26 @@ private:
 class Transaction
 {
 public:
+    /// Deferred (SQLite's BEGIN): takes the write lock at the first write.
     explicit Transaction(QSqlDatabase db)
         : m_db(db)
         , m_active(m_db.transaction())
     { }
+    enum Mode { Deferred, Writing };
+    /// Writing: on SQLite, BEGIN IMMEDIATE takes the write lock at once, so a transaction that reads
+    /// and then writes (the next participant index) cannot interleave with another process's; a
+    /// busy lock waits (busy_timeout) instead of failing mid-way as a deferred one upgrading would.
+    Transaction(QSqlDatabase db, Mode mode)
+        : m_db(db)
+        , m_active(false)
+    {
+        if (mode == Writing && m_db.driverName() == QLatin1String("QSQLITE")) {
+            QSqlQuery begin(m_db);
+            m_active = begin.exec(QStringLiteral("BEGIN IMMEDIATE"));
+        } else {
+            m_active = m_db.transaction();
+        }
+    }
     ~Transaction()
     {
         if (m_active)

@@ -176,72 +176,6 @@ Status StudyDatabase::recordVerifiedFile(const QString& path, const VerifiedFile
     return q.exec(QStringLiteral("recording that %1 was verified").arg(path));
 }
 
-Result<int> StudyDatabase::nextParticipantIndex(qint64 studyId) const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT COALESCE(MAX(participant_index) + 1, 0) FROM sessions WHERE study_id = ?"))
-        .bind(studyId);
-    if (const Status s = q.exec(QStringLiteral("counting sessions")); !s)
-        return Error { s.error() };
-    q.next();
-    return q.value(0).toInt();
-}
-
-Result<SessionInfo> StudyDatabase::createSession(qint64 studyId, int participantIndex, const QString& participantCode,
-    const QString& station, bool simulated, std::vector<Trial>& trials)
-{
-    QSqlDatabase db = database();
-    Transaction tx(db);
-    Sql q(db, m_path);
-    q.prepare(QStringLiteral("INSERT INTO sessions (study_id, participant_index, participant_code, station, simulated, "
-                             "state, started_utc) VALUES (?, ?, ?, ?, ?, 'open', ?) RETURNING id"))
-        .bind(studyId)
-        .bind(participantIndex)
-        .bind(participantCode)
-        .bind(station)
-        .bind(simulated ? 1 : 0)
-        .bind(nowUtc());
-    if (const Status s = q.exec(QStringLiteral("creating a session for participant %1").arg(participantCode)); !s) {
-        if (q.query().lastError().text().contains(QLatin1String("participant_code")))
-            return Error {
-                QStringLiteral("%1: participant code \"%2\" is already used in this study").arg(m_path, participantCode)
-            };
-        return Error { s.error() };
-    }
-    const qint64 sessionId = q.returnedId().value_or(0);
-    for (Trial& t : trials) {
-        Sql insert(db, m_path);
-        insert
-            .prepare(QStringLiteral("INSERT INTO trials (session_id, trial_index, trial_type, ways, correct_position, "
-                                    "practice, is_catch, break_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
-            .bind(sessionId)
-            .bind(t.index)
-            .bind(trialTypeName(t.type))
-            .bind(t.ways())
-            .bind(t.correctPosition)
-            .bind(t.practice ? 1 : 0)
-            .bind(t.isCatch ? 1 : 0)
-            .bind(t.breakAfter ? 1 : 0);
-        if (const Status s = insert.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
-            return Error { s.error() };
-        t.id = insert.returnedId().value_or(0);
-        for (int p = 0; p < t.ways(); ++p) {
-            Sql image(db, m_path);
-            image.prepare(QStringLiteral("INSERT INTO trial_images (trial_id, position, image_id) VALUES (?, ?, ?)"))
-                .bind(t.id)
-                .bind(p)
-                .bind(t.imageIds[p]);
-            if (const Status s = image.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
-                return Error { s.error() };
-        }
-    }
-    if (!tx.commit())
-        return Error {
-            QStringLiteral("%1: the session could not be committed: %2").arg(m_path, db.lastError().text())
-        };
-    return session(sessionId);
-}
-
 namespace {
 
 const QString kSessionColumns = QStringLiteral(
@@ -266,7 +200,102 @@ SessionInfo sessionFromQuery(Sql& q)
     return s;
 }
 
+// Stores one trial list under a session inside the caller's transaction; trial ids are filled in.
+Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std::vector<Trial>& trials)
+{
+    for (Trial& t : trials) {
+        Sql insert(db, path);
+        insert
+            .prepare(QStringLiteral("INSERT INTO trials (session_id, trial_index, trial_type, ways, correct_position, "
+                                    "practice, is_catch, break_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
+            .bind(sessionId)
+            .bind(t.index)
+            .bind(trialTypeName(t.type))
+            .bind(t.ways())
+            .bind(t.correctPosition)
+            .bind(t.practice ? 1 : 0)
+            .bind(t.isCatch ? 1 : 0)
+            .bind(t.breakAfter ? 1 : 0);
+        if (const Status s = insert.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
+            return s;
+        t.id = insert.returnedId().value_or(0);
+        for (int p = 0; p < t.ways(); ++p) {
+            Sql image(db, path);
+            image.prepare(QStringLiteral("INSERT INTO trial_images (trial_id, position, image_id) VALUES (?, ?, ?)"))
+                .bind(t.id)
+                .bind(p)
+                .bind(t.imageIds[p]);
+            if (const Status s = image.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
+                return s;
+        }
+    }
+    return {};
+}
+
 } // namespace
+
+Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyId, const QString& participantCode,
+    const QString& station, bool simulated, const TrialListMaker& makeTrials)
+{
+    QSqlDatabase db = database();
+    // Stations race for the next index. On SQLite the writing transaction serialises them; on a
+    // server two may read the same MAX at once, and the loser's insert violates the unique index
+    // and is tried again with the next one.
+    constexpr int kAttempts = 8;
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        Transaction tx(db, Transaction::Writing);
+        if (!tx.started())
+            return Error { QStringLiteral("%1: the study file is busy (another station is writing to it for longer "
+                                          "than 5 s); start the session again (%2)")
+                               .arg(m_path, db.lastError().text()) };
+        Sql q(db, m_path);
+        q.prepare(QStringLiteral("INSERT INTO sessions (study_id, participant_index, participant_code, station, "
+                                 "simulated, state, started_utc) SELECT ?, COALESCE(MAX(participant_index) + 1, 0), "
+                                 "?, ?, ?, 'open', ? FROM sessions WHERE study_id = ? RETURNING id, participant_index"))
+            .bind(studyId)
+            .bind(participantCode)
+            .bind(station)
+            .bind(simulated ? 1 : 0)
+            .bind(nowUtc())
+            .bind(studyId);
+        if (!q.query().exec()) {
+            const QString text = q.query().lastError().text();
+            if (text.contains(QLatin1String("participant_code")))
+                return Error { QStringLiteral("%1: participant code \"%2\" is already used in this study; give "
+                                              "another")
+                                   .arg(m_path, participantCode) };
+            if (text.contains(QLatin1String("participant_index")))
+                continue; // another station took this index between our read and our insert
+            return Error { QStringLiteral("%1: the session of participant %2 could not be stored (%3)")
+                               .arg(m_path, participantCode, text) };
+        }
+        if (!q.next())
+            return Error {
+                QStringLiteral("%1: the session of participant %2 was not stored").arg(m_path, participantCode)
+            };
+        const qint64 sessionId = q.value(0).toLongLong();
+        const int participantIndex = q.value(1).toInt();
+        q.query().finish();
+
+        auto trials = makeTrials(participantIndex);
+        if (!trials)
+            return Error { trials.error() };
+        if (const Status s = storeTrials(db, m_path, sessionId, trials.value()); !s)
+            return Error { s.error() };
+        if (!tx.commit())
+            return Error {
+                QStringLiteral("%1: the session could not be committed: %2").arg(m_path, db.lastError().text())
+            };
+        auto stored = session(sessionId);
+        if (!stored)
+            return Error { stored.error() };
+        return CreatedSession { std::move(stored).value(), std::move(trials).value() };
+    }
+    return Error { QStringLiteral("%1: other stations took the next participant index first %2 times in a row; "
+                                  "start the session again")
+                       .arg(m_path)
+                       .arg(kAttempts) };
+}
 
 Result<SessionInfo> StudyDatabase::session(qint64 sessionId) const
 {

@@ -151,16 +151,19 @@ Result<SessionPlan> startSession(
     const auto pool = db.studyImages(studyId);
     if (!pool)
         return Error { pool.error() };
-    const auto index = db.nextParticipantIndex(studyId);
-    if (!index)
-        return Error { index.error() };
-    auto list = generateTrials(study->definition, pool.value(), study->realSource, index.value());
-    if (!list)
-        return Error { QStringLiteral("study \"%1\": %2").arg(study->definition.name, list.error()) };
-    const auto session = db.createSession(studyId, index.value(), code.value(), station, simulated, list->trials);
-    if (!session)
-        return Error { session.error() };
-    return SessionPlan { session.value(), std::move(study).value(), std::move(list->trials), {}, list->warnings };
+    QStringList warnings;
+    auto created
+        = db.createSession(studyId, code.value(), station, simulated, [&](int index) -> Result<std::vector<Trial>> {
+              auto list = generateTrials(study->definition, pool.value(), study->realSource, index);
+              if (!list)
+                  return Error { QStringLiteral("study \"%1\": %2").arg(study->definition.name, list.error()) };
+              warnings = list->warnings;
+              return std::move(list->trials);
+          });
+    if (!created)
+        return Error { created.error() };
+    return SessionPlan { std::move(created->session), std::move(study).value(), std::move(created->trials), {},
+        warnings };
 }
 
 Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId)
