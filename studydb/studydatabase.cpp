@@ -147,12 +147,21 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
             QStringLiteral("CREATE TABLE verified_files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
                            "size BIGINT NOT NULL, modified_ms BIGINT NOT NULL)"),
         };
+    case 7:
+        return {
+            // Which station runs an open session: a lease with a heartbeat, so that one session is
+            // never run at two stations at once, and a dead station's session can be taken over.
+            QStringLiteral("ALTER TABLE sessions ADD COLUMN lease_station TEXT"),
+            QStringLiteral("ALTER TABLE sessions ADD COLUMN lease_token TEXT"),
+            QStringLiteral("ALTER TABLE sessions ADD COLUMN lease_since_utc TEXT"),
+            QStringLiteral("ALTER TABLE sessions ADD COLUMN lease_heartbeat_utc TEXT"),
+        };
     default:
         return {};
     }
 }
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 } // namespace
 

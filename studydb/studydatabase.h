@@ -54,7 +54,16 @@ struct SessionInfo
     QDateTime endedUtc;
     int trialCount = 0;
     int answeredCount = 0;
+    /// The station running the session now (its lease), empty when none does.
+    QString leaseStation;
+    QDateTime leaseSinceUtc;
+    QDateTime leaseHeartbeatUtc; ///< when that station last said it is still running it
 };
+
+/// A station that has not renewed its lease for this long is taken to have died (seconds).
+inline constexpr int kSessionLeaseStaleSeconds = 60;
+/// How often a running session renews its lease (seconds).
+inline constexpr int kSessionLeaseHeartbeatSeconds = 15;
 
 /// A model registered in the study file.
 struct StoredModel
@@ -152,6 +161,7 @@ public:
     {
         SessionInfo session;
         std::vector<Trial> trials; ///< with their stored ids
+        QString leaseToken; ///< the creating station holds the session's lease
     };
     /**
      * Stores a new session under the study's next participant index with the trial list `makeTrials`
@@ -167,9 +177,27 @@ public:
     Result<QSet<int>> answeredTrialIndices(qint64 sessionId) const;
     /// Commits one answer durably; when it returns ok the answer is on disk. A trial answered
     /// twice is refused (the first answer stands).
-    Status recordResponse(qint64 sessionId, const Response& response);
+    /**
+     * Stores an answer, and renews the lease, in one commit. Only the holder of the session's lease
+     * (`leaseToken`) can answer: a station whose session was taken over is told by whom and when.
+     * A trial answered already, or of another session, is refused with a sentence saying so.
+     */
+    Status recordResponse(qint64 sessionId, const QString& leaseToken, const Response& response);
+    /**
+     * Takes the lease of an open session for `station` and returns its token. Granted when no
+     * station holds it, when `station` itself does (it restarted after a crash), or, with
+     * `takeOver`, when the holder has not renewed it for `staleAfterSeconds`. Otherwise fails
+     * naming the station that holds it, since when and when it was last heard from.
+     */
+    Result<QString> acquireSessionLease(
+        qint64 sessionId, const QString& station, bool takeOver, int staleAfterSeconds = kSessionLeaseStaleSeconds);
+    /// Renews the lease (heartbeat); fails, naming the new holder, when it was taken over.
+    Status renewSessionLease(qint64 sessionId, const QString& leaseToken);
+    /// Gives the lease up (a paused session can then be resumed at any station).
+    Status releaseSessionLease(qint64 sessionId, const QString& leaseToken);
     /// Logs a session event (focus lost, resumed, aborted...) as it happens.
     Status recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail = {});
+    /// Finished and aborted sessions give up their lease.
     Status setSessionState(qint64 sessionId, SessionState state);
 
     // Models
@@ -239,6 +267,7 @@ public:
     Result<std::vector<ResponseRow>> responseRows(qint64 studyId) const;
 
 private:
+    std::optional<bool> isTrialOf(qint64 sessionId, qint64 trialId) const;
     enum class AnswerSource { People, Models };
     Result<std::vector<ResponseRow>> answerRows(qint64 studyId, AnswerSource source) const;
     StudyDatabase(QString path, QString connectionName);

@@ -181,7 +181,8 @@ namespace {
 const QString kSessionColumns = QStringLiteral(
     "s.id, s.study_id, s.participant_index, s.participant_code, s.station, s.simulated, s.state, s.started_utc, "
     "s.ended_utc, (SELECT COUNT(*) FROM trials t WHERE t.session_id = s.id), "
-    "(SELECT COUNT(*) FROM responses r JOIN trials t ON t.id = r.trial_id WHERE t.session_id = s.id)");
+    "(SELECT COUNT(*) FROM responses r JOIN trials t ON t.id = r.trial_id WHERE t.session_id = s.id), "
+    "s.lease_station, s.lease_since_utc, s.lease_heartbeat_utc");
 
 SessionInfo sessionFromQuery(Sql& q)
 {
@@ -197,6 +198,9 @@ SessionInfo sessionFromQuery(Sql& q)
     s.endedUtc = parseUtc(q.value(8));
     s.trialCount = q.value(9).toInt();
     s.answeredCount = q.value(10).toInt();
+    s.leaseStation = q.value(11).toString();
+    s.leaseSinceUtc = parseUtc(q.value(12));
+    s.leaseHeartbeatUtc = parseUtc(q.value(13));
     return s;
 }
 
@@ -249,14 +253,22 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
                                           "than 5 s); start the session again (%2)")
                                .arg(m_path, db.lastError().text()) };
         Sql q(db, m_path);
+        const QString now = nowUtc();
+        const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
         q.prepare(QStringLiteral("INSERT INTO sessions (study_id, participant_index, participant_code, station, "
-                                 "simulated, state, started_utc) SELECT ?, COALESCE(MAX(participant_index) + 1, 0), "
-                                 "?, ?, ?, 'open', ? FROM sessions WHERE study_id = ? RETURNING id, participant_index"))
+                                 "simulated, state, started_utc, lease_station, lease_token, lease_since_utc, "
+                                 "lease_heartbeat_utc) SELECT ?, COALESCE(MAX(participant_index) + 1, 0), ?, ?, ?, "
+                                 "'open', ?, ?, ?, ?, ? FROM sessions WHERE study_id = ? "
+                                 "RETURNING id, participant_index"))
             .bind(studyId)
             .bind(participantCode)
             .bind(station)
             .bind(simulated ? 1 : 0)
-            .bind(nowUtc())
+            .bind(now)
+            .bind(station)
+            .bind(token)
+            .bind(now)
+            .bind(now)
             .bind(studyId);
         if (!q.query().exec()) {
             const QString text = q.query().lastError().text();
@@ -289,7 +301,7 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
         auto stored = session(sessionId);
         if (!stored)
             return Error { stored.error() };
-        return CreatedSession { std::move(stored).value(), std::move(trials).value() };
+        return CreatedSession { std::move(stored).value(), std::move(trials).value(), token };
     }
     return Error { QStringLiteral("%1: other stations took the next participant index first %2 times in a row; "
                                   "start the session again")
@@ -370,13 +382,37 @@ Result<QSet<int>> StudyDatabase::answeredTrialIndices(qint64 sessionId) const
     return answered;
 }
 
-Status StudyDatabase::recordResponse(qint64 sessionId, const Response& r)
+namespace {
+
+QString describeLease(const SessionInfo& s)
 {
-    Sql q(database(), m_path);
-    // The trial must belong to the session; the UNIQUE trial_id refuses a second answer.
+    const qint64 silent
+        = s.leaseHeartbeatUtc.isValid() ? s.leaseHeartbeatUtc.secsTo(QDateTime::currentDateTimeUtc()) : -1;
+    return QStringLiteral("station \"%1\" has run it since %2 UTC (last heard %3 s ago)")
+        .arg(s.leaseStation.isEmpty() ? QStringLiteral("(unnamed)") : s.leaseStation,
+            s.leaseSinceUtc.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")))
+        .arg(std::max<qint64>(0, silent));
+}
+
+} // namespace
+
+Status StudyDatabase::recordResponse(qint64 sessionId, const QString& leaseToken, const Response& r)
+{
+    QSqlDatabase db = database();
+    Transaction tx(db, Transaction::Writing);
+    if (!tx.started())
+        return Error { QStringLiteral("%1: the answer to trial %2 could not be stored: the study file is busy for "
+                                      "longer than 5 s (%3)")
+                           .arg(m_path)
+                           .arg(r.trialIndex)
+                           .arg(db.lastError().text()) };
+    Sql q(db, m_path);
+    // The trial must belong to the session and the session be this station's; the UNIQUE trial_id
+    // refuses a second answer.
     q.prepare(QStringLiteral("INSERT INTO responses (trial_id, answer, correct, confidence, rt_ms, onset_utc, "
                              "response_utc, rt_clock, focus_losses, timed_out, too_fast, recorded_utc) "
-                             "SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials WHERE id = ? AND session_id = ?"))
+                             "SELECT t.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials t JOIN sessions s ON "
+                             "s.id = t.session_id WHERE t.id = ? AND t.session_id = ? AND s.lease_token = ?"))
         .bind(r.answer)
         .bind(r.correct ? 1 : 0)
         .bind(r.confidence ? QVariant(*r.confidence) : QVariant())
@@ -389,16 +425,141 @@ Status StudyDatabase::recordResponse(qint64 sessionId, const Response& r)
         .bind(r.tooFast ? 1 : 0)
         .bind(nowUtc())
         .bind(r.trialId)
-        .bind(sessionId);
-    if (const Status s = q.exec(QStringLiteral("storing the answer to trial %1").arg(r.trialIndex)); !s)
-        return s;
-    if (q.query().numRowsAffected() != 1)
-        return Error { QStringLiteral("%1: trial %2 (id %3) is not part of session %4")
+        .bind(sessionId)
+        .bind(leaseToken);
+    if (!q.query().exec()) {
+        const QString text = q.query().lastError().text();
+        if (text.contains(QLatin1String("trial_id")) || text.contains(QLatin1String("UNIQUE"), Qt::CaseInsensitive)
+            || text.contains(QLatin1String("duplicate key")))
+            return Error { QStringLiteral("%1: trial %2 of session %3 is answered already; the first answer is kept")
+                               .arg(m_path)
+                               .arg(r.trialIndex)
+                               .arg(sessionId) };
+        return Error { QStringLiteral("%1: the answer to trial %2 could not be stored (%3)")
                            .arg(m_path)
                            .arg(r.trialIndex)
-                           .arg(r.trialId)
+                           .arg(text) };
+    }
+    if (q.query().numRowsAffected() != 1) {
+        const auto stored = session(sessionId);
+        if (!isTrialOf(sessionId, r.trialId).value_or(true))
+            return Error { QStringLiteral("%1: trial %2 (id %3) is not part of session %4")
+                               .arg(m_path)
+                               .arg(r.trialIndex)
+                               .arg(r.trialId)
+                               .arg(sessionId) };
+        if (stored && stored->state != SessionState::Open)
+            return Error { QStringLiteral("%1: session %2 is %3; its answers are closed")
+                               .arg(m_path)
+                               .arg(sessionId)
+                               .arg(sessionStateName(stored->state)) };
+        if (stored && !stored->leaseStation.isEmpty())
+            return Error { QStringLiteral("%1: session %2 was taken over: %3. This station stops; the answer to "
+                                          "trial %4 was not stored")
+                               .arg(m_path)
+                               .arg(sessionId)
+                               .arg(describeLease(stored.value()))
+                               .arg(r.trialIndex) };
+        return Error { QStringLiteral("%1: session %2 is not held by this station any more (it was paused); resume "
+                                      "it to go on")
+                           .arg(m_path)
                            .arg(sessionId) };
+    }
+    Sql beat(db, m_path);
+    beat.prepare(QStringLiteral("UPDATE sessions SET lease_heartbeat_utc = ? WHERE id = ?"))
+        .bind(nowUtc())
+        .bind(sessionId);
+    if (const Status s = beat.exec(QStringLiteral("renewing the lease of session %1").arg(sessionId)); !s)
+        return s;
+    if (!tx.commit())
+        return Error { QStringLiteral("%1: the answer to trial %2 could not be committed: %3")
+                           .arg(m_path)
+                           .arg(r.trialIndex)
+                           .arg(db.lastError().text()) };
     return {};
+}
+
+std::optional<bool> StudyDatabase::isTrialOf(qint64 sessionId, qint64 trialId) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM trials WHERE id = ? AND session_id = ?"))
+        .bind(trialId)
+        .bind(sessionId);
+    if (!q.exec(QStringLiteral("reading trial %1").arg(trialId)) || !q.next())
+        return std::nullopt;
+    return q.value(0).toInt() > 0;
+}
+
+Result<QString> StudyDatabase::acquireSessionLease(
+    qint64 sessionId, const QString& station, bool takeOver, int staleAfterSeconds)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    // Only an expired lease can be taken over; an empty cutoff matches no time stamp.
+    const QString cutoff = takeOver ? now.addSecs(-staleAfterSeconds).toString(Qt::ISODateWithMs) : QString();
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("UPDATE sessions SET lease_station = ?, lease_token = ?, lease_since_utc = ?, "
+                             "lease_heartbeat_utc = ? WHERE id = ? AND state = 'open' AND (lease_token IS NULL OR "
+                             "lease_station = ? OR lease_heartbeat_utc < ?)"))
+        .bind(station)
+        .bind(token)
+        .bind(now.toString(Qt::ISODateWithMs))
+        .bind(now.toString(Qt::ISODateWithMs))
+        .bind(sessionId)
+        .bind(station)
+        .bind(cutoff);
+    if (const Status s = q.exec(QStringLiteral("taking session %1 for station \"%2\"").arg(sessionId).arg(station)); !s)
+        return Error { s.error() };
+    if (q.query().numRowsAffected() == 1)
+        return token;
+    const auto stored = session(sessionId);
+    if (!stored)
+        return Error { stored.error() };
+    if (stored->state != SessionState::Open)
+        return Error { QStringLiteral("%1: session %2 is %3; only open sessions can be resumed")
+                           .arg(m_path)
+                           .arg(sessionId)
+                           .arg(sessionStateName(stored->state)) };
+    const bool stale
+        = stored->leaseHeartbeatUtc.isValid() && stored->leaseHeartbeatUtc.secsTo(now) >= staleAfterSeconds;
+    return Error { QStringLiteral("%1: session %2 is running at another station: %3. %4")
+                       .arg(m_path)
+                       .arg(sessionId)
+                       .arg(describeLease(stored.value()))
+                       .arg(stale ? QStringLiteral("That station has not been heard from for over %1 s: if it no "
+                                                   "longer runs the session, take it over.")
+                                        .arg(staleAfterSeconds)
+                                  : QStringLiteral("Finish or pause it there first.")) };
+}
+
+Status StudyDatabase::renewSessionLease(qint64 sessionId, const QString& leaseToken)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("UPDATE sessions SET lease_heartbeat_utc = ? WHERE id = ? AND lease_token = ?"))
+        .bind(nowUtc())
+        .bind(sessionId)
+        .bind(leaseToken);
+    if (const Status s = q.exec(QStringLiteral("renewing the lease of session %1").arg(sessionId)); !s)
+        return s;
+    if (q.query().numRowsAffected() == 1)
+        return {};
+    const auto stored = session(sessionId);
+    return Error { stored && !stored->leaseStation.isEmpty()
+            ? QStringLiteral("%1: session %2 was taken over: %3")
+                  .arg(m_path)
+                  .arg(sessionId)
+                  .arg(describeLease(stored.value()))
+            : QStringLiteral("%1: session %2 is not held by this station any more").arg(m_path).arg(sessionId) };
+}
+
+Status StudyDatabase::releaseSessionLease(qint64 sessionId, const QString& leaseToken)
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("UPDATE sessions SET lease_station = NULL, lease_token = NULL, lease_since_utc = NULL, "
+                             "lease_heartbeat_utc = NULL WHERE id = ? AND lease_token = ?"))
+        .bind(sessionId)
+        .bind(leaseToken);
+    return q.exec(QStringLiteral("giving up the lease of session %1").arg(sessionId));
 }
 
 Status StudyDatabase::recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail)
@@ -417,9 +578,13 @@ Status StudyDatabase::recordEvent(qint64 sessionId, int trialIndex, const QStrin
 Status StudyDatabase::setSessionState(qint64 sessionId, SessionState state)
 {
     Sql q(database(), m_path);
-    q.prepare(QStringLiteral("UPDATE sessions SET state = ?, ended_utc = ? WHERE id = ?"))
+    // A session that ended is nobody's any more; an open one keeps its lease.
+    q.prepare(QStringLiteral("UPDATE sessions SET state = ?, ended_utc = ?, lease_station = CASE WHEN ? = 'open' THEN "
+                             "lease_station END, lease_token = CASE WHEN ? = 'open' THEN lease_token END WHERE id = ?"))
         .bind(sessionStateName(state))
         .bind(state == SessionState::Open ? QVariant() : QVariant(nowUtc()))
+        .bind(sessionStateName(state))
+        .bind(sessionStateName(state))
         .bind(sessionId);
     return q.exec(QStringLiteral("marking session %1 %2").arg(sessionId).arg(sessionStateName(state)));
 }

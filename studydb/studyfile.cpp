@@ -163,11 +163,14 @@ Result<SessionPlan> startSession(
     if (!created)
         return Error { created.error() };
     return SessionPlan { std::move(created->session), std::move(study).value(), std::move(created->trials), {},
-        warnings };
+        warnings, created->leaseToken };
 }
 
-Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId)
+Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId, const QString& station, bool takeOver)
 {
+    auto token = db.acquireSessionLease(sessionId, station, takeOver);
+    if (!token)
+        return Error { token.error() };
     const auto session = db.session(sessionId);
     if (!session)
         return Error { session.error() };
@@ -180,7 +183,8 @@ Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId)
     const auto answered = db.answeredTrialIndices(sessionId);
     if (!answered)
         return Error { answered.error() };
-    return SessionPlan { session.value(), std::move(study).value(), std::move(trials).value(), answered.value(), {} };
+    return SessionPlan { session.value(), std::move(study).value(), std::move(trials).value(), answered.value(), {},
+        std::move(token).value() };
 }
 
 namespace {
@@ -706,8 +710,12 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
     for (; !flow.atEnd(); flow.advance()) {
         if (flow.current().kind != ScreenKind::Trial)
             continue;
-        if (script.stopAfter >= 0 && run.answered >= script.stopAfter)
+        if (script.stopAfter >= 0 && run.answered >= script.stopAfter) {
+            // Left open like a paused session: any station may resume it.
+            if (const Status s = db.releaseSessionLease(plan.session.id, plan.leaseToken); !s)
+                return Error { s.error() };
             return run;
+        }
         const Trial& trial = plan.trials[flow.current().trialIndex];
         const auto [correctDraw, choiceDraw] = draws[trial.index];
         const int options = answerOptionCount(trial.type, trial.ways());
@@ -727,7 +735,7 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
         response.onsetUtc = response.responseUtc.addMSecs(-static_cast<qint64>(response.rtMs));
         response.rtClock = QStringLiteral("scripted");
         scoreResponse(plan.study.definition, trial, response);
-        if (const Status s = db.recordResponse(plan.session.id, response); !s)
+        if (const Status s = db.recordResponse(plan.session.id, plan.leaseToken, response); !s)
             return Error { s.error() };
         plan.answered.insert(trial.index);
         ++run.answered;

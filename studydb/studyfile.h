@@ -77,6 +77,7 @@ struct SessionPlan
     std::vector<Trial> trials;
     QSet<int> answered;
     QStringList warnings;
+    QString leaseToken; ///< this station's lease on the session: needed to store answers
 };
 
 /// Starts the next participant's session: generates the trial list of participant k (k = the next
@@ -84,8 +85,12 @@ struct SessionPlan
 Result<SessionPlan> startSession(
     StudyDatabase& db, qint64 studyId, const QString& participantCode, const QString& station, bool simulated);
 
-/// Loads an interrupted session for resuming at its first unanswered trial.
-Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId);
+/**
+ * Loads an interrupted session for resuming at its first unanswered trial, taking its lease for
+ * `station` (StudyDatabase::acquireSessionLease: refused, naming the station, while another station
+ * runs it; `takeOver` takes a lease whose station has not been heard from for a minute).
+ */
+Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId, const QString& station, bool takeOver = false);
 
 /// Writes the responses CSV of one study (all studies when studyId is 0) to `csvPath` atomically.
 Result<int> exportResponses(const StudyDatabase& db, qint64 studyId, const QString& csvPath);

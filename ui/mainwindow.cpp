@@ -627,19 +627,41 @@ ParticipantWindow* MainWindow::resumeSession(qint64 sessionId, QScreen* screen)
         showError(tr("A participant session is already running at this station."));
         return nullptr;
     }
-    auto plan = loadSession(*m_db, sessionId);
-    if (!plan) {
-        showError(plan.error());
+    const auto info = m_db->session(sessionId);
+    if (!info) {
+        showError(info.error());
         return nullptr;
     }
-    if (plan->session.state != SessionState::Open) {
+    if (info->state != SessionState::Open) {
         showError(tr("Session %1 is %2: only unfinished sessions can be resumed.")
                       .arg(sessionId)
-                      .arg(sessionStateName(plan->session.state)));
+                      .arg(sessionStateName(info->state)));
         return nullptr;
     }
-    if (!stimuliReady(plan->study.id))
+    if (!stimuliReady(info->studyId))
         return nullptr;
+    const QString station = AppSettings::stationName();
+    auto plan = loadSession(*m_db, sessionId, station);
+    if (!plan) {
+        // Another station holds it. One that has not been heard from for a minute may have died:
+        // the experimenter decides whether to take the session over.
+        const auto holder = m_db->session(sessionId);
+        const bool stale = holder && holder->leaseHeartbeatUtc.isValid()
+            && holder->leaseHeartbeatUtc.secsTo(QDateTime::currentDateTimeUtc()) >= kSessionLeaseStaleSeconds;
+        if (!stale) {
+            showError(plan.error());
+            return nullptr;
+        }
+        if (QMessageBox::question(this, tr("Take the session over?"),
+                plan.error() + QStringLiteral("\n\n") + tr("Take session %1 over at this station?").arg(sessionId))
+            != QMessageBox::Yes)
+            return nullptr;
+        plan = loadSession(*m_db, sessionId, station, true);
+        if (!plan) {
+            showError(plan.error());
+            return nullptr;
+        }
+    }
     return runParticipantWindow(std::move(plan).value(), screen);
 }
 

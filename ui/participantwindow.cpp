@@ -104,6 +104,13 @@ void ParticipantWindow::start(QScreen* screen)
     showFullScreen();
     activateWindow();
     setFocus();
+    // The lease's heartbeat: another station asking for this session is told it runs here.
+    m_leaseHeartbeat.setInterval(kSessionLeaseHeartbeatSeconds * 1000);
+    connect(&m_leaseHeartbeat, &QTimer::timeout, this, [this] {
+        if (!m_ended)
+            stored(m_db.renewSessionLease(m_plan.session.id, m_plan.leaseToken));
+    });
+    m_leaseHeartbeat.start();
     enterScreen();
 }
 
@@ -450,7 +457,7 @@ void ParticipantWindow::commitResponse()
     m_pending.focusLosses = m_focusLosses;
     scoreResponse(m_plan.study.definition, t, m_pending);
     // Durable before anything else happens: the next trial appears only after this commit.
-    if (!stored(m_db.recordResponse(m_plan.session.id, m_pending)))
+    if (!stored(m_db.recordResponse(m_plan.session.id, m_plan.leaseToken, m_pending)))
         return;
     m_plan.answered.insert(t.index);
     Q_EMIT responseRecorded(t.index);
@@ -512,6 +519,7 @@ void ParticipantWindow::endSession(SessionState state)
 {
     m_deadline.stop();
     m_feedbackTimer.stop();
+    m_leaseHeartbeat.stop();
     m_ended = true;
     if (state == SessionState::Aborted) {
         stored(m_db.setSessionState(m_plan.session.id, SessionState::Aborted));
@@ -519,6 +527,8 @@ void ParticipantWindow::endSession(SessionState state)
     } else if (state == SessionState::Open) {
         stored(
             m_db.recordEvent(m_plan.session.id, currentTrial() ? currentTrial()->index : -1, QStringLiteral("paused")));
+        // Paused: any station may resume it.
+        stored(m_db.releaseSessionLease(m_plan.session.id, m_plan.leaseToken));
     }
     Q_EMIT sessionEnded(m_plan.session.id, state);
     close();

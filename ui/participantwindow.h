@@ -105,6 +105,7 @@ private:
     QString m_storageError;
     QTimer m_deadline;
     QTimer m_feedbackTimer;
+    QTimer m_leaseHeartbeat;
 };
 
 } // namespace ntt

@@ -75,6 +75,9 @@ int cmdSession(const QStringList& args)
             QStringLiteral("ms"), QStringLiteral("0") });
         p.addOption({ QStringLiteral("resume"), QStringLiteral("Resume this unfinished session instead."),
             QStringLiteral("session") });
+        p.addOption({ QStringLiteral("take-over"),
+            QStringLiteral("With --resume: take the session over from a station that has not been heard from for a "
+                           "minute (it died).") });
         p.addOption(
             { QStringLiteral("print-commits"), QStringLiteral("Print 'committed <trial>' after each answer.") });
         int code = 0;
@@ -125,7 +128,8 @@ int cmdSession(const QStringList& args)
 
         std::vector<SessionPlan> plans;
         if (p.isSet(QStringLiteral("resume"))) {
-            auto plan = loadSession(*db.value(), p.value(QStringLiteral("resume")).toLongLong());
+            auto plan = loadSession(*db.value(), p.value(QStringLiteral("resume")).toLongLong(),
+                p.value(QStringLiteral("station")), p.isSet(QStringLiteral("take-over")));
             if (!plan)
                 return fail(plan.error());
             if (plan->session.state != SessionState::Open)

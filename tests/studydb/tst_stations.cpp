@@ -2,6 +2,7 @@
 // indices and write answers side by side. No participant may be lost, no index given twice, no
 // answer stored twice, and no message may be raw SQL.
 
+#include "../common/runntt.h"
 #include "demo/demo.h"
 #include "studyfile.h"
 
@@ -86,6 +87,64 @@ private Q_SLOTS:
         QCOMPARE(*std::max_element(indices.cbegin(), indices.cend()), kStations * kParticipants - 1);
         for (int i = 1; i <= kStations; ++i)
             QCOMPARE(perStation.value(QStringLiteral("station-%1").arg(i)), kParticipants);
+    }
+
+    // A session resumed at a second station while the first runs it is refused there, naming the
+    // first; a station that died is taken over deliberately, and the first can then store nothing.
+    void aSessionRunsAtOneStationAtATime()
+    {
+        auto db = StudyDatabase::open(m_file);
+        QVERIFY(db.ok());
+        auto first = startSession(*db.value(), m_studyId, QString(), QStringLiteral("station-A"), true);
+        QVERIFY2(first.ok(), qPrintable(first.error()));
+        const qint64 id = first->session.id;
+
+        const auto second = loadSession(*db.value(), id, QStringLiteral("station-B"));
+        QVERIFY(!second.ok());
+        QVERIFY2(second.error().contains(QStringLiteral("station \"station-A\" has run it since"))
+                && second.error().contains(QStringLiteral("Finish or pause it there first")),
+            qPrintable(second.error()));
+        // Not yet silent for a minute: not even a deliberate take-over.
+        QVERIFY(!loadSession(*db.value(), id, QStringLiteral("station-B"), true).ok());
+        const testing::NttRun cli = testing::runNtt({ QStringLiteral("session"), QStringLiteral("simulate"),
+            QStringLiteral("--db"), m_file, QStringLiteral("--resume"), QString::number(id),
+            QStringLiteral("--station"), QStringLiteral("station-B") });
+        QCOMPARE(cli.code, 1);
+        QVERIFY2(cli.err.contains(QStringLiteral("station-A")) && !cli.err.contains(QStringLiteral("SQL")),
+            qPrintable(cli.err));
+
+        SessionPlan planA = first.value();
+        Response answer;
+        answer.trialId = planA.trials[0].id;
+        answer.trialIndex = 0;
+        answer.rtClock = QStringLiteral("scripted");
+        QVERIFY(db.value()->recordResponse(id, planA.leaseToken, answer).ok());
+        const Status twice = db.value()->recordResponse(id, planA.leaseToken, answer);
+        QVERIFY2(!twice.ok() && twice.error().contains(QStringLiteral("answered already"))
+                && !twice.error().contains(QStringLiteral("UNIQUE")),
+            qPrintable(twice.error()));
+
+        // Station A goes silent; B takes the session over.
+        QTest::qWait(20);
+        const auto taken = db.value()->acquireSessionLease(id, QStringLiteral("station-B"), true, 0);
+        QVERIFY2(taken.ok(), qPrintable(taken.error()));
+        answer.trialId = planA.trials[1].id;
+        answer.trialIndex = 1;
+        const Status late = db.value()->recordResponse(id, planA.leaseToken, answer);
+        QVERIFY2(!late.ok() && late.error().contains(QStringLiteral("taken over"))
+                && late.error().contains(QStringLiteral("station-B")),
+            qPrintable(late.error()));
+        QVERIFY(!db.value()->renewSessionLease(id, planA.leaseToken).ok());
+
+        auto planB = loadSession(*db.value(), id, QStringLiteral("station-B"));
+        QVERIFY2(planB.ok(), qPrintable(planB.error()));
+        QCOMPARE(planB->answered, QSet<int>({ 0 }));
+        const auto run = runScriptedParticipant(*db.value(), planB.value(), ScriptedParticipant {});
+        QVERIFY2(run.ok(), qPrintable(run.error()));
+        const auto done = db.value()->session(id);
+        QCOMPARE(done->state, SessionState::Finished);
+        QCOMPARE(done->answeredCount, done->trialCount);
+        QVERIFY(done->leaseStation.isEmpty());
     }
 };
 

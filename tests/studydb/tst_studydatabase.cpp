@@ -231,13 +231,13 @@ private Q_SLOTS:
         r.confidence = 3;
         scoreResponse(plan->study.definition, t, r);
         QVERIFY(r.correct);
-        QVERIFY(db.value()->recordResponse(plan->session.id, r).ok());
-        const Status twice = db.value()->recordResponse(plan->session.id, r);
+        QVERIFY(db.value()->recordResponse(plan->session.id, plan->leaseToken, r).ok());
+        const Status twice = db.value()->recordResponse(plan->session.id, plan->leaseToken, r);
         QVERIFY(!twice.ok());
         // A trial of another session cannot be answered through this one.
         Response foreign = r;
         foreign.trialId = second->trials[0].id;
-        const Status wrongSession = db.value()->recordResponse(plan->session.id, foreign);
+        const Status wrongSession = db.value()->recordResponse(plan->session.id, plan->leaseToken, foreign);
         QVERIFY(!wrongSession.ok());
         QVERIFY2(
             wrongSession.error().contains(QStringLiteral("not part of session")), qPrintable(wrongSession.error()));

@@ -304,8 +304,10 @@ private Q_SLOTS:
         QCOMPARE(m_db->session(sessionId)->state, SessionState::Open);
         QCOMPARE(m_db->answeredTrialIndices(sessionId).value(), QSet<int>({ 0, 1, 2 }));
 
-        auto resumed = loadSession(*m_db, sessionId);
-        QVERIFY(resumed.ok());
+        // Paused, the session is nobody's: another station resumes it.
+        QVERIFY(m_db->session(sessionId)->leaseStation.isEmpty());
+        auto resumed = loadSession(*m_db, sessionId, QStringLiteral("other station"));
+        QVERIFY2(resumed.ok(), qPrintable(resumed.error()));
         auto w = openWindow(std::move(resumed).value());
         QVERIFY(QTest::qWaitForWindowExposed(w.get()));
         QCOMPARE(w->currentScreen().kind, ScreenKind::Resume);
