@@ -36,6 +36,7 @@ void printUsage(QTextStream& stream)
               "  browse --db FILE [filters]           the errors: images by category, outcome, P(real), tag...;\n"
               "                                       CSV, contact sheet (--sheet) or confusion matrix\n"
               "  tag --db FILE --image ID --add T     tags and notes on images (--remove T, --note TEXT)\n"
+              "  backup --db FILE --out COPY          a consistent copy while sessions run\n"
            << Qt::flush;
 }
 
@@ -47,6 +48,7 @@ int runCommandLine(const QStringList& arguments)
         { QStringLiteral("demo"), cmdDemo },
         { QStringLiteral("import"), cmdImport },
         { QStringLiteral("audit"), cmdAudit },
+        { QStringLiteral("backup"), cmdBackup },
         { QStringLiteral("study"), cmdStudy },
         { QStringLiteral("session"), cmdSession },
         { QStringLiteral("export"), cmdExport },

@@ -29,5 +29,7 @@ int cmdTag(const QStringList& args);
 int cmdModel(const QStringList& args);
 /// `ntt cam`: class-activation maps of a model on images, as figures and NumPy arrays.
 int cmdCam(const QStringList& args);
+/// `ntt backup --db FILE --out COPY`: a consistent copy while sessions run.
+int cmdBackup(const QStringList& args);
 
 } // namespace ntt::cli

@@ -146,6 +146,33 @@ private Q_SLOTS:
         QCOMPARE(done->answeredCount, done->trialCount);
         QVERIFY(done->leaseStation.isEmpty());
     }
+
+    // A copy taken while a session writes holds every committed answer, also those still in the
+    // -wal file (a plain copy of the .ntt file has none of them).
+    void aBackupDuringASessionHoldsEveryAnswer()
+    {
+        auto db = StudyDatabase::open(m_file);
+        QVERIFY(db.ok());
+        auto plan = startSession(*db.value(), m_studyId, QString(), QStringLiteral("station-C"), true);
+        QVERIFY2(plan.ok(), qPrintable(plan.error()));
+        ScriptedParticipant script;
+        script.stopAfter = 4;
+        QVERIFY(runScriptedParticipant(*db.value(), plan.value(), script).ok());
+
+        const QString copy = m_dir.filePath(QStringLiteral("copy.ntt"));
+        const testing::NttRun backup = testing::runNtt(
+            { QStringLiteral("backup"), QStringLiteral("--db"), m_file, QStringLiteral("--out"), copy });
+        QVERIFY2(backup.code == 0, qPrintable(backup.err));
+        auto copied = StudyDatabase::open(copy, StudyDatabase::OpenMode::ExistingOnly);
+        QVERIFY2(copied.ok(), qPrintable(copied.error()));
+        QCOMPARE(copied.value()->answeredTrialIndices(plan->session.id).value().size(), 4);
+        QCOMPARE(copied.value()->sessions(m_studyId)->size(), db.value()->sessions(m_studyId)->size());
+
+        const testing::NttRun again = testing::runNtt(
+            { QStringLiteral("backup"), QStringLiteral("--db"), m_file, QStringLiteral("--out"), copy });
+        QCOMPARE(again.code, 1);
+        QVERIFY2(again.err.contains(QStringLiteral("already exists")), qPrintable(again.err));
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_stations)
