@@ -4,6 +4,7 @@
 #include "studydatabase_p.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,12 +13,14 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QUrl>
 #include <QUuid>
 #include <QVariant>
 #include <QtEndian>
 
 #include <map>
 #include <optional>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcStudyDb, "ntt.studydb", QtInfoMsg)
 
@@ -204,21 +207,62 @@ QSqlDatabase StudyDatabase::database() const
     return QSqlDatabase::database(m_connectionName, false);
 }
 
+namespace {
+
+// Whether this process can write the file and the folder it sits in (SQLite writes its -wal and
+// -shm files there). access() answers for this user and for read-only file systems alike.
+bool writable(const QFileInfo& file)
+{
+    return ::access(QFile::encodeName(file.absoluteFilePath()).constData(), W_OK) == 0
+        && ::access(QFile::encodeName(file.absolutePath()).constData(), W_OK) == 0;
+}
+
+} // namespace
+
+QString StudyDatabase::readOnlyError(const QString& what) const
+{
+    return QStringLiteral("%1: %2 is not possible: the study file is open read-only (the file or its folder cannot be "
+                          "written, e.g. read-only media); copy it to a writable folder to change it")
+        .arg(m_path, what);
+}
+
 Result<std::unique_ptr<StudyDatabase>> StudyDatabase::open(const QString& path, OpenMode mode)
 {
     const QFileInfo info(path);
-    if (mode == OpenMode::ExistingOnly && !info.exists())
+    if (mode != OpenMode::CreateIfMissing && !info.exists())
         return Error { QStringLiteral("%1: no such study file").arg(path) };
     if (info.exists() && !info.isFile())
         return Error { QStringLiteral("%1: is not a file").arg(path) };
     if (!info.exists() && !info.absoluteDir().exists())
         return Error { QStringLiteral("%1: the folder %2 does not exist").arg(path, info.absolutePath()) };
+    if (!info.exists() && !writable(QFileInfo(info.absolutePath())))
+        return Error {
+            QStringLiteral("%1: the folder %2 cannot be written; choose another").arg(path, info.absolutePath())
+        };
 
     const QString connection = QStringLiteral("ntt-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     std::unique_ptr<StudyDatabase> store(new StudyDatabase(info.absoluteFilePath(), connection));
+    store->m_readOnly = mode == OpenMode::ReadOnly || (info.exists() && !writable(info));
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(store->m_dialect->driverName(), connection);
-        db.setDatabaseName(store->m_path);
+        if (store->m_readOnly) {
+            // Read-only media: SQLite cannot make the -shm file a WAL database needs, so the file is
+            // read as immutable (no locks, nothing written). A -wal file left beside it is then not
+            // read: said below.
+            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
+            const bool canLock
+                = writable(QFileInfo(info.absolutePath())) || QFileInfo::exists(store->m_path + QStringLiteral("-shm"));
+            QUrl uri = QUrl::fromLocalFile(store->m_path);
+            uri.setScheme(QStringLiteral("file"));
+            db.setDatabaseName(canLock ? store->m_path : uri.toString() + QStringLiteral("?immutable=1"));
+            const QFileInfo wal(store->m_path + QStringLiteral("-wal"));
+            if (!canLock && wal.exists() && wal.size() > 0)
+                qCWarning(lcStudyDb) << store->m_path
+                                     << "is read-only and has a -wal file that cannot be read without writing; answers "
+                                        "committed last may be missing: copy the folder to a writable disk";
+        } else {
+            db.setDatabaseName(store->m_path);
+        }
         if (!db.open())
             return Error { QStringLiteral("%1: cannot open: %2").arg(path, db.lastError().text()) };
     }
@@ -235,13 +279,24 @@ Result<std::unique_ptr<StudyDatabase>> StudyDatabase::open(const QString& path, 
                            .arg(version.value())
                            .arg(kSchemaVersion) };
     }
+    store->m_schemaVersion = version.value();
+    if (store->m_readOnly) {
+        if (version.value() < kSchemaVersion)
+            return Error { QStringLiteral("%1 cannot be written (read-only media or folder) and was made by an older "
+                                          "NameThatTrue (schema version %2, this one uses %3): copy it to a writable "
+                                          "folder to open it")
+                               .arg(path)
+                               .arg(version.value())
+                               .arg(kSchemaVersion) };
+        qCDebug(lcStudyDb) << "opened read-only" << store->m_path;
+        return store;
+    }
     QSqlDatabase db = store->database();
     for (const QString& statement : store->m_dialect->connectionSetup()) {
         Sql q(db, store->m_path);
         if (const Status s = q.exec(statement, QStringLiteral("connection setup")); !s)
             return Error { s.error() };
     }
-    store->m_schemaVersion = version.value();
     if (const Status s = store->migrate(); !s)
         return Error { s.error() };
     qCDebug(lcStudyDb) << "opened" << store->m_path << "schema" << store->m_schemaVersion;

@@ -94,7 +94,9 @@ struct StoredImport
 class StudyDatabase final
 {
 public:
-    enum class OpenMode { CreateIfMissing, ExistingOnly };
+    /// ReadOnly: for analysis and export only; also chosen by itself for a file that cannot be
+    /// written (read-only media, a folder without write permission).
+    enum class OpenMode { CreateIfMissing, ExistingOnly, ReadOnly };
 
     static Result<std::unique_ptr<StudyDatabase>> open(const QString& path, OpenMode mode = OpenMode::CreateIfMissing);
     static int currentSchemaVersion();
@@ -105,6 +107,8 @@ public:
 
     QString path() const { return m_path; }
     int schemaVersion() const { return m_schemaVersion; }
+    /// Opened read-only: every write fails with a sentence saying so.
+    bool isReadOnly() const { return m_readOnly; }
 
     /// A free-form value of the file's metadata (e.g. "label" for the synthetic demo); empty if unset.
     Result<QString> metaValue(const QString& key) const;
@@ -267,6 +271,8 @@ public:
     Result<std::vector<ResponseRow>> responseRows(qint64 studyId) const;
 
 private:
+    /// "<file>: <what> is not possible: the study file is open read-only ...".
+    QString readOnlyError(const QString& what) const;
     std::optional<bool> isTrialOf(qint64 sessionId, qint64 trialId) const;
     enum class AnswerSource { People, Models };
     Result<std::vector<ResponseRow>> answerRows(qint64 studyId, AnswerSource source) const;
@@ -279,6 +285,7 @@ private:
     QString m_connectionName;
     std::unique_ptr<SqlDialect> m_dialect;
     int m_schemaVersion = 0;
+    bool m_readOnly = false;
 };
 
 } // namespace ntt

@@ -75,6 +75,11 @@ public:
     {
         if (m_error.isEmpty() && !m_query.exec())
             m_error = m_query.lastError().text();
+        if (m_error.contains(QLatin1String("readonly database")))
+            return Error { QStringLiteral("%1: %2 is not possible: the study file is open read-only (the file or its "
+                                          "folder cannot be written, e.g. read-only media); copy it to a writable "
+                                          "folder to change it")
+                               .arg(m_path, what) };
         if (!m_error.isEmpty())
             return Error { QStringLiteral("%1: %2 failed: %3").arg(m_path, what, m_error) };
         return {};

@@ -241,6 +241,8 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
 Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyId, const QString& participantCode,
     const QString& station, bool simulated, const TrialListMaker& makeTrials)
 {
+    if (m_readOnly)
+        return Error { readOnlyError(QStringLiteral("starting a session")) };
     QSqlDatabase db = database();
     // Stations race for the next index. On SQLite the writing transaction serialises them; on a
     // server two may read the same MAX at once, and the loser's insert violates the unique index
@@ -398,6 +400,8 @@ QString describeLease(const SessionInfo& s)
 
 Status StudyDatabase::recordResponse(qint64 sessionId, const QString& leaseToken, const Response& r)
 {
+    if (m_readOnly)
+        return Error { readOnlyError(QStringLiteral("storing an answer")) };
     QSqlDatabase db = database();
     Transaction tx(db, Transaction::Writing);
     if (!tx.started())
@@ -493,6 +497,8 @@ std::optional<bool> StudyDatabase::isTrialOf(qint64 sessionId, qint64 trialId) c
 Result<QString> StudyDatabase::acquireSessionLease(
     qint64 sessionId, const QString& station, bool takeOver, int staleAfterSeconds)
 {
+    if (m_readOnly)
+        return Error { readOnlyError(QStringLiteral("resuming a session")) };
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
     // Only an expired lease can be taken over; an empty cutoff matches no time stamp.

@@ -243,7 +243,12 @@ bool MainWindow::openStudyFile(const QString& path)
     }
     m_db = std::move(db).value();
     AppSettings::setLastStudyFile(m_db->path());
-    setWindowTitle(tr("NameThatTrue — %1").arg(QFileInfo(m_db->path()).fileName()));
+    setWindowTitle(m_db->isReadOnly() ? tr("NameThatTrue — %1 (read-only)").arg(QFileInfo(m_db->path()).fileName())
+                                      : tr("NameThatTrue — %1").arg(QFileInfo(m_db->path()).fileName()));
+    if (m_db->isReadOnly())
+        statusBar()->showMessage(tr("%1 cannot be written (read-only media or folder): opened for analysis and "
+                                    "export only.")
+                                     .arg(m_db->path()));
     statusBar()->showMessage(m_db->path());
     refresh();
     Q_EMIT studyFileOpened(m_db->path());

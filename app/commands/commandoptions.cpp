@@ -77,7 +77,12 @@ Result<std::unique_ptr<StudyDatabase>> openDb(const QCommandLineParser& parser, 
     const QString path = parser.value(QStringLiteral("db"));
     if (path.isEmpty())
         return Error { QStringLiteral("--db <file> is required") };
-    return StudyDatabase::open(path, mode);
+    auto db = StudyDatabase::open(path, mode);
+    if (db && db.value()->isReadOnly())
+        err() << "note: " << path
+              << " is opened read-only (the file or its folder cannot be written): analysis and export only\n"
+              << Qt::flush;
+    return db;
 }
 
 Result<OpenedStudy> openStudy(const QCommandLineParser& parser)

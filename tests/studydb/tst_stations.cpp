@@ -4,6 +4,7 @@
 
 #include "../common/runntt.h"
 #include "demo/demo.h"
+#include "studybackup.h"
 #include "studyfile.h"
 
 #include <QProcess>
@@ -12,6 +13,7 @@
 #include <QtTest>
 
 #include <memory>
+#include <unistd.h>
 #include <vector>
 
 using namespace ntt;
@@ -172,6 +174,62 @@ private Q_SLOTS:
             { QStringLiteral("backup"), QStringLiteral("--db"), m_file, QStringLiteral("--out"), copy });
         QCOMPARE(again.code, 1);
         QVERIFY2(again.err.contains(QStringLiteral("already exists")), qPrintable(again.err));
+    }
+
+    // A study file on read-only media (here: a folder and file this user cannot write; as root, the
+    // commands run as "nobody") opens for analysis and export and says so; a write is a sentence.
+    void aStudyFileOnReadOnlyMediaOpensForAnalysis()
+    {
+        QTemporaryDir media;
+        QTemporaryDir outDir;
+        const QString copy = media.filePath(QStringLiteral("study.ntt"));
+        QVERIFY(backupStudyFile(m_file, copy).ok());
+        const int rows = [&] {
+            auto db = StudyDatabase::open(copy, StudyDatabase::OpenMode::ReadOnly);
+            return db ? int(db.value()->responseRows(m_studyId)->size()) : -1;
+        }();
+        QVERIFY(rows > 0);
+        {
+            auto db = StudyDatabase::open(copy, StudyDatabase::OpenMode::ReadOnly);
+            QVERIFY2(db.ok(), qPrintable(db.error()));
+            QVERIFY(db.value()->isReadOnly());
+            const auto refused = startSession(*db.value(), m_studyId, QString(), QStringLiteral("ro"), true);
+            QVERIFY(!refused.ok());
+            QVERIFY2(refused.error().contains(QStringLiteral("open read-only")), qPrintable(refused.error()));
+        }
+        QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther);
+        QFile::setPermissions(media.path(),
+            QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::ReadGroup | QFileDevice::ExeGroup
+                | QFileDevice::ReadOther | QFileDevice::ExeOther);
+        QFile::setPermissions(outDir.path(), QFileDevice::Permissions(0x7777));
+        const auto asUser = [](const QStringList& args) {
+            QProcess p;
+            if (::geteuid() == 0) // root writes anything: run as an unprivileged user, as on a lab machine
+                p.start(QStringLiteral("runuser"),
+                    QStringList { QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"),
+                        QStringLiteral(NTT_NTT_EXECUTABLE) }
+                        + args);
+            else
+                p.start(QStringLiteral(NTT_NTT_EXECUTABLE), args);
+            p.waitForFinished(120000);
+            return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardError()));
+        };
+        const QString csv = outDir.filePath(QStringLiteral("responses.csv"));
+        const auto exported = asUser({ QStringLiteral("export"), QStringLiteral("--db"), copy, QStringLiteral("--what"),
+            QStringLiteral("responses"), QStringLiteral("--out"), csv });
+        QVERIFY2(exported.first == 0, qPrintable(exported.second));
+        QVERIFY2(exported.second.contains(QStringLiteral("opened read-only")), qPrintable(exported.second));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().count('\n'), rows + 1);
+        const auto simulated = asUser({ QStringLiteral("session"), QStringLiteral("simulate"), QStringLiteral("--db"),
+            copy, QStringLiteral("--participants"), QStringLiteral("1") });
+        QCOMPARE(simulated.first, 1);
+        QVERIFY2(simulated.second.contains(QStringLiteral("starting a session is not possible: the study file is open "
+                                                          "read-only"))
+                && !simulated.second.contains(QStringLiteral("readonly database")),
+            qPrintable(simulated.second));
+        QFile::setPermissions(media.path(), QFileDevice::Permissions(0x7700));
     }
 };
 
