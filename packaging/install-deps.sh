@@ -11,6 +11,7 @@ packages=(
     libtorch-dev libopenblas0-pthread
     xvfb xauth imagemagick clang-format
     python3
+    postgresql libqt6sql6-psql
 )
 
 missing=()

@@ -12,6 +12,25 @@ QString SqlDialect::autoIdColumn() const
     return m_kind == Kind::Sqlite ? QStringLiteral("INTEGER PRIMARY KEY") : QStringLiteral("BIGSERIAL PRIMARY KEY");
 }
 
+QString SqlDialect::blobColumn() const
+{
+    return m_kind == Kind::Sqlite ? QStringLiteral("BLOB") : QStringLiteral("BYTEA");
+}
+
+QString SqlDialect::countTablesStatement() const
+{
+    return m_kind == Kind::Sqlite
+        ? QStringLiteral("SELECT count(*) FROM sqlite_master")
+        : QStringLiteral("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()");
+}
+
+QString SqlDialect::newSessionLock() const
+{
+    // A transaction-level advisory lock on (NameThatTrue's key, study id): released at commit or rollback.
+    return m_kind == Kind::Sqlite ? QString()
+                                  : QStringLiteral("SELECT pg_advisory_xact_lock(20084, CAST(? AS INTEGER))");
+}
+
 QStringList SqlDialect::connectionSetup() const
 {
     if (m_kind == Kind::PostgreSql)

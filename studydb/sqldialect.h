@@ -24,6 +24,16 @@ public:
     QString driverName() const;
     /// Column type of an auto-incrementing 64-bit primary key.
     QString autoIdColumn() const;
+    /// Column type of binary data (maps).
+    QString blobColumn() const;
+    /// A statement counting the tables of the database (the first read: it fails on what is not one).
+    QString countTablesStatement() const;
+    /**
+     * A statement, run first in the transaction that creates a session, that makes other stations'
+     * session creations for the same study (bound as the one parameter) wait until it commits; empty
+     * where the writing transaction itself does (SQLite's BEGIN IMMEDIATE).
+     */
+    QString newSessionLock() const;
     /// Statements run on every new connection before anything else (after the version check).
     QStringList connectionSetup() const;
     /// Whether a table exists.

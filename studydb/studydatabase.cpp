@@ -120,8 +120,9 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
             QStringLiteral("CREATE TABLE cam_maps (model_sha256 TEXT NOT NULL, image_sha256 TEXT NOT NULL, "
                            "method TEXT NOT NULL, layer TEXT NOT NULL, target TEXT NOT NULL, noise TEXT NOT NULL, "
                            "width INTEGER NOT NULL, height INTEGER NOT NULL, target_class INTEGER NOT NULL, "
-                           "target_negated INTEGER NOT NULL, map BLOB NOT NULL, created_utc TEXT NOT NULL, "
-                           "PRIMARY KEY (model_sha256, image_sha256, method, layer, target, noise))"),
+                           "target_negated INTEGER NOT NULL, map %1 NOT NULL, created_utc TEXT NOT NULL, "
+                           "PRIMARY KEY (model_sha256, image_sha256, method, layer, target, noise))")
+                .arg(dialect.blobColumn()),
         };
     case 4:
         return {
@@ -186,10 +187,10 @@ int StudyDatabase::currentSchemaVersion()
     return kSchemaVersion;
 }
 
-StudyDatabase::StudyDatabase(QString path, QString connectionName)
+StudyDatabase::StudyDatabase(QString path, QString connectionName, SqlDialect::Kind kind)
     : m_path(std::move(path))
     , m_connectionName(std::move(connectionName))
-    , m_dialect(std::make_unique<SqlDialect>(SqlDialect::Kind::Sqlite))
+    , m_dialect(std::make_unique<SqlDialect>(kind))
 { }
 
 StudyDatabase::~StudyDatabase()
@@ -226,8 +227,62 @@ QString StudyDatabase::readOnlyError(const QString& what) const
         .arg(m_path, what);
 }
 
+bool StudyDatabase::isServerLocation(const QString& location)
+{
+    return location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
+}
+
+Result<std::unique_ptr<StudyDatabase>> StudyDatabase::openServer(const QString& location)
+{
+    const QUrl url(location, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() || url.path().size() < 2)
+        return Error { QStringLiteral(
+            "\"%1\" is not a PostgreSQL address: write postgresql://USER@HOST[:PORT]/DATABASE")
+                           .arg(url.toDisplayString(QUrl::RemovePassword)) };
+    if (!url.password().isEmpty())
+        return Error { QStringLiteral("%1: a password in the address would be kept in settings and logs; put it in "
+                                      "the PGPASSWORD environment variable or a ~/.pgpass file (PGPASSFILE) instead")
+                           .arg(url.toDisplayString(QUrl::RemovePassword)) };
+    // What messages and logs name: the address without any password.
+    const QString shown = url.toDisplayString(QUrl::RemovePassword | QUrl::RemoveQuery);
+    const QString connection = QStringLiteral("ntt-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    std::unique_ptr<StudyDatabase> store(new StudyDatabase(shown, connection, SqlDialect::Kind::PostgreSql));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(store->m_dialect->driverName(), connection);
+        if (!db.isValid())
+            return Error { QStringLiteral("%1: this NameThatTrue has no PostgreSQL driver (install Debian's "
+                                          "libqt6sql6-psql)")
+                               .arg(shown) };
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setDatabaseName(url.path().mid(1));
+        db.setUserName(url.userName());
+        // libpq reads the password itself from PGPASSWORD or the password file; it never passes here.
+        db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=NameThatTrue"));
+        if (!db.open())
+            return Error {
+                QStringLiteral("%1: cannot connect to the study server: %2").arg(shown, db.lastError().text())
+            };
+    }
+    const auto version = store->readSchemaVersion();
+    if (!version)
+        return Error { version.error() };
+    if (version.value() > kSchemaVersion)
+        return Error { QStringLiteral("%1 was set up by a newer NameThatTrue (schema version %2; this version reads up "
+                                      "to %3). It was not changed: use a newer NameThatTrue.")
+                           .arg(shown)
+                           .arg(version.value())
+                           .arg(kSchemaVersion) };
+    store->m_schemaVersion = version.value();
+    if (const Status s = store->migrate(); !s)
+        return Error { s.error() };
+    return store;
+}
+
 Result<std::unique_ptr<StudyDatabase>> StudyDatabase::open(const QString& path, OpenMode mode)
 {
+    if (isServerLocation(path))
+        return openServer(path);
     const QFileInfo info(path);
     if (mode != OpenMode::CreateIfMissing && !info.exists())
         return Error { QStringLiteral("%1: no such study file").arg(path) };
@@ -241,7 +296,8 @@ Result<std::unique_ptr<StudyDatabase>> StudyDatabase::open(const QString& path, 
         };
 
     const QString connection = QStringLiteral("ntt-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    std::unique_ptr<StudyDatabase> store(new StudyDatabase(info.absoluteFilePath(), connection));
+    std::unique_ptr<StudyDatabase> store(
+        new StudyDatabase(info.absoluteFilePath(), connection, SqlDialect::Kind::Sqlite));
     store->m_readOnly = mode == OpenMode::ReadOnly || (info.exists() && !writable(info));
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(store->m_dialect->driverName(), connection);
@@ -308,7 +364,7 @@ Result<int> StudyDatabase::readSchemaVersion() const
     QSqlDatabase db = database();
     QSqlQuery probe(db);
     // Any read fails on a file that is not SQLite at all.
-    if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")))
+    if (!probe.exec(m_dialect->countTablesStatement()))
         return Error { QStringLiteral("%1 is not a NameThatTrue study file (not an SQLite database: %2)")
                            .arg(m_path, probe.lastError().text()) };
     probe.next();

@@ -5,6 +5,7 @@
 #include "models/modelrun.h"
 #include "pool/poolimport.h"
 #include "result.h"
+#include "sqldialect.h"
 #include "study/responseexport.h"
 #include "study/stimulus.h"
 #include "study/study.h"
@@ -24,8 +25,6 @@ class QSqlDatabase;
 class QSqlQuery;
 
 namespace ntt {
-
-class SqlDialect;
 
 /// A study as stored: its definition and the pool's real source when it was created.
 struct StoredStudy
@@ -98,7 +97,15 @@ public:
     /// written (read-only media, a folder without write permission).
     enum class OpenMode { CreateIfMissing, ExistingOnly, ReadOnly };
 
+    /**
+     * Opens (or creates) a study: a file path, or a PostgreSQL server's address
+     * "postgresql://USER@HOST[:PORT]/DATABASE" (a database the user may create tables in; the
+     * password comes from PGPASSWORD or the ~/.pgpass file, never from the address). Creates or
+     * migrates the schema; refuses, unchanged, a study of a newer version.
+     */
     static Result<std::unique_ptr<StudyDatabase>> open(const QString& path, OpenMode mode = OpenMode::CreateIfMissing);
+    /// Whether `location` is a server address rather than a file path.
+    static bool isServerLocation(const QString& location);
     static int currentSchemaVersion();
 
     ~StudyDatabase();
@@ -276,7 +283,8 @@ private:
     std::optional<bool> isTrialOf(qint64 sessionId, qint64 trialId) const;
     enum class AnswerSource { People, Models };
     Result<std::vector<ResponseRow>> answerRows(qint64 studyId, AnswerSource source) const;
-    StudyDatabase(QString path, QString connectionName);
+    StudyDatabase(QString path, QString connectionName, SqlDialect::Kind kind);
+    static Result<std::unique_ptr<StudyDatabase>> openServer(const QString& location);
     Status migrate();
     QSqlDatabase database() const;
     Result<int> readSchemaVersion() const;

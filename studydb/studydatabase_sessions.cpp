@@ -245,8 +245,8 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
         return Error { readOnlyError(QStringLiteral("starting a session")) };
     QSqlDatabase db = database();
     // Stations race for the next index. On SQLite the writing transaction serialises them; on a
-    // server two may read the same MAX at once, and the loser's insert violates the unique index
-    // and is tried again with the next one.
+    // server an advisory lock per study does. Should two still read the same MAX (another client
+    // writing without the lock), the loser's insert violates the unique index and tries again.
     constexpr int kAttempts = 8;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
         Transaction tx(db, Transaction::Writing);
@@ -254,6 +254,13 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
             return Error { QStringLiteral("%1: the study file is busy (another station is writing to it for longer "
                                           "than 5 s); start the session again (%2)")
                                .arg(m_path, db.lastError().text()) };
+        if (const QString lock = m_dialect->newSessionLock(); !lock.isEmpty()) {
+            Sql wait(db, m_path);
+            wait.prepare(lock).bind(studyId);
+            if (const Status s = wait.exec(QStringLiteral("waiting for other stations to store their sessions")); !s)
+                return Error { s.error() };
+            wait.query().finish();
+        }
         Sql q(db, m_path);
         const QString now = nowUtc();
         const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);

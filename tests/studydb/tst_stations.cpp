@@ -9,7 +9,11 @@
 
 #include <QProcess>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QUrl>
 #include <QtTest>
 
 #include <memory>
@@ -25,6 +29,71 @@ class Test_stations : public QObject
     QTemporaryDir m_dir;
     QString m_file;
     qint64 m_studyId = 0;
+    QString m_server; ///< the server study's address; empty when no server could be started
+    QString m_serverMissing; ///< why not
+    qint64 m_serverStudyId = 0;
+
+    // The pool imported and a small study created at `location` (a file or a server address).
+    static qint64 makeStudy(const QString& location, const QString& poolRoot)
+    {
+        CancelToken cancel;
+        auto db = StudyDatabase::open(location);
+        if (!db) {
+            qWarning() << db.error();
+            return 0;
+        }
+        ImportOptions import;
+        import.location = poolRoot;
+        if (!importPool(*db.value(), import, cancel, {}))
+            return 0;
+        StudyDefinition d;
+        d.name = QStringLiteral("stations");
+        d.trialsPerParticipant = 6;
+        const auto study = createStudy(*db.value(), d, cancel, {});
+        return study ? study->study.id : 0;
+    }
+
+    // A fresh database on the throwaway server (tests/pgserver.sh) for this run.
+    void createServerStudy(const QString& poolRoot)
+    {
+        const QString dir = QStringLiteral(NTT_TEST_PG_DIR);
+        QFile unavailable(dir + QStringLiteral("/unavailable"));
+        if (unavailable.open(QIODevice::ReadOnly)) {
+            m_serverMissing = QString::fromUtf8(unavailable.readAll()).trimmed();
+            return;
+        }
+        QFile urlFile(dir + QStringLiteral("/url"));
+        if (!urlFile.open(QIODevice::ReadOnly)) {
+            m_serverMissing = QStringLiteral("the test server was not started (run the whole suite with ctest)");
+            return;
+        }
+        const QString base = QString::fromUtf8(urlFile.readAll()).trimmed();
+        const QString name = QStringLiteral("ntt_stations_%1").arg(QCoreApplication::applicationPid());
+        {
+            const QUrl url(base);
+            QSqlDatabase admin = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("admin"));
+            admin.setHostName(url.host());
+            admin.setPort(url.port());
+            admin.setUserName(url.userName());
+            admin.setDatabaseName(QStringLiteral("postgres"));
+            QVERIFY2(admin.open(), qPrintable(admin.lastError().text()));
+            QSqlQuery q(admin);
+            q.exec(QStringLiteral("DROP DATABASE IF EXISTS %1").arg(name));
+            QVERIFY2(q.exec(QStringLiteral("CREATE DATABASE %1").arg(name)), qPrintable(q.lastError().text()));
+            admin.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("admin"));
+        m_server = base + QLatin1Char('/') + name;
+        m_serverStudyId = makeStudy(m_server, poolRoot);
+        QVERIFY2(m_serverStudyId > 0, qPrintable(m_server));
+    }
+
+    // The location a data row names, with its study; skips the server rows when there is no server.
+    std::pair<QString, qint64> location(const QString& kind) const
+    {
+        return kind == QLatin1String("server") ? std::make_pair(m_server, m_serverStudyId)
+                                               : std::make_pair(m_file, m_studyId);
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -37,28 +106,48 @@ private Q_SLOTS:
         const auto pool = generateDemoPool(demo, cancel, {});
         QVERIFY2(pool.ok(), qPrintable(pool.error()));
         m_file = m_dir.filePath(QStringLiteral("shared.ntt"));
-        auto db = StudyDatabase::open(m_file);
-        QVERIFY(db.ok());
-        ImportOptions import;
-        import.location = pool->root;
-        QVERIFY(importPool(*db.value(), import, cancel, {}).ok());
-        StudyDefinition d;
-        d.name = QStringLiteral("stations");
-        d.trialsPerParticipant = 6;
-        const auto study = createStudy(*db.value(), d, cancel, {});
-        QVERIFY2(study.ok(), qPrintable(study.error()));
-        m_studyId = study->study.id;
+        m_studyId = makeStudy(m_file, pool->root);
+        QVERIFY(m_studyId > 0);
+        createServerStudy(pool->root);
+    }
+
+    // A password never travels in the address (it would end up in settings and logs), and an
+    // unreachable server is named.
+    void serverAddressesAreChecked()
+    {
+        const auto withPassword = StudyDatabase::open(QStringLiteral("postgresql://ntt:s3cret@127.0.0.1:5432/x"));
+        QVERIFY(!withPassword.ok());
+        QVERIFY2(withPassword.error().contains(QStringLiteral("PGPASSWORD"))
+                && !withPassword.error().contains(QStringLiteral("s3cret")),
+            qPrintable(withPassword.error()));
+        const auto unreachable = StudyDatabase::open(QStringLiteral("postgresql://ntt@127.0.0.1:1/x"));
+        QVERIFY(!unreachable.ok());
+        QVERIFY2(unreachable.error().startsWith(QStringLiteral("postgresql://ntt@127.0.0.1:1/x: cannot connect to the "
+                                                               "study server")),
+            qPrintable(unreachable.error()));
+        QVERIFY(!StudyDatabase::open(QStringLiteral("postgresql:///nohost")).ok());
+    }
+
+    void sixStationsStartedTogetherLoseNoParticipant_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("study file") << QStringLiteral("file");
+        QTest::newRow("PostgreSQL server") << QStringLiteral("server");
     }
 
     void sixStationsStartedTogetherLoseNoParticipant()
     {
+        QFETCH(QString, kind);
+        const auto [where, studyId] = location(kind);
+        if (where.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("no PostgreSQL server: %1").arg(m_serverMissing)));
         constexpr int kStations = 6;
         constexpr int kParticipants = 8;
         std::vector<std::unique_ptr<QProcess>> stations;
         for (int i = 0; i < kStations; ++i) {
             auto p = std::make_unique<QProcess>();
             p->start(QStringLiteral(NTT_NTT_EXECUTABLE),
-                { QStringLiteral("session"), QStringLiteral("simulate"), QStringLiteral("--db"), m_file,
+                { QStringLiteral("session"), QStringLiteral("simulate"), QStringLiteral("--db"), where,
                     QStringLiteral("--participants"), QString::number(kParticipants), QStringLiteral("--station"),
                     QStringLiteral("station-%1").arg(i + 1) });
             stations.push_back(std::move(p));
@@ -72,9 +161,9 @@ private Q_SLOTS:
                 qPrintable(err));
         }
 
-        auto db = StudyDatabase::open(m_file);
+        auto db = StudyDatabase::open(where);
         QVERIFY(db.ok());
-        const auto sessions = db.value()->sessions(m_studyId);
+        const auto sessions = db.value()->sessions(studyId);
         QVERIFY(sessions.ok());
         QCOMPARE(int(sessions->size()), kStations * kParticipants);
         QSet<int> indices;
@@ -93,11 +182,17 @@ private Q_SLOTS:
 
     // A session resumed at a second station while the first runs it is refused there, naming the
     // first; a station that died is taken over deliberately, and the first can then store nothing.
+    void aSessionRunsAtOneStationAtATime_data() { sixStationsStartedTogetherLoseNoParticipant_data(); }
+
     void aSessionRunsAtOneStationAtATime()
     {
-        auto db = StudyDatabase::open(m_file);
+        QFETCH(QString, kind);
+        const auto [where, studyId] = location(kind);
+        if (where.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("no PostgreSQL server: %1").arg(m_serverMissing)));
+        auto db = StudyDatabase::open(where);
         QVERIFY(db.ok());
-        auto first = startSession(*db.value(), m_studyId, QString(), QStringLiteral("station-A"), true);
+        auto first = startSession(*db.value(), studyId, QString(), QStringLiteral("station-A"), true);
         QVERIFY2(first.ok(), qPrintable(first.error()));
         const qint64 id = first->session.id;
 
@@ -109,8 +204,8 @@ private Q_SLOTS:
         // Not yet silent for a minute: not even a deliberate take-over.
         QVERIFY(!loadSession(*db.value(), id, QStringLiteral("station-B"), true).ok());
         const testing::NttRun cli = testing::runNtt({ QStringLiteral("session"), QStringLiteral("simulate"),
-            QStringLiteral("--db"), m_file, QStringLiteral("--resume"), QString::number(id),
-            QStringLiteral("--station"), QStringLiteral("station-B") });
+            QStringLiteral("--db"), where, QStringLiteral("--resume"), QString::number(id), QStringLiteral("--station"),
+            QStringLiteral("station-B") });
         QCOMPARE(cli.code, 1);
         QVERIFY2(cli.err.contains(QStringLiteral("station-A")) && !cli.err.contains(QStringLiteral("SQL")),
             qPrintable(cli.err));

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL server for the tests: `pgserver.sh start DIR` initialises a cluster in DIR
+# (trust authentication for the user "ntt", loopback only, no fsync), starts it on a free port and
+# writes its address to DIR/url; `pgserver.sh stop DIR` stops it and removes DIR. PostgreSQL
+# refuses to run as root, so as root the server runs as the unprivileged user "nobody". When no
+# PostgreSQL is installed, DIR/unavailable says why and the tests that need the server skip.
+set -uo pipefail
+action="$1"; dir="$2"
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+as_server() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
+
+case "$action" in
+start)
+    rm -rf "$dir"; mkdir -p "$dir"
+    if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+        echo "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run packaging/install-deps.sh" > "$dir/unavailable"
+        exit 0
+    fi
+    [ "$(id -u)" -eq 0 ] && chown nobody "$dir"
+    if ! as_server "$bin/initdb" -D "$dir/data" -A trust -U ntt --no-sync > "$dir/initdb.log" 2>&1; then
+        echo "initdb failed: $(tail -n 3 "$dir/initdb.log")" > "$dir/unavailable"; exit 1
+    fi
+    for attempt in 0 1 2 3 4 5 6 7; do
+        port=$((54000 + (RANDOM % 4000)))
+        if as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+            -o "-h 127.0.0.1 -p $port -k $dir -F -c max_connections=200" start > /dev/null 2>&1; then
+            echo "postgresql://ntt@127.0.0.1:$port" > "$dir/url"
+            exit 0
+        fi
+    done
+    echo "the server did not start: $(tail -n 3 "$dir/server.log")" > "$dir/unavailable"
+    exit 1
+    ;;
+stop)
+    if [ -n "$bin" ] && [ -d "$dir/data" ]; then
+        as_server "$bin/pg_ctl" -D "$dir/data" -m immediate stop > /dev/null 2>&1 || true
+    fi
+    rm -rf "$dir"
+    ;;
+*)
+    echo "usage: pgserver.sh start|stop DIR" >&2; exit 2
+    ;;
+esac
