@@ -26,6 +26,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -208,6 +209,7 @@ void MainWindow::buildActions()
           };
     add(file, tr("&New study file…"), QKeySequence::New, &MainWindow::newStudyFile, false, true);
     add(file, tr("&Open study file…"), QKeySequence::Open, &MainWindow::openStudyFileDialog, false, true);
+    add(file, tr("Open study on a &server…"), QKeySequence(), &MainWindow::openServerStudyDialog, false, true);
     file->addSeparator();
     QAction* import
         = add(file, tr("&Import images…"), QKeySequence(tr("Ctrl+I")), &MainWindow::importImages, true, true);
@@ -245,11 +247,10 @@ bool MainWindow::openStudyFile(const QString& path)
     AppSettings::setLastStudyFile(m_db->path());
     setWindowTitle(m_db->isReadOnly() ? tr("NameThatTrue — %1 (read-only)").arg(QFileInfo(m_db->path()).fileName())
                                       : tr("NameThatTrue — %1").arg(QFileInfo(m_db->path()).fileName()));
-    if (m_db->isReadOnly())
-        statusBar()->showMessage(tr("%1 cannot be written (read-only media or folder): opened for analysis and "
-                                    "export only.")
-                                     .arg(m_db->path()));
-    statusBar()->showMessage(m_db->path());
+    statusBar()->showMessage(m_db->isReadOnly()
+            ? tr("%1 cannot be written (read-only media or folder): opened for analysis and export only.")
+                  .arg(m_db->path())
+            : m_db->path());
     refresh();
     Q_EMIT studyFileOpened(m_db->path());
     return true;
@@ -462,7 +463,7 @@ void MainWindow::refreshSessions()
 {
     m_sessionTable->clear();
     const QStringList header = { tr("Session"), tr("Participant"), tr("State"), tr("Answered"), tr("Station"),
-        tr("Simulated"), tr("Started (UTC)") };
+        tr("Simulated"), tr("Started (UTC)"), tr("Running at") };
     m_sessionTable->setColumnCount(static_cast<int>(header.size()));
     m_sessionTable->setHorizontalHeaderLabels(header);
     m_sessionTable->setRowCount(0);
@@ -491,6 +492,14 @@ void MainWindow::refreshSessions()
         m_sessionTable->setItem(r, 4, readOnlyItem(s.station));
         m_sessionTable->setItem(r, 5, readOnlyItem(s.simulated ? tr("yes") : tr("no")));
         m_sessionTable->setItem(r, 6, readOnlyItem(s.startedUtc.toString(Qt::ISODate)));
+        // The lease: which station runs an open session now, and when it was last heard from.
+        const qint64 silent
+            = s.leaseHeartbeatUtc.isValid() ? s.leaseHeartbeatUtc.secsTo(QDateTime::currentDateTimeUtc()) : 0;
+        m_sessionTable->setItem(r, 7,
+            readOnlyItem(s.leaseStation.isEmpty() ? QString()
+                    : silent >= kSessionLeaseStaleSeconds
+                    ? tr("%1 (silent for %2 min: take over with Resume)").arg(s.leaseStation).arg(silent / 60)
+                    : s.leaseStation));
     }
     m_sessionTable->resizeColumnsToContents();
     m_sessionTable->horizontalHeader()->setStretchLastSection(true);
@@ -526,6 +535,26 @@ void MainWindow::openStudyFileDialog()
         this, tr("Open study file"), QString(), tr("NameThatTrue study (*.ntt);;All files (*)"));
     if (!path.isEmpty() && openStudyFile(path))
         offerResume();
+}
+
+void MainWindow::openServerStudyDialog()
+{
+    // The address only: libpq takes the password from PGPASSWORD or ~/.pgpass, so none is stored.
+    bool ok = false;
+    const QString address = QInputDialog::getText(this, tr("Open study on a server"),
+        tr("PostgreSQL address (postgresql://USER@HOST[:PORT]/DATABASE).\nThe password comes from the PGPASSWORD "
+           "environment variable or the ~/.pgpass file, never from here."),
+        QLineEdit::Normal, AppSettings::lastServerStudy(), &ok)
+                                .trimmed();
+    if (!ok || address.isEmpty())
+        return;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool opened = openStudyFile(address);
+    QApplication::restoreOverrideCursor();
+    if (opened) {
+        AppSettings::setLastServerStudy(m_db->path());
+        offerResume();
+    }
 }
 
 void MainWindow::importImages()

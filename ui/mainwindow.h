@@ -82,6 +82,7 @@ private:
 
     void newStudyFile();
     void openStudyFileDialog();
+    void openServerStudyDialog();
     void importImages();
     void newStudy();
     void startSessionDialog();

@@ -8,6 +8,7 @@ namespace ntt {
 namespace {
 const QString kLastStudyFile = QStringLiteral("files/lastStudyFile");
 const QString kStationName = QStringLiteral("session/stationName");
+const QString kLastServerStudy = QStringLiteral("files/lastServerStudy");
 } // namespace
 
 QString AppSettings::lastStudyFile()
@@ -17,6 +18,14 @@ QString AppSettings::lastStudyFile()
 void AppSettings::setLastStudyFile(const QString& path)
 {
     QSettings().setValue(kLastStudyFile, path);
+}
+QString AppSettings::lastServerStudy()
+{
+    return QSettings().value(kLastServerStudy).toString();
+}
+void AppSettings::setLastServerStudy(const QString& address)
+{
+    QSettings().setValue(kLastServerStudy, address);
 }
 QString AppSettings::stationName()
 {

@@ -10,6 +10,9 @@ class AppSettings final
 public:
     static QString lastStudyFile();
     static void setLastStudyFile(const QString& path);
+    /// The last server study's address (postgresql://USER@HOST[:PORT]/DATABASE, never with a password).
+    static QString lastServerStudy();
+    static void setLastServerStudy(const QString& address);
     /// Name recorded with each session; defaults to the machine's host name.
     static QString stationName();
     static void setStationName(const QString& name);
