@@ -23,6 +23,7 @@ void printUsage(QTextStream& stream)
               "  study create --db FILE DEF.json      create a study from a JSON definition\n"
               "  study list|show --db FILE            list studies / print a definition\n"
               "  study check --db FILE                check the study's files (rebuild lost normalised copies)\n"
+              "  study publish --db FILE --server URL copy a study file to a PostgreSQL server for stations\n"
               "  session list --db FILE               list sessions\n"
               "  simulate --db FILE --participants K  simulated participants (accuracy per source or category,\n"
               "                                       lapses, log-normal RTs); same as session simulate\n"

@@ -31,6 +31,15 @@ QString SqlDialect::newSessionLock() const
                                   : QStringLiteral("SELECT pg_advisory_xact_lock(20084, CAST(? AS INTEGER))");
 }
 
+QString SqlDialect::followInsertedIds(const QString& table) const
+{
+    if (m_kind == Kind::Sqlite)
+        return {};
+    return QStringLiteral("SELECT setval(pg_get_serial_sequence('%1', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT "
+                          "NULL) FROM %1")
+        .arg(table);
+}
+
 QStringList SqlDialect::connectionSetup() const
 {
     if (m_kind == Kind::PostgreSql)

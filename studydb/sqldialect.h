@@ -34,6 +34,9 @@ public:
      * where the writing transaction itself does (SQLite's BEGIN IMMEDIATE).
      */
     QString newSessionLock() const;
+    /// After rows were inserted with their ids: makes the table's next auto id follow them (empty on
+    /// SQLite, whose next id is always MAX + 1).
+    QString followInsertedIds(const QString& table) const;
     /// Statements run on every new connection before anything else (after the version check).
     QStringList connectionSetup() const;
     /// Whether a table exists.

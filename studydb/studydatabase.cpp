@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -219,6 +220,76 @@ bool writable(const QFileInfo& file)
 }
 
 } // namespace
+
+Status StudyDatabase::copyInto(StudyDatabase& target) const
+{
+    if (target.m_schemaVersion != m_schemaVersion)
+        return Error { QStringLiteral("%1: schema version %2 differs from %3's %4")
+                           .arg(target.m_path)
+                           .arg(target.m_schemaVersion)
+                           .arg(m_path)
+                           .arg(m_schemaVersion) };
+    // Tables in the order the migrations made them: every reference points to a table copied before.
+    QStringList tables;
+    static const QRegularExpression create(QStringLiteral("^CREATE TABLE (\\w+)"));
+    for (int v = 1; v <= kSchemaVersion; ++v)
+        for (const QString& statement : migrationStatements(v, *m_dialect))
+            if (const auto m = create.match(statement); m.hasMatch())
+                tables << m.captured(1);
+    QSqlDatabase to = target.database();
+    {
+        Sql used(to, target.m_path);
+        used.prepare(QStringLiteral("SELECT COUNT(*) FROM imports"));
+        if (const Status s = used.exec(QStringLiteral("checking that the target is empty")); !s)
+            return s;
+        if (used.next() && used.value(0).toLongLong() > 0)
+            return Error {
+                QStringLiteral("%1 already holds a pool; publish into a new, empty database").arg(target.m_path)
+            };
+    }
+    Transaction tx(to, Transaction::Writing);
+    if (!tx.started())
+        return Error { QStringLiteral("%1: cannot start a transaction: %2").arg(target.m_path, to.lastError().text()) };
+    for (const QString& table : std::as_const(tables)) {
+        Sql rows(database(), m_path);
+        rows.prepare(QStringLiteral("SELECT * FROM %1").arg(table));
+        if (const Status s = rows.exec(QStringLiteral("reading %1").arg(table)); !s)
+            return s;
+        const QSqlRecord record = rows.query().record();
+        QStringList columns;
+        QStringList marks;
+        for (int c = 0; c < record.count(); ++c) {
+            columns << record.fieldName(c);
+            marks << QStringLiteral("?");
+        }
+        // The target's own meta rows (its schema version) stay; the rest of meta is copied.
+        const QString conflict
+            = table == QLatin1String("meta") ? QStringLiteral(" ON CONFLICT (key) DO NOTHING") : QString();
+        const QString insert
+            = QStringLiteral("INSERT INTO %1 (%2) VALUES (%3)%4")
+                  .arg(table, columns.join(QStringLiteral(", ")), marks.join(QStringLiteral(", ")), conflict);
+        while (rows.next()) {
+            Sql row(to, target.m_path);
+            row.prepare(insert);
+            for (int c = 0; c < record.count(); ++c) // SQL NULL stays NULL whatever the column's type
+                row.bind(rows.query().isNull(c) ? QVariant() : rows.value(c));
+            if (const Status s = row.exec(QStringLiteral("copying a row of %1").arg(table)); !s)
+                return s;
+        }
+        if (record.indexOf(QStringLiteral("id")) >= 0) {
+            if (const QString follow = target.m_dialect->followInsertedIds(table); !follow.isEmpty()) {
+                Sql seq(to, target.m_path);
+                if (const Status s = seq.exec(follow, QStringLiteral("continuing the ids of %1").arg(table)); !s)
+                    return s;
+            }
+        }
+    }
+    if (!tx.commit())
+        return Error {
+            QStringLiteral("%1: the copy could not be committed: %2").arg(target.m_path, to.lastError().text())
+        };
+    return {};
+}
 
 QString StudyDatabase::readOnlyError(const QString& what) const
 {

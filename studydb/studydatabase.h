@@ -106,6 +106,14 @@ public:
     static Result<std::unique_ptr<StudyDatabase>> open(const QString& path, OpenMode mode = OpenMode::CreateIfMissing);
     /// Whether `location` is a server address rather than a file path.
     static bool isServerLocation(const QString& location);
+
+    /**
+     * Copies everything this study store holds (pool, studies, sessions, answers, models, maps, tags)
+     * into `target`, which must hold nothing yet (a new server database): ids are kept, so every
+     * export reads the same from both. One transaction on the target: all or nothing. Used by
+     * `ntt study publish` to move a study file to a server.
+     */
+    Status copyInto(StudyDatabase& target) const;
     static int currentSchemaVersion();
 
     ~StudyDatabase();

@@ -108,7 +108,33 @@ int cmdStudy(const QStringList& args)
         out() << "\n" << Qt::flush;
         return 0;
     }
-    err() << "usage: ntt study create|list|show|check --db <file> ...\n";
+    if (action == QLatin1String("publish")) {
+        p.setApplicationDescription(QStringLiteral(
+            "Copy a study file, everything in it, to a new, empty PostgreSQL database, so that stations share it "
+            "there. The file is left as it was. The password comes from PGPASSWORD or ~/.pgpass."));
+        p.addOption({ QStringLiteral("server"), QStringLiteral("postgresql://USER@HOST[:PORT]/DATABASE"),
+            QStringLiteral("address") });
+        int code = 0;
+        if (!parse(p, rest, code))
+            return code;
+        const QString server = p.value(QStringLiteral("server"));
+        if (!StudyDatabase::isServerLocation(server))
+            return usage(p, QStringLiteral("give --server postgresql://USER@HOST[:PORT]/DATABASE"));
+        auto file = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!file)
+            return fail(file.error());
+        auto target = StudyDatabase::open(server);
+        if (!target)
+            return fail(target.error());
+        if (const Status s = file.value()->copyInto(*target.value()); !s)
+            return fail(s.error());
+        out() << QStringLiteral("published %1 to %2: stations open it with --db %2 (their image files must be at "
+                                "the same paths)\n")
+                     .arg(file.value()->path(), target.value()->path())
+              << Qt::flush;
+        return 0;
+    }
+    err() << "usage: ntt study create|list|show|check|publish --db <file> ...\n";
     return 2;
 }
 

@@ -31,6 +31,7 @@ class Test_stations : public QObject
     qint64 m_studyId = 0;
     QString m_server; ///< the server study's address; empty when no server could be started
     QString m_serverMissing; ///< why not
+    QString m_serverBase; ///< postgresql://USER@HOST:PORT of the test server
     qint64 m_serverStudyId = 0;
 
     // The pool imported and a small study created at `location` (a file or a server address).
@@ -67,25 +68,37 @@ class Test_stations : public QObject
             m_serverMissing = QStringLiteral("the test server was not started (run the whole suite with ctest)");
             return;
         }
-        const QString base = QString::fromUtf8(urlFile.readAll()).trimmed();
-        const QString name = QStringLiteral("ntt_stations_%1").arg(QCoreApplication::applicationPid());
+        m_serverBase = QString::fromUtf8(urlFile.readAll()).trimmed();
+        m_server = newServerDatabase(QStringLiteral("ntt_stations_%1").arg(QCoreApplication::applicationPid()));
+        QVERIFY(!m_server.isEmpty());
+        m_serverStudyId = makeStudy(m_server, poolRoot);
+        QVERIFY2(m_serverStudyId > 0, qPrintable(m_server));
+    }
+
+    // An empty database `name` on the test server; its address, or empty (with a warning) on failure.
+    QString newServerDatabase(const QString& name) const
+    {
+        const QUrl url(m_serverBase);
+        bool created = false;
         {
-            const QUrl url(base);
             QSqlDatabase admin = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("admin"));
             admin.setHostName(url.host());
             admin.setPort(url.port());
             admin.setUserName(url.userName());
             admin.setDatabaseName(QStringLiteral("postgres"));
-            QVERIFY2(admin.open(), qPrintable(admin.lastError().text()));
-            QSqlQuery q(admin);
-            q.exec(QStringLiteral("DROP DATABASE IF EXISTS %1").arg(name));
-            QVERIFY2(q.exec(QStringLiteral("CREATE DATABASE %1").arg(name)), qPrintable(q.lastError().text()));
-            admin.close();
+            if (admin.open()) {
+                QSqlQuery q(admin);
+                q.exec(QStringLiteral("DROP DATABASE IF EXISTS %1").arg(name));
+                created = q.exec(QStringLiteral("CREATE DATABASE %1").arg(name));
+                if (!created)
+                    qWarning() << q.lastError().text();
+                admin.close();
+            } else {
+                qWarning() << admin.lastError().text();
+            }
         }
         QSqlDatabase::removeDatabase(QStringLiteral("admin"));
-        m_server = base + QLatin1Char('/') + name;
-        m_serverStudyId = makeStudy(m_server, poolRoot);
-        QVERIFY2(m_serverStudyId > 0, qPrintable(m_server));
+        return created ? m_serverBase + QLatin1Char('/') + name : QString();
     }
 
     // The location a data row names, with its study; skips the server rows when there is no server.
@@ -242,6 +255,50 @@ private Q_SLOTS:
         QCOMPARE(done->state, SessionState::Finished);
         QCOMPARE(done->answeredCount, done->trialCount);
         QVERIFY(done->leaseStation.isEmpty());
+    }
+
+    // A study file published to a server reads the same there (every export), and stations go on
+    // there from the next participant index.
+    void aPublishedFileReadsTheSameOnTheServer()
+    {
+        if (m_server.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("no PostgreSQL server: %1").arg(m_serverMissing)));
+        const QString target
+            = newServerDatabase(QStringLiteral("ntt_publish_%1").arg(QCoreApplication::applicationPid()));
+        QVERIFY(!target.isEmpty());
+        const testing::NttRun published = testing::runNtt({ QStringLiteral("study"), QStringLiteral("publish"),
+            QStringLiteral("--db"), m_file, QStringLiteral("--server"), target });
+        QVERIFY2(published.code == 0, qPrintable(published.err));
+        for (const char* what : { "responses", "images" }) {
+            QStringList csv;
+            for (const QString& where : { m_file, target }) {
+                const QString out
+                    = m_dir.filePath(QStringLiteral("%1-%2.csv").arg(QLatin1String(what)).arg(csv.size()));
+                const testing::NttRun exported = testing::runNtt({ QStringLiteral("export"), QStringLiteral("--db"),
+                    where, QStringLiteral("--what"), QLatin1String(what), QStringLiteral("--out"), out });
+                QVERIFY2(exported.code == 0, qPrintable(exported.err));
+                QFile f(out);
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                csv << QString::fromUtf8(f.readAll());
+            }
+            const QStringList file = csv[0].split(QLatin1Char('\n'));
+            const QStringList server = csv[1].split(QLatin1Char('\n'));
+            QCOMPARE(server.size(), file.size());
+            QVERIFY(file.size() > 2);
+            for (qsizetype i = 0; i < file.size(); ++i)
+                QCOMPARE(server[i], file[i]);
+        }
+        auto db = StudyDatabase::open(target);
+        QVERIFY(db.ok());
+        const auto before = db.value()->sessions(m_studyId);
+        auto plan = startSession(*db.value(), m_studyId, QString(), QStringLiteral("after"), true);
+        QVERIFY2(plan.ok(), qPrintable(plan.error()));
+        QCOMPARE(plan->session.participantIndex, int(before->size()));
+        QVERIFY(plan->session.id > before->back().id);
+        const testing::NttRun again = testing::runNtt({ QStringLiteral("study"), QStringLiteral("publish"),
+            QStringLiteral("--db"), m_file, QStringLiteral("--server"), target });
+        QCOMPARE(again.code, 1);
+        QVERIFY2(again.err.contains(QStringLiteral("already holds a pool")), qPrintable(again.err));
     }
 
     // A copy taken while a session writes holds every committed answer, also those still in the
