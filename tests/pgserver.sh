@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL server for the tests: `pgserver.sh start DIR` initialises a cluster in DIR
-# (trust authentication for the user "ntt", loopback only, no fsync), starts it on a free port and
+# A throwaway PostgreSQL server for the tests: `pgserver.sh start DIR [durable]` initialises a
+# cluster in DIR (trust authentication for the user "ntt", loopback only; without fsync unless
+# "durable", which benchmarks ask for so that a commit costs what it costs), starts it on a free port and
 # writes its address to DIR/url; `pgserver.sh stop DIR` stops it and removes DIR. PostgreSQL
 # refuses to run as root, so as root the server runs as the unprivileged user "nobody". When no
 # PostgreSQL is installed, DIR/unavailable says why and the tests that need the server skip.
 set -uo pipefail
-action="$1"; dir="$2"
+action="$1"; dir="$2"; fsync_off="-F"
+[ "${3:-}" = durable ] && fsync_off=""
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 as_server() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
 
@@ -23,7 +25,7 @@ start)
     for attempt in 0 1 2 3 4 5 6 7; do
         port=$((54000 + (RANDOM % 4000)))
         if as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-            -o "-h 127.0.0.1 -p $port -k $dir -F -c max_connections=200" start > /dev/null 2>&1; then
+            -o "-h 127.0.0.1 -p $port -k $dir $fsync_off -c max_connections=200" start > /dev/null 2>&1; then
             echo "postgresql://ntt@127.0.0.1:$port" > "$dir/url"
             exit 0
         fi
