@@ -20,6 +20,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -44,6 +45,7 @@
 #include <QVBoxLayout>
 
 #include <map>
+#include <optional>
 #include <set>
 
 namespace ntt {
@@ -627,18 +629,39 @@ void MainWindow::startSessionDialog()
 
 bool MainWindow::stimuliReady(qint64 studyId)
 {
-    // Stat-only for files verified before; the first check of a large study hashes every file.
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const auto checked = checkStudyStimuli(*m_db, studyId, CancelToken(), {});
-    QApplication::restoreOverrideCursor();
-    if (!checked) {
-        showError(checked.error());
+    // On a worker with its own connection: the first check of a large study hashes every file.
+    // The window stays responsive (and the check cancellable) while this waits for it.
+    BackgroundJob job;
+    QProgressDialog progress(tr("Checking the study's image files…"), tr("Cancel"), 0, 100, this);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(500);
+    connect(&job, &BackgroundJob::progressed, &progress, &QProgressDialog::setValue);
+    connect(&progress, &QProgressDialog::canceled, &job, &BackgroundJob::cancel);
+    QEventLoop wait;
+    std::optional<Result<StimulusCheck>> outcome;
+    const QString location = m_db->path();
+    job.start<StimulusCheck>(
+        [location, studyId](const CancelToken& cancel, const ProgressFn& report) -> Result<StimulusCheck> {
+            auto db = StudyDatabase::open(location, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            return checkStudyStimuli(*db.value(), studyId, cancel, report);
+        },
+        [&](Result<StimulusCheck> checked) {
+            outcome = std::move(checked);
+            wait.quit();
+        });
+    if (!outcome)
+        wait.exec();
+    progress.reset();
+    if (!*outcome) {
+        showError(outcome->error());
         return false;
     }
-    if (!checked->rebuilt.isEmpty())
-        statusBar()->showMessage(
-            tr("%n stimulus copies were missing or changed and were made again from their originals.", nullptr,
-                int(checked->rebuilt.size())));
+    if (!outcome->value().rebuilt.isEmpty())
+        statusBar()->showMessage(tr("%n stimulus copies were missing or changed and were made again from their "
+                                    "originals.",
+            nullptr, int(outcome->value().rebuilt.size())));
     return true;
 }
 

@@ -302,6 +302,9 @@ private Q_SLOTS:
         QCOMPARE(background->currentText(), QStringLiteral("white"));
         background->setEditText(QStringLiteral("#336699"));
         QCOMPARE(editor->definition().background.name(), QStringLiteral("#336699"));
+        // NTT_SCREENSHOT_DIR=... keeps a picture of the editor, to look at as a researcher would.
+        if (const QString shots = qEnvironmentVariable("NTT_SCREENSHOT_DIR"); !shots.isEmpty())
+            editor->grab().save(shots + QStringLiteral("/study-editor.png"));
         background->setEditText(QStringLiteral("see-through"));
         QTRY_VERIFY(editor->checkText().contains(QStringLiteral("\"see-through\"")));
         QVERIFY(!editor->createButton()->isEnabled());
