@@ -3,7 +3,8 @@
 # cluster in DIR (trust authentication for the user "ntt", loopback only; without fsync unless
 # "durable", which benchmarks ask for so that a commit costs what it costs), starts it on a free port and
 # writes its address to DIR/url; `pgserver.sh stop DIR` stops it and removes DIR. PostgreSQL
-# refuses to run as root, so as root the server runs as the unprivileged user "nobody". When no
+# refuses to run as root, so as root the server runs as the unprivileged user "nobody", with its
+# data in a folder of its own under /tmp (DIR may sit where "nobody" cannot go). When no
 # PostgreSQL is installed, DIR/unavailable says why and the tests that need the server skip.
 set -uo pipefail
 action="$1"; dir="$2"; fsync_off="-F"
@@ -18,25 +19,29 @@ start)
         echo "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run packaging/install-deps.sh" > "$dir/unavailable"
         exit 0
     fi
-    [ "$(id -u)" -eq 0 ] && chown nobody "$dir"
-    if ! as_server "$bin/initdb" -D "$dir/data" -A trust -U ntt --no-sync > "$dir/initdb.log" 2>&1; then
-        echo "initdb failed: $(tail -n 3 "$dir/initdb.log")" > "$dir/unavailable"; exit 1
+    data="$(mktemp -d /tmp/ntt-pgtest.XXXXXX)"
+    echo "$data" > "$dir/datadir"
+    [ "$(id -u)" -eq 0 ] && chown nobody "$data"
+    if ! as_server "$bin/initdb" -D "$data/data" -A trust -U ntt --no-sync > "$data/initdb.log" 2>&1; then
+        echo "initdb failed: $(tail -n 3 "$data/initdb.log")" > "$dir/unavailable"; exit 1
     fi
     for attempt in 0 1 2 3 4 5 6 7; do
         port=$((54000 + (RANDOM % 4000)))
-        if as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-            -o "-h 127.0.0.1 -p $port -k $dir $fsync_off -c max_connections=200" start > /dev/null 2>&1; then
+        if as_server "$bin/pg_ctl" -D "$data/data" -l "$data/server.log" -w -t 60 \
+            -o "-h 127.0.0.1 -p $port -k $data $fsync_off -c max_connections=200" start > /dev/null 2>&1; then
             echo "postgresql://ntt@127.0.0.1:$port" > "$dir/url"
             exit 0
         fi
     done
-    echo "the server did not start: $(tail -n 3 "$dir/server.log")" > "$dir/unavailable"
+    echo "the server did not start: $(tail -n 3 "$data/server.log")" > "$dir/unavailable"
     exit 1
     ;;
 stop)
-    if [ -n "$bin" ] && [ -d "$dir/data" ]; then
-        as_server "$bin/pg_ctl" -D "$dir/data" -m immediate stop > /dev/null 2>&1 || true
+    data="$(cat "$dir/datadir" 2>/dev/null || true)"
+    if [ -n "$bin" ] && [ -n "$data" ] && [ -d "$data/data" ]; then
+        as_server "$bin/pg_ctl" -D "$data/data" -m immediate stop > /dev/null 2>&1 || true
     fi
+    [ -n "$data" ] && rm -rf "$data"
     rm -rf "$dir"
     ;;
 *)
