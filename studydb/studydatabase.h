@@ -216,6 +216,12 @@ public:
     Status releaseSessionLease(qint64 sessionId, const QString& leaseToken);
     /// Logs a session event (focus lost, resumed, aborted...) as it happens.
     Status recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail = {});
+    /**
+     * A cheap mark of what stations have written (answers, sessions and their states): it differs
+     * from an earlier one when any station answered or started, paused or ended a session since.
+     * What a window watching other stations polls.
+     */
+    Result<QString> activityMark() const;
     /// Finished and aborted sessions give up their lease.
     Status setSessionState(qint64 sessionId, SessionState state);
 

@@ -588,6 +588,22 @@ Status StudyDatabase::recordEvent(qint64 sessionId, int trialIndex, const QStrin
     return q.exec(QStringLiteral("logging event %1").arg(kind));
 }
 
+Result<QString> StudyDatabase::activityMark() const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT (SELECT COUNT(*) FROM responses), (SELECT COALESCE(MAX(id), 0) FROM responses), "
+                             "(SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM sessions WHERE state = 'open'), "
+                             "(SELECT COUNT(*) FROM sessions WHERE lease_token IS NOT NULL)"));
+    if (const Status s = q.exec(QStringLiteral("looking for new answers")); !s)
+        return Error { s.error() };
+    if (!q.next())
+        return QString();
+    QStringList parts;
+    for (int i = 0; i < 5; ++i)
+        parts << q.value(i).toString();
+    return parts.join(QLatin1Char(':'));
+}
+
 Status StudyDatabase::setSessionState(qint64 sessionId, SessionState state)
 {
     Sql q(database(), m_path);

@@ -98,6 +98,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_studyList(new QListWidget(this))
     , m_studyDetails(new QPlainTextEdit(this))
     , m_sessionTable(new QTableWidget(this))
+    , m_watchStations(new QTimer(this))
     , m_sessionsHint(new QLabel(this))
     , m_models(new ModelsPanel(this))
     , m_camView(new CamView(this))
@@ -111,6 +112,12 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("NameThatTrue"));
     setWindowIcon(QIcon(QStringLiteral(":/ntt/icons/namethattrue.svg")));
     resize(1100, 720);
+
+    // Stations share a study (a file in a shared folder, or a server): one small query every 2 s
+    // shows their answers and sessions here as they come.
+    m_watchStations->setInterval(2000);
+    connect(m_watchStations, &QTimer::timeout, this, &MainWindow::watchOtherStations);
+    m_watchStations->start();
 
     m_banner->setVisible(false);
     m_banner->setAlignment(Qt::AlignCenter);
@@ -246,6 +253,7 @@ bool MainWindow::openStudyFile(const QString& path)
         return false;
     }
     m_db = std::move(db).value();
+    m_lastActivity.clear();
     AppSettings::setLastStudyFile(m_db->path());
     setWindowTitle(m_db->isReadOnly() ? tr("NameThatTrue — %1 (read-only)").arg(QFileInfo(m_db->path()).fileName())
                                       : tr("NameThatTrue — %1").arg(QFileInfo(m_db->path()).fileName()));
@@ -311,6 +319,23 @@ void MainWindow::setStudyOfPanels()
     m_dashboard->setStudy(path, selectedStudyId());
 
     m_errors->setStudy(m_db.get(), selectedStudyId());
+}
+
+void MainWindow::watchOtherStations()
+{
+    // Not while a participant sits here: this station's own answers refresh the views already,
+    // and nothing may compete with stimulus timing.
+    if (!m_db || m_participant)
+        return;
+    const auto mark = m_db->activityMark();
+    if (!mark || mark.value() == m_lastActivity)
+        return;
+    const bool first = m_lastActivity.isEmpty();
+    m_lastActivity = mark.value();
+    if (first)
+        return;
+    refreshSessions();
+    m_dashboard->scheduleRefresh();
 }
 
 void MainWindow::answersChanged()

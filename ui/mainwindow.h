@@ -12,6 +12,7 @@ class QLabel;
 class QListWidget;
 class QPlainTextEdit;
 class QTableWidget;
+class QTimer;
 class QTabWidget;
 class QAction;
 
@@ -79,6 +80,8 @@ private:
     void setStudyOfPanels();
     /// After answers arrived: models answer the new trials, the panels re-read.
     void answersChanged();
+    /// Follows what other stations write to the same study: the sessions table and the dashboard.
+    void watchOtherStations();
 
     void newStudyFile();
     void openStudyFileDialog();
@@ -106,6 +109,9 @@ private:
     QListWidget* m_studyList;
     QPlainTextEdit* m_studyDetails;
     QTableWidget* m_sessionTable;
+    /// Polls the study for other stations' answers and sessions (StudyDatabase::activityMark).
+    QTimer* m_watchStations;
+    QString m_lastActivity;
     QLabel* m_sessionsHint;
     ModelsPanel* m_models;
     CamView* m_camView;

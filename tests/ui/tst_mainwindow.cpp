@@ -1,6 +1,7 @@
 #include "browsermodels.h"
 #include "camview.h"
 #include "dashboard.h"
+#include "demo/demo.h"
 #include "errorbrowser.h"
 #include "mainwindow.h"
 #include "modelspanel.h"
@@ -11,6 +12,7 @@
 #include <QListView>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -192,6 +194,49 @@ private Q_SLOTS:
         QCOMPARE(browser->gridModel()->imageIds(), expected);
         window.tabs()->setCurrentWidget(dashboard);
         QVERIFY(dashboard->isVisible());
+    }
+
+    // Another station answering in the same study shows up here without anyone pressing a key.
+    void followsOtherStations()
+    {
+        QTemporaryDir dir;
+        CancelToken cancel;
+        DemoPoolOptions demo;
+        demo.outputDir = dir.filePath(QStringLiteral("pool"));
+        demo.imagesPerSourceAndCategory = 3;
+        demo.size = 32;
+        const auto pool = generateDemoPool(demo, cancel, {});
+        QVERIFY(pool.ok());
+        const QString file = dir.filePath(QStringLiteral("shared.ntt"));
+        {
+            auto db = StudyDatabase::open(file);
+            QVERIFY(db.ok());
+            ImportOptions import;
+            import.location = pool->root;
+            QVERIFY(importPool(*db.value(), import, cancel, {}).ok());
+            StudyDefinition d;
+            d.name = QStringLiteral("watched");
+            d.trialsPerParticipant = 4;
+            QVERIFY(createStudy(*db.value(), d, cancel, {}).ok());
+        }
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openStudyFile(file));
+        QTableWidget* sessions = nullptr;
+        for (QTableWidget* table : window.findChildren<QTableWidget*>())
+            sessions = table->columnCount() == 8 ? table : sessions; // the sessions table has 8 columns
+        QVERIFY(sessions);
+        QCOMPARE(sessions->rowCount(), 0);
+        QTest::qWait(2500); // the first poll records the starting point
+        QProcess station;
+        station.start(QStringLiteral(NTT_NTT_EXECUTABLE),
+            { QStringLiteral("session"), QStringLiteral("simulate"), QStringLiteral("--db"), file,
+                QStringLiteral("--participants"), QStringLiteral("2"), QStringLiteral("--station"),
+                QStringLiteral("cubicle-2") });
+        QVERIFY(station.waitForFinished(60000));
+        QCOMPARE(station.exitCode(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(sessions->rowCount(), 2, 10000);
+        QCOMPARE(sessions->item(0, 4)->text(), QStringLiteral("cubicle-2"));
     }
 
     void refusesAFileThatIsNotAStudy()
