@@ -293,9 +293,7 @@ Status StudyDatabase::copyInto(StudyDatabase& target) const
 
 QString StudyDatabase::readOnlyError(const QString& what) const
 {
-    return QStringLiteral("%1: %2 is not possible: the study file is open read-only (the file or its folder cannot be "
-                          "written, e.g. read-only media); copy it to a writable folder to change it")
-        .arg(m_path, what);
+    return readOnlyMessage(m_path, what);
 }
 
 bool StudyDatabase::isServerLocation(const QString& location)

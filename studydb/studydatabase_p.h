@@ -47,6 +47,15 @@ inline QDateTime parseUtc(const QVariant& v)
     return t;
 }
 
+/// "<store>: <what> is not possible: the study file is open read-only ...": every write to a
+/// read-only study says this, whether refused up front or by SQLite.
+inline QString readOnlyMessage(const QString& path, const QString& what)
+{
+    return QStringLiteral("%1: %2 is not possible: the study file is open read-only (the file or its folder cannot be "
+                          "written, e.g. read-only media); copy it to a writable folder to change it")
+        .arg(path, what);
+}
+
 // Runs a prepared or plain query; the error names the file and what was being done.
 class Sql
 {
@@ -76,10 +85,7 @@ public:
         if (m_error.isEmpty() && !m_query.exec())
             m_error = m_query.lastError().text();
         if (m_error.contains(QLatin1String("readonly database")))
-            return Error { QStringLiteral("%1: %2 is not possible: the study file is open read-only (the file or its "
-                                          "folder cannot be written, e.g. read-only media); copy it to a writable "
-                                          "folder to change it")
-                               .arg(m_path, what) };
+            return Error { readOnlyMessage(m_path, what) };
         if (!m_error.isEmpty())
             return Error { QStringLiteral("%1: %2 failed: %3").arg(m_path, what, m_error) };
         return {};

@@ -1,8 +1,8 @@
 // The files a study shows are checked before sessions and model runs: unchanged files cost a stat,
 // changed ones are named, and lost or damaged normalised copies are made again from their originals.
 
+#include "../common/demostudyfile.h"
 #include "../common/runntt.h"
-#include "demo/demo.h"
 #include "stimuluscheck.h"
 #include "studyfile.h"
 
@@ -43,18 +43,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         CancelToken cancel;
-        DemoPoolOptions demo;
-        demo.outputDir = m_dir.filePath(QStringLiteral("pool"));
-        demo.imagesPerSourceAndCategory = 3;
-        demo.size = 40;
-        const auto pool = generateDemoPool(demo, cancel, {});
-        QVERIFY2(pool.ok(), qPrintable(pool.error()));
-        auto db = StudyDatabase::open(m_dir.filePath(QStringLiteral("check.ntt")));
-        QVERIFY(db.ok());
-        m_db = std::move(db).value();
-        ImportOptions import;
-        import.location = pool->root;
-        QVERIFY(importPool(*m_db, import, cancel, {}).ok());
+        auto made = testing::demoStudyFile(m_dir.path(), 3, 40);
+        QVERIFY2(made.ok(), qPrintable(made.error()));
+        m_db = std::move(made->db);
         StudyDefinition d;
         d.name = QStringLiteral("normalised");
         d.normalisation.enabled = true;

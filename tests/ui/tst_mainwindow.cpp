@@ -1,7 +1,7 @@
+#include "../common/demostudyfile.h"
 #include "browsermodels.h"
 #include "camview.h"
 #include "dashboard.h"
-#include "demo/demo.h"
 #include "errorbrowser.h"
 #include "mainwindow.h"
 #include "modelspanel.h"
@@ -200,24 +200,11 @@ private Q_SLOTS:
     void followsOtherStations()
     {
         QTemporaryDir dir;
-        CancelToken cancel;
-        DemoPoolOptions demo;
-        demo.outputDir = dir.filePath(QStringLiteral("pool"));
-        demo.imagesPerSourceAndCategory = 3;
-        demo.size = 32;
-        const auto pool = generateDemoPool(demo, cancel, {});
-        QVERIFY(pool.ok());
-        const QString file = dir.filePath(QStringLiteral("shared.ntt"));
+        QString file;
         {
-            auto db = StudyDatabase::open(file);
-            QVERIFY(db.ok());
-            ImportOptions import;
-            import.location = pool->root;
-            QVERIFY(importPool(*db.value(), import, cancel, {}).ok());
-            StudyDefinition d;
-            d.name = QStringLiteral("watched");
-            d.trialsPerParticipant = 4;
-            QVERIFY(createStudy(*db.value(), d, cancel, {}).ok());
+            const auto made = testing::demoStudyFile(dir.path(), 3, 32, QStringLiteral("watched"));
+            QVERIFY2(made.ok(), qPrintable(made.error()));
+            file = made->path;
         }
         MainWindow window;
         window.show();
