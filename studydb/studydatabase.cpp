@@ -161,12 +161,28 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
             QStringLiteral("ALTER TABLE sessions ADD COLUMN lease_since_utc TEXT"),
             QStringLiteral("ALTER TABLE sessions ADD COLUMN lease_heartbeat_utc TEXT"),
         };
+    case 8:
+        return {
+            // Keys made at the station (UUIDs) for every session, answer and event it sends: a retry
+            // after a lost connection or a crash finds its earlier delivery instead of writing twice.
+            QStringLiteral("ALTER TABLE sessions ADD COLUMN session_key TEXT"),
+            QStringLiteral("CREATE UNIQUE INDEX sessions_key ON sessions (session_key)"),
+            QStringLiteral("ALTER TABLE responses ADD COLUMN response_key TEXT"),
+            QStringLiteral("CREATE UNIQUE INDEX responses_key ON responses (response_key)"),
+            QStringLiteral("ALTER TABLE session_events ADD COLUMN event_key TEXT"),
+            QStringLiteral("CREATE UNIQUE INDEX session_events_key ON session_events (event_key)"),
+            // The image files studies show, content-addressed by SHA-256, for stations that do not
+            // share the researcher's disk (`ntt station prepare` fetches them).
+            QStringLiteral("CREATE TABLE stimulus_files (sha256 TEXT PRIMARY KEY, suffix TEXT NOT NULL, "
+                           "bytes %1 NOT NULL, added_utc TEXT NOT NULL)")
+                .arg(dialect.blobColumn()),
+        };
     default:
         return {};
     }
 }
 
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 } // namespace
 
@@ -426,6 +442,30 @@ Result<std::unique_ptr<StudyDatabase>> StudyDatabase::open(const QString& path, 
         return Error { s.error() };
     qCDebug(lcStudyDb) << "opened" << store->m_path << "schema" << store->m_schemaVersion;
     return store;
+}
+
+Status StudyDatabase::ping() const
+{
+    if (!database().isOpen())
+        return Error { QStringLiteral("%1 is not connected").arg(m_path) };
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT 1")))
+        return Error { QStringLiteral("%1 does not answer: %2").arg(m_path, q.lastError().text()) };
+    return {};
+}
+
+Status StudyDatabase::reconnectIfLost()
+{
+    if (ping())
+        return {};
+    QSqlDatabase db = database();
+    db.close();
+    if (!db.open())
+        return Error {
+            QStringLiteral("%1: cannot connect to the study store again: %2").arg(m_path, db.lastError().text())
+        };
+    qCInfo(lcStudyDb) << m_path << "connected again";
+    return ping();
 }
 
 Result<int> StudyDatabase::readSchemaVersion() const

@@ -59,6 +59,16 @@ struct SessionInfo
     QDateTime leaseHeartbeatUtc; ///< when that station last said it is still running it
 };
 
+/// Something that happened in a session (focus lost, paused, resumed, finished...), as logged.
+struct SessionEvent
+{
+    int trialIndex = -1; ///< the trial on screen, -1 for none
+    QString kind;
+    QString detail;
+    QDateTime atUtc; ///< when it happened at the station; invalid = now
+    QString key; ///< made at the station (a UUID): a second delivery of the same event is ignored
+};
+
 /// A station that has not renewed its lease for this long is taken to have died (seconds).
 inline constexpr int kSessionLeaseStaleSeconds = 60;
 /// How often a running session renews its lease (seconds).
@@ -188,20 +198,23 @@ public:
      * so stations starting sessions at the same moment get distinct indices and none fails. Fails
      * with a sentence naming a participant code already used in the study.
      */
+    /// `sessionKey` (a UUID made at the station) makes a retry safe: when a session with that key
+    /// is stored already (the reply to the first attempt was lost), it is returned as it is.
     Result<CreatedSession> createSession(qint64 studyId, const QString& participantCode, const QString& station,
-        bool simulated, const TrialListMaker& makeTrials);
+        bool simulated, const TrialListMaker& makeTrials, const QString& sessionKey = {});
     Result<SessionInfo> session(qint64 sessionId) const;
     Result<std::vector<SessionInfo>> sessions(qint64 studyId) const;
     Result<std::vector<Trial>> sessionTrials(qint64 sessionId) const;
     Result<QSet<int>> answeredTrialIndices(qint64 sessionId) const;
-    /// Commits one answer durably; when it returns ok the answer is on disk. A trial answered
-    /// twice is refused (the first answer stands).
     /**
-     * Stores an answer, and renews the lease, in one commit. Only the holder of the session's lease
-     * (`leaseToken`) can answer: a station whose session was taken over is told by whom and when.
-     * A trial answered already, or of another session, is refused with a sentence saying so.
+     * Stores an answer, and renews the lease, in one durable commit. Only the holder of the
+     * session's lease (`leaseToken`) can answer: a station whose session was taken over is told by
+     * whom and when. A trial answered already, or of another session, is refused with a sentence
+     * saying so (the first answer stands). `responseKey` (a UUID made at the station) makes a
+     * retry safe: an answer with that key stored already counts as delivered.
      */
-    Status recordResponse(qint64 sessionId, const QString& leaseToken, const Response& response);
+    Status recordResponse(
+        qint64 sessionId, const QString& leaseToken, const Response& response, const QString& responseKey = {});
     /**
      * Takes the lease of an open session for `station` and returns its token. Granted when no
      * station holds it, when `station` itself does (it restarted after a crash), or, with
@@ -216,14 +229,24 @@ public:
     Status releaseSessionLease(qint64 sessionId, const QString& leaseToken);
     /// Logs a session event (focus lost, resumed, aborted...) as it happens.
     Status recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail = {});
+    /// Logs an event with the station's own time and key (an event with a stored key is ignored).
+    Status recordEvent(qint64 sessionId, const SessionEvent& event);
     /**
      * A cheap mark of what stations have written (answers, sessions and their states): it differs
      * from an earlier one when any station answered or started, paused or ended a session since.
      * What a window watching other stations polls.
      */
     Result<QString> activityMark() const;
-    /// Finished and aborted sessions give up their lease.
-    Status setSessionState(qint64 sessionId, SessionState state);
+    /// Finished and aborted sessions give up their lease. `atUtc`: when it ended at the station
+    /// (invalid = now). With a `leaseToken`, only the station holding the lease can end the session
+    /// (a session already in `state` counts as done: a retried delivery).
+    Status setSessionState(
+        qint64 sessionId, SessionState state, const QDateTime& atUtc = {}, const QString& leaseToken = {});
+    /// Whether the study store answers (a server that went away does not); the error says why.
+    Status ping() const;
+    /// For a server study whose connection was lost (the server restarted, the network went away):
+    /// connects again when ping() fails. Does nothing while the connection works.
+    Status reconnectIfLost();
 
     // Models
     /// Registers a model file; a model of that name with the same file hash is returned as it is,

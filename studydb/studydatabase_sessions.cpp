@@ -239,11 +239,36 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
 } // namespace
 
 Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyId, const QString& participantCode,
-    const QString& station, bool simulated, const TrialListMaker& makeTrials)
+    const QString& station, bool simulated, const TrialListMaker& makeTrials, const QString& sessionKey)
 {
     if (m_readOnly)
         return Error { readOnlyError(QStringLiteral("starting a session")) };
     QSqlDatabase db = database();
+    if (!sessionKey.isEmpty()) {
+        // A retry of a creation whose reply was lost: the session stands as it was stored.
+        Sql known(db, m_path);
+        known.prepare(QStringLiteral("SELECT id, lease_token FROM sessions WHERE session_key = ?")).bind(sessionKey);
+        if (const Status s = known.exec(QStringLiteral("looking for session %1").arg(sessionKey)); !s)
+            return Error { s.error() };
+        if (known.next()) {
+            const qint64 id = known.value(0).toLongLong();
+            const QString token = known.value(1).toString();
+            known.query().finish();
+            auto stored = session(id);
+            if (!stored)
+                return Error { stored.error() };
+            auto trials = sessionTrials(id);
+            if (!trials)
+                return Error { trials.error() };
+            if (stored->leaseStation != station)
+                return Error { QStringLiteral("%1: session %2 was started by this station but is now held by "
+                                              "station \"%3\"")
+                                   .arg(m_path)
+                                   .arg(id)
+                                   .arg(stored->leaseStation) };
+            return CreatedSession { std::move(stored).value(), std::move(trials).value(), token };
+        }
+    }
     // Stations race for the next index. On SQLite the writing transaction serialises them; on a
     // server an advisory lock per study does. Should two still read the same MAX (another client
     // writing without the lock), the loser's insert violates the unique index and tries again.
@@ -266,8 +291,8 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
         const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
         q.prepare(QStringLiteral("INSERT INTO sessions (study_id, participant_index, participant_code, station, "
                                  "simulated, state, started_utc, lease_station, lease_token, lease_since_utc, "
-                                 "lease_heartbeat_utc) SELECT ?, COALESCE(MAX(participant_index) + 1, 0), ?, ?, ?, "
-                                 "'open', ?, ?, ?, ?, ? FROM sessions WHERE study_id = ? "
+                                 "lease_heartbeat_utc, session_key) SELECT ?, COALESCE(MAX(participant_index) + 1, "
+                                 "0), ?, ?, ?, 'open', ?, ?, ?, ?, ?, ? FROM sessions WHERE study_id = ? "
                                  "RETURNING id, participant_index"))
             .bind(studyId)
             .bind(participantCode)
@@ -278,6 +303,7 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
             .bind(token)
             .bind(now)
             .bind(now)
+            .bind(sessionKey.isEmpty() ? QVariant() : QVariant(sessionKey))
             .bind(studyId);
         if (!q.query().exec()) {
             const QString text = q.query().lastError().text();
@@ -405,7 +431,8 @@ QString describeLease(const SessionInfo& s)
 
 } // namespace
 
-Status StudyDatabase::recordResponse(qint64 sessionId, const QString& leaseToken, const Response& r)
+Status StudyDatabase::recordResponse(
+    qint64 sessionId, const QString& leaseToken, const Response& r, const QString& responseKey)
 {
     if (m_readOnly)
         return Error { readOnlyError(QStringLiteral("storing an answer")) };
@@ -417,13 +444,27 @@ Status StudyDatabase::recordResponse(qint64 sessionId, const QString& leaseToken
                            .arg(m_path)
                            .arg(r.trialIndex)
                            .arg(db.lastError().text()) };
+    // Delivered before (the reply was lost, the station restarted before it noted the delivery, or
+    // two senders of one journal raced).
+    auto deliveredBefore = [&]() -> bool {
+        if (responseKey.isEmpty())
+            return false;
+        Sql known(db, m_path);
+        known.prepare(QStringLiteral("SELECT COUNT(*) FROM responses WHERE response_key = ?")).bind(responseKey);
+        return known.exec(QStringLiteral("looking for answer %1").arg(responseKey)) && known.next()
+            && known.value(0).toInt() > 0;
+    };
+    if (deliveredBefore())
+        return {};
     Sql q(db, m_path);
-    // The trial must belong to the session and the session be this station's; the UNIQUE trial_id
-    // refuses a second answer.
+    // The trial must belong to the session and the session be this station's; a second answer to
+    // the trial (UNIQUE trial_id) or a second delivery (UNIQUE response_key) inserts nothing and is
+    // told apart below, without aborting the transaction.
     q.prepare(QStringLiteral("INSERT INTO responses (trial_id, answer, correct, confidence, rt_ms, onset_utc, "
-                             "response_utc, rt_clock, focus_losses, timed_out, too_fast, recorded_utc) "
-                             "SELECT t.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials t JOIN sessions s ON "
-                             "s.id = t.session_id WHERE t.id = ? AND t.session_id = ? AND s.lease_token = ?"))
+                             "response_utc, rt_clock, focus_losses, timed_out, too_fast, recorded_utc, response_key) "
+                             "SELECT t.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials t JOIN sessions s ON "
+                             "s.id = t.session_id WHERE t.id = ? AND t.session_id = ? AND s.lease_token = ? "
+                             "ON CONFLICT DO NOTHING"))
         .bind(r.answer)
         .bind(r.correct ? 1 : 0)
         .bind(r.confidence ? QVariant(*r.confidence) : QVariant())
@@ -435,6 +476,7 @@ Status StudyDatabase::recordResponse(qint64 sessionId, const QString& leaseToken
         .bind(r.timedOut ? 1 : 0)
         .bind(r.tooFast ? 1 : 0)
         .bind(nowUtc())
+        .bind(responseKey.isEmpty() ? QVariant() : QVariant(responseKey))
         .bind(r.trialId)
         .bind(sessionId)
         .bind(leaseToken);
@@ -452,6 +494,17 @@ Status StudyDatabase::recordResponse(qint64 sessionId, const QString& leaseToken
                            .arg(text) };
     }
     if (q.query().numRowsAffected() != 1) {
+        q.query().finish();
+        if (deliveredBefore())
+            return {};
+        Sql answered(db, m_path);
+        answered.prepare(QStringLiteral("SELECT COUNT(*) FROM responses WHERE trial_id = ?")).bind(r.trialId);
+        if (answered.exec(QStringLiteral("reading trial %1").arg(r.trialIndex)) && answered.next()
+            && answered.value(0).toInt() > 0)
+            return Error { QStringLiteral("%1: trial %2 of session %3 is answered already; the first answer is kept")
+                               .arg(m_path)
+                               .arg(r.trialIndex)
+                               .arg(sessionId) };
         const auto stored = session(sessionId);
         if (!isTrialOf(sessionId, r.trialId).value_or(true))
             return Error { QStringLiteral("%1: trial %2 (id %3) is not part of session %4")
@@ -577,15 +630,21 @@ Status StudyDatabase::releaseSessionLease(qint64 sessionId, const QString& lease
 
 Status StudyDatabase::recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail)
 {
+    return recordEvent(sessionId, SessionEvent { trialIndex, kind, detail, {}, {} });
+}
+
+Status StudyDatabase::recordEvent(qint64 sessionId, const SessionEvent& e)
+{
     Sql q(database(), m_path);
-    q.prepare(QStringLiteral(
-                  "INSERT INTO session_events (session_id, trial_index, kind, at_utc, detail) VALUES (?, ?, ?, ?, ?)"))
+    q.prepare(QStringLiteral("INSERT INTO session_events (session_id, trial_index, kind, at_utc, detail, event_key) "
+                             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING"))
         .bind(sessionId)
-        .bind(trialIndex >= 0 ? QVariant(trialIndex) : QVariant())
-        .bind(kind)
-        .bind(nowUtc())
-        .bind(detail);
-    return q.exec(QStringLiteral("logging event %1").arg(kind));
+        .bind(e.trialIndex >= 0 ? QVariant(e.trialIndex) : QVariant())
+        .bind(e.kind)
+        .bind(e.atUtc.isValid() ? e.atUtc.toUTC().toString(Qt::ISODateWithMs) : nowUtc())
+        .bind(e.detail)
+        .bind(e.key.isEmpty() ? QVariant() : QVariant(e.key));
+    return q.exec(QStringLiteral("logging event %1").arg(e.kind));
 }
 
 Result<QString> StudyDatabase::activityMark() const
@@ -604,18 +663,42 @@ Result<QString> StudyDatabase::activityMark() const
     return parts.join(QLatin1Char(':'));
 }
 
-Status StudyDatabase::setSessionState(qint64 sessionId, SessionState state)
+Status StudyDatabase::setSessionState(
+    qint64 sessionId, SessionState state, const QDateTime& atUtc, const QString& leaseToken)
 {
     Sql q(database(), m_path);
     // A session that ended is nobody's any more; an open one keeps its lease.
     q.prepare(QStringLiteral("UPDATE sessions SET state = ?, ended_utc = ?, lease_station = CASE WHEN ? = 'open' THEN "
-                             "lease_station END, lease_token = CASE WHEN ? = 'open' THEN lease_token END WHERE id = ?"))
+                             "lease_station END, lease_token = CASE WHEN ? = 'open' THEN lease_token END WHERE id = ? "
+                             "AND (? = '' OR lease_token = ?)"))
         .bind(sessionStateName(state))
-        .bind(state == SessionState::Open ? QVariant() : QVariant(nowUtc()))
+        .bind(state == SessionState::Open
+                ? QVariant()
+                : QVariant(atUtc.isValid() ? atUtc.toUTC().toString(Qt::ISODateWithMs) : nowUtc()))
         .bind(sessionStateName(state))
         .bind(sessionStateName(state))
-        .bind(sessionId);
-    return q.exec(QStringLiteral("marking session %1 %2").arg(sessionId).arg(sessionStateName(state)));
+        .bind(sessionId)
+        .bind(leaseToken)
+        .bind(leaseToken);
+    if (const Status s = q.exec(QStringLiteral("marking session %1 %2").arg(sessionId).arg(sessionStateName(state)));
+        !s)
+        return s;
+    if (leaseToken.isEmpty() || q.query().numRowsAffected() == 1)
+        return {};
+    const auto stored = session(sessionId);
+    if (!stored)
+        return Error { stored.error() };
+    if (stored->state == state)
+        return {};
+    return Error { QStringLiteral("%1: session %2 cannot be marked %3 by this station: %4")
+                       .arg(m_path)
+                       .arg(sessionId)
+                       .arg(sessionStateName(state))
+                       .arg(!stored->leaseStation.isEmpty()
+                               ? QStringLiteral("it was taken over; ") + describeLease(stored.value())
+                               : stored->state == SessionState::Open
+                               ? QStringLiteral("it is not held by this station any more")
+                               : QStringLiteral("it is %1").arg(sessionStateName(stored->state))) };
 }
 
 Result<std::vector<ResponseRow>> StudyDatabase::responseRows(qint64 studyId) const

@@ -4,6 +4,7 @@
 #include "models/modelcheck.h"
 #include "models/preprocess.h"
 #include "pool/imagefileinfo.h"
+#include "sessionwriter.h"
 #include "stimuluscheck.h"
 #include "study/participantcode.h"
 #include "study/rng.h"
@@ -139,8 +140,8 @@ Result<StoredStudy> findStudy(const StudyDatabase& db, const QString& selector)
     return db.studyByName(selector);
 }
 
-Result<SessionPlan> startSession(
-    StudyDatabase& db, qint64 studyId, const QString& participantCode, const QString& station, bool simulated)
+Result<SessionPlan> startSession(StudyDatabase& db, qint64 studyId, const QString& participantCode,
+    const QString& station, bool simulated, const QString& sessionKey)
 {
     const auto code = validateParticipantCode(participantCode.isEmpty() ? generateParticipantCode() : participantCode);
     if (!code)
@@ -152,21 +153,24 @@ Result<SessionPlan> startSession(
     if (!pool)
         return Error { pool.error() };
     QStringList warnings;
-    auto created
-        = db.createSession(studyId, code.value(), station, simulated, [&](int index) -> Result<std::vector<Trial>> {
-              auto list = generateTrials(study->definition, pool.value(), study->realSource, index);
-              if (!list)
-                  return Error { QStringLiteral("study \"%1\": %2").arg(study->definition.name, list.error()) };
-              warnings = list->warnings;
-              return std::move(list->trials);
-          });
+    auto created = db.createSession(
+        studyId, code.value(), station, simulated,
+        [&](int index) -> Result<std::vector<Trial>> {
+            auto list = generateTrials(study->definition, pool.value(), study->realSource, index);
+            if (!list)
+                return Error { QStringLiteral("study \"%1\": %2").arg(study->definition.name, list.error()) };
+            warnings = list->warnings;
+            return std::move(list->trials);
+        },
+        sessionKey);
     if (!created)
         return Error { created.error() };
     return SessionPlan { std::move(created->session), std::move(study).value(), std::move(created->trials), {},
         warnings, created->leaseToken };
 }
 
-Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId, const QString& station, bool takeOver)
+Result<SessionPlan> loadSession(
+    StudyDatabase& db, qint64 sessionId, const QString& station, bool takeOver, StationOutbox* outbox)
 {
     auto token = db.acquireSessionLease(sessionId, station, takeOver);
     if (!token)
@@ -180,9 +184,14 @@ Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId, const QStri
     auto trials = db.sessionTrials(sessionId);
     if (!trials)
         return Error { trials.error() };
-    const auto answered = db.answeredTrialIndices(sessionId);
+    auto answered = db.answeredTrialIndices(sessionId);
     if (!answered)
         return Error { answered.error() };
+    // Answers this station gave that the sender has not delivered yet are answered all the same.
+    const auto journaled = SessionWriter(db, sessionId, token.value(), outbox).journaledAnswers();
+    if (!journaled)
+        return Error { journaled.error() };
+    answered->unite(journaled.value());
     return SessionPlan { session.value(), std::move(study).value(), std::move(trials).value(), answered.value(), {},
         std::move(token).value() };
 }
@@ -639,7 +648,7 @@ Result<std::vector<ModelSummary>> summariseModels(const StudyDatabase& db, qint6
 }
 
 Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan, const ScriptedParticipant& script,
-    const std::function<void(int)>& onCommitted)
+    const std::function<void(int)>& onCommitted, StationOutbox* outbox)
 {
     auto checkShare = [](const QString& what, double v) -> Status {
         if (!(v >= 0.0 && v <= 1.0))
@@ -693,11 +702,14 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
     };
     ScriptedRun run;
     run.sessionId = plan.session.id;
+    SessionWriter writer(db, plan.session.id, plan.leaseToken, outbox);
+    if (const Status s = writer.heartbeat(); !s)
+        return Error { s.error() };
     // Seeded per session so a resumed script answers the remaining trials as the first run would have.
     Rng rng = Rng::forStream(script.seed, static_cast<std::uint64_t>(plan.session.participantIndex));
     SessionFlow flow(plan.study.definition, plan.trials, plan.answered);
     if (flow.resumed())
-        db.recordEvent(plan.session.id, flow.firstUnanswered(), QStringLiteral("resumed"), QStringLiteral("scripted"));
+        writer.event(flow.firstUnanswered(), QStringLiteral("resumed"), QStringLiteral("scripted"));
     std::vector<std::pair<double, double>> draws(plan.trials.size());
     for (auto& d : draws)
         d = { rng.uniform(), rng.uniform() };
@@ -712,7 +724,7 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
             continue;
         if (script.stopAfter >= 0 && run.answered >= script.stopAfter) {
             // Left open like a paused session: any station may resume it.
-            if (const Status s = db.releaseSessionLease(plan.session.id, plan.leaseToken); !s)
+            if (const Status s = writer.release(); !s)
                 return Error { s.error() };
             return run;
         }
@@ -735,7 +747,7 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
         response.onsetUtc = response.responseUtc.addMSecs(-static_cast<qint64>(response.rtMs));
         response.rtClock = QStringLiteral("scripted");
         scoreResponse(plan.study.definition, trial, response);
-        if (const Status s = db.recordResponse(plan.session.id, plan.leaseToken, response); !s)
+        if (const Status s = writer.answer(response); !s)
             return Error { s.error() };
         plan.answered.insert(trial.index);
         ++run.answered;
@@ -744,7 +756,7 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
         if (script.delayMs > 0)
             QThread::msleep(static_cast<unsigned long>(script.delayMs));
     }
-    if (const Status s = db.setSessionState(plan.session.id, SessionState::Finished); !s)
+    if (const Status s = writer.end(SessionState::Finished); !s)
         return Error { s.error() };
     run.finished = true;
     return run;

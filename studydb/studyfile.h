@@ -21,6 +21,8 @@
 
 namespace ntt {
 
+class StationOutbox;
+
 // The arrows of the data flow (files -> pool -> study -> sessions -> exports), each one function
 // that the command line and the GUI both call.
 
@@ -81,16 +83,19 @@ struct SessionPlan
 };
 
 /// Starts the next participant's session: generates the trial list of participant k (k = the next
-/// index) and stores it with the session before anything is shown.
-Result<SessionPlan> startSession(
-    StudyDatabase& db, qint64 studyId, const QString& participantCode, const QString& station, bool simulated);
+/// index) and stores it with the session before anything is shown. A retry with the same
+/// `sessionKey` (a UUID made by the caller) after a lost connection returns the stored session.
+Result<SessionPlan> startSession(StudyDatabase& db, qint64 studyId, const QString& participantCode,
+    const QString& station, bool simulated, const QString& sessionKey = {});
 
 /**
  * Loads an interrupted session for resuming at its first unanswered trial, taking its lease for
  * `station` (StudyDatabase::acquireSessionLease: refused, naming the station, while another station
- * runs it; `takeOver` takes a lease whose station has not been heard from for a minute).
+ * runs it; `takeOver` takes a lease whose station has not been heard from for a minute). With the
+ * station's `outbox` (a server study), answers in its journal not yet delivered count as answered.
  */
-Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId, const QString& station, bool takeOver = false);
+Result<SessionPlan> loadSession(StudyDatabase& db, qint64 sessionId, const QString& station, bool takeOver = false,
+    StationOutbox* outbox = nullptr);
 
 /// Writes the responses CSV of one study (all studies when studyId is 0) to `csvPath` atomically.
 Result<int> exportResponses(const StudyDatabase& db, qint64 studyId, const QString& csvPath);
@@ -124,11 +129,12 @@ struct ScriptedRun
 
 /**
  * Runs a scripted participant through `plan` with the same SessionFlow and storage the participant
- * window uses: each answer is committed before the next trial. `onCommitted` is called after each
+ * window uses (SessionWriter): each answer is committed before the next trial, to the study or,
+ * with an `outbox` (a server study), to the station's journal. `onCommitted` is called after each
  * commit with the trial index.
  */
 Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan, const ScriptedParticipant& script,
-    const std::function<void(int trialIndex)>& onCommitted = {});
+    const std::function<void(int trialIndex)>& onCommitted = {}, StationOutbox* outbox = nullptr);
 
 /// Loads a model file (TorchScript with its sidecar, or a built-in detector) to check it, and
 /// registers it under `name` (default: the sidecar's name). Returns the stored model and load warnings.

@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL server for the tests: `pgserver.sh start DIR [durable]` initialises a
 # cluster in DIR (trust authentication for the user "ntt", loopback only; without fsync unless
 # "durable", which benchmarks ask for so that a commit costs what it costs), starts it on a free port and
-# writes its address to DIR/url; `pgserver.sh stop DIR` stops it and removes DIR. PostgreSQL
+# writes its address to DIR/url; `pgserver.sh kill DIR` kills it as a crash would (SIGKILL) and
+# `pgserver.sh restart DIR` starts it again on the same address; `pgserver.sh stop DIR` stops it and removes DIR. PostgreSQL
 # refuses to run as root, so as root the server runs as the unprivileged user "nobody", with its
 # data in a folder of its own under /tmp (DIR may sit where "nobody" cannot go). When no
 # PostgreSQL is installed, DIR/unavailable says why and the tests that need the server skip.
@@ -36,6 +37,21 @@ start)
     echo "the server did not start: $(tail -n 3 "$data/server.log")" > "$dir/unavailable"
     exit 1
     ;;
+kill)
+    # A crash of the server machine: the postmaster and every backend die at once (SIGKILL).
+    data="$(cat "$dir/datadir")"
+    pid="$(head -n 1 "$data/data/postmaster.pid")"
+    children="$(pgrep -P "$pid" || true)"
+    kill -KILL "$pid" $children
+    while kill -0 "$pid" 2> /dev/null; do sleep 0.1; done
+    ;;
+restart)
+    # The server comes back on the same address after a kill (crash recovery from its WAL).
+    data="$(cat "$dir/datadir")"
+    port="$(sed -e 's/.*://' "$dir/url")"
+    as_server "$bin/pg_ctl" -D "$data/data" -l "$data/server.log" -w -t 60 \
+        -o "-h 127.0.0.1 -p $port -k $data $fsync_off -c max_connections=200" start > /dev/null
+    ;;
 stop)
     data="$(cat "$dir/datadir" 2>/dev/null || true)"
     if [ -n "$bin" ] && [ -n "$data" ] && [ -d "$data/data" ]; then
@@ -45,6 +61,6 @@ stop)
     rm -rf "$dir"
     ;;
 *)
-    echo "usage: pgserver.sh start|stop DIR" >&2; exit 2
+    echo "usage: pgserver.sh start|kill|restart|stop DIR" >&2; exit 2
     ;;
 esac

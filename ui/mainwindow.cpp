@@ -9,6 +9,7 @@
 #include "participantwindow.h"
 #include "pool/shortcutaudit.h"
 #include "settings.h"
+#include "stationoutbox.h"
 #include "study/participantcode.h"
 #include "studyeditor.h"
 #include "studyexports.h"
@@ -42,6 +43,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QToolBar>
+#include <QUuid>
 #include <QVBoxLayout>
 
 #include <map>
@@ -118,6 +120,9 @@ MainWindow::MainWindow(QWidget* parent)
     m_watchStations->setInterval(2000);
     connect(m_watchStations, &QTimer::timeout, this, &MainWindow::watchOtherStations);
     m_watchStations->start();
+    m_backlog = new QLabel(this);
+    m_backlog->setVisible(false);
+    statusBar()->addPermanentWidget(m_backlog);
 
     m_banner->setVisible(false);
     m_banner->setAlignment(Qt::AlignCenter);
@@ -252,8 +257,18 @@ bool MainWindow::openStudyFile(const QString& path)
         showError(db.error());
         return false;
     }
+    m_outbox.reset();
     m_db = std::move(db).value();
     m_lastActivity.clear();
+    // A server study: this station's answers go to its journal first and are sent from there.
+    if (StudyDatabase::isServerLocation(m_db->path())) {
+        auto outbox = StationOutbox::open(m_db->path());
+        if (outbox)
+            m_outbox = std::move(outbox).value();
+        else
+            showError(outbox.error());
+    }
+    showBacklog();
     AppSettings::setLastStudyFile(m_db->path());
     setWindowTitle(m_db->isReadOnly() ? tr("NameThatTrue — %1 (read-only)").arg(QFileInfo(m_db->path()).fileName())
                                       : tr("NameThatTrue — %1").arg(QFileInfo(m_db->path()).fileName()));
@@ -321,14 +336,52 @@ void MainWindow::setStudyOfPanels()
     m_errors->setStudy(m_db.get(), selectedStudyId());
 }
 
+void MainWindow::showBacklog()
+{
+    m_backlog->setVisible(m_outbox != nullptr);
+    if (!m_outbox)
+        return;
+    const StationOutbox::State state = m_outbox->state();
+    const StationJournal::Backlog& b = state.backlog;
+    QString text;
+    if (b.refused > 0)
+        text = tr("Station journal: %n entries refused by the server", nullptr, b.refused);
+    else if (b.pending() > 0)
+        text = tr("Station journal: %n answer(s) waiting for the server", nullptr, b.pendingAnswers);
+    else
+        text = state.connected ? tr("Station journal: every answer is on the server")
+                               : tr("Station journal: server not reached yet");
+    if (!state.connected && !state.connectionError.isEmpty())
+        text += tr(" (server unreachable)");
+    m_backlog->setText(text);
+    QStringList details { tr("Journal: %1").arg(m_outbox->journal().path()) };
+    if (!state.connectionError.isEmpty())
+        details << state.connectionError;
+    details += b.refusals;
+    m_backlog->setToolTip(details.join(QLatin1Char('\n')));
+    m_backlog->setStyleSheet(b.refused > 0 || (!state.connected && b.pending() > 0)
+            ? QStringLiteral("QLabel { color: #b02a37; font-weight: bold; }")
+            : QString());
+}
+
 void MainWindow::watchOtherStations()
 {
+    showBacklog();
     // Not while a participant sits here: this station's own answers refresh the views already,
     // and nothing may compete with stimulus timing.
     if (!m_db || m_participant)
         return;
     const auto mark = m_db->activityMark();
-    if (!mark || mark.value() == m_lastActivity)
+    if (!mark) {
+        // A server that restarted: connect again, at most every 10 s (a lost network can make
+        // connecting wait for the connection timeout).
+        if (m_lastReconnect.isValid() && m_lastReconnect.elapsed() < 10000)
+            return;
+        m_lastReconnect.start();
+        (void)m_db->reconnectIfLost();
+        return;
+    }
+    if (mark.value() == m_lastActivity)
         return;
     const bool first = m_lastActivity.isEmpty();
     m_lastActivity = mark.value();
@@ -695,7 +748,8 @@ ParticipantWindow* MainWindow::startSession(
 {
     if (!stimuliReady(studyId))
         return nullptr;
-    auto plan = ntt::startSession(*m_db, studyId, participantCode, station, false);
+    auto plan = ntt::startSession(
+        *m_db, studyId, participantCode, station, false, QUuid::createUuid().toString(QUuid::WithoutBraces));
     if (!plan) {
         showError(plan.error());
         return nullptr;
@@ -723,7 +777,7 @@ ParticipantWindow* MainWindow::resumeSession(qint64 sessionId, QScreen* screen)
     if (!stimuliReady(info->studyId))
         return nullptr;
     const QString station = AppSettings::stationName();
-    auto plan = loadSession(*m_db, sessionId, station);
+    auto plan = loadSession(*m_db, sessionId, station, false, m_outbox.get());
     if (!plan) {
         // Another station holds it. One that has not been heard from for a minute may have died:
         // the experimenter decides whether to take the session over.
@@ -738,7 +792,7 @@ ParticipantWindow* MainWindow::resumeSession(qint64 sessionId, QScreen* screen)
                 plan.error() + QStringLiteral("\n\n") + tr("Take session %1 over at this station?").arg(sessionId))
             != QMessageBox::Yes)
             return nullptr;
-        plan = loadSession(*m_db, sessionId, station, true);
+        plan = loadSession(*m_db, sessionId, station, true, m_outbox.get());
         if (!plan) {
             showError(plan.error());
             return nullptr;
@@ -763,7 +817,7 @@ ParticipantWindow* MainWindow::runParticipantWindow(SessionPlan plan, QScreen* s
     if (screen)
         m_lastScreenName = screen->name();
     refreshSessions();
-    auto* window = new ParticipantWindow(*m_db, std::move(plan), paths.value());
+    auto* window = new ParticipantWindow(*m_db, std::move(plan), paths.value(), m_outbox.get());
     window->setAttribute(Qt::WA_DeleteOnClose);
     m_participant = window;
     // Model work waits while the participant window is up, so it cannot disturb stimulus timing.

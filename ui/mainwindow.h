@@ -1,8 +1,10 @@
 #pragma once
 
+#include "stationoutbox.h"
 #include "studydatabase.h"
 #include "studyfile.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -82,6 +84,8 @@ private:
     void answersChanged();
     /// Follows what other stations write to the same study: the sessions table and the dashboard.
     void watchOtherStations();
+    /// The station journal's backlog in the status bar (server studies).
+    void showBacklog();
 
     void newStudyFile();
     void openStudyFileDialog();
@@ -102,6 +106,10 @@ private:
     void showError(const QString& message);
 
     std::unique_ptr<StudyDatabase> m_db;
+    /// A server study's station journal and sender; null for a study file.
+    std::unique_ptr<StationOutbox> m_outbox;
+    QLabel* m_backlog = nullptr; ///< the journal's backlog, in the status bar
+    QElapsedTimer m_lastReconnect;
     QTabWidget* m_tabs;
     QLabel* m_banner;
     QTableWidget* m_poolTable;

@@ -51,10 +51,10 @@ int digitOf(const QKeyEvent* event)
 } // namespace
 
 ParticipantWindow::ParticipantWindow(
-    StudyDatabase& db, SessionPlan plan, QHash<qint64, QString> stimulusPaths, QWidget* parent)
+    StudyDatabase& db, SessionPlan plan, QHash<qint64, QString> stimulusPaths, StationOutbox* outbox, QWidget* parent)
     : QWidget(parent)
-    , m_db(db)
     , m_plan(std::move(plan))
+    , m_writer(db, m_plan.session.id, m_plan.leaseToken, outbox)
     , m_flow(m_plan.study.definition, m_plan.trials, m_plan.answered)
     , m_prefetcher(new StimulusPrefetcher(std::move(stimulusPaths), this))
 {
@@ -88,7 +88,7 @@ ParticipantWindow::ParticipantWindow(
         return ExitChoice::Stay;
     };
     if (m_flow.resumed())
-        stored(m_db.recordEvent(m_plan.session.id, m_flow.firstUnanswered(), QStringLiteral("resumed")));
+        stored(m_writer.event(m_flow.firstUnanswered(), QStringLiteral("resumed")));
 }
 
 ParticipantWindow::~ParticipantWindow() = default;
@@ -108,9 +108,10 @@ void ParticipantWindow::start(QScreen* screen)
     m_leaseHeartbeat.setInterval(kSessionLeaseHeartbeatSeconds * 1000);
     connect(&m_leaseHeartbeat, &QTimer::timeout, this, [this] {
         if (!m_ended)
-            stored(m_db.renewSessionLease(m_plan.session.id, m_plan.leaseToken));
+            stored(m_writer.heartbeat());
     });
     m_leaseHeartbeat.start();
+    stored(m_writer.heartbeat());
     enterScreen();
 }
 
@@ -196,8 +197,8 @@ void ParticipantWindow::enterScreen()
     m_deadline.stop();
     const Screen& s = m_flow.current();
     if (s.kind == ScreenKind::End && !m_ended && !m_consentDeclined) {
-        stored(m_db.setSessionState(m_plan.session.id, SessionState::Finished));
-        stored(m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("finished")));
+        stored(m_writer.end(SessionState::Finished));
+        stored(m_writer.event(-1, QStringLiteral("finished")));
     }
     prefetchAhead();
     update();
@@ -362,12 +363,12 @@ void ParticipantWindow::keyPressEvent(QKeyEvent* event)
     const ScreenKind kind = m_flow.current().kind;
     if (kind == ScreenKind::Consent) {
         if (event->key() == Qt::Key_Y) {
-            stored(m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("consent-given")));
+            stored(m_writer.event(-1, QStringLiteral("consent-given")));
             advance();
         } else if (event->key() == Qt::Key_N) {
             m_consentDeclined = true;
-            stored(m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("consent-declined")));
-            stored(m_db.setSessionState(m_plan.session.id, SessionState::Aborted));
+            stored(m_writer.event(-1, QStringLiteral("consent-declined")));
+            stored(m_writer.end(SessionState::Aborted));
             while (!m_flow.atEnd())
                 m_flow.advance();
             enterScreen();
@@ -457,7 +458,7 @@ void ParticipantWindow::commitResponse()
     m_pending.focusLosses = m_focusLosses;
     scoreResponse(m_plan.study.definition, t, m_pending);
     // Durable before anything else happens: the next trial appears only after this commit.
-    if (!stored(m_db.recordResponse(m_plan.session.id, m_plan.leaseToken, m_pending)))
+    if (!stored(m_writer.answer(m_pending)))
         return;
     m_plan.answered.insert(t.index);
     Q_EMIT responseRecorded(t.index);
@@ -494,7 +495,7 @@ void ParticipantWindow::changeEvent(QEvent* event)
     if (event->type() != QEvent::ActivationChange || isActiveWindow() || !currentTrial() || m_ended)
         return;
     ++m_focusLosses;
-    stored(m_db.recordEvent(m_plan.session.id, currentTrial()->index, QStringLiteral("focus-lost")));
+    stored(m_writer.event(currentTrial()->index, QStringLiteral("focus-lost")));
 }
 
 void ParticipantWindow::handleExperimenterChord()
@@ -522,13 +523,12 @@ void ParticipantWindow::endSession(SessionState state)
     m_leaseHeartbeat.stop();
     m_ended = true;
     if (state == SessionState::Aborted) {
-        stored(m_db.setSessionState(m_plan.session.id, SessionState::Aborted));
-        stored(m_db.recordEvent(m_plan.session.id, -1, QStringLiteral("aborted")));
+        stored(m_writer.end(SessionState::Aborted));
+        stored(m_writer.event(-1, QStringLiteral("aborted")));
     } else if (state == SessionState::Open) {
-        stored(
-            m_db.recordEvent(m_plan.session.id, currentTrial() ? currentTrial()->index : -1, QStringLiteral("paused")));
+        stored(m_writer.event(currentTrial() ? currentTrial()->index : -1, QStringLiteral("paused")));
         // Paused: any station may resume it.
-        stored(m_db.releaseSessionLease(m_plan.session.id, m_plan.leaseToken));
+        stored(m_writer.release());
     }
     Q_EMIT sessionEnded(m_plan.session.id, state);
     close();

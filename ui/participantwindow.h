@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sessionwriter.h"
 #include "study/sessionflow.h"
 #include "studydatabase.h"
 #include "studyfile.h"
@@ -32,8 +33,9 @@ public:
     enum class ExitChoice { Stay, Pause, Abort };
     using ExitConfirmation = std::function<ExitChoice(bool sessionComplete)>;
 
-    ParticipantWindow(
-        StudyDatabase& db, SessionPlan plan, QHash<qint64, QString> stimulusPaths, QWidget* parent = nullptr);
+    /// Answers go to `db`, or with a station `outbox` (a server study) to the station's journal first.
+    ParticipantWindow(StudyDatabase& db, SessionPlan plan, QHash<qint64, QString> stimulusPaths,
+        StationOutbox* outbox = nullptr, QWidget* parent = nullptr);
     ~ParticipantWindow() override;
 
     /// Shows the window full screen on `screen` (the primary screen when null).
@@ -88,8 +90,8 @@ private:
     void paintTrial(class QPainter& painter);
     void paintText(class QPainter& painter, const QString& text);
 
-    StudyDatabase& m_db;
     SessionPlan m_plan;
+    SessionWriter m_writer;
     SessionFlow m_flow;
     StimulusPrefetcher* m_prefetcher;
     ExitConfirmation m_confirmExit;

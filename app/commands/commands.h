@@ -31,5 +31,7 @@ int cmdModel(const QStringList& args);
 int cmdCam(const QStringList& args);
 /// `ntt backup --db FILE --out COPY`: a consistent copy while sessions run.
 int cmdBackup(const QStringList& args);
+/// `ntt station`: a station's journal for a server study: what waits to be sent, sending it now.
+int cmdStation(const QStringList& args);
 
 } // namespace ntt::cli

@@ -2,8 +2,12 @@
 
 #include "commands/commandoptions.h"
 #include "commands/commands.h"
+#include "stationoutbox.h"
 #include "studyexports.h"
 #include "studyfile.h"
+
+#include <QThread>
+#include <QUuid>
 
 namespace ntt::cli {
 
@@ -80,6 +84,14 @@ int cmdSession(const QStringList& args)
                            "minute (it died).") });
         p.addOption(
             { QStringLiteral("print-commits"), QStringLiteral("Print 'committed <trial>' after each answer.") });
+        p.addOption({ QStringLiteral("journal"),
+            QStringLiteral("Server studies: the station's journal, where answers are committed before they are sent "
+                           "(default: one per server in the user's application data folder)."),
+            QStringLiteral("file") });
+        p.addOption({ QStringLiteral("wait-server"),
+            QStringLiteral("Server studies: how long to wait for an unreachable server before a new session, and "
+                           "for the journal to be delivered at the end (seconds, default 120)."),
+            QStringLiteral("s"), QStringLiteral("120") });
         int code = 0;
         if (!parse(p, rest, code))
             return code;
@@ -120,6 +132,33 @@ int cmdSession(const QStringList& args)
         const int participants = p.value(QStringLiteral("participants")).toInt(&ok);
         if (!ok || participants < 1)
             return usage(p, QStringLiteral("--participants must be at least 1"));
+        const int waitServer = p.value(QStringLiteral("wait-server")).toInt(&ok);
+        if (!ok || waitServer < 0)
+            return usage(p, QStringLiteral("--wait-server must be a whole number of seconds >= 0"));
+        // On a server study each answer is committed to the station's journal first and sent by the outbox.
+        std::unique_ptr<StationOutbox> outbox;
+        if (StudyDatabase::isServerLocation(db.value()->path())) {
+            auto opened = StationOutbox::open(db.value()->path(), p.value(QStringLiteral("journal")));
+            if (!opened)
+                return fail(opened.error());
+            outbox = std::move(opened).value();
+        } else if (p.isSet(QStringLiteral("journal"))) {
+            return usage(p, QStringLiteral("--journal is for studies on a server; a study file is written directly"));
+        }
+        // A new session needs the server (it hands out the participant index): wait for it, retrying
+        // with the same key so that a creation whose reply was lost is not made twice.
+        auto withServer = [&](auto attempt) -> decltype(attempt()) {
+            for (int waited = 0;; ++waited) {
+                auto result = attempt();
+                // A server that answers refused for good; one that does not may be back soon.
+                if (result || !outbox || waited >= waitServer || db.value()->ping())
+                    return result;
+                (void)db.value()->reconnectIfLost();
+                if (waited == 0)
+                    err() << "waiting for the study server: " << result.error() << Qt::endl;
+                QThread::sleep(1);
+            }
+        };
         const bool printCommits = p.isSet(QStringLiteral("print-commits"));
         auto onCommitted = [printCommits](int trialIndex) {
             if (printCommits)
@@ -128,8 +167,10 @@ int cmdSession(const QStringList& args)
 
         std::vector<SessionPlan> plans;
         if (p.isSet(QStringLiteral("resume"))) {
-            auto plan = loadSession(*db.value(), p.value(QStringLiteral("resume")).toLongLong(),
-                p.value(QStringLiteral("station")), p.isSet(QStringLiteral("take-over")));
+            auto plan = withServer([&] {
+                return loadSession(*db.value(), p.value(QStringLiteral("resume")).toLongLong(),
+                    p.value(QStringLiteral("station")), p.isSet(QStringLiteral("take-over")), outbox.get());
+            });
             if (!plan)
                 return fail(plan.error());
             if (plan->session.state != SessionState::Open)
@@ -137,23 +178,29 @@ int cmdSession(const QStringList& args)
                                 .arg(plan->session.id)
                                 .arg(sessionStateName(plan->session.state)));
             plans.push_back(std::move(plan).value());
-        } else {
-            const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
-            if (!study)
-                return fail(study.error());
-            for (int i = 0; i < participants; ++i) {
+        }
+        // Sessions start one after the other, as participants sit down: each when the one before is done.
+        auto study = plans.empty() ? findStudy(*db.value(), p.value(QStringLiteral("study")))
+                                   : Result<StoredStudy>(plans.front().study);
+        if (!study)
+            return fail(study.error());
+        const int total = plans.empty() ? participants : 1;
+        for (int i = 0; i < total; ++i) {
+            if (plans.size() <= static_cast<std::size_t>(i)) {
                 const QString code = participants == 1 ? p.value(QStringLiteral("code")) : QString();
-                auto plan = startSession(*db.value(), study->id, code, p.value(QStringLiteral("station")), true);
+                const QString key = QUuid::createUuid().toString(QUuid::WithoutBraces);
+                auto plan = withServer([&] {
+                    return startSession(*db.value(), study->id, code, p.value(QStringLiteral("station")), true, key);
+                });
                 if (!plan)
                     return fail(plan.error());
                 plans.push_back(std::move(plan).value());
             }
-        }
-        for (SessionPlan& plan : plans) {
+            SessionPlan& plan = plans[static_cast<std::size_t>(i)];
             out()
                 << QStringLiteral("session %1 participant %2\n").arg(plan.session.id).arg(plan.session.participantCode)
                 << Qt::flush;
-            const auto run = runScriptedParticipant(*db.value(), plan, script, onCommitted);
+            const auto run = runScriptedParticipant(*db.value(), plan, script, onCommitted, outbox.get());
             if (!run)
                 return fail(run.error());
             out() << QStringLiteral("session %1: %2 answer(s) committed, %3\n")
@@ -161,6 +208,26 @@ int cmdSession(const QStringList& args)
                          .arg(run->answered)
                          .arg(run->finished ? QStringLiteral("finished") : QStringLiteral("left open"))
                   << Qt::flush;
+        }
+        if (outbox) {
+            if (!outbox->waitUntilDelivered(waitServer * 1000)) {
+                const StationOutbox::State state = outbox->state();
+                out() << QStringLiteral("%1 answer(s) and %2 other entries wait at this station in %3; they are "
+                                        "sent when the server answers (ntt station sync)%4\n")
+                             .arg(state.backlog.pendingAnswers)
+                             .arg(state.backlog.pendingOther)
+                             .arg(outbox->journal().path())
+                             .arg(state.connectionError.isEmpty() ? QString()
+                                                                  : QStringLiteral(": ") + state.connectionError)
+                      << Qt::flush;
+                return 0;
+            }
+            const StationOutbox::State state = outbox->state();
+            if (state.backlog.refused > 0)
+                return fail(QStringLiteral("the server refused %1 entr(ies) of this station's journal %2:\n  %3")
+                                .arg(state.backlog.refused)
+                                .arg(outbox->journal().path(), state.backlog.refusals.join(QStringLiteral("\n  "))));
+            out() << "every answer is on the server\n" << Qt::flush;
         }
         // Models that answered the study answer the new trials too, from their stored predictions.
         if (!plans.empty()) {

@@ -2,6 +2,7 @@
 // indices and write answers side by side. No participant may be lost, no index given twice, no
 // answer stored twice, and no message may be raw SQL.
 
+#include "../common/pgtestdatabase.h"
 #include "../common/runntt.h"
 #include "demo/demo.h"
 #include "studybackup.h"
@@ -69,36 +70,11 @@ class Test_stations : public QObject
             return;
         }
         m_serverBase = QString::fromUtf8(urlFile.readAll()).trimmed();
-        m_server = newServerDatabase(QStringLiteral("ntt_stations_%1").arg(QCoreApplication::applicationPid()));
+        m_server = testing::newServerDatabase(
+            m_serverBase, QStringLiteral("ntt_stations_%1").arg(QCoreApplication::applicationPid()));
         QVERIFY(!m_server.isEmpty());
         m_serverStudyId = makeStudy(m_server, poolRoot);
         QVERIFY2(m_serverStudyId > 0, qPrintable(m_server));
-    }
-
-    // An empty database `name` on the test server; its address, or empty (with a warning) on failure.
-    QString newServerDatabase(const QString& name) const
-    {
-        const QUrl url(m_serverBase);
-        bool created = false;
-        {
-            QSqlDatabase admin = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("admin"));
-            admin.setHostName(url.host());
-            admin.setPort(url.port());
-            admin.setUserName(url.userName());
-            admin.setDatabaseName(QStringLiteral("postgres"));
-            if (admin.open()) {
-                QSqlQuery q(admin);
-                q.exec(QStringLiteral("DROP DATABASE IF EXISTS %1").arg(name));
-                created = q.exec(QStringLiteral("CREATE DATABASE %1").arg(name));
-                if (!created)
-                    qWarning() << q.lastError().text();
-                admin.close();
-            } else {
-                qWarning() << admin.lastError().text();
-            }
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("admin"));
-        return created ? m_serverBase + QLatin1Char('/') + name : QString();
     }
 
     // The location a data row names, with its study; skips the server rows when there is no server.
@@ -155,7 +131,7 @@ private Q_SLOTS:
         if (where.isEmpty())
             QSKIP(qPrintable(QStringLiteral("no PostgreSQL server: %1").arg(m_serverMissing)));
         constexpr int kStations = 6;
-        constexpr int kParticipants = 8;
+        constexpr int kParticipants = 50;
         std::vector<std::unique_ptr<QProcess>> stations;
         for (int i = 0; i < kStations; ++i) {
             auto p = std::make_unique<QProcess>();
@@ -263,8 +239,8 @@ private Q_SLOTS:
     {
         if (m_server.isEmpty())
             QSKIP(qPrintable(QStringLiteral("no PostgreSQL server: %1").arg(m_serverMissing)));
-        const QString target
-            = newServerDatabase(QStringLiteral("ntt_publish_%1").arg(QCoreApplication::applicationPid()));
+        const QString target = testing::newServerDatabase(
+            m_serverBase, QStringLiteral("ntt_publish_%1").arg(QCoreApplication::applicationPid()));
         QVERIFY(!target.isEmpty());
         const testing::NttRun published = testing::runNtt({ QStringLiteral("study"), QStringLiteral("publish"),
             QStringLiteral("--db"), m_file, QStringLiteral("--server"), target });
