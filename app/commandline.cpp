@@ -38,6 +38,7 @@ void printUsage(QTextStream& stream)
               "                                       CSV, contact sheet (--sheet) or confusion matrix\n"
               "  tag --db FILE --image ID --add T     tags and notes on images (--remove T, --note TEXT)\n"
               "  backup --db FILE --out COPY          a consistent copy while sessions run\n"
+              "  station prepare --db URL             fetch and verify the image files a server study shows\n"
               "  station status|sync --db URL         a station's journal of a server study: backlog, send now\n"
            << Qt::flush;
 }

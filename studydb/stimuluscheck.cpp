@@ -59,8 +59,7 @@ bool studyDrawsOn(const StudyDefinition& definition, const PoolImage& image)
         && (definition.categories.isEmpty() || definition.categories.contains(image.category));
 }
 
-Result<StimulusCheck> checkStudyStimuli(
-    StudyDatabase& db, qint64 studyId, const CancelToken& cancel, const ProgressFn& progress)
+Result<ShownFiles> studyShownFiles(const StudyDatabase& db, qint64 studyId)
 {
     const auto study = db.study(studyId);
     if (!study)
@@ -71,22 +70,35 @@ Result<StimulusCheck> checkStudyStimuli(
     const auto files = db.stimulusFiles(studyId);
     if (!files)
         return Error { files.error() };
-    const StudyDefinition& d = study->definition;
+    ShownFiles shown { study->definition, {} };
+    for (const PoolImage& image : images.value()) {
+        if (!studyDrawsOn(shown.definition, image))
+            continue;
+        const StudyDatabase::StimulusFile file = files->value(image.id);
+        shown.files.push_back(ShownFile { image, file.path, file.sha256 });
+    }
+    return shown;
+}
+
+Result<StimulusCheck> checkStudyStimuli(
+    StudyDatabase& db, qint64 studyId, const CancelToken& cancel, const ProgressFn& progress)
+{
+    const auto all = studyShownFiles(db, studyId);
+    if (!all)
+        return Error { all.error() };
+    const StudyDefinition& d = all->definition;
 
     StimulusCheck check;
     QStringList problems;
-    qint64 total = 0;
-    for (const PoolImage& image : images.value())
-        total += studyDrawsOn(d, image) ? 1 : 0;
-    for (const PoolImage& image : images.value()) {
-        if (!studyDrawsOn(d, image))
-            continue;
+    const auto total = static_cast<qint64>(all->files.size());
+    for (const ShownFile& file : all->files) {
+        const PoolImage& image = file.image;
         if (cancel.isCancelled())
             return Error { QStringLiteral("checking the stimuli of study \"%1\" cancelled").arg(d.name) };
         ++check.files;
         if (progress)
             progress(check.files, total, image.relativePath);
-        const StudyDatabase::StimulusFile shown = files->value(image.id);
+        const StudyDatabase::StimulusFile shown { file.path, file.sha256 };
         const auto state = checkFile(db, shown.path, shown.sha256, check);
         if (!state)
             return Error { state.error() };
@@ -137,13 +149,18 @@ Result<StimulusCheck> checkStudyStimuli(
         QString list = problems.mid(0, shownCount).join(QStringLiteral("\n  "));
         if (problems.size() > shownCount)
             list += QStringLiteral("\n  ... and %1 more").arg(problems.size() - shownCount);
-        return Error { QStringLiteral("study \"%1\": %2 of its %3 stimuli are not the files it was made with:\n  %4\n"
-                                      "Restore them (or the pool folder, where it was imported from), or make a new "
-                                      "study from the pool as it is now.")
+        const QString remedy = db.stimulusCacheFolder().isEmpty()
+            ? QStringLiteral("Restore them (or the pool folder, where it was imported from), or make a new study from "
+                             "the pool as it is now.")
+            : QStringLiteral("This station has not fetched them: run `ntt station prepare --db %1` (the GUI does "
+                             "it before a session starts).")
+                  .arg(db.path());
+        return Error { QStringLiteral(
+            "study \"%1\": %2 of its %3 stimuli are not the files it was made with:\n  %4\n%5")
                            .arg(d.name)
                            .arg(problems.size())
                            .arg(check.files)
-                           .arg(list) };
+                           .arg(list, remedy) };
     }
     return check;
 }

@@ -1,10 +1,13 @@
 #pragma once
 
 #include "cancel.h"
+#include "pool/poolimport.h"
 #include "result.h"
 #include "study/study.h"
 
 #include <QStringList>
+
+#include <vector>
 
 namespace ntt {
 
@@ -13,6 +16,21 @@ struct PoolImage;
 
 /// Whether a study draws on this pool image (its sources and categories; empty lists take all).
 bool studyDrawsOn(const StudyDefinition& definition, const PoolImage& image);
+
+/// A file a study shows, with the pool image it shows.
+struct ShownFile
+{
+    PoolImage image;
+    QString path; ///< the normalised or flattened copy, or the original (StudyDatabase::stimulusFiles)
+    QString sha256;
+};
+/// The study's definition and the files it shows: one per pool image it draws on, in pool order.
+struct ShownFiles
+{
+    StudyDefinition definition;
+    std::vector<ShownFile> files;
+};
+Result<ShownFiles> studyShownFiles(const StudyDatabase& db, qint64 studyId);
 
 /// What checkStudyStimuli() found and did.
 struct StimulusCheck

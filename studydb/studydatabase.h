@@ -160,13 +160,27 @@ public:
     Result<StoredStudy> studyByName(const QString& name) const;
     /// The file each pool image is shown from in this study: its normalised copy, or the original.
     Result<QHash<qint64, QString>> stimulusPaths(qint64 studyId) const;
-    /// The file each pool image is shown from in this study, with that file's SHA-256.
+    /// The file each pool image is shown from in this study, with that file's SHA-256. For a server
+    /// study, a file this station fetched into stimulusCacheFolder() is shown from there.
     struct StimulusFile
     {
         QString path;
         QString sha256;
     };
     Result<QHash<qint64, StimulusFile>> stimulusFiles(qint64 studyId) const;
+    /// Content-addressed image files for stations (server studies): the bytes of a file the study
+    /// shows, keyed by their SHA-256 (hex, lower case), with the file name's suffix (".jpg").
+    /// Storing a hash stored already changes nothing.
+    Status storeStimulusFile(const QString& sha256, const QString& suffix, const QByteArray& bytes);
+    /// The hashes stored by storeStimulusFile().
+    Result<QSet<QString>> storedStimulusFiles() const;
+    /// The stored bytes of one file; fails naming the hash when it is not stored.
+    Result<QByteArray> stimulusFileBytes(const QString& sha256) const;
+    /// Where this computer keeps the image files of a server study that it fetched
+    /// (`ntt station prepare`): "<application data>/stimuli/<server digest>"; empty for a study file.
+    QString stimulusCacheFolder() const;
+    /// The file name of a fetched file in stimulusCacheFolder(): "<sha256><suffix>".
+    static QString cachedFileName(const QString& sha256, const QString& path);
     /// Records a rebuilt normalised copy of pool image `imageId` for this study.
     Status replaceStimulus(qint64 studyId, qint64 imageId, const QString& path, const QString& sha256);
     /// A file whose bytes were hashed, with the size (bytes) and modification time (ms since the

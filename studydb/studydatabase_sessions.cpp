@@ -4,9 +4,12 @@
 #include "studydatabase.h"
 #include "studydatabase_p.h"
 
+#include <QCryptographicHash>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlRecord>
+#include <QStandardPaths>
 #include <QUuid>
 #include <QtEndian>
 
@@ -136,9 +139,72 @@ Result<QHash<qint64, StudyDatabase::StimulusFile>> StudyDatabase::stimulusFiles(
     if (const Status s = q.exec(QStringLiteral("reading stimulus paths")); !s)
         return Error { s.error() };
     QHash<qint64, StimulusFile> files;
-    while (q.next())
-        files.insert(q.value(0).toLongLong(), StimulusFile { q.value(1).toString(), q.value(2).toString() });
+    const QString cache = stimulusCacheFolder();
+    while (q.next()) {
+        StimulusFile file { q.value(1).toString(), q.value(2).toString() };
+        if (!cache.isEmpty()) {
+            const QString fetched = cache + QLatin1Char('/') + cachedFileName(file.sha256, file.path);
+            if (QFileInfo::exists(fetched))
+                file.path = fetched;
+        }
+        files.insert(q.value(0).toLongLong(), file);
+    }
     return files;
+}
+
+QString StudyDatabase::cachedFileName(const QString& sha256, const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    return suffix.isEmpty() ? sha256 : sha256 + QLatin1Char('.') + suffix;
+}
+
+QString StudyDatabase::stimulusCacheFolder() const
+{
+    if (m_dialect->kind() != SqlDialect::Kind::PostgreSql)
+        return {};
+    const QString digest
+        = QString::fromLatin1(QCryptographicHash::hash(m_path.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/stimuli/")
+        + digest;
+}
+
+Status StudyDatabase::storeStimulusFile(const QString& sha256, const QString& suffix, const QByteArray& bytes)
+{
+    if (m_readOnly)
+        return Error { readOnlyError(QStringLiteral("storing image files for stations")) };
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("INSERT INTO stimulus_files (sha256, suffix, bytes, added_utc) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (sha256) DO NOTHING"))
+        .bind(sha256)
+        .bind(suffix)
+        .bind(bytes)
+        .bind(nowUtc());
+    return q.exec(QStringLiteral("storing image file %1 for stations").arg(sha256.left(12)));
+}
+
+Result<QSet<QString>> StudyDatabase::storedStimulusFiles() const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT sha256 FROM stimulus_files"));
+    if (const Status s = q.exec(QStringLiteral("reading which image files are stored for stations")); !s)
+        return Error { s.error() };
+    QSet<QString> hashes;
+    while (q.next())
+        hashes.insert(q.value(0).toString());
+    return hashes;
+}
+
+Result<QByteArray> StudyDatabase::stimulusFileBytes(const QString& sha256) const
+{
+    Sql q(database(), m_path);
+    q.prepare(QStringLiteral("SELECT bytes FROM stimulus_files WHERE sha256 = ?")).bind(sha256);
+    if (const Status s = q.exec(QStringLiteral("reading image file %1").arg(sha256.left(12))); !s)
+        return Error { s.error() };
+    if (!q.next())
+        return Error { QStringLiteral("%1: image file %2 is not stored for stations; publish the study again from "
+                                      "the researcher's computer (ntt study publish)")
+                           .arg(m_path, sha256) };
+    return q.value(0).toByteArray();
 }
 
 Status StudyDatabase::replaceStimulus(qint64 studyId, qint64 imageId, const QString& path, const QString& sha256)

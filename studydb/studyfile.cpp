@@ -6,6 +6,7 @@
 #include "pool/imagefileinfo.h"
 #include "sessionwriter.h"
 #include "stimuluscheck.h"
+#include "stimulusstore.h"
 #include "study/participantcode.h"
 #include "study/rng.h"
 #include "study/trialgenerator.h"
@@ -80,7 +81,9 @@ Result<ImportOutcome> importPool(
 
 QString stimulusFolder(const StudyDatabase& db)
 {
-    return db.path() + QStringLiteral(".stimuli");
+    // A server study has no folder of its own: copies are made on this computer and stored on the server.
+    const QString cache = db.stimulusCacheFolder();
+    return cache.isEmpty() ? db.path() + QStringLiteral(".stimuli") : cache + QStringLiteral("/made");
 }
 
 Result<CreatedStudy> createStudy(
@@ -107,6 +110,14 @@ Result<CreatedStudy> createStudy(
     const auto id = db.addStudy(definition, pool->realSource, imageIds, stimuli.value());
     if (!id)
         return Error { id.error() };
+    if (!db.stimulusCacheFolder().isEmpty()) {
+        // Stations that do not share this computer's disk fetch the files from the server.
+        const auto uploaded = uploadStudyFiles(db, id.value(), db, cancel, {});
+        if (!uploaded)
+            return Error { QStringLiteral("study \"%1\" was stored, but its image files could not be stored on the "
+                                          "server for stations: %2")
+                               .arg(definition.name, uploaded.error()) };
+    }
     auto stored = db.study(id.value());
     if (!stored)
         return Error { stored.error() };

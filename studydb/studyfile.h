@@ -58,7 +58,8 @@ struct CreatedStudy
     QStringList warnings;
 };
 
-/// Folder of a study file's normalised stimuli: "<file>.stimuli" beside the file.
+/// Folder of a study's normalised stimuli: "<file>.stimuli" beside a study file; for a server
+/// study, "made" in this computer's StudyDatabase::stimulusCacheFolder().
 QString stimulusFolder(const StudyDatabase& db);
 
 /**

@@ -10,6 +10,7 @@
 #include "pool/shortcutaudit.h"
 #include "settings.h"
 #include "stationoutbox.h"
+#include "stimulusstore.h"
 #include "study/participantcode.h"
 #include "studyeditor.h"
 #include "studyexports.h"
@@ -224,6 +225,7 @@ void MainWindow::buildActions()
     add(file, tr("&New study file…"), QKeySequence::New, &MainWindow::newStudyFile, false, true);
     add(file, tr("&Open study file…"), QKeySequence::Open, &MainWindow::openStudyFileDialog, false, true);
     add(file, tr("Open study on a &server…"), QKeySequence(), &MainWindow::openServerStudyDialog, false, true);
+    add(file, tr("&Publish study to a server…"), QKeySequence(), &MainWindow::publishDialog, true, true);
     file->addSeparator();
     QAction* import
         = add(file, tr("&Import images…"), QKeySequence(tr("Ctrl+I")), &MainWindow::importImages, true, true);
@@ -637,6 +639,63 @@ void MainWindow::openServerStudyDialog()
     }
 }
 
+void MainWindow::publishDialog()
+{
+    if (!m_db)
+        return;
+    if (StudyDatabase::isServerLocation(m_db->path())) {
+        showError(tr("%1 is on a server already: stations open it there.").arg(m_db->path()));
+        return;
+    }
+    bool ok = false;
+    const QString address = QInputDialog::getText(this, tr("Publish study to a server"),
+        tr("Copy this study file, with the image files its studies show, to a new, empty PostgreSQL database.\n"
+           "Address (postgresql://USER@HOST[:PORT]/DATABASE); the password comes from PGPASSWORD or ~/.pgpass:"),
+        QLineEdit::Normal, QStringLiteral("postgresql://"), &ok)
+                                .trimmed();
+    if (ok && !address.isEmpty())
+        publishToServer(address);
+}
+
+void MainWindow::publishToServer(const QString& address)
+{
+    if (!m_db)
+        return;
+    auto* job = new BackgroundJob(this);
+    auto* progress = new QProgressDialog(tr("Publishing the study to %1…").arg(address), tr("Cancel"), 0, 100, this);
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(300);
+    connect(job, &BackgroundJob::progressed, progress, &QProgressDialog::setValue);
+    connect(progress, &QProgressDialog::canceled, job, &BackgroundJob::cancel);
+    const QString file = m_db->path();
+    job->start<StimulusTransfer>(
+        [file, address](const CancelToken& cancel, const ProgressFn& report) -> Result<StimulusTransfer> {
+            auto from = StudyDatabase::open(file, StudyDatabase::OpenMode::ExistingOnly);
+            if (!from)
+                return Error { from.error() };
+            auto to = StudyDatabase::open(address);
+            if (!to)
+                return Error { to.error() };
+            return publishStudy(*from.value(), *to.value(), cancel, report);
+        },
+        [this, job, progress, address](Result<StimulusTransfer> done) {
+            progress->deleteLater();
+            job->deleteLater();
+            if (!done) {
+                showError(done.error());
+                return;
+            }
+            if (openStudyFile(address)) {
+                AppSettings::setLastServerStudy(m_db->path());
+                statusBar()->showMessage(
+                    tr("Published with %n image file(s); stations open %1 (File › Open study on a server).", nullptr,
+                        done->files)
+                        .arg(m_db->path()));
+            }
+            Q_EMIT published(address);
+        });
+}
+
 void MainWindow::importImages()
 {
     if (!m_db)
@@ -723,6 +782,11 @@ bool MainWindow::stimuliReady(qint64 studyId)
             auto db = StudyDatabase::open(location, StudyDatabase::OpenMode::ExistingOnly);
             if (!db)
                 return Error { db.error() };
+            // A server study: this station fetches the files it lacks first (`ntt station prepare`).
+            if (!db.value()->stimulusCacheFolder().isEmpty()) {
+                if (const auto fetched = prepareStation(*db.value(), studyId, cancel, report); !fetched)
+                    return Error { fetched.error() };
+            }
             return checkStudyStimuli(*db.value(), studyId, cancel, report);
         },
         [&](Result<StimulusCheck> checked) {

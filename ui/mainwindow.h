@@ -65,8 +65,13 @@ public:
     /// or a Psych-DS dataset into `folder`, under the dashboard's analysis options, on a worker
     /// thread; exported() tells the files, an error box the failure.
     void exportStudyFiles(ExportKind kind, const QString& folder);
+    /// Copies the open study file, with the image files its studies show, to the empty server
+    /// database at `address` (publishStudy) on a worker thread; published() tells when it is done
+    /// (the server study is then opened), an error box the failure.
+    void publishToServer(const QString& address);
 
 Q_SIGNALS:
+    void published(const QString& address);
     void studyFileOpened(const QString& path);
     void demoReady(const QString& path);
     void exported(const QStringList& files);
@@ -90,6 +95,7 @@ private:
     void newStudyFile();
     void openStudyFileDialog();
     void openServerStudyDialog();
+    void publishDialog();
     void importImages();
     void newStudy();
     void startSessionDialog();

@@ -3,7 +3,9 @@
 #include "commands/commandoptions.h"
 #include "commands/commands.h"
 #include "stationoutbox.h"
+#include "stimulusstore.h"
 #include "studydatabase.h"
+#include "studyfile.h"
 
 namespace ntt::cli {
 
@@ -27,6 +29,15 @@ void printBacklog(const QString& journalPath, const StationJournal::Backlog& b)
     out() << Qt::flush;
 }
 
+// --db as a server address: a study file has no journal and nothing to prepare.
+Result<QString> serverAddress(const QCommandLineParser& p, const QString& why)
+{
+    const QString server = p.value(QStringLiteral("db"));
+    if (!StudyDatabase::isServerLocation(server))
+        return Error { QStringLiteral("--db must be a server address (postgresql://...): %1").arg(why) };
+    return server;
+}
+
 } // namespace
 
 int cmdStation(const QStringList& args)
@@ -47,11 +58,10 @@ int cmdStation(const QStringList& args)
         int code = 0;
         if (!parse(p, args.mid(1), code))
             return code;
-        const QString server = p.value(QStringLiteral("db"));
-        if (!StudyDatabase::isServerLocation(server))
-            return usage(p,
-                QStringLiteral("--db must be a server address (postgresql://...); a study file has no "
-                               "station journal"));
+        const auto address = serverAddress(p, QStringLiteral("a study file has no station journal"));
+        if (!address)
+            return usage(p, address.error());
+        const QString server = address.value();
         const QString path = p.isSet(QStringLiteral("journal")) ? p.value(QStringLiteral("journal"))
                                                                 : StationJournal::defaultPath(server);
         auto journal = StationJournal::open(path);
@@ -78,7 +88,50 @@ int cmdStation(const QStringList& args)
         printBacklog(path, backlog.value());
         return backlog->refused > 0 && action == QLatin1String("sync") ? 1 : 0;
     }
-    err() << "usage: ntt station status|sync --db postgresql://... [--journal FILE]\n";
+    if (action == QLatin1String("prepare")) {
+        p.setApplicationDescription(QStringLiteral(
+            "Makes the image files of the server study's studies available on this computer before participants sit "
+            "down: files already here are verified by SHA-256, the others fetched from the server and verified."));
+        p.addOption(studyOption());
+        int code = 0;
+        if (!parse(p, args.mid(1), code))
+            return code;
+        const auto address = serverAddress(p, QStringLiteral("a study file's images are where it recorded them"));
+        if (!address)
+            return usage(p, address.error());
+        auto db = StudyDatabase::open(address.value(), StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        std::vector<StoredStudy> studies;
+        if (p.isSet(QStringLiteral("study"))) {
+            auto one = findStudy(*db.value(), p.value(QStringLiteral("study")));
+            if (!one)
+                return fail(one.error());
+            studies.push_back(std::move(one).value());
+        } else {
+            auto all = db.value()->studies();
+            if (!all)
+                return fail(all.error());
+            studies = std::move(all).value();
+        }
+        CancelToken cancel;
+        for (const StoredStudy& study : studies) {
+            const auto t = prepareStation(*db.value(), study.id, cancel, progressPrinter());
+            if (!t)
+                return fail(t.error());
+            out() << QStringLiteral("study \"%1\": %2 image files ready (%3 here already and verified, %4 fetched, "
+                                    "%5 MB) in %6\n")
+                         .arg(study.definition.name)
+                         .arg(t->files)
+                         .arg(t->present)
+                         .arg(t->transferred)
+                         .arg(double(t->bytes) / 1e6, 0, 'f', 1)
+                         .arg(db.value()->stimulusCacheFolder())
+                  << Qt::flush;
+        }
+        return 0;
+    }
+    err() << "usage: ntt station status|sync|prepare --db postgresql://... [--journal FILE] [--study S]\n";
     return 2;
 }
 

@@ -2,6 +2,7 @@
 
 #include "commands/commandoptions.h"
 #include "commands/commands.h"
+#include "stimulusstore.h"
 #include "studyexports.h"
 #include "studyfile.h"
 
@@ -126,11 +127,15 @@ int cmdStudy(const QStringList& args)
         auto target = StudyDatabase::open(server);
         if (!target)
             return fail(target.error());
-        if (const Status s = file.value()->copyInto(*target.value()); !s)
-            return fail(s.error());
-        out() << QStringLiteral("published %1 to %2: stations open it with --db %2 (their image files must be at "
-                                "the same paths)\n")
+        CancelToken cancel;
+        const auto published = publishStudy(*file.value(), *target.value(), cancel, progressPrinter());
+        if (!published)
+            return fail(published.error());
+        out() << QStringLiteral("published %1 to %2 with the %3 image files its studies show (%4 MB stored now)\n"
+                                "stations: ntt station prepare --db %2, then open the study with --db %2\n")
                      .arg(file.value()->path(), target.value()->path())
+                     .arg(published->files)
+                     .arg(double(published->bytes) / 1e6, 0, 'f', 1)
               << Qt::flush;
         return 0;
     }

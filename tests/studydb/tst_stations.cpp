@@ -5,10 +5,13 @@
 #include "../common/pgtestdatabase.h"
 #include "../common/runntt.h"
 #include "demo/demo.h"
+#include "pool/imagefileinfo.h"
+#include "stimulusstore.h"
 #include "studybackup.h"
 #include "studyfile.h"
 
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -231,6 +234,67 @@ private Q_SLOTS:
         QCOMPARE(done->state, SessionState::Finished);
         QCOMPARE(done->answeredCount, done->trialCount);
         QVERIFY(done->leaseStation.isEmpty());
+    }
+
+    // A station that does not share the researcher's disk fetches the files a published study shows
+    // from the server, verified by SHA-256; a damaged copy is found and fetched again.
+    void aStationFetchesTheFilesItLacks()
+    {
+        if (m_server.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("no PostgreSQL server: %1").arg(m_serverMissing)));
+        const QString target = testing::newServerDatabase(
+            m_serverBase, QStringLiteral("ntt_files_%1").arg(QCoreApplication::applicationPid()));
+        QVERIFY(!target.isEmpty());
+        CancelToken cancel;
+        {
+            auto file = StudyDatabase::open(m_file);
+            auto server = StudyDatabase::open(target);
+            QVERIFY(file.ok() && server.ok());
+            const auto published = publishStudy(*file.value(), *server.value(), cancel, {});
+            QVERIFY2(published.ok(), qPrintable(published.error()));
+            QCOMPARE(published->files, int(file.value()->studyImages(m_studyId)->size()));
+            QCOMPARE(published->transferred, published->files);
+        }
+        // Another computer: its own application data folder, and the pool folder out of reach.
+        QTemporaryDir station;
+        const QByteArray home = qgetenv("XDG_DATA_HOME");
+        qputenv("XDG_DATA_HOME", station.path().toUtf8());
+        const QString pool = m_dir.filePath(QStringLiteral("pool"));
+        QVERIFY(QDir().rename(pool, pool + QStringLiteral(".away")));
+        auto restore = qScopeGuard([&] {
+            QDir().rename(pool + QStringLiteral(".away"), pool);
+            qputenv("XDG_DATA_HOME", home);
+        });
+        auto db = StudyDatabase::open(target);
+        QVERIFY(db.ok());
+        const auto missing = checkStudyStimuli(*db.value(), m_studyId, cancel, {});
+        QVERIFY(!missing.ok());
+        QVERIFY2(missing.error().contains(QStringLiteral("ntt station prepare")), qPrintable(missing.error()));
+
+        const auto fetched = prepareStation(*db.value(), m_studyId, cancel, {});
+        QVERIFY2(fetched.ok(), qPrintable(fetched.error()));
+        QCOMPARE(fetched->transferred, fetched->files);
+        const auto files = db.value()->stimulusFiles(m_studyId);
+        QVERIFY(files.ok());
+        for (const auto& f : files.value()) {
+            QVERIFY2(f.path.startsWith(station.path()), qPrintable(f.path));
+            QCOMPARE(fileSha256(f.path), f.sha256);
+        }
+        QVERIFY(checkStudyStimuli(*db.value(), m_studyId, cancel, {}).ok());
+
+        // One fetched file damaged on the station's disk: the check says so, prepare fetches it again.
+        const QString damaged = files->cbegin()->path;
+        QFile f(damaged);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("x");
+        f.close();
+        QVERIFY(!checkStudyStimuli(*db.value(), m_studyId, cancel, {}).ok());
+        const auto again = prepareStation(*db.value(), m_studyId, cancel, {});
+        QVERIFY2(again.ok(), qPrintable(again.error()));
+        QCOMPARE(again->transferred, 1);
+        QCOMPARE(again->present, again->files - 1);
+        QCOMPARE(fileSha256(damaged), files->cbegin()->sha256);
+        QVERIFY(checkStudyStimuli(*db.value(), m_studyId, cancel, {}).ok());
     }
 
     // A study file published to a server reads the same there (every export), and stations go on
