@@ -3,6 +3,8 @@
 # processes (each its own station, P scripted participants answering as fast as they can, every
 # answer committed durably before the next) started together on one study, on a study file and on
 # a PostgreSQL server study, alternated round by round. Prints each round and each store's median.
+# On the server each answer is committed to the station's journal and delivered by its sender; a
+# station's time ends when its journal is empty (every answer on the server).
 #
 #   bench/stations_throughput.sh NTT [STATIONS] [PARTICIPANTS] [ROUNDS]
 #
@@ -37,7 +39,10 @@ for ((r = 0; r < rounds; r++)); do
         prepare "$where"
         start=$(date +%s.%N)
         for ((s = 1; s <= stations; s++)); do
-            "$ntt" session simulate --db "$where" --participants "$participants" --station "s$s" > /dev/null 2>&1 &
+            # Each station its own journal, as on its own computer (server studies only).
+            journal=(); [ "$store" = server ] && journal=(--journal "$work/journal-r$r-s$s.sqlite")
+            "$ntt" session simulate --db "$where" --participants "$participants" --station "s$s" "${journal[@]}" \
+                > /dev/null 2>&1 &
         done
         wait
         end=$(date +%s.%N)

@@ -204,10 +204,46 @@ int StudyDatabase::currentSchemaVersion()
     return kSchemaVersion;
 }
 
+QSqlDatabase StoreContext::database() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
+QString StoreContext::readOnlyError(const QString& what) const
+{
+    return readOnlyMessage(m_path, what);
+}
+
 StudyDatabase::StudyDatabase(QString path, QString connectionName, SqlDialect::Kind kind)
-    : m_path(std::move(path))
-    , m_connectionName(std::move(connectionName))
-    , m_dialect(std::make_unique<SqlDialect>(kind))
+    : StoreContext { std::move(path), std::move(connectionName), std::make_unique<SqlDialect>(kind), false }
+    , PoolStore(context())
+    , StudyStore(context(), *this)
+    , SessionStore(context(), *this)
+    , ModelStore(context(), *this)
+    , MapStore(context())
+    , TagStore(context())
+{ }
+
+PoolStore::PoolStore(StoreContext& context)
+    : m_c(context)
+{ }
+StudyStore::StudyStore(StoreContext& context, const PoolStore& pool)
+    : m_pool(pool)
+    , m_c(context)
+{ }
+SessionStore::SessionStore(StoreContext& context, const PoolStore& pool)
+    : m_pool(pool)
+    , m_c(context)
+{ }
+ModelStore::ModelStore(StoreContext& context, const SessionStore& sessions)
+    : m_sessions(sessions)
+    , m_c(context)
+{ }
+MapStore::MapStore(StoreContext& context)
+    : m_c(context)
+{ }
+TagStore::TagStore(StoreContext& context)
+    : m_c(context)
 { }
 
 StudyDatabase::~StudyDatabase()
@@ -222,7 +258,7 @@ StudyDatabase::~StudyDatabase()
 
 QSqlDatabase StudyDatabase::database() const
 {
-    return QSqlDatabase::database(m_connectionName, false);
+    return StoreContext::database();
 }
 
 namespace {
@@ -309,7 +345,7 @@ Status StudyDatabase::copyInto(StudyDatabase& target) const
 
 QString StudyDatabase::readOnlyError(const QString& what) const
 {
-    return readOnlyMessage(m_path, what);
+    return StoreContext::readOnlyError(what);
 }
 
 bool StudyDatabase::isServerLocation(const QString& location)

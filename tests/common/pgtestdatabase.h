@@ -3,6 +3,7 @@
 // Databases on the throwaway PostgreSQL server of the tests (tests/pgserver.sh).
 
 #include <QDebug>
+#include <QFile>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -10,6 +11,21 @@
 #include <QUrl>
 
 namespace ntt::testing {
+
+/// The address (postgresql://USER@HOST:PORT) of the throwaway server tests/pgserver.sh started in
+/// `dir` (CTest's "pgserver" fixture); empty, with the reason in `missing`, when there is none.
+inline QString testServerBase(const QString& dir, QString& missing)
+{
+    QFile unavailable(dir + QStringLiteral("/unavailable"));
+    QFile url(dir + QStringLiteral("/url"));
+    if (unavailable.open(QIODevice::ReadOnly))
+        missing = QString::fromUtf8(unavailable.readAll()).trimmed();
+    else if (url.open(QIODevice::ReadOnly))
+        return QString::fromUtf8(url.readAll()).trimmed();
+    else
+        missing = QStringLiteral("the test server was not started (run the whole suite with ctest)");
+    return {};
+}
 
 /// A new, empty database `name` on the server at `serverBase` (postgresql://USER@HOST:PORT),
 /// dropped first if it exists; its address, or empty (with a warning) on failure.

@@ -1,4 +1,7 @@
+#include "../common/pgtestdatabase.h"
 #include "participantwindow.h"
+#include "stationoutbox.h"
+#include "stimulusstore.h"
 #include "studyfile.h"
 
 #include <QProcess>
@@ -360,6 +363,50 @@ private Q_SLOTS:
         QCOMPARE(*rows[0].response.confidence, 3);
         QCOMPARE(rows[0].response.focusLosses, 1);
         QCOMPARE(rows[0].response.correct, rows[0].shown[0].source != QLatin1String("human"));
+    }
+
+    // At a station of a server study each key press is committed to the station's journal and
+    // delivered from there: the session runs as on a file, and every answer reaches the server.
+    void aServerStudyStationAnswersThroughItsJournal()
+    {
+        QString missing;
+        const QString base = testing::testServerBase(QStringLiteral(NTT_TEST_PG_DIR), missing);
+        if (base.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("no PostgreSQL server: %1").arg(missing)));
+        const QString address
+            = testing::newServerDatabase(base, QStringLiteral("ntt_window_%1").arg(QCoreApplication::applicationPid()));
+        QVERIFY(!address.isEmpty());
+        auto server = StudyDatabase::open(address);
+        QVERIFY2(server.ok(), qPrintable(server.error()));
+        CancelToken cancel;
+        QVERIFY(publishStudy(*m_db, *server.value(), cancel, {}).ok());
+        auto outbox = StationOutbox::open(server.value()->path(), m_dir.filePath(QStringLiteral("station.journal")));
+        QVERIFY2(outbox.ok(), qPrintable(outbox.error()));
+
+        auto plan
+            = startSession(*server.value(), m_twoWay, QStringLiteral("P-SERVER"), QStringLiteral("cubicle"), false);
+        QVERIFY2(plan.ok(), qPrintable(plan.error()));
+        const qint64 sessionId = plan->session.id;
+        const auto paths = server.value()->stimulusPaths(m_twoWay);
+        ParticipantWindow w(*server.value(), std::move(plan).value(), paths.value(), outbox.value().get());
+        w.resize(1280, 720);
+        w.start(nullptr);
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QMap<int, int> given = play(w);
+        QCOMPARE(given.size(), 10);
+        QCOMPARE(w.currentScreen().kind, ScreenKind::End);
+
+        QVERIFY(outbox.value()->waitUntilDelivered(30000));
+        const auto session = server.value()->session(sessionId);
+        QVERIFY2(session.ok(), qPrintable(session.error()));
+        QCOMPARE(session->state, SessionState::Finished);
+        QCOMPARE(session->answeredCount, 10);
+        const auto rows = server.value()->responseRows(m_twoWay);
+        for (const ResponseRow& row : rows.value())
+            if (row.sessionId == sessionId)
+                QCOMPARE(row.response.answer, given.value(row.trial.index));
+        QCOMPARE(outbox.value()->state().backlog.pending(), 0);
+        QCOMPARE(outbox.value()->state().backlog.refused, 0);
     }
 };
 

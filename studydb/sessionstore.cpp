@@ -1,7 +1,8 @@
-// StudyDatabase, studies, sessions, trials and responses: one class, its methods grouped by the stage of the data they
-// store (studydatabase.cpp opens and migrates the file).
+// SessionStore: sessions, trials, answers, events, leases, and the rows exports read.
 
-#include "studydatabase.h"
+#include "sessionstore.h"
+
+#include "poolstore.h"
 #include "studydatabase_p.h"
 
 #include <QCryptographicHash>
@@ -19,228 +20,6 @@
 namespace ntt {
 
 using namespace dbdetail;
-
-Result<qint64> StudyDatabase::addStudy(const StudyDefinition& definition, const QString& realSource,
-    const std::vector<qint64>& imageIds, const std::vector<NormalisedStimulus>& stimuli)
-{
-    QSqlDatabase db = database();
-    Transaction tx(db);
-    Sql q(db, m_path);
-    q.prepare(QStringLiteral("INSERT INTO studies (name, definition, real_source, created_utc) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT (name) DO NOTHING RETURNING id"))
-        .bind(definition.name)
-        .bind(QString::fromUtf8(studyDefinitionToJson(definition)))
-        .bind(realSource)
-        .bind(nowUtc());
-    if (const Status s = q.exec(QStringLiteral("storing study \"%1\"").arg(definition.name)); !s)
-        return Error { s.error() };
-    const auto inserted = q.returnedId();
-    if (!inserted)
-        return Error {
-            QStringLiteral("%1: a study named \"%2\" already exists; choose another name").arg(m_path, definition.name)
-        };
-    const qint64 studyId = *inserted;
-    for (const qint64 imageId : imageIds) {
-        Sql s(db, m_path);
-        s.prepare(QStringLiteral("INSERT INTO study_images (study_id, image_id) VALUES (?, ?)"))
-            .bind(studyId)
-            .bind(imageId);
-        if (const Status st = s.exec(QStringLiteral("storing the study's images")); !st)
-            return Error { st.error() };
-    }
-    for (const NormalisedStimulus& stimulus : stimuli) {
-        Sql s(db, m_path);
-        s.prepare(QStringLiteral("INSERT INTO stimuli (study_id, image_id, path, sha256) VALUES (?, ?, ?, ?)"))
-            .bind(studyId)
-            .bind(stimulus.imageId)
-            .bind(stimulus.path)
-            .bind(stimulus.sha256);
-        if (const Status st = s.exec(QStringLiteral("storing normalised stimuli")); !st)
-            return Error { st.error() };
-    }
-    if (!tx.commit())
-        return Error { QStringLiteral("%1: the study could not be committed: %2").arg(m_path, db.lastError().text()) };
-    return studyId;
-}
-
-namespace {
-
-Result<StoredStudy> studyFromQuery(Sql& q, const QString& path)
-{
-    StoredStudy study;
-    study.id = q.value(0).toLongLong();
-    auto definition
-        = parseStudyDefinition(q.value(1).toString().toUtf8(), QStringLiteral("%1: study %2").arg(path).arg(study.id));
-    if (!definition)
-        return Error { definition.error() };
-    study.definition = std::move(definition).value();
-    study.realSource = q.value(2).toString();
-    study.createdUtc = parseUtc(q.value(3));
-    return study;
-}
-
-} // namespace
-
-Result<std::vector<StoredStudy>> StudyDatabase::studies() const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT id, definition, real_source, created_utc FROM studies ORDER BY id"));
-    if (const Status s = q.exec(QStringLiteral("reading studies")); !s)
-        return Error { s.error() };
-    std::vector<StoredStudy> result;
-    while (q.next()) {
-        auto study = studyFromQuery(q, m_path);
-        if (!study)
-            return Error { study.error() };
-        result.push_back(std::move(study).value());
-    }
-    return result;
-}
-
-Result<StoredStudy> StudyDatabase::study(qint64 id) const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT id, definition, real_source, created_utc FROM studies WHERE id = ?")).bind(id);
-    if (const Status s = q.exec(QStringLiteral("reading study %1").arg(id)); !s)
-        return Error { s.error() };
-    if (!q.next())
-        return Error { QStringLiteral("%1: no study with id %2").arg(m_path).arg(id) };
-    return studyFromQuery(q, m_path);
-}
-
-Result<StoredStudy> StudyDatabase::studyByName(const QString& name) const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT id, definition, real_source, created_utc FROM studies WHERE name = ?")).bind(name);
-    if (const Status s = q.exec(QStringLiteral("reading study \"%1\"").arg(name)); !s)
-        return Error { s.error() };
-    if (!q.next())
-        return Error { QStringLiteral("%1: no study named \"%2\"").arg(m_path, name) };
-    return studyFromQuery(q, m_path);
-}
-
-Result<QHash<qint64, QString>> StudyDatabase::stimulusPaths(qint64 studyId) const
-{
-    const auto files = stimulusFiles(studyId);
-    if (!files)
-        return Error { files.error() };
-    QHash<qint64, QString> paths;
-    for (auto it = files->cbegin(); it != files->cend(); ++it)
-        paths.insert(it.key(), it->path);
-    return paths;
-}
-
-Result<QHash<qint64, StudyDatabase::StimulusFile>> StudyDatabase::stimulusFiles(qint64 studyId) const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT i.id, COALESCE(s.path, i.path), COALESCE(s.sha256, i.sha256) FROM pool_images i "
-                             "LEFT JOIN stimuli s ON s.image_id = i.id AND s.study_id = ?"))
-        .bind(studyId);
-    if (const Status s = q.exec(QStringLiteral("reading stimulus paths")); !s)
-        return Error { s.error() };
-    QHash<qint64, StimulusFile> files;
-    const QString cache = stimulusCacheFolder();
-    while (q.next()) {
-        StimulusFile file { q.value(1).toString(), q.value(2).toString() };
-        if (!cache.isEmpty()) {
-            const QString fetched = cache + QLatin1Char('/') + cachedFileName(file.sha256, file.path);
-            if (QFileInfo::exists(fetched))
-                file.path = fetched;
-        }
-        files.insert(q.value(0).toLongLong(), file);
-    }
-    return files;
-}
-
-QString StudyDatabase::cachedFileName(const QString& sha256, const QString& path)
-{
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    return suffix.isEmpty() ? sha256 : sha256 + QLatin1Char('.') + suffix;
-}
-
-QString StudyDatabase::stimulusCacheFolder() const
-{
-    if (m_dialect->kind() != SqlDialect::Kind::PostgreSql)
-        return {};
-    const QString digest
-        = QString::fromLatin1(QCryptographicHash::hash(m_path.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
-    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/stimuli/")
-        + digest;
-}
-
-Status StudyDatabase::storeStimulusFile(const QString& sha256, const QString& suffix, const QByteArray& bytes)
-{
-    if (m_readOnly)
-        return Error { readOnlyError(QStringLiteral("storing image files for stations")) };
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("INSERT INTO stimulus_files (sha256, suffix, bytes, added_utc) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT (sha256) DO NOTHING"))
-        .bind(sha256)
-        .bind(suffix)
-        .bind(bytes)
-        .bind(nowUtc());
-    return q.exec(QStringLiteral("storing image file %1 for stations").arg(sha256.left(12)));
-}
-
-Result<QSet<QString>> StudyDatabase::storedStimulusFiles() const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT sha256 FROM stimulus_files"));
-    if (const Status s = q.exec(QStringLiteral("reading which image files are stored for stations")); !s)
-        return Error { s.error() };
-    QSet<QString> hashes;
-    while (q.next())
-        hashes.insert(q.value(0).toString());
-    return hashes;
-}
-
-Result<QByteArray> StudyDatabase::stimulusFileBytes(const QString& sha256) const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT bytes FROM stimulus_files WHERE sha256 = ?")).bind(sha256);
-    if (const Status s = q.exec(QStringLiteral("reading image file %1").arg(sha256.left(12))); !s)
-        return Error { s.error() };
-    if (!q.next())
-        return Error { QStringLiteral("%1: image file %2 is not stored for stations; publish the study again from "
-                                      "the researcher's computer (ntt study publish)")
-                           .arg(m_path, sha256) };
-    return q.value(0).toByteArray();
-}
-
-Status StudyDatabase::replaceStimulus(qint64 studyId, qint64 imageId, const QString& path, const QString& sha256)
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("UPDATE stimuli SET path = ?, sha256 = ? WHERE study_id = ? AND image_id = ?"))
-        .bind(path)
-        .bind(sha256)
-        .bind(studyId)
-        .bind(imageId);
-    return q.exec(QStringLiteral("recording the rebuilt stimulus %1").arg(path));
-}
-
-Result<StudyDatabase::VerifiedFile> StudyDatabase::verifiedFile(const QString& path) const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT sha256, size, modified_ms FROM verified_files WHERE path = ?")).bind(path);
-    if (const Status s = q.exec(QStringLiteral("reading what was verified of %1").arg(path)); !s)
-        return Error { s.error() };
-    if (!q.next())
-        return VerifiedFile {};
-    return VerifiedFile { q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong() };
-}
-
-Status StudyDatabase::recordVerifiedFile(const QString& path, const VerifiedFile& file)
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("INSERT INTO verified_files (path, sha256, size, modified_ms) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, "
-                             "modified_ms = excluded.modified_ms"))
-        .bind(path)
-        .bind(file.sha256)
-        .bind(file.size)
-        .bind(file.modifiedMs);
-    return q.exec(QStringLiteral("recording that %1 was verified").arg(path));
-}
 
 namespace {
 
@@ -304,15 +83,15 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
 
 } // namespace
 
-Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyId, const QString& participantCode,
+Result<SessionStore::CreatedSession> SessionStore::createSession(qint64 studyId, const QString& participantCode,
     const QString& station, bool simulated, const TrialListMaker& makeTrials, const QString& sessionKey)
 {
-    if (m_readOnly)
+    if (m_c.m_readOnly)
         return Error { readOnlyError(QStringLiteral("starting a session")) };
     QSqlDatabase db = database();
     if (!sessionKey.isEmpty()) {
         // A retry of a creation whose reply was lost: the session stands as it was stored.
-        Sql known(db, m_path);
+        Sql known(db, m_c.m_path);
         known.prepare(QStringLiteral("SELECT id, lease_token FROM sessions WHERE session_key = ?")).bind(sessionKey);
         if (const Status s = known.exec(QStringLiteral("looking for session %1").arg(sessionKey)); !s)
             return Error { s.error() };
@@ -329,7 +108,7 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
             if (stored->leaseStation != station)
                 return Error { QStringLiteral("%1: session %2 was started by this station but is now held by "
                                               "station \"%3\"")
-                                   .arg(m_path)
+                                   .arg(m_c.m_path)
                                    .arg(id)
                                    .arg(stored->leaseStation) };
             return CreatedSession { std::move(stored).value(), std::move(trials).value(), token };
@@ -344,15 +123,15 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
         if (!tx.started())
             return Error { QStringLiteral("%1: the study file is busy (another station is writing to it for longer "
                                           "than 5 s); start the session again (%2)")
-                               .arg(m_path, db.lastError().text()) };
-        if (const QString lock = m_dialect->newSessionLock(); !lock.isEmpty()) {
-            Sql wait(db, m_path);
+                               .arg(m_c.m_path, db.lastError().text()) };
+        if (const QString lock = m_c.m_dialect->newSessionLock(); !lock.isEmpty()) {
+            Sql wait(db, m_c.m_path);
             wait.prepare(lock).bind(studyId);
             if (const Status s = wait.exec(QStringLiteral("waiting for other stations to store their sessions")); !s)
                 return Error { s.error() };
             wait.query().finish();
         }
-        Sql q(db, m_path);
+        Sql q(db, m_c.m_path);
         const QString now = nowUtc();
         const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
         q.prepare(QStringLiteral("INSERT INTO sessions (study_id, participant_index, participant_code, station, "
@@ -376,15 +155,15 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
             if (text.contains(QLatin1String("participant_code")))
                 return Error { QStringLiteral("%1: participant code \"%2\" is already used in this study; give "
                                               "another")
-                                   .arg(m_path, participantCode) };
+                                   .arg(m_c.m_path, participantCode) };
             if (text.contains(QLatin1String("participant_index")))
                 continue; // another station took this index between our read and our insert
             return Error { QStringLiteral("%1: the session of participant %2 could not be stored (%3)")
-                               .arg(m_path, participantCode, text) };
+                               .arg(m_c.m_path, participantCode, text) };
         }
         if (!q.next())
             return Error {
-                QStringLiteral("%1: the session of participant %2 was not stored").arg(m_path, participantCode)
+                QStringLiteral("%1: the session of participant %2 was not stored").arg(m_c.m_path, participantCode)
             };
         const qint64 sessionId = q.value(0).toLongLong();
         const int participantIndex = q.value(1).toInt();
@@ -393,11 +172,11 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
         auto trials = makeTrials(participantIndex);
         if (!trials)
             return Error { trials.error() };
-        if (const Status s = storeTrials(db, m_path, sessionId, trials.value()); !s)
+        if (const Status s = storeTrials(db, m_c.m_path, sessionId, trials.value()); !s)
             return Error { s.error() };
         if (!tx.commit())
             return Error {
-                QStringLiteral("%1: the session could not be committed: %2").arg(m_path, db.lastError().text())
+                QStringLiteral("%1: the session could not be committed: %2").arg(m_c.m_path, db.lastError().text())
             };
         auto stored = session(sessionId);
         if (!stored)
@@ -406,24 +185,24 @@ Result<StudyDatabase::CreatedSession> StudyDatabase::createSession(qint64 studyI
     }
     return Error { QStringLiteral("%1: other stations took the next participant index first %2 times in a row; "
                                   "start the session again")
-                       .arg(m_path)
+                       .arg(m_c.m_path)
                        .arg(kAttempts) };
 }
 
-Result<SessionInfo> StudyDatabase::session(qint64 sessionId) const
+Result<SessionInfo> SessionStore::session(qint64 sessionId) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT %1 FROM sessions s WHERE s.id = ?").arg(kSessionColumns)).bind(sessionId);
     if (const Status s = q.exec(QStringLiteral("reading session %1").arg(sessionId)); !s)
         return Error { s.error() };
     if (!q.next())
-        return Error { QStringLiteral("%1: no session with id %2").arg(m_path).arg(sessionId) };
+        return Error { QStringLiteral("%1: no session with id %2").arg(m_c.m_path).arg(sessionId) };
     return sessionFromQuery(q);
 }
 
-Result<std::vector<SessionInfo>> StudyDatabase::sessions(qint64 studyId) const
+Result<std::vector<SessionInfo>> SessionStore::sessions(qint64 studyId) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT %1 FROM sessions s WHERE s.study_id = ? ORDER BY s.id").arg(kSessionColumns))
         .bind(studyId);
     if (const Status s = q.exec(QStringLiteral("reading sessions")); !s)
@@ -434,9 +213,9 @@ Result<std::vector<SessionInfo>> StudyDatabase::sessions(qint64 studyId) const
     return result;
 }
 
-Result<std::vector<Trial>> StudyDatabase::sessionTrials(qint64 sessionId) const
+Result<std::vector<Trial>> SessionStore::sessionTrials(qint64 sessionId) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT t.id, t.trial_index, t.trial_type, t.correct_position, t.practice, t.is_catch, "
                              "t.break_after, ti.position, ti.image_id FROM trials t "
                              "JOIN trial_images ti ON ti.trial_id = t.id WHERE t.session_id = ? "
@@ -454,7 +233,7 @@ Result<std::vector<Trial>> StudyDatabase::sessionTrials(qint64 sessionId) const
             const auto type = trialTypeFromName(q.value(2).toString());
             if (!type)
                 return Error { QStringLiteral("%1: trial %2 has unknown type \"%3\"")
-                                   .arg(m_path)
+                                   .arg(m_c.m_path)
                                    .arg(id)
                                    .arg(q.value(2).toString()) };
             t.type = *type;
@@ -469,9 +248,9 @@ Result<std::vector<Trial>> StudyDatabase::sessionTrials(qint64 sessionId) const
     return trials;
 }
 
-Result<QSet<int>> StudyDatabase::answeredTrialIndices(qint64 sessionId) const
+Result<QSet<int>> SessionStore::answeredTrialIndices(qint64 sessionId) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT t.trial_index FROM responses r JOIN trials t ON t.id = r.trial_id "
                              "WHERE t.session_id = ?"))
         .bind(sessionId);
@@ -497,17 +276,17 @@ QString describeLease(const SessionInfo& s)
 
 } // namespace
 
-Status StudyDatabase::recordResponse(
+Status SessionStore::recordResponse(
     qint64 sessionId, const QString& leaseToken, const Response& r, const QString& responseKey)
 {
-    if (m_readOnly)
+    if (m_c.m_readOnly)
         return Error { readOnlyError(QStringLiteral("storing an answer")) };
     QSqlDatabase db = database();
     Transaction tx(db, Transaction::Writing);
     if (!tx.started())
         return Error { QStringLiteral("%1: the answer to trial %2 could not be stored: the study file is busy for "
                                       "longer than 5 s (%3)")
-                           .arg(m_path)
+                           .arg(m_c.m_path)
                            .arg(r.trialIndex)
                            .arg(db.lastError().text()) };
     // Delivered before (the reply was lost, the station restarted before it noted the delivery, or
@@ -515,14 +294,14 @@ Status StudyDatabase::recordResponse(
     auto deliveredBefore = [&]() -> bool {
         if (responseKey.isEmpty())
             return false;
-        Sql known(db, m_path);
+        Sql known(db, m_c.m_path);
         known.prepare(QStringLiteral("SELECT COUNT(*) FROM responses WHERE response_key = ?")).bind(responseKey);
         return known.exec(QStringLiteral("looking for answer %1").arg(responseKey)) && known.next()
             && known.value(0).toInt() > 0;
     };
     if (deliveredBefore())
         return {};
-    Sql q(db, m_path);
+    Sql q(db, m_c.m_path);
     // The trial must belong to the session and the session be this station's; a second answer to
     // the trial (UNIQUE trial_id) or a second delivery (UNIQUE response_key) inserts nothing and is
     // told apart below, without aborting the transaction.
@@ -551,11 +330,11 @@ Status StudyDatabase::recordResponse(
         if (text.contains(QLatin1String("trial_id")) || text.contains(QLatin1String("UNIQUE"), Qt::CaseInsensitive)
             || text.contains(QLatin1String("duplicate key")))
             return Error { QStringLiteral("%1: trial %2 of session %3 is answered already; the first answer is kept")
-                               .arg(m_path)
+                               .arg(m_c.m_path)
                                .arg(r.trialIndex)
                                .arg(sessionId) };
         return Error { QStringLiteral("%1: the answer to trial %2 could not be stored (%3)")
-                           .arg(m_path)
+                           .arg(m_c.m_path)
                            .arg(r.trialIndex)
                            .arg(text) };
     }
@@ -563,39 +342,39 @@ Status StudyDatabase::recordResponse(
         q.query().finish();
         if (deliveredBefore())
             return {};
-        Sql answered(db, m_path);
+        Sql answered(db, m_c.m_path);
         answered.prepare(QStringLiteral("SELECT COUNT(*) FROM responses WHERE trial_id = ?")).bind(r.trialId);
         if (answered.exec(QStringLiteral("reading trial %1").arg(r.trialIndex)) && answered.next()
             && answered.value(0).toInt() > 0)
             return Error { QStringLiteral("%1: trial %2 of session %3 is answered already; the first answer is kept")
-                               .arg(m_path)
+                               .arg(m_c.m_path)
                                .arg(r.trialIndex)
                                .arg(sessionId) };
         const auto stored = session(sessionId);
         if (!isTrialOf(sessionId, r.trialId).value_or(true))
             return Error { QStringLiteral("%1: trial %2 (id %3) is not part of session %4")
-                               .arg(m_path)
+                               .arg(m_c.m_path)
                                .arg(r.trialIndex)
                                .arg(r.trialId)
                                .arg(sessionId) };
         if (stored && stored->state != SessionState::Open)
             return Error { QStringLiteral("%1: session %2 is %3; its answers are closed")
-                               .arg(m_path)
+                               .arg(m_c.m_path)
                                .arg(sessionId)
                                .arg(sessionStateName(stored->state)) };
         if (stored && !stored->leaseStation.isEmpty())
             return Error { QStringLiteral("%1: session %2 was taken over: %3. This station stops; the answer to "
                                           "trial %4 was not stored")
-                               .arg(m_path)
+                               .arg(m_c.m_path)
                                .arg(sessionId)
                                .arg(describeLease(stored.value()))
                                .arg(r.trialIndex) };
         return Error { QStringLiteral("%1: session %2 is not held by this station any more (it was paused); resume "
                                       "it to go on")
-                           .arg(m_path)
+                           .arg(m_c.m_path)
                            .arg(sessionId) };
     }
-    Sql beat(db, m_path);
+    Sql beat(db, m_c.m_path);
     beat.prepare(QStringLiteral("UPDATE sessions SET lease_heartbeat_utc = ? WHERE id = ?"))
         .bind(nowUtc())
         .bind(sessionId);
@@ -603,15 +382,15 @@ Status StudyDatabase::recordResponse(
         return s;
     if (!tx.commit())
         return Error { QStringLiteral("%1: the answer to trial %2 could not be committed: %3")
-                           .arg(m_path)
+                           .arg(m_c.m_path)
                            .arg(r.trialIndex)
                            .arg(db.lastError().text()) };
     return {};
 }
 
-std::optional<bool> StudyDatabase::isTrialOf(qint64 sessionId, qint64 trialId) const
+std::optional<bool> SessionStore::isTrialOf(qint64 sessionId, qint64 trialId) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT COUNT(*) FROM trials WHERE id = ? AND session_id = ?"))
         .bind(trialId)
         .bind(sessionId);
@@ -620,16 +399,16 @@ std::optional<bool> StudyDatabase::isTrialOf(qint64 sessionId, qint64 trialId) c
     return q.value(0).toInt() > 0;
 }
 
-Result<QString> StudyDatabase::acquireSessionLease(
+Result<QString> SessionStore::acquireSessionLease(
     qint64 sessionId, const QString& station, bool takeOver, int staleAfterSeconds)
 {
-    if (m_readOnly)
+    if (m_c.m_readOnly)
         return Error { readOnlyError(QStringLiteral("resuming a session")) };
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
     // Only an expired lease can be taken over; an empty cutoff matches no time stamp.
     const QString cutoff = takeOver ? now.addSecs(-staleAfterSeconds).toString(Qt::ISODateWithMs) : QString();
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("UPDATE sessions SET lease_station = ?, lease_token = ?, lease_since_utc = ?, "
                              "lease_heartbeat_utc = ? WHERE id = ? AND state = 'open' AND (lease_token IS NULL OR "
                              "lease_station = ? OR lease_heartbeat_utc < ?)"))
@@ -649,13 +428,13 @@ Result<QString> StudyDatabase::acquireSessionLease(
         return Error { stored.error() };
     if (stored->state != SessionState::Open)
         return Error { QStringLiteral("%1: session %2 is %3; only open sessions can be resumed")
-                           .arg(m_path)
+                           .arg(m_c.m_path)
                            .arg(sessionId)
                            .arg(sessionStateName(stored->state)) };
     const bool stale
         = stored->leaseHeartbeatUtc.isValid() && stored->leaseHeartbeatUtc.secsTo(now) >= staleAfterSeconds;
     return Error { QStringLiteral("%1: session %2 is running at another station: %3. %4")
-                       .arg(m_path)
+                       .arg(m_c.m_path)
                        .arg(sessionId)
                        .arg(describeLease(stored.value()))
                        .arg(stale ? QStringLiteral("That station has not been heard from for over %1 s: if it no "
@@ -664,9 +443,9 @@ Result<QString> StudyDatabase::acquireSessionLease(
                                   : QStringLiteral("Finish or pause it there first.")) };
 }
 
-Status StudyDatabase::renewSessionLease(qint64 sessionId, const QString& leaseToken)
+Status SessionStore::renewSessionLease(qint64 sessionId, const QString& leaseToken)
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("UPDATE sessions SET lease_heartbeat_utc = ? WHERE id = ? AND lease_token = ?"))
         .bind(nowUtc())
         .bind(sessionId)
@@ -678,15 +457,15 @@ Status StudyDatabase::renewSessionLease(qint64 sessionId, const QString& leaseTo
     const auto stored = session(sessionId);
     return Error { stored && !stored->leaseStation.isEmpty()
             ? QStringLiteral("%1: session %2 was taken over: %3")
-                  .arg(m_path)
+                  .arg(m_c.m_path)
                   .arg(sessionId)
                   .arg(describeLease(stored.value()))
-            : QStringLiteral("%1: session %2 is not held by this station any more").arg(m_path).arg(sessionId) };
+            : QStringLiteral("%1: session %2 is not held by this station any more").arg(m_c.m_path).arg(sessionId) };
 }
 
-Status StudyDatabase::releaseSessionLease(qint64 sessionId, const QString& leaseToken)
+Status SessionStore::releaseSessionLease(qint64 sessionId, const QString& leaseToken)
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("UPDATE sessions SET lease_station = NULL, lease_token = NULL, lease_since_utc = NULL, "
                              "lease_heartbeat_utc = NULL WHERE id = ? AND lease_token = ?"))
         .bind(sessionId)
@@ -694,14 +473,14 @@ Status StudyDatabase::releaseSessionLease(qint64 sessionId, const QString& lease
     return q.exec(QStringLiteral("giving up the lease of session %1").arg(sessionId));
 }
 
-Status StudyDatabase::recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail)
+Status SessionStore::recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail)
 {
     return recordEvent(sessionId, SessionEvent { trialIndex, kind, detail, {}, {} });
 }
 
-Status StudyDatabase::recordEvent(qint64 sessionId, const SessionEvent& e)
+Status SessionStore::recordEvent(qint64 sessionId, const SessionEvent& e)
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("INSERT INTO session_events (session_id, trial_index, kind, at_utc, detail, event_key) "
                              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING"))
         .bind(sessionId)
@@ -713,9 +492,9 @@ Status StudyDatabase::recordEvent(qint64 sessionId, const SessionEvent& e)
     return q.exec(QStringLiteral("logging event %1").arg(e.kind));
 }
 
-Result<QString> StudyDatabase::activityMark() const
+Result<QString> SessionStore::activityMark() const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT (SELECT COUNT(*) FROM responses), (SELECT COALESCE(MAX(id), 0) FROM responses), "
                              "(SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM sessions WHERE state = 'open'), "
                              "(SELECT COUNT(*) FROM sessions WHERE lease_token IS NOT NULL)"));
@@ -729,10 +508,10 @@ Result<QString> StudyDatabase::activityMark() const
     return parts.join(QLatin1Char(':'));
 }
 
-Status StudyDatabase::setSessionState(
+Status SessionStore::setSessionState(
     qint64 sessionId, SessionState state, const QDateTime& atUtc, const QString& leaseToken)
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     // A session that ended is nobody's any more; an open one keeps its lease.
     q.prepare(QStringLiteral("UPDATE sessions SET state = ?, ended_utc = ?, lease_station = CASE WHEN ? = 'open' THEN "
                              "lease_station END, lease_token = CASE WHEN ? = 'open' THEN lease_token END WHERE id = ? "
@@ -757,7 +536,7 @@ Status StudyDatabase::setSessionState(
     if (stored->state == state)
         return {};
     return Error { QStringLiteral("%1: session %2 cannot be marked %3 by this station: %4")
-                       .arg(m_path)
+                       .arg(m_c.m_path)
                        .arg(sessionId)
                        .arg(sessionStateName(state))
                        .arg(!stored->leaseStation.isEmpty()
@@ -767,19 +546,14 @@ Status StudyDatabase::setSessionState(
                                : QStringLiteral("it is %1").arg(sessionStateName(stored->state))) };
 }
 
-Result<std::vector<ResponseRow>> StudyDatabase::responseRows(qint64 studyId) const
+Result<std::vector<ResponseRow>> SessionStore::responseRows(qint64 studyId) const
 {
     return answerRows(studyId, AnswerSource::People);
 }
 
-Result<std::vector<ResponseRow>> StudyDatabase::modelAnswerRows(qint64 studyId) const
+Result<std::vector<ResponseRow>> SessionStore::answerRows(qint64 studyId, AnswerSource source) const
 {
-    return answerRows(studyId, AnswerSource::Models);
-}
-
-Result<std::vector<ResponseRow>> StudyDatabase::answerRows(qint64 studyId, AnswerSource source) const
-{
-    const auto pool = poolImages();
+    const auto pool = m_pool.poolImages();
     if (!pool)
         return Error { pool.error() };
     QHash<qint64, const PoolImage*> byId;
@@ -797,7 +571,7 @@ Result<std::vector<ResponseRow>> StudyDatabase::answerRows(qint64 studyId, Answe
     const QString from = people
         ? QStringLiteral("responses r JOIN trials t ON t.id = r.trial_id")
         : QStringLiteral("model_answers r JOIN models m ON m.id = r.model_id JOIN trials t ON t.id = r.trial_id");
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT st.name, s.id, s.participant_code, s.station, s.simulated, t.id, t.trial_index, "
                              "t.trial_type, t.correct_position, t.practice, t.is_catch, t.break_after, %1, s.state "
                              "FROM %2 JOIN sessions s ON s.id = t.session_id JOIN studies st ON st.id = s.study_id "
@@ -808,7 +582,7 @@ Result<std::vector<ResponseRow>> StudyDatabase::answerRows(qint64 studyId, Answe
     if (const Status s = q.exec(QStringLiteral("reading responses")); !s)
         return Error { s.error() };
     // Positions come from a second query: aggregating them in SQL would need dialect-specific functions.
-    Sql positions(database(), m_path);
+    Sql positions(database(), m_c.m_path);
     positions
         .prepare(
             QStringLiteral("SELECT ti.trial_id, ti.image_id FROM trial_images ti JOIN trials t ON t.id = ti.trial_id "
@@ -864,7 +638,7 @@ Result<std::vector<ResponseRow>> StudyDatabase::answerRows(qint64 studyId, Answe
     return rows;
 }
 
-Result<std::vector<Trial>> StudyDatabase::studyTrials(qint64 studyId) const
+Result<std::vector<Trial>> SessionStore::studyTrials(qint64 studyId) const
 {
     const auto all = sessions(studyId);
     if (!all)

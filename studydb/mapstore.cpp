@@ -1,7 +1,7 @@
-// StudyDatabase, the class-activation map cache: one class, its methods grouped by the stage of the data they store
-// (studydatabase.cpp opens and migrates the file).
+// MapStore: the class-activation map cache.
 
-#include "studydatabase.h"
+#include "mapstore.h"
+
 #include "studydatabase_p.h"
 
 #include <QJsonDocument>
@@ -20,7 +20,7 @@ using namespace dbdetail;
 namespace {
 
 /// Binds the six key columns of cam_maps in their order.
-template <typename Query> void bindCamKey(Query& q, const StudyDatabase::CamKey& key)
+template <typename Query> void bindCamKey(Query& q, const MapStore::CamKey& key)
 {
     q.bind(key.modelSha256)
         .bind(key.imageSha256)
@@ -32,9 +32,9 @@ template <typename Query> void bindCamKey(Query& q, const StudyDatabase::CamKey&
 
 } // namespace
 
-Result<std::optional<CamMap>> StudyDatabase::camMap(const CamKey& key) const
+Result<std::optional<CamMap>> MapStore::camMap(const CamKey& key) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT width, height, target_class, target_negated, map FROM cam_maps "
                              "WHERE model_sha256 = ? AND image_sha256 = ? AND method = ? AND layer = ? AND target = ? "
                              "AND noise = ?"));
@@ -54,7 +54,7 @@ Result<std::optional<CamMap>> StudyDatabase::camMap(const CamKey& key) const
     const std::size_t count = std::size_t(std::max(map.width, 0)) * std::size_t(std::max(map.height, 0));
     if (count == 0 || std::size_t(blob.size()) != count * sizeof(float))
         return Error { QStringLiteral("%1: a cached class-activation map is damaged (%2 bytes for %3 x %4)")
-                           .arg(m_path)
+                           .arg(m_c.m_path)
                            .arg(blob.size())
                            .arg(map.width)
                            .arg(map.height) };
@@ -64,12 +64,12 @@ Result<std::optional<CamMap>> StudyDatabase::camMap(const CamKey& key) const
     return std::optional<CamMap>(std::move(map));
 }
 
-Status StudyDatabase::storeCamMap(const CamKey& key, const CamMap& map)
+Status MapStore::storeCamMap(const CamKey& key, const CamMap& map)
 {
     QByteArray blob(qsizetype(map.values.size() * sizeof(float)), Qt::Uninitialized);
     for (std::size_t i = 0; i < map.values.size(); ++i)
         qToLittleEndian<float>(map.values[i], blob.data() + i * sizeof(float));
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("INSERT INTO cam_maps (model_sha256, image_sha256, method, layer, target, noise, width, "
                              "height, target_class, target_negated, map, created_utc) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -82,9 +82,9 @@ Status StudyDatabase::storeCamMap(const CamKey& key, const CamMap& map)
     return q.exec(QStringLiteral("storing a class-activation map"));
 }
 
-Result<int> StudyDatabase::pruneCamMaps()
+Result<int> MapStore::pruneCamMaps()
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("DELETE FROM cam_maps WHERE model_sha256 NOT IN (SELECT sha256 FROM models) "
                              "OR (image_sha256 NOT IN (SELECT sha256 FROM pool_images) "
                              "AND image_sha256 NOT IN (SELECT sha256 FROM stimuli))"));
@@ -93,9 +93,9 @@ Result<int> StudyDatabase::pruneCamMaps()
     return q.query().numRowsAffected();
 }
 
-Result<int> StudyDatabase::camMapCount() const
+Result<int> MapStore::camMapCount() const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT COUNT(*) FROM cam_maps"));
     if (const Status s = q.exec(QStringLiteral("counting class-activation maps")); !s)
         return Error { s.error() };

@@ -1,7 +1,8 @@
-// StudyDatabase, models, model runs, predictions and model answers: one class, its methods grouped by the stage of the
-// data they store (studydatabase.cpp opens and migrates the file).
+// ModelStore: models, model runs, predictions and model answers.
 
-#include "studydatabase.h"
+#include "modelstore.h"
+
+#include "sessionstore.h"
 #include "studydatabase_p.h"
 
 #include <QJsonDocument>
@@ -17,7 +18,7 @@ namespace ntt {
 
 using namespace dbdetail;
 
-Result<qint64> StudyDatabase::addModel(
+Result<qint64> ModelStore::addModel(
     const QString& name, const QString& path, const QString& sha256, const ModelSpec& spec, const QString& training)
 {
     const auto existing = modelByName(name);
@@ -26,9 +27,9 @@ Result<qint64> StudyDatabase::addModel(
             return existing->id;
         return Error { QStringLiteral("%1: a model named \"%2\" is already registered with another file (%3); choose "
                                       "another name")
-                           .arg(m_path, name, existing->path) };
+                           .arg(m_c.m_path, name, existing->path) };
     }
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("INSERT INTO models (name, path, sha256, spec, training, added_utc) "
                              "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"))
         .bind(name)
@@ -64,15 +65,15 @@ const QString kModelColumns = QStringLiteral("id, name, path, sha256, spec, trai
 
 } // namespace
 
-Result<std::vector<StoredModel>> StudyDatabase::models() const
+Result<std::vector<StoredModel>> ModelStore::models() const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT %1 FROM models ORDER BY id").arg(kModelColumns));
     if (const Status s = q.exec(QStringLiteral("reading models")); !s)
         return Error { s.error() };
     std::vector<StoredModel> result;
     while (q.next()) {
-        auto m = modelFromQuery(q, m_path);
+        auto m = modelFromQuery(q, m_c.m_path);
         if (!m)
             return Error { m.error() };
         result.push_back(std::move(m).value());
@@ -80,31 +81,31 @@ Result<std::vector<StoredModel>> StudyDatabase::models() const
     return result;
 }
 
-Result<StoredModel> StudyDatabase::model(qint64 id) const
+Result<StoredModel> ModelStore::model(qint64 id) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT %1 FROM models WHERE id = ?").arg(kModelColumns)).bind(id);
     if (const Status s = q.exec(QStringLiteral("reading model %1").arg(id)); !s)
         return Error { s.error() };
     if (!q.next())
-        return Error { QStringLiteral("%1: no model with id %2").arg(m_path).arg(id) };
-    return modelFromQuery(q, m_path);
+        return Error { QStringLiteral("%1: no model with id %2").arg(m_c.m_path).arg(id) };
+    return modelFromQuery(q, m_c.m_path);
 }
 
-Result<StoredModel> StudyDatabase::modelByName(const QString& name) const
+Result<StoredModel> ModelStore::modelByName(const QString& name) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT %1 FROM models WHERE name = ?").arg(kModelColumns)).bind(name);
     if (const Status s = q.exec(QStringLiteral("reading model \"%1\"").arg(name)); !s)
         return Error { s.error() };
     if (!q.next())
-        return Error { QStringLiteral("%1: no model named \"%2\"").arg(m_path, name) };
-    return modelFromQuery(q, m_path);
+        return Error { QStringLiteral("%1: no model named \"%2\"").arg(m_c.m_path, name) };
+    return modelFromQuery(q, m_c.m_path);
 }
 
-Result<qint64> StudyDatabase::startModelRun(qint64 modelId, qint64 studyId, const RuntimeInfo& runtime, int batchSize)
+Result<qint64> ModelStore::startModelRun(qint64 modelId, qint64 studyId, const RuntimeInfo& runtime, int batchSize)
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("INSERT INTO model_runs (model_id, study_id, device, threads, torch_version, batch_size, "
                              "started_utc, state, predicted, skipped, failed) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', 0, 0, 0) RETURNING id"))
@@ -120,9 +121,9 @@ Result<qint64> StudyDatabase::startModelRun(qint64 modelId, qint64 studyId, cons
     return q.returnedId().value_or(0);
 }
 
-Status StudyDatabase::finishModelRun(qint64 runId, const QString& state, int predicted, int skipped, int failed)
+Status ModelStore::finishModelRun(qint64 runId, const QString& state, int predicted, int skipped, int failed)
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("UPDATE model_runs SET state = ?, ended_utc = ?, predicted = ?, skipped = ?, failed = ? "
                              "WHERE id = ?"))
         .bind(state)
@@ -134,9 +135,9 @@ Status StudyDatabase::finishModelRun(qint64 runId, const QString& state, int pre
     return q.exec(QStringLiteral("finishing model run %1").arg(runId));
 }
 
-Result<QSet<QString>> StudyDatabase::predictedImageHashes(const QString& modelSha256) const
+Result<QSet<QString>> ModelStore::predictedImageHashes(const QString& modelSha256) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT image_sha256 FROM predictions WHERE model_sha256 = ? AND error = ''"))
         .bind(modelSha256);
     if (const Status s = q.exec(QStringLiteral("reading predictions")); !s)
@@ -147,8 +148,7 @@ Result<QSet<QString>> StudyDatabase::predictedImageHashes(const QString& modelSh
     return hashes;
 }
 
-Status StudyDatabase::storePredictions(
-    qint64 runId, const QString& modelSha256, const std::vector<ImagePrediction>& batch)
+Status ModelStore::storePredictions(qint64 runId, const QString& modelSha256, const std::vector<ImagePrediction>& batch)
 {
     QSqlDatabase db = database();
     Transaction tx(db);
@@ -157,7 +157,7 @@ Status StudyDatabase::storePredictions(
         for (float v : p.prediction.classProbabilities)
             probabilities << QString::number(static_cast<double>(v), 'g', 7);
         const bool valid = p.error.isEmpty();
-        Sql q(db, m_path);
+        Sql q(db, m_c.m_path);
         q.prepare(QStringLiteral("INSERT INTO predictions (model_sha256, image_sha256, run_id, p_real, "
                                  "class_probabilities, milliseconds, error) VALUES (?, ?, ?, ?, ?, ?, ?) "
                                  "ON CONFLICT (model_sha256, image_sha256) DO UPDATE SET run_id = excluded.run_id, "
@@ -176,14 +176,14 @@ Status StudyDatabase::storePredictions(
     }
     if (!tx.commit())
         return Error {
-            QStringLiteral("%1: predictions could not be committed: %2").arg(m_path, db.lastError().text())
+            QStringLiteral("%1: predictions could not be committed: %2").arg(m_c.m_path, db.lastError().text())
         };
     return {};
 }
 
-Result<std::optional<float>> StudyDatabase::predictedPReal(const QString& modelSha256, const QString& imageSha256) const
+Result<std::optional<float>> ModelStore::predictedPReal(const QString& modelSha256, const QString& imageSha256) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(
          QStringLiteral("SELECT p_real FROM predictions WHERE model_sha256 = ? AND image_sha256 = ? AND error = '' "
                         "AND p_real IS NOT NULL"))
@@ -196,9 +196,9 @@ Result<std::optional<float>> StudyDatabase::predictedPReal(const QString& modelS
     return std::optional<float>(q.value(0).toFloat());
 }
 
-Result<QHash<qint64, float>> StudyDatabase::pRealByImage(qint64 studyId, const QString& modelSha256) const
+Result<QHash<qint64, float>> ModelStore::pRealByImage(qint64 studyId, const QString& modelSha256) const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT i.id, p.p_real FROM pool_images i "
                              "LEFT JOIN stimuli s ON s.image_id = i.id AND s.study_id = ? "
                              "JOIN predictions p ON p.image_sha256 = COALESCE(s.sha256, i.sha256) "
@@ -213,13 +213,13 @@ Result<QHash<qint64, float>> StudyDatabase::pRealByImage(qint64 studyId, const Q
     return result;
 }
 
-Status StudyDatabase::storeModelAnswers(
+Status ModelStore::storeModelAnswers(
     qint64 modelId, qint64 runId, double threshold, const std::vector<Response>& answers)
 {
     QSqlDatabase db = database();
     Transaction tx(db);
     for (const Response& r : answers) {
-        Sql q(db, m_path);
+        Sql q(db, m_c.m_path);
         q.prepare(
              QStringLiteral("INSERT INTO model_answers (model_id, trial_id, answer, correct, threshold, run_id) "
                             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (model_id, trial_id) DO UPDATE SET "
@@ -236,16 +236,16 @@ Status StudyDatabase::storeModelAnswers(
     }
     if (!tx.commit())
         return Error {
-            QStringLiteral("%1: model answers could not be committed: %2").arg(m_path, db.lastError().text())
+            QStringLiteral("%1: model answers could not be committed: %2").arg(m_c.m_path, db.lastError().text())
         };
     return {};
 }
 
-Result<std::vector<StudyDatabase::AnsweringModel>> StudyDatabase::answeringModels(qint64 studyId) const
+Result<std::vector<ModelStore::AnsweringModel>> ModelStore::answeringModels(qint64 studyId) const
 {
     // The latest finished run of each model on the study, and the threshold its answers used
     // (0.5 when it had no trial to answer yet).
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(
          QStringLiteral("SELECT r.model_id, MAX(r.id) FROM model_runs r WHERE r.study_id = ? AND r.state = 'finished' "
                         "GROUP BY r.model_id ORDER BY r.model_id"))
@@ -256,7 +256,7 @@ Result<std::vector<StudyDatabase::AnsweringModel>> StudyDatabase::answeringModel
     while (q.next())
         models.push_back({ q.value(0).toLongLong(), q.value(1).toLongLong(), 0.5 });
     for (AnsweringModel& m : models) {
-        Sql t(database(), m_path);
+        Sql t(database(), m_c.m_path);
         t.prepare(QStringLiteral("SELECT threshold FROM model_answers WHERE run_id = ? LIMIT 1")).bind(m.runId);
         if (const Status s = t.exec(QStringLiteral("reading a model's threshold")); !s)
             return Error { s.error() };
@@ -266,9 +266,14 @@ Result<std::vector<StudyDatabase::AnsweringModel>> StudyDatabase::answeringModel
     return models;
 }
 
-Result<std::vector<PredictionRow>> StudyDatabase::predictionRows(qint64 studyId, qint64 modelId) const
+Result<std::vector<ResponseRow>> ModelStore::modelAnswerRows(qint64 studyId) const
 {
-    Sql q(database(), m_path);
+    return m_sessions.answerRows(studyId, SessionStore::AnswerSource::Models);
+}
+
+Result<std::vector<PredictionRow>> ModelStore::predictionRows(qint64 studyId, qint64 modelId) const
+{
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT m.name, m.sha256, %1, p.p_real, p.class_probabilities, p.milliseconds, p.error "
                              "FROM pool_images i LEFT JOIN stimuli s ON s.image_id = i.id AND s.study_id = ? "
                              "JOIN predictions p ON p.image_sha256 = COALESCE(s.sha256, i.sha256) "

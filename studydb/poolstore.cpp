@@ -1,7 +1,7 @@
-// StudyDatabase, the pool (imports, images, splits, tags and notes): one class, its methods grouped by the stage of the
-// data they store (studydatabase.cpp opens and migrates the file).
+// PoolStore: imports, pool images, the real source, splits and label conflicts.
 
-#include "studydatabase.h"
+#include "poolstore.h"
+
 #include "studydatabase_p.h"
 
 #include <QJsonDocument>
@@ -55,9 +55,9 @@ Result<QString> recordLabelConflict(QSqlDatabase db, const PoolImage& image, qin
 
 } // namespace
 
-Result<QStringList> StudyDatabase::labelConflicts() const
+Result<QStringList> PoolStore::labelConflicts() const
 {
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT c.relative_path, c.source, i.source, i.relative_path FROM label_conflicts c "
                              "JOIN pool_images i ON i.id = c.image_id ORDER BY c.import_id, c.relative_path"));
     if (const Status s = q.exec(QStringLiteral("reading label conflicts")); !s)
@@ -70,12 +70,12 @@ Result<QStringList> StudyDatabase::labelConflicts() const
     return conflicts;
 }
 
-Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, const QString& location)
+Result<StoredImport> PoolStore::storeImport(const ImportReport& report, const QString& location)
 {
     QSqlDatabase db = database();
     Transaction tx(db);
     if (!tx.started())
-        return Error { QStringLiteral("%1: cannot start a transaction: %2").arg(m_path, db.lastError().text()) };
+        return Error { QStringLiteral("%1: cannot start a transaction: %2").arg(m_c.m_path, db.lastError().text()) };
 
     const auto storedReal = realSource();
     if (!storedReal)
@@ -83,11 +83,11 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
     if (!storedReal.value().isEmpty() && storedReal.value() != report.realSource) {
         return Error { QStringLiteral("%1: the pool's real source is \"%2\" but this import names \"%3\"; import with "
                                       "--real-source %2 or use another study file")
-                           .arg(m_path, storedReal.value(), report.realSource) };
+                           .arg(m_c.m_path, storedReal.value(), report.realSource) };
     }
 
     StoredImport stored;
-    Sql log(db, m_path);
+    Sql log(db, m_c.m_path);
     log.prepare(QStringLiteral("INSERT INTO imports (location, layout, real_source, imported_utc, images_added, "
                                "already_present, rejected, duplicates, report) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?) "
                                "RETURNING id"))
@@ -103,7 +103,7 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
     const qint64 importId = log.returnedId().value_or(0);
 
     for (const PoolImage& image : report.images) {
-        Sql insert(db, m_path);
+        Sql insert(db, m_c.m_path);
         insert
             .prepare(QStringLiteral("INSERT INTO pool_images (sha256, path, relative_path, source, category, pair_key, "
                                     "split, file_size, width, height, format, jpeg_quality, has_exif, orientation, "
@@ -140,7 +140,7 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
         ++stored.added;
         const qint64 imageId = *inserted;
         for (auto it = image.attributes.cbegin(); it != image.attributes.cend(); ++it) {
-            Sql attr(db, m_path);
+            Sql attr(db, m_c.m_path);
             attr.prepare(QStringLiteral("INSERT INTO image_attributes (image_id, name, value) VALUES (?, ?, ?)"))
                 .bind(imageId)
                 .bind(it.key())
@@ -152,27 +152,29 @@ Result<StoredImport> StudyDatabase::storeImport(const ImportReport& report, cons
         }
     }
 
-    Sql counts(db, m_path);
+    Sql counts(db, m_c.m_path);
     counts.prepare(QStringLiteral("UPDATE imports SET images_added = ?, already_present = ? WHERE id = ?"))
         .bind(stored.added)
         .bind(stored.alreadyPresent)
         .bind(importId);
     if (const Status s = counts.exec(QStringLiteral("logging the import")); !s)
         return Error { s.error() };
-    Sql real(db, m_path);
+    Sql real(db, m_c.m_path);
     real.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('real_source', ?) ON CONFLICT (key) DO NOTHING"))
         .bind(report.realSource);
     if (const Status s = real.exec(QStringLiteral("recording the real source")); !s)
         return Error { s.error() };
     if (!tx.commit())
-        return Error { QStringLiteral("%1: the import could not be committed: %2").arg(m_path, db.lastError().text()) };
+        return Error {
+            QStringLiteral("%1: the import could not be committed: %2").arg(m_c.m_path, db.lastError().text())
+        };
     return stored;
 }
 
-Result<std::vector<PoolImage>> StudyDatabase::poolImages() const
+Result<std::vector<PoolImage>> PoolStore::poolImages() const
 {
     QSqlDatabase db = database();
-    Sql q(db, m_path);
+    Sql q(db, m_c.m_path);
     q.prepare(QStringLiteral("SELECT %1 FROM pool_images i ORDER BY i.id").arg(kImageColumns));
     if (const Status s = q.exec(QStringLiteral("reading the pool")); !s)
         return Error { s.error() };
@@ -182,7 +184,7 @@ Result<std::vector<PoolImage>> StudyDatabase::poolImages() const
         byId[q.query().value(0).toLongLong()] = images.size();
         images.push_back(imageFromQuery(q.query(), 0));
     }
-    Sql attrs(db, m_path);
+    Sql attrs(db, m_c.m_path);
     attrs.prepare(QStringLiteral("SELECT image_id, name, value FROM image_attributes"));
     if (const Status s = attrs.exec(QStringLiteral("reading image attributes")); !s)
         return Error { s.error() };
@@ -194,41 +196,21 @@ Result<std::vector<PoolImage>> StudyDatabase::poolImages() const
     return images;
 }
 
-Result<std::vector<PoolImage>> StudyDatabase::studyImages(qint64 studyId) const
+Result<QString> PoolStore::realSource() const
 {
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT image_id FROM study_images WHERE study_id = ?")).bind(studyId);
-    if (const Status s = q.exec(QStringLiteral("reading the images of study %1").arg(studyId)); !s)
-        return Error { s.error() };
-    QSet<qint64> ids;
-    while (q.next())
-        ids.insert(q.value(0).toLongLong());
-    auto pool = poolImages();
-    if (!pool)
-        return Error { pool.error() };
-    std::vector<PoolImage> images;
-    for (PoolImage& image : pool.value()) {
-        if (ids.contains(image.id))
-            images.push_back(std::move(image));
-    }
-    return images;
-}
-
-Result<QString> StudyDatabase::realSource() const
-{
-    Sql q(database(), m_path);
+    Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = 'real_source'"));
     if (const Status s = q.exec(QStringLiteral("reading the real source")); !s)
         return Error { s.error() };
     return q.next() ? q.value(0).toString() : QString();
 }
 
-Status StudyDatabase::setImageSplits(const QMap<qint64, Split>& splits)
+Status PoolStore::setImageSplits(const QMap<qint64, Split>& splits)
 {
     QSqlDatabase db = database();
     Transaction tx(db);
     for (auto it = splits.cbegin(); it != splits.cend(); ++it) {
-        Sql q(db, m_path);
+        Sql q(db, m_c.m_path);
         q.prepare(QStringLiteral("UPDATE pool_images SET split = ? WHERE id = ?"))
             .bind(splitName(it.value()))
             .bind(it.key());
@@ -236,70 +218,8 @@ Status StudyDatabase::setImageSplits(const QMap<qint64, Split>& splits)
             return s;
     }
     if (!tx.commit())
-        return Error { QStringLiteral("%1: splits could not be committed: %2").arg(m_path, db.lastError().text()) };
+        return Error { QStringLiteral("%1: splits could not be committed: %2").arg(m_c.m_path, db.lastError().text()) };
     return {};
-}
-
-Status StudyDatabase::addImageTag(qint64 imageId, const QString& tag)
-{
-    const QString t = tag.trimmed();
-    if (t.isEmpty())
-        return Error { QStringLiteral("%1: a tag must not be empty").arg(m_path) };
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("INSERT INTO image_tags (image_id, tag, added_utc) VALUES (?, ?, ?) "
-                             "ON CONFLICT (image_id, tag) DO NOTHING"))
-        .bind(imageId)
-        .bind(t)
-        .bind(nowUtc());
-    return q.exec(QStringLiteral("tagging image %1").arg(imageId));
-}
-
-Status StudyDatabase::removeImageTag(qint64 imageId, const QString& tag)
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("DELETE FROM image_tags WHERE image_id = ? AND tag = ?"))
-        .bind(imageId)
-        .bind(tag.trimmed());
-    return q.exec(QStringLiteral("untagging image %1").arg(imageId));
-}
-
-Status StudyDatabase::setImageNote(qint64 imageId, const QString& note)
-{
-    Sql q(database(), m_path);
-    if (note.trimmed().isEmpty())
-        q.prepare(QStringLiteral("DELETE FROM image_notes WHERE image_id = ?")).bind(imageId);
-    else
-        q.prepare(QStringLiteral("INSERT INTO image_notes (image_id, note, updated_utc) VALUES (?, ?, ?) "
-                                 "ON CONFLICT (image_id) DO UPDATE SET note = excluded.note, "
-                                 "updated_utc = excluded.updated_utc"))
-            .bind(imageId)
-            .bind(note)
-            .bind(nowUtc());
-    return q.exec(QStringLiteral("storing the note of image %1").arg(imageId));
-}
-
-Result<QHash<qint64, QStringList>> StudyDatabase::imageTags() const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT image_id, tag FROM image_tags ORDER BY image_id, tag"));
-    if (const Status s = q.exec(QStringLiteral("reading image tags")); !s)
-        return Error { s.error() };
-    QHash<qint64, QStringList> tags;
-    while (q.next())
-        tags[q.value(0).toLongLong()] << q.value(1).toString();
-    return tags;
-}
-
-Result<QHash<qint64, QString>> StudyDatabase::imageNotes() const
-{
-    Sql q(database(), m_path);
-    q.prepare(QStringLiteral("SELECT image_id, note FROM image_notes"));
-    if (const Status s = q.exec(QStringLiteral("reading image notes")); !s)
-        return Error { s.error() };
-    QHash<qint64, QString> notes;
-    while (q.next())
-        notes.insert(q.value(0).toLongLong(), q.value(1).toString());
-    return notes;
 }
 
 } // namespace ntt
