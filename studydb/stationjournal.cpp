@@ -52,10 +52,6 @@ Response responseFromJson(const QJsonObject& o)
     r.rtMs = o.value(QStringLiteral("rt_ms")).toDouble();
     r.onsetUtc = parseUtc(o.value(QStringLiteral("onset_utc")).toString());
     r.responseUtc = parseUtc(o.value(QStringLiteral("response_utc")).toString());
-    if (o.value(QStringLiteral("onset_utc")).toString().isEmpty())
-        r.onsetUtc = {};
-    if (o.value(QStringLiteral("response_utc")).toString().isEmpty())
-        r.responseUtc = {};
     r.rtClock = o.value(QStringLiteral("rt_clock")).toString();
     r.focusLosses = o.value(QStringLiteral("focus_losses")).toInt();
     r.timedOut = o.value(QStringLiteral("timed_out")).toBool();

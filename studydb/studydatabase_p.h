@@ -40,7 +40,7 @@ inline QString nowUtc()
 }
 inline QDateTime parseUtc(const QVariant& v)
 {
-    if (v.isNull())
+    if (v.isNull() || v.toString().isEmpty())
         return {};
     QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
     t.setTimeSpec(Qt::UTC);

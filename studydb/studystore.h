@@ -54,7 +54,7 @@ public:
     };
     Result<QHash<qint64, StimulusFile>> stimulusFiles(qint64 studyId) const;
     /// Content-addressed image files for stations (server studies): the bytes of a file the study
-    /// shows, keyed by their SHA-256 (hex, lower case), with the file name's suffix (".jpg").
+    /// shows, keyed by their SHA-256 (hex, lower case), with the file name's suffix ("jpg", no dot).
     /// Storing a hash stored already changes nothing.
     Status storeStimulusFile(const QString& sha256, const QString& suffix, const QByteArray& bytes);
     /// The hashes stored by storeStimulusFile().
@@ -64,7 +64,7 @@ public:
     /// Where this computer keeps the image files of a server study that it fetched
     /// (`ntt station prepare`): "<application data>/stimuli/<server digest>"; empty for a study file.
     QString stimulusCacheFolder() const;
-    /// The file name of a fetched file in stimulusCacheFolder(): "<sha256><suffix>".
+    /// The file name of a fetched file in stimulusCacheFolder(): "<sha256>.<suffix of path>".
     static QString cachedFileName(const QString& sha256, const QString& path);
     /// Records a rebuilt normalised copy of pool image `imageId` for this study.
     Status replaceStimulus(qint64 studyId, qint64 imageId, const QString& path, const QString& sha256);

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "activitywatcher.h"
 #include "backgroundjob.h"
 #include "camview.h"
 #include "dashboard.h"
@@ -116,10 +117,9 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowIcon(QIcon(QStringLiteral(":/ntt/icons/namethattrue.svg")));
     resize(1100, 720);
 
-    // Stations share a study (a file in a shared folder, or a server): one small query every 2 s
-    // shows their answers and sessions here as they come.
-    m_watchStations->setInterval(2000);
-    connect(m_watchStations, &QTimer::timeout, this, &MainWindow::watchOtherStations);
+    // The station journal's backlog, from the outbox's last pass (no query on this thread).
+    m_watchStations->setInterval(1000);
+    connect(m_watchStations, &QTimer::timeout, this, &MainWindow::showBacklog);
     m_watchStations->start();
     m_backlog = new QLabel(this);
     m_backlog->setVisible(false);
@@ -260,8 +260,18 @@ bool MainWindow::openStudyFile(const QString& path)
         return false;
     }
     m_outbox.reset();
+    m_watcher.reset();
     m_db = std::move(db).value();
-    m_lastActivity.clear();
+    // Stations share a study (a file in a shared folder, or a server): one small query every 2 s,
+    // on the watcher's thread, shows their answers and sessions here as they come.
+    m_watcher = std::make_unique<ActivityWatcher>(m_db->path(), 2000);
+    connect(m_watcher.get(), &ActivityWatcher::changed, this, &MainWindow::otherStationsWrote);
+    connect(m_watcher.get(), &ActivityWatcher::unreachable, this, [this](const QString& reason) {
+        statusBar()->showMessage(
+            tr("The study cannot be read just now (answers at this station are kept): %1").arg(reason));
+    });
+    connect(m_watcher.get(), &ActivityWatcher::reachable, this,
+        [this] { statusBar()->showMessage(tr("The study can be read again."), 5000); });
     // A server study: this station's answers go to its journal first and are sent from there.
     if (StudyDatabase::isServerLocation(m_db->path())) {
         auto outbox = StationOutbox::open(m_db->path());
@@ -366,28 +376,11 @@ void MainWindow::showBacklog()
             : QString());
 }
 
-void MainWindow::watchOtherStations()
+void MainWindow::otherStationsWrote()
 {
-    showBacklog();
     // Not while a participant sits here: this station's own answers refresh the views already,
     // and nothing may compete with stimulus timing.
     if (!m_db || m_participant)
-        return;
-    const auto mark = m_db->activityMark();
-    if (!mark) {
-        // A server that restarted: connect again, at most every 10 s (a lost network can make
-        // connecting wait for the connection timeout).
-        if (m_lastReconnect.isValid() && m_lastReconnect.elapsed() < 10000)
-            return;
-        m_lastReconnect.start();
-        (void)m_db->reconnectIfLost();
-        return;
-    }
-    if (mark.value() == m_lastActivity)
-        return;
-    const bool first = m_lastActivity.isEmpty();
-    m_lastActivity = mark.value();
-    if (first)
         return;
     refreshSessions();
     m_dashboard->scheduleRefresh();
@@ -884,9 +877,15 @@ ParticipantWindow* MainWindow::runParticipantWindow(SessionPlan plan, QScreen* s
     auto* window = new ParticipantWindow(*m_db, std::move(plan), paths.value(), m_outbox.get());
     window->setAttribute(Qt::WA_DeleteOnClose);
     m_participant = window;
+    if (m_watcher)
+        m_watcher->setPaused(true);
     // Model work waits while the participant window is up, so it cannot disturb stimulus timing.
     m_models->setSessionRunning(true);
     connect(window, &QObject::destroyed, m_models, [this] { m_models->setSessionRunning(false); });
+    connect(window, &QObject::destroyed, this, [this] {
+        if (m_watcher)
+            m_watcher->setPaused(false);
+    });
     connect(window, &ParticipantWindow::sessionEnded, this, [this](qint64 id, SessionState state) {
         m_participant = nullptr;
         m_models->setSessionRunning(false);

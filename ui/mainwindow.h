@@ -1,10 +1,10 @@
 #pragma once
 
+#include "activitywatcher.h"
 #include "stationoutbox.h"
 #include "studydatabase.h"
 #include "studyfile.h"
 
-#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -88,7 +88,8 @@ private:
     /// After answers arrived: models answer the new trials, the panels re-read.
     void answersChanged();
     /// Follows what other stations write to the same study: the sessions table and the dashboard.
-    void watchOtherStations();
+    /// Another station answered or started, paused or ended a session (ActivityWatcher).
+    void otherStationsWrote();
     /// The station journal's backlog in the status bar (server studies).
     void showBacklog();
 
@@ -115,7 +116,7 @@ private:
     /// A server study's station journal and sender; null for a study file.
     std::unique_ptr<StationOutbox> m_outbox;
     QLabel* m_backlog = nullptr; ///< the journal's backlog, in the status bar
-    QElapsedTimer m_lastReconnect;
+    std::unique_ptr<ActivityWatcher> m_watcher; ///< what stations write, watched on its own thread
     QTabWidget* m_tabs;
     QLabel* m_banner;
     QTableWidget* m_poolTable;
@@ -123,9 +124,8 @@ private:
     QListWidget* m_studyList;
     QPlainTextEdit* m_studyDetails;
     QTableWidget* m_sessionTable;
-    /// Polls the study for other stations' answers and sessions (StudyDatabase::activityMark).
+    /// Shows the station journal's backlog every second.
     QTimer* m_watchStations;
-    QString m_lastActivity;
     QLabel* m_sessionsHint;
     ModelsPanel* m_models;
     CamView* m_camView;

@@ -3,6 +3,7 @@
 // no answer may be lost or stored twice, and every session must end.
 
 #include "../common/pgtestdatabase.h"
+#include "activitywatcher.h"
 #include "demo/demo.h"
 #include "sessionwriter.h"
 #include "stationoutbox.h"
@@ -206,6 +207,41 @@ private Q_SLOTS:
         QVERIFY2(beat.error().contains(QStringLiteral("taken over")) && beat.error().contains(QStringLiteral("s2")),
             qPrintable(beat.error()));
         QCOMPARE(db.value()->session(plan->session.id)->answeredCount, 0);
+    }
+
+    // The researcher's window learns of other stations' answers from a watcher with a connection
+    // of its own; it says when the server went away and when it is back.
+    void theWatcherFollowsTheServerThroughAnOutage()
+    {
+        if (m_serverBase.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("no PostgreSQL server: %1").arg(m_serverMissing)));
+        const auto [location, studyId] = newStudy(QStringLiteral("ntt_watch"));
+        QVERIFY(studyId > 0);
+        auto db = StudyDatabase::open(location);
+        QVERIFY(db.ok());
+        ActivityWatcher watcher(location, 100);
+        QObject here;
+        int changed = 0;
+        int down = 0;
+        int up = 0;
+        connect(&watcher, &ActivityWatcher::changed, &here, [&] { ++changed; });
+        connect(&watcher, &ActivityWatcher::unreachable, &here, [&] { ++down; });
+        connect(&watcher, &ActivityWatcher::reachable, &here, [&] { ++up; });
+        QTest::qWait(500); // the first look records the starting point
+        QCOMPARE(changed, 0);
+        QVERIFY(startSession(*db.value(), studyId, QStringLiteral("W1"), QStringLiteral("s1"), true).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(changed, 1, 10000);
+
+        QVERIFY(server(QStringLiteral("kill")));
+        QTRY_COMPARE_WITH_TIMEOUT(down, 1, 20000);
+        QTest::qWait(1000);
+        QCOMPARE(down, 1); // said once per outage
+        QVERIFY(server(QStringLiteral("restart")));
+        QTRY_COMPARE_WITH_TIMEOUT(up, 1, 60000);
+        QVERIFY(db.value()->reconnectIfLost().ok());
+        const int before = changed;
+        QVERIFY(startSession(*db.value(), studyId, QStringLiteral("W2"), QStringLiteral("s1"), true).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(changed > before, 10000);
     }
 
     // The scenario: six stations, 50 participants each, on one server study; the server is
