@@ -30,6 +30,8 @@ void printUsage(QTextStream& stream)
               "  model add --db FILE MODEL.pt         register a TorchScript model (with MODEL.json sidecar)\n"
               "  model train --db FILE --name N       train a built-in detector on the pool\n"
               "  model run --db FILE --model N        run a model on the study's images and trials\n"
+              "  model run --db FILE --model N --pool on pool images without a study (--source, --category,\n"
+              "                                       --split), with how it sorts each source\n"
               "  model list --db FILE                 list models with their accuracy\n"
               "  cam --model M --image ID|PATH ...    Grad-CAM / Grad-CAM++ / Smooth Grad-CAM++ figures and maps\n"
               "  export --db FILE --what W --out PATH responses, model-answers, predictions, categories, sources,\n"

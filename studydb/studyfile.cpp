@@ -459,6 +459,96 @@ Result<std::vector<StudyCam>> computeStudyCams(
     return cams;
 }
 
+namespace {
+
+// Runs `classifier` over `items` as one stored model run (study 0: the pool), storing each batch
+// as it finishes; counts into `outcome`.
+Status predictAndStore(StudyDatabase& db, Classifier& classifier, const StoredModel& model, qint64 studyId,
+    const std::vector<ModelRunItem>& items, const ModelRunOptions& options, const CancelToken& cancel,
+    const ProgressFn& progress, const std::atomic_bool* paused, ModelRunOutcome& outcome)
+{
+    const auto runId = db.startModelRun(model.id, studyId, outcome.runtime, options.batchSize);
+    if (!runId)
+        return Error { runId.error() };
+    outcome.runId = runId.value();
+    const Status ran = runClassifier(
+        classifier, items, options.batchSize, cancel, progress,
+        [&](const std::vector<ImagePrediction>& batch) {
+            for (const ImagePrediction& p : batch) {
+                if (p.error.isEmpty()) {
+                    ++outcome.predicted;
+                } else {
+                    ++outcome.failed;
+                    outcome.errors << p.error;
+                }
+            }
+            return db.storePredictions(outcome.runId, model.sha256, batch);
+        },
+        paused);
+    const QString state = ran ? QStringLiteral("finished")
+                              : (cancel.isCancelled() ? QStringLiteral("cancelled") : QStringLiteral("failed"));
+    db.finishModelRun(outcome.runId, state, outcome.predicted, outcome.skipped, outcome.failed);
+    return ran;
+}
+
+} // namespace
+
+bool PoolSelection::contains(const PoolImage& image) const
+{
+    return (sources.isEmpty() || sources.contains(image.source))
+        && (categories.isEmpty() || categories.contains(image.category))
+        && (splits.isEmpty() || splits.contains(splitName(image.split)));
+}
+
+Result<ModelRunOutcome> runModelOnPool(StudyDatabase& db, qint64 modelId, const PoolSelection& selection,
+    const ModelRunOptions& options, const CancelToken& cancel, const ProgressFn& progress)
+{
+    const auto model = db.model(modelId);
+    if (!model)
+        return Error { model.error() };
+    const auto pool = db.poolImages();
+    const auto done = db.predictedImageHashes(model->sha256);
+    if (!pool || !done)
+        return Error { !pool ? pool.error() : done.error() };
+    ModelRunOutcome outcome;
+    std::vector<ModelRunItem> items;
+    for (const PoolImage& image : pool.value()) {
+        if (!selection.contains(image))
+            continue;
+        if (done->contains(image.sha256)) {
+            ++outcome.skipped;
+            continue;
+        }
+        // The file must still be the one imported: the run checks each file's SHA-256 as it reads it.
+        items.push_back({ image.id, image.path, image.sha256 });
+    }
+    if (items.empty() && outcome.skipped == 0)
+        return Error {
+            QStringLiteral("%1: no pool image matches the selection (%2)").arg(db.path(), selection.describe())
+        };
+    auto classifier = loadRegisteredModel(db, modelId, options.device, options.threads);
+    if (!classifier)
+        return Error { classifier.error() };
+    outcome.runtime = classifier.value()->runtime();
+    if (const Status ran = predictAndStore(
+            db, *classifier.value(), model.value(), 0, items, options, cancel, progress, nullptr, outcome);
+        !ran)
+        return Error { ran.error() };
+    return outcome;
+}
+
+QString PoolSelection::describe() const
+{
+    QStringList parts;
+    if (!sources.isEmpty())
+        parts << QStringLiteral("sources %1").arg(sources.join(QStringLiteral(", ")));
+    if (!categories.isEmpty())
+        parts << QStringLiteral("categories %1").arg(categories.join(QStringLiteral(", ")));
+    if (!splits.isEmpty())
+        parts << QStringLiteral("splits %1").arg(splits.join(QStringLiteral(", ")));
+    return parts.isEmpty() ? QStringLiteral("the whole pool") : parts.join(QStringLiteral("; "));
+}
+
 Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint64 modelId,
     const ModelRunOptions& options, const CancelToken& cancel, const ProgressFn& progress,
     const std::atomic_bool* paused)
@@ -500,28 +590,9 @@ Result<ModelRunOutcome> runModelOnStudy(StudyDatabase& db, qint64 studyId, qint6
         items.push_back({ image.id, file.path, file.sha256 });
     }
 
-    const auto runId = db.startModelRun(modelId, studyId, outcome.runtime, options.batchSize);
-    if (!runId)
-        return Error { runId.error() };
-    outcome.runId = runId.value();
-    const Status ran = runClassifier(
-        *classifier.value(), items, options.batchSize, cancel, progress,
-        [&](const std::vector<ImagePrediction>& batch) {
-            for (const ImagePrediction& p : batch) {
-                if (p.error.isEmpty()) {
-                    ++outcome.predicted;
-                } else {
-                    ++outcome.failed;
-                    outcome.errors << p.error;
-                }
-            }
-            return db.storePredictions(outcome.runId, model->sha256, batch);
-        },
-        paused);
-    const QString state = ran ? QStringLiteral("finished")
-                              : (cancel.isCancelled() ? QStringLiteral("cancelled") : QStringLiteral("failed"));
-    db.finishModelRun(outcome.runId, state, outcome.predicted, outcome.skipped, outcome.failed);
-    if (!ran)
+    if (const Status ran = predictAndStore(
+            db, *classifier.value(), model.value(), studyId, items, options, cancel, progress, paused, outcome);
+        !ran)
         return Error { ran.error() };
 
     // The model answers the very trials people answered.

@@ -169,6 +169,27 @@ struct ModelRunOutcome
     RuntimeInfo runtime;
 };
 
+/// Which pool images a model runs on without a study: empty lists take all.
+struct PoolSelection
+{
+    QStringList sources;
+    QStringList categories;
+    QStringList splits; ///< "train", "validation", "test" or "none"
+    bool contains(const PoolImage& image) const;
+    /// "sources a, b; splits test", or "the whole pool".
+    QString describe() const;
+};
+
+/**
+ * Runs a registered model over pool images (`ntt model run --pool`), evaluating it on a set of
+ * images with no study and no people: the original files, each checked against its SHA-256 as it
+ * is read. Predictions are stored like a study's (keyed by model and image hashes, so a study
+ * showing the same files reuses them); images this model predicted already are skipped. Fails
+ * naming the selection when no image matches it.
+ */
+Result<ModelRunOutcome> runModelOnPool(StudyDatabase& db, qint64 modelId, const PoolSelection& selection,
+    const ModelRunOptions& options, const CancelToken& cancel, const ProgressFn& progress);
+
 /**
  * Runs a registered model over the images the study shows (its normalised copies when it has them),
  * storing each batch as it finishes, then derives and stores the model's answer to every trial of

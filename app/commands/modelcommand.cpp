@@ -1,5 +1,6 @@
 // `ntt model`: see commands.h and `ntt model --help`.
 
+#include "analysis/pooldetection.h"
 #include "commands/commandoptions.h"
 #include "commands/commands.h"
 #include "studyexports.h"
@@ -51,6 +52,50 @@ Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
     t.ratios = ratios.value();
     t.splitSeed = o.seed;
     return t;
+}
+
+} // namespace
+
+namespace {
+
+// `ntt model run --pool`: the run, then how the model sorts each source's images of the selection.
+int runOnPool(StudyDatabase& db, const StoredModel& model, const PoolSelection& selection,
+    const ModelRunOptions& options, const CancelToken& cancel)
+{
+    const auto run = runModelOnPool(db, model.id, selection, options, cancel, progressPrinter());
+    if (!run)
+        return fail(run.error());
+    for (const QString& e : run->errors)
+        err() << "warning: " << e << Qt::endl;
+    out() << QStringLiteral("model \"%1\" on the pool (%2): %3 predicted, %4 already done, %5 failed\n")
+                 .arg(model.name, selection.describe())
+                 .arg(run->predicted)
+                 .arg(run->skipped)
+                 .arg(run->failed);
+    const auto rows = db.predictionRows(0, model.id);
+    const auto realSource = db.realSource();
+    if (!rows || !realSource)
+        return fail(!rows ? rows.error() : realSource.error());
+    std::vector<PredictionRow> selected;
+    for (const PredictionRow& row : rows.value())
+        if (selection.contains(row.image))
+            selected.push_back(row);
+    out() << QStringLiteral("source\timages\tmean_p_real\tcalled_right\tci95_low\tci95_high   (threshold %1; "
+                            "the real source is right when called real, a generator when called generated)\n")
+                 .arg(options.threshold);
+    for (const SourceDetection& d : detectionBySource(selected, realSource.value(), options.threshold))
+        out() << QStringLiteral("%1%2\t%3\t%4\t%5\t%6\t%7\n")
+                     .arg(d.source, d.real ? QStringLiteral(" (real)") : QString())
+                     .arg(d.images)
+                     .arg(d.meanPReal, 0, 'f', 3)
+                     .arg(d.accuracy.estimate, 0, 'f', 3)
+                     .arg(d.accuracy.low, 0, 'f', 3)
+                     .arg(d.accuracy.high, 0, 'f', 3);
+    out() << Qt::flush;
+    if (run->failed > 0)
+        return fail(
+            QStringLiteral("%1 image(s) failed (listed above); running again retries only those").arg(run->failed));
+    return 0;
 }
 
 } // namespace
@@ -135,14 +180,28 @@ int cmdModel(const QStringList& args)
         p.addOption({ QStringLiteral("threads"), QStringLiteral("CPU threads (default: all cores)."),
             QStringLiteral("n"), QStringLiteral("0") });
         p.addOption({ QStringLiteral("cpu"), QStringLiteral("Run on the CPU even when CUDA is available.") });
+        p.addOption({ QStringLiteral("pool"),
+            QStringLiteral("Run on pool images instead of a study's (no people needed): all of them, or those of "
+                           "--source, --category and --split; prints how it sorts each source.") });
+        p.addOption({ QStringLiteral("source"), QStringLiteral("With --pool: only these sources (comma-separated)."),
+            QStringLiteral("list") });
+        p.addOption({ QStringLiteral("category"),
+            QStringLiteral("With --pool: only these categories (comma-separated)."), QStringLiteral("list") });
+        p.addOption({ QStringLiteral("split"),
+            QStringLiteral("With --pool: only these splits (train, val, test or none; comma-separated)."),
+            QStringLiteral("list") });
         if (!parse(p, rest, code))
             return code;
+        const bool onPool = p.isSet(QStringLiteral("pool"));
+        if (onPool && p.isSet(QStringLiteral("study")))
+            return usage(p, QStringLiteral("give --pool or --study, not both"));
+        for (const char* flag : { "source", "category", "split" })
+            if (!onPool && p.isSet(QLatin1String(flag)))
+                return usage(
+                    p, QStringLiteral("--%1 selects pool images: use it with --pool").arg(QLatin1String(flag)));
         auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
         if (!db)
             return fail(db.error());
-        const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
-        if (!study)
-            return fail(study.error());
         const auto model = findModel(*db.value(), p.value(QStringLiteral("model")));
         if (!model)
             return fail(model.error());
@@ -159,6 +218,25 @@ int cmdModel(const QStringList& args)
             return usage(p, QStringLiteral("--threads must be a whole number >= 0"));
         options.device = p.isSet(QStringLiteral("cpu")) ? DevicePreference::Cpu : DevicePreference::Auto;
         CancelToken cancel;
+        if (onPool) {
+            PoolSelection selection;
+            auto list = [&](const char* flag) {
+                return p.value(QLatin1String(flag)).split(QLatin1Char(','), Qt::SkipEmptyParts);
+            };
+            selection.sources = list("source");
+            selection.categories = list("category");
+            for (const QString& name : list("split")) {
+                bool known = false;
+                const Split split = splitFromName(name.trimmed() == QLatin1String("none") ? QString() : name, &known);
+                if (!known)
+                    return usage(p, QStringLiteral("--split \"%1\": use train, val, test or none").arg(name));
+                selection.splits << splitName(split);
+            }
+            return runOnPool(*db.value(), model.value(), selection, options, cancel);
+        }
+        const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
+        if (!study)
+            return fail(study.error());
         const auto run = runModelOnStudy(*db.value(), study->id, model->id, options, cancel, progressPrinter());
         if (!run)
             return fail(run.error());

@@ -1,3 +1,4 @@
+#include "analysis/pooldetection.h"
 #include "analysis/statistics.h"
 
 #include <QFile>
@@ -43,6 +44,50 @@ private Q_SLOTS:
         }
         QVERIFY(std::isinf(normalQuantile(0.0)));
         QVERIFY(std::isnan(normalQuantile(1.5)));
+    }
+
+    // A model's P(real) on pool images, per source: the real source is right when called real, a
+    // generator when called generated; each share with statsmodels' Wilson interval (95 %).
+    void detectionBySourceCountsEachSourceAtTheThreshold()
+    {
+        QJsonObject reference;
+        for (const QJsonValue& v : m_ref.value(QStringLiteral("wilson")).toArray())
+            if (v[QStringLiteral("confidence")].toDouble() == 0.95 && v[QStringLiteral("n")].toInt() >= 4
+                && v[QStringLiteral("k")].toInt() > 0
+                && v[QStringLiteral("k")].toInt() < v[QStringLiteral("n")].toInt())
+                reference = v.toObject();
+        QVERIFY(!reference.isEmpty());
+        const int n = reference[QStringLiteral("n")].toInt();
+        const int k = reference[QStringLiteral("k")].toInt();
+        std::vector<PredictionRow> rows;
+        auto add = [&](const QString& source, float pReal) {
+            PredictionRow r;
+            r.image.source = source;
+            r.pReal = pReal;
+            rows.push_back(r);
+        };
+        for (int i = 0; i < n; ++i) {
+            add(QStringLiteral("sdxl"), i < k ? 0.2f : 0.7f); // k called generated: right
+            add(QStringLiteral("camera"), i < k ? 0.5f : 0.49f); // k called real (0.5 is real at 0.5)
+        }
+        add(QStringLiteral("sdxl"), -1.0f); // no P(real): left out
+        PredictionRow failed;
+        failed.image.source = QStringLiteral("camera");
+        failed.pReal = 0.9f;
+        failed.error = QStringLiteral("x.png: cannot decode");
+        rows.push_back(failed);
+        const auto table = detectionBySource(rows, QStringLiteral("camera"), 0.5);
+        QCOMPARE(int(table.size()), 2);
+        QCOMPARE(table[0].source, QStringLiteral("camera"));
+        QVERIFY(table[0].real);
+        QCOMPARE(table[1].source, QStringLiteral("sdxl"));
+        for (const SourceDetection& d : table) {
+            QCOMPARE(d.images, n);
+            QCOMPARE(d.accuracy.successes, k);
+            QVERIFY(close(d.accuracy.low, reference[QStringLiteral("low")].toDouble(), 1e-10));
+            QVERIFY(close(d.accuracy.high, reference[QStringLiteral("high")].toDouble(), 1e-10));
+        }
+        QVERIFY(close(table[1].meanPReal, (k * 0.2 + (n - k) * 0.7) / n, 1e-6));
     }
 
     void wilsonMatchesStatsmodels()

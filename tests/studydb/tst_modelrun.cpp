@@ -1,4 +1,6 @@
+#include "../common/demostudyfile.h"
 #include "../common/runntt.h"
+#include "analysis/pooldetection.h"
 #include "demo/demo.h"
 #include "studyfile.h"
 
@@ -170,9 +172,8 @@ private Q_SLOTS:
         QVERIFY2(run->errors.first().contains(QFileInfo(victim).fileName())
                 && run->errors.first().contains(QStringLiteral("changed since the study was made")),
             qPrintable(run->errors.first()));
-        const testing::NttRun cli
-            = testing::runNtt({ QStringLiteral("model"), QStringLiteral("run"), QStringLiteral("--db"), m_db->path(),
-                QStringLiteral("--model"), added->model.name, QStringLiteral("--cpu") });
+        const testing::NttRun cli = testing::runNtt({ QStringLiteral("model"), QStringLiteral("run"),
+            QStringLiteral("--db"), m_db->path(), QStringLiteral("--model"), added->model.name, QStringLiteral("--cpu") });
         QCOMPARE(cli.code, 1);
         QVERIFY2(cli.err.contains(QFileInfo(victim).fileName()) && cli.err.contains(QStringLiteral("1 of ")),
             qPrintable(cli.err));
@@ -340,6 +341,72 @@ private Q_SLOTS:
             ++checked;
         }
         QVERIFY(checked > 0);
+    }
+
+    // A model evaluated on pool images with no study: a selection of sources and splits, stored
+    // like a study's predictions and skipped the next time; the command line prints how it sorts
+    // each source, with Wilson intervals.
+    void aModelRunsOnThePoolWithoutAStudy()
+    {
+        CancelToken cancel;
+        QTemporaryDir dir;
+        auto made = testing::demoStudyFile(dir.path(), 3, 48, {}, QStringLiteral("tiny_scripted"));
+        QVERIFY2(made.ok(), qPrintable(made.error()));
+        const QString file = made->path;
+        auto db = Result<std::unique_ptr<StudyDatabase>>(std::move(made->db));
+        const auto added = db.value()->model(made->modelId);
+        QVERIFY(added.ok());
+        const auto images = db.value()->poolImages().value();
+        const QString generator = images.back().source;
+
+        PoolSelection selection;
+        selection.sources = { QStringLiteral("real"), generator };
+        int expected = 0;
+        for (const PoolImage& image : images)
+            expected += selection.contains(image) ? 1 : 0;
+        QVERIFY(expected > 0 && expected < int(images.size()));
+        const auto run = runModelOnPool(*db.value(), added->id, selection, ModelRunOptions {}, cancel, {});
+        QVERIFY2(run.ok(), qPrintable(run.error()));
+        QCOMPARE(run->predicted, expected);
+        QCOMPARE(run->failed, 0);
+        const auto again = runModelOnPool(*db.value(), added->id, selection, ModelRunOptions {}, cancel, {});
+        QVERIFY(again.ok());
+        QCOMPARE(again->predicted, 0);
+        QCOMPARE(again->skipped, expected);
+        PoolSelection nothing;
+        nothing.categories = { QStringLiteral("no such category") };
+        const auto none = runModelOnPool(*db.value(), added->id, nothing, ModelRunOptions {}, cancel, {});
+        QVERIFY(!none.ok());
+        QVERIFY2(none.error().contains(QStringLiteral("categories no such category")), qPrintable(none.error()));
+
+        // The per-source table counts what the stored P(real) says at the threshold.
+        const auto rows = db.value()->predictionRows(0, added->id);
+        QCOMPARE(int(rows->size()), expected);
+        const auto table = detectionBySource(rows.value(), QStringLiteral("real"), 0.5);
+        QCOMPARE(int(table.size()), 2);
+        QCOMPARE(table.front().source, QStringLiteral("real"));
+        for (const SourceDetection& d : table) {
+            int right = 0;
+            for (const PredictionRow& r : rows.value())
+                if (r.image.source == d.source)
+                    right += (r.pReal >= 0.5f) == d.real ? 1 : 0;
+            QCOMPARE(d.accuracy.successes, right);
+            QCOMPARE(d.images, expected / 2);
+        }
+        db.value().reset();
+
+        const testing::NttRun cli = testing::runNtt({ QStringLiteral("model"), QStringLiteral("run"),
+            QStringLiteral("--db"), file, QStringLiteral("--model"), added->name, QStringLiteral("--pool"),
+            QStringLiteral("--source"), QStringLiteral("real,%1").arg(generator) });
+        QVERIFY2(cli.code == 0, qPrintable(cli.err));
+        QVERIFY2(cli.out.contains(QStringLiteral("0 predicted, %1 already done").arg(expected))
+                && cli.out.contains(QStringLiteral("real (real)\t%1\t").arg(expected / 2)),
+            qPrintable(cli.out));
+        const testing::NttRun badSplit = testing::runNtt(
+            { QStringLiteral("model"), QStringLiteral("run"), QStringLiteral("--db"), file, QStringLiteral("--model"),
+                added->name, QStringLiteral("--pool"), QStringLiteral("--split"), QStringLiteral("holdout") });
+        QCOMPARE(badSplit.code, 2);
+        QVERIFY2(badSplit.err.contains(QStringLiteral("--split \"holdout\"")), qPrintable(badSplit.err));
     }
 };
 
