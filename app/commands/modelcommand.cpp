@@ -1,5 +1,6 @@
 // `ntt model`: see commands.h and `ntt model --help`.
 
+#include "analysis/objectrecognition.h"
 #include "analysis/pooldetection.h"
 #include "commands/commandoptions.h"
 #include "commands/commands.h"
@@ -58,6 +59,22 @@ Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
 
 namespace {
 
+// How a model's P(real) sorts each source's images at the threshold.
+void printDetection(const std::vector<PredictionRow>& selected, const QString& realSource, double threshold)
+{
+    out() << QStringLiteral("source\timages\tmean_p_real\tcalled_right\tci95_low\tci95_high   (threshold %1; "
+                            "the real source is right when called real, a generator when called generated)\n")
+                 .arg(threshold);
+    for (const SourceDetection& d : detectionBySource(selected, realSource, threshold))
+        out() << QStringLiteral("%1%2\t%3\t%4\t%5\t%6\t%7\n")
+                     .arg(d.source, d.real ? QStringLiteral(" (real)") : QString())
+                     .arg(d.images)
+                     .arg(d.meanPReal, 0, 'f', 3)
+                     .arg(d.accuracy.estimate, 0, 'f', 3)
+                     .arg(d.accuracy.low, 0, 'f', 3)
+                     .arg(d.accuracy.high, 0, 'f', 3);
+}
+
 // `ntt model run --pool`: the run, then how the model sorts each source's images of the selection.
 int runOnPool(StudyDatabase& db, const StoredModel& model, const PoolSelection& selection,
     const ModelRunOptions& options, const CancelToken& cancel)
@@ -80,17 +97,32 @@ int runOnPool(StudyDatabase& db, const StoredModel& model, const PoolSelection& 
     for (const PredictionRow& row : rows.value())
         if (selection.contains(row.image))
             selected.push_back(row);
-    out() << QStringLiteral("source\timages\tmean_p_real\tcalled_right\tci95_low\tci95_high   (threshold %1; "
-                            "the real source is right when called real, a generator when called generated)\n")
-                 .arg(options.threshold);
-    for (const SourceDetection& d : detectionBySource(selected, realSource.value(), options.threshold))
-        out() << QStringLiteral("%1%2\t%3\t%4\t%5\t%6\t%7\n")
-                     .arg(d.source, d.real ? QStringLiteral(" (real)") : QString())
-                     .arg(d.images)
-                     .arg(d.meanPReal, 0, 'f', 3)
-                     .arg(d.accuracy.estimate, 0, 'f', 3)
-                     .arg(d.accuracy.low, 0, 'f', 3)
-                     .arg(d.accuracy.high, 0, 'f', 3);
+    if (model.spec.output == OutputKind::CategoryClasses) {
+        // What the images show, as the model's classes mapped to the pool's categories.
+        out() << "category\timages\ttop1\ttop1_ci95_low\ttop1_ci95_high\ttop5\ttop5_ci95_low\ttop5_ci95_high\n";
+        QStringList unmapped;
+        for (const CategoryRecognition& r : recognitionByCategory(selected, model.spec)) {
+            out() << QStringLiteral("%1\t%2\t%3\t%4\t%5\t%6\t%7\t%8\n")
+                         .arg(r.category)
+                         .arg(r.images)
+                         .arg(r.top1.estimate, 0, 'f', 3)
+                         .arg(r.top1.low, 0, 'f', 3)
+                         .arg(r.top1.high, 0, 'f', 3)
+                         .arg(r.top5.estimate, 0, 'f', 3)
+                         .arg(r.top5.low, 0, 'f', 3)
+                         .arg(r.top5.high, 0, 'f', 3);
+            if (!r.mapped)
+                unmapped << r.category;
+        }
+        if (!unmapped.isEmpty())
+            err() << QStringLiteral(
+                "warning: no class of the model maps to %1: their images cannot be recognised "
+                "(their accuracy above says nothing about the model); map classes to them in the sidecar's "
+                "\"class_map\"\n")
+                         .arg(unmapped.join(QStringLiteral(", ")));
+    } else {
+        printDetection(selected, realSource.value(), options.threshold);
+    }
     out() << Qt::flush;
     if (run->failed > 0)
         return fail(

@@ -262,6 +262,20 @@ int ModelSpec::outputCount() const
     return isClassKind(output) ? static_cast<int>(classes.size()) : 1;
 }
 
+Result<QStringList> namedClassList(const QString& name)
+{
+    if (name != QLatin1String("imagenet-1k"))
+        return Error { Text::tr("names \"%1\", which is not a known class list (known: \"imagenet-1k\")").arg(name) };
+    QFile file(QStringLiteral(":/ntt/data/imagenet/imagenet1k-classes.txt"));
+    if (!file.open(QIODevice::ReadOnly))
+        return Error { Text::tr("names \"imagenet-1k\", whose list is missing from this build") };
+    QStringList classes;
+    for (const QByteArray& line : file.readAll().split('\n'))
+        if (!line.trimmed().isEmpty())
+            classes << QString::fromUtf8(line.trimmed());
+    return classes;
+}
+
 Result<ModelSpec> parseModelSpec(const QByteArray& json, const QString& origin)
 {
     QJsonParseError parseError;
@@ -334,10 +348,18 @@ Result<ModelSpec> parseModelSpec(const QByteArray& json, const QString& origin)
     }
     if (object.contains(QLatin1String("classes"))) {
         const QJsonValue value = object.value(QLatin1String("classes"));
-        if (!value.isArray())
-            return reader.error(QStringLiteral("classes"), Text::tr("must be a list of class names"));
+        if (value.isString()) {
+            // A dataset's class list by name, shipped with NameThatTrue.
+            const auto named = namedClassList(value.toString());
+            if (!named)
+                return reader.error(QStringLiteral("classes"), named.error());
+            spec.classes = named.value();
+        } else if (!value.isArray()) {
+            return reader.error(QStringLiteral("classes"),
+                Text::tr("must be a list of class names, or the name of a known list (\"imagenet-1k\")"));
+        }
         QSet<QString> seen;
-        for (const QJsonValue& v : value.toArray()) {
+        for (const QJsonValue& v : value.isArray() ? value.toArray() : QJsonArray()) {
             if (!v.isString() || v.toString().trimmed().isEmpty())
                 return reader.error(QStringLiteral("classes"), Text::tr("must be a list of non-empty class names"));
             const QString name = v.toString().trimmed();

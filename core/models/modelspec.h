@@ -76,6 +76,11 @@ struct ModelSpec
     int outputCount() const;
 };
 
+/// A dataset's class names in its classifiers' output order, shipped with NameThatTrue: "imagenet-1k"
+/// (the 1000 ImageNet-1k names as torchvision lists them, resources/imagenet/). A sidecar's
+/// "classes" may name it instead of listing the classes. Fails naming an unknown list.
+Result<QStringList> namedClassList(const QString& name);
+
 /// Parses a sidecar; the error names `origin` and the key at fault.
 Result<ModelSpec> parseModelSpec(const QByteArray& json, const QString& origin);
 QByteArray modelSpecToJson(const ModelSpec& spec);
