@@ -1,6 +1,9 @@
 #include "studyfile.h"
 
 #include "analysis/analysis.h"
+#include "analysis/objectrecognition.h"
+#include "analysis/pooldetection.h"
+#include "csvwriter.h"
 #include "models/modelcheck.h"
 #include "models/preprocess.h"
 #include "pool/imagefileinfo.h"
@@ -16,6 +19,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QThread>
@@ -267,6 +271,47 @@ Result<int> exportPredictions(const StudyDatabase& db, qint64 studyId, const QSt
     return writeCsvFile(
         db.predictionRows(studyId, 0), csvPath, [&](QIODevice& device, const std::vector<PredictionRow>& rows) {
             return writePredictionsCsv(device, rows, csvPath, real.value());
+        });
+}
+
+Result<int> exportPoolEvaluation(const StudyDatabase& db, qint64 modelId, double threshold, const QString& csvPath)
+{
+    const auto model = db.model(modelId);
+    const auto real = db.realSource();
+    const auto predictions = db.predictionRows(0, modelId);
+    if (!model || !real || !predictions)
+        return Error { !model ? model.error() : (!real ? real.error() : predictions.error()) };
+    const auto number = [](double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); };
+    const bool categories = model->spec.output == OutputKind::CategoryClasses;
+    const QStringList header = categories
+        ? QStringList { QStringLiteral("model"), QStringLiteral("category"), QStringLiteral("images"),
+              QStringLiteral("top1"), QStringLiteral("top1_ci95_low"), QStringLiteral("top1_ci95_high"),
+              QStringLiteral("top5"), QStringLiteral("top5_ci95_low"), QStringLiteral("top5_ci95_high"),
+              QStringLiteral("category_has_a_class") }
+        : QStringList { QStringLiteral("model"), QStringLiteral("source"), QStringLiteral("is_real"),
+              QStringLiteral("images"), QStringLiteral("mean_p_real"), QStringLiteral("threshold"),
+              QStringLiteral("called_right"), QStringLiteral("ci95_low"), QStringLiteral("ci95_high") };
+    std::vector<QStringList> table;
+    if (categories) {
+        for (const CategoryRecognition& r : recognitionByCategory(predictions.value(), model->spec))
+            table.push_back({ model->name, r.category, QString::number(r.images), number(r.top1.estimate),
+                number(r.top1.low), number(r.top1.high), number(r.top5.estimate), number(r.top5.low),
+                number(r.top5.high), r.mapped ? QStringLiteral("1") : QStringLiteral("0") });
+    } else {
+        for (const SourceDetection& d : detectionBySource(predictions.value(), real.value(), threshold))
+            table.push_back({ model->name, d.source, d.real ? QStringLiteral("1") : QStringLiteral("0"),
+                QString::number(d.images), number(d.meanPReal), number(threshold), number(d.accuracy.estimate),
+                number(d.accuracy.low), number(d.accuracy.high) });
+    }
+    return writeCsvFile(Result<std::vector<QStringList>>(std::move(table)), csvPath,
+        [&](QIODevice& device, const std::vector<QStringList>& rows) -> Status {
+            CsvWriter csv(&device);
+            csv.writeRow(header);
+            for (const QStringList& row : rows)
+                csv.writeRow(row);
+            if (!csv.ok())
+                return Error { QStringLiteral("%1: cannot write").arg(csvPath) };
+            return {};
         });
 }
 

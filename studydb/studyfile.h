@@ -275,6 +275,13 @@ Result<std::vector<ModelSummary>> summariseModels(const StudyDatabase& db, qint6
 
 /// Writes the predictions CSV (one row per model and image) of the study's images.
 Result<int> exportPredictions(const StudyDatabase& db, qint64 studyId, const QString& csvPath);
+/**
+ * A model evaluated on every pool image it predicted (`ntt model run --pool`), one row per source
+ * (P(real) models: share called right at `threshold`, Wilson 95 % interval) or per category
+ * (category-classes models: top-1 and top-5, Wilson 95 % intervals, whether any class maps to the
+ * category). Written to `csvPath` atomically; returns the rows written.
+ */
+Result<int> exportPoolEvaluation(const StudyDatabase& db, qint64 modelId, double threshold, const QString& csvPath);
 /// Writes the model-answers CSV: the responses CSV's columns, agent = model name, no response time.
 Result<int> exportModelAnswers(const StudyDatabase& db, qint64 studyId, const QString& csvPath);
 

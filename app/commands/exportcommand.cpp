@@ -15,7 +15,9 @@ int cmdExport(const QStringList& args)
         "the responses' columns with the agent column naming the model), predictions (one row per model and image), "
         "categories / sources (accuracy per category or generator and agent, with Wilson and bootstrap intervals and "
         "a binomial test against chance), participants, images (people's and each model's results side by side), "
-        "summaries (the four summary tables into the folder --out), or psych-ds (a Psych-DS dataset folder with all of "
+        "summaries (the four summary tables into the folder --out), pool-evaluation (a model on the pool images it "
+        "predicted with `model run --pool`, per source or per category; --model), or psych-ds (a Psych-DS dataset "
+        "folder with all of "
         "these). Summaries and Psych-DS leave simulated, practice "
         "and catch answers out unless asked."));
     p.addOption(dbOption());
@@ -26,6 +28,11 @@ int cmdExport(const QStringList& args)
         { QStringLiteral("all-studies"), QStringLiteral("Responses, model answers, predictions: every study.") });
     p.addOption({ QStringLiteral("out"), QStringLiteral("CSV file to write (a folder for summaries and psych-ds)."),
         QStringLiteral("path") });
+    p.addOption({ QStringLiteral("model"), QStringLiteral("pool-evaluation: the model (name or id)."),
+        QStringLiteral("model") });
+    p.addOption(
+        { QStringLiteral("threshold"), QStringLiteral("pool-evaluation: P(real) >= threshold says real (default 0.5)."),
+            QStringLiteral("p"), QStringLiteral("0.5") });
     addAnalysisOptions(p);
     int code = 0;
     if (!parse(p, args, code))
@@ -37,6 +44,24 @@ int cmdExport(const QStringList& args)
         return fail(db.error());
     const QString what = p.value(QStringLiteral("what"));
     const QString file = p.value(QStringLiteral("out"));
+    if (what == QLatin1String("pool-evaluation")) {
+        // A model on pool images, no study: per source, or per category for category-classes models.
+        const auto model = findModel(*db.value(), p.value(QStringLiteral("model")));
+        if (!model)
+            return fail(model.error());
+        bool ok = false;
+        const double threshold = p.value(QStringLiteral("threshold")).toDouble(&ok);
+        if (!ok || threshold < 0 || threshold > 1)
+            return usage(p, QStringLiteral("--threshold must be between 0 and 1"));
+        const auto rows = exportPoolEvaluation(*db.value(), model->id, threshold, file);
+        if (!rows)
+            return fail(rows.error());
+        out() << QStringLiteral("wrote %1 row(s) of the pool evaluation of \"%2\" to %3\n")
+                     .arg(rows.value())
+                     .arg(model->name, file)
+              << Qt::flush;
+        return 0;
+    }
     const bool perStudyFile = what == QLatin1String("responses") || what == QLatin1String("model-answers")
         || what == QLatin1String("predictions");
     qint64 studyId = 0;
@@ -82,7 +107,7 @@ int cmdExport(const QStringList& args)
     else
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
-                           "sources, participants, images, summaries or psych-ds")
+                           "sources, participants, images, summaries, pool-evaluation or psych-ds")
                 .arg(what));
     if (!rows)
         return fail(rows.error());

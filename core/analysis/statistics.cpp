@@ -139,8 +139,10 @@ Proportion wilsonInterval(int successes, int trials, double confidence)
     const double centre = (phat + z2 / (2.0 * n)) / denominator;
     const double half = z * std::sqrt(phat * (1.0 - phat) / n + z2 / (4.0 * n * n)) / denominator;
     p.estimate = phat;
-    p.low = std::max(0.0, centre - half);
-    p.high = std::min(1.0, centre + half);
+    // At 0 successes the lower bound is 0 and at n of n the upper bound 1 by the formula; rounding
+    // made them 2.78e-17 and the like, which exports printed. They are set exactly.
+    p.low = successes == 0 ? 0.0 : std::max(0.0, centre - half);
+    p.high = successes == trials ? 1.0 : std::min(1.0, centre + half);
     return p;
 }
 

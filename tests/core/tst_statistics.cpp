@@ -104,6 +104,11 @@ private Q_SLOTS:
                                .arg(p.high, 0, 'g', 12)));
         }
         QVERIFY(std::isnan(wilsonInterval(0, 0).estimate));
+        // Bounds that are 0 or 1 by definition are exactly that (they printed as 2.78e-17 before).
+        for (const int n : { 1, 10, 20, 40, 1000 }) {
+            QCOMPARE(wilsonInterval(0, n).low, 0.0);
+            QCOMPARE(wilsonInterval(n, n).high, 1.0);
+        }
     }
 
     void binomialTestMatchesScipy()

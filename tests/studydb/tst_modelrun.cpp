@@ -172,8 +172,9 @@ private Q_SLOTS:
         QVERIFY2(run->errors.first().contains(QFileInfo(victim).fileName())
                 && run->errors.first().contains(QStringLiteral("changed since the study was made")),
             qPrintable(run->errors.first()));
-        const testing::NttRun cli = testing::runNtt({ QStringLiteral("model"), QStringLiteral("run"),
-            QStringLiteral("--db"), m_db->path(), QStringLiteral("--model"), added->model.name, QStringLiteral("--cpu") });
+        const testing::NttRun cli
+            = testing::runNtt({ QStringLiteral("model"), QStringLiteral("run"), QStringLiteral("--db"), m_db->path(),
+                QStringLiteral("--model"), added->model.name, QStringLiteral("--cpu") });
         QCOMPARE(cli.code, 1);
         QVERIFY2(cli.err.contains(QFileInfo(victim).fileName()) && cli.err.contains(QStringLiteral("1 of ")),
             qPrintable(cli.err));
@@ -402,6 +403,24 @@ private Q_SLOTS:
         QVERIFY2(cli.out.contains(QStringLiteral("0 predicted, %1 already done").arg(expected))
                 && cli.out.contains(QStringLiteral("real (real)\t%1\t").arg(expected / 2)),
             qPrintable(cli.out));
+        const QString csvPath = dir.filePath(QStringLiteral("pool-evaluation.csv"));
+        const testing::NttRun exported = testing::runNtt({ QStringLiteral("export"), QStringLiteral("--db"), file,
+            QStringLiteral("--what"), QStringLiteral("pool-evaluation"), QStringLiteral("--model"), added->name,
+            QStringLiteral("--out"), csvPath });
+        QVERIFY2(exported.code == 0, qPrintable(exported.err));
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines[0],
+            QStringLiteral("model,source,is_real,images,mean_p_real,threshold,called_right,ci95_low,ci95_high"));
+        const QStringList real = lines[1].split(QLatin1Char(','));
+        QCOMPARE(real[1], QStringLiteral("real"));
+        QCOMPARE(real[2], QStringLiteral("1"));
+        QCOMPARE(real[3].toInt(), table.front().images);
+        QCOMPARE(real[6].toDouble(), table.front().accuracy.estimate);
+        QCOMPARE(real[7].toDouble(), table.front().accuracy.low);
+
         const testing::NttRun badSplit = testing::runNtt(
             { QStringLiteral("model"), QStringLiteral("run"), QStringLiteral("--db"), file, QStringLiteral("--model"),
                 added->name, QStringLiteral("--pool"), QStringLiteral("--split"), QStringLiteral("holdout") });
