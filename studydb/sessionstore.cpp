@@ -121,8 +121,8 @@ Result<SessionStore::CreatedSession> SessionStore::createSession(qint64 studyId,
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
         Transaction tx(db, Transaction::Writing);
         if (!tx.started())
-            return Error { QStringLiteral("%1: the study file is busy (another station is writing to it for longer "
-                                          "than 5 s); start the session again (%2)")
+            return Error { QStringLiteral("%1: the study file is busy (other stations have been writing to it for over "
+                                          "30 s); start the session again (%2)")
                                .arg(m_c.m_path, db.lastError().text()) };
         if (const QString lock = m_c.m_dialect->newSessionLock(); !lock.isEmpty()) {
             Sql wait(db, m_c.m_path);
@@ -285,7 +285,7 @@ Status SessionStore::recordResponse(
     Transaction tx(db, Transaction::Writing);
     if (!tx.started())
         return Error { QStringLiteral("%1: the answer to trial %2 could not be stored: the study file is busy for "
-                                      "longer than 5 s (%3)")
+                                      "over 30 s (%3)")
                            .arg(m_c.m_path)
                            .arg(r.trialIndex)
                            .arg(db.lastError().text()) };

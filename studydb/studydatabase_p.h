@@ -129,13 +129,19 @@ public:
     /// Writing: on SQLite, BEGIN IMMEDIATE takes the write lock at once, so a transaction that reads
     /// and then writes (the next participant index) cannot interleave with another process's; a
     /// busy lock waits (busy_timeout) instead of failing mid-way as a deferred one upgrading would.
+    /// Stations that keep one shared file busy (or a slow disk) can hold the lock past one
+    /// busy_timeout (5 s): the write lock is asked for up to kWriteLockAttempts times before a
+    /// writing transaction gives up, so a station waits rather than loses its turn.
+    static constexpr int kWriteLockAttempts = 6;
     Transaction(QSqlDatabase db, Mode mode)
         : m_db(db)
         , m_active(false)
     {
         if (mode == Writing && m_db.driverName() == QLatin1String("QSQLITE")) {
-            QSqlQuery begin(m_db);
-            m_active = begin.exec(QStringLiteral("BEGIN IMMEDIATE"));
+            for (int attempt = 0; attempt < kWriteLockAttempts && !m_active; ++attempt) {
+                QSqlQuery begin(m_db);
+                m_active = begin.exec(QStringLiteral("BEGIN IMMEDIATE"));
+            }
         } else {
             m_active = m_db.transaction();
         }

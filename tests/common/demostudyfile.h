@@ -11,6 +11,21 @@
 
 namespace ntt::testing {
 
+/// The synthetic demo pool of `perCell` images of `size` pixels per source and category, made in
+/// `<dir>/pool`; its root folder, to import.
+inline Result<QString> demoPoolFolder(const QString& dir, int perCell, int size)
+{
+    CancelToken cancel;
+    DemoPoolOptions demo;
+    demo.outputDir = QDir(dir).filePath(QStringLiteral("pool"));
+    demo.imagesPerSourceAndCategory = perCell;
+    demo.size = size;
+    const auto pool = generateDemoPool(demo, cancel, {});
+    if (!pool)
+        return Error { pool.error() };
+    return pool->root;
+}
+
 /// A study file over a small synthetic demo pool (real, checkerboard, upsampler x disks, squares,
 /// stripes), with a two-way study when `studyName` is given and the TorchScript fixture
 /// tests/data/torchscript/<fixture>.pt registered as `modelName` when `fixture` is given.
@@ -26,13 +41,9 @@ inline Result<DemoStudyFile> demoStudyFile(const QString& dir, int perCell, int 
     const QString& fixture = {}, const QString& modelName = {})
 {
     CancelToken cancel;
-    DemoPoolOptions demo;
-    demo.outputDir = QDir(dir).filePath(QStringLiteral("pool"));
-    demo.imagesPerSourceAndCategory = perCell;
-    demo.size = size;
-    const auto pool = generateDemoPool(demo, cancel, {});
-    if (!pool)
-        return Error { pool.error() };
+    const auto poolRoot = demoPoolFolder(dir, perCell, size);
+    if (!poolRoot)
+        return Error { poolRoot.error() };
     DemoStudyFile file;
     file.path = QDir(dir).filePath(QStringLiteral("study.ntt"));
     auto db = StudyDatabase::open(file.path);
@@ -40,7 +51,7 @@ inline Result<DemoStudyFile> demoStudyFile(const QString& dir, int perCell, int 
         return Error { db.error() };
     file.db = std::move(db).value();
     ImportOptions import;
-    import.location = pool->root;
+    import.location = poolRoot.value();
     if (const auto imported = importPool(*file.db, import, cancel, {}); !imported)
         return Error { imported.error() };
     if (!studyName.isEmpty()) {

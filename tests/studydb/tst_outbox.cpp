@@ -2,6 +2,7 @@
 // (StationOutbox). A server killed mid-study, a station killed mid-session, replies lost on the way:
 // no answer may be lost or stored twice, and every session must end.
 
+#include "../common/demostudyfile.h"
 #include "../common/pgtestdatabase.h"
 #include "activitywatcher.h"
 #include "demo/demo.h"
@@ -79,14 +80,9 @@ private Q_SLOTS:
         QFile url(m_serverDir + QStringLiteral("/url"));
         QVERIFY(url.open(QIODevice::ReadOnly));
         m_serverBase = QString::fromUtf8(url.readAll()).trimmed();
-        CancelToken cancel;
-        DemoPoolOptions demo;
-        demo.outputDir = m_dir.filePath(QStringLiteral("pool"));
-        demo.imagesPerSourceAndCategory = 4;
-        demo.size = 32;
-        const auto pool = generateDemoPool(demo, cancel, {});
+        const auto pool = testing::demoPoolFolder(m_dir.path(), 4, 32);
         QVERIFY2(pool.ok(), qPrintable(pool.error()));
-        m_poolRoot = pool->root;
+        m_poolRoot = pool.value();
     }
 
     void cleanupTestCase() { server(QStringLiteral("stop")); }

@@ -2,6 +2,7 @@
 // indices and write answers side by side. No participant may be lost, no index given twice, no
 // answer stored twice, and no message may be raw SQL.
 
+#include "../common/demostudyfile.h"
 #include "../common/pgtestdatabase.h"
 #include "../common/runntt.h"
 #include "demo/demo.h"
@@ -90,17 +91,12 @@ class Test_stations : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        CancelToken cancel;
-        DemoPoolOptions demo;
-        demo.outputDir = m_dir.filePath(QStringLiteral("pool"));
-        demo.imagesPerSourceAndCategory = 4;
-        demo.size = 32;
-        const auto pool = generateDemoPool(demo, cancel, {});
+        const auto pool = testing::demoPoolFolder(m_dir.path(), 4, 32);
         QVERIFY2(pool.ok(), qPrintable(pool.error()));
         m_file = m_dir.filePath(QStringLiteral("shared.ntt"));
-        m_studyId = makeStudy(m_file, pool->root);
+        m_studyId = makeStudy(m_file, pool.value());
         QVERIFY(m_studyId > 0);
-        createServerStudy(pool->root);
+        createServerStudy(pool.value());
     }
 
     // A password never travels in the address (it would end up in settings and logs), and an
