@@ -1,5 +1,6 @@
 #include "errorbrowser.h"
 
+#include "analysis/objectrecognition.h"
 #include "backgroundjob.h"
 #include "browsermodels.h"
 #include "camview.h"
@@ -32,7 +33,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace ntt {
 namespace {
@@ -103,16 +103,19 @@ ImageDetailDialog::ImageDetailDialog(
             const auto p = b.pReal.constFind(m.name);
             line += p == b.pReal.cend() ? tr("no prediction") : tr("P(real) %1").arg(double(*p), 0, 'f', 3);
             const auto classes = b.classProbabilities.constFind(m.name);
-            if (classes != b.classProbabilities.cend() && classes->size() == std::size_t(m.spec.classes.size())) {
-                std::vector<int> order(classes->size());
-                std::iota(order.begin(), order.end(), 0);
-                std::sort(order.begin(), order.end(), [&](int a, int c) { return (*classes)[a] > (*classes)[c]; });
+            if (classes != b.classProbabilities.cend()) {
                 QStringList top;
-                for (std::size_t k = 0; k < std::min<std::size_t>(5, order.size()); ++k)
-                    top << tr("%1 %2")
-                               .arg(m.spec.classes[order[k]].toHtmlEscaped())
-                               .arg((*classes)[order[k]], 0, 'f', 2);
-                line += tr("; top classes: %1").arg(top.join(QStringLiteral(", ")));
+                for (const RankedClass& c :
+                    rankClasses(std::vector<double>(classes->begin(), classes->end()), m.spec, 5)) {
+                    // The class, and the source or category it stands for when the sidecar maps it.
+                    top << (c.category == c.name ? tr("%1 %2").arg(c.name.toHtmlEscaped()).arg(c.probability, 0, 'f', 2)
+                                                 : tr("%1 %2 (%3)")
+                                                       .arg(c.name.toHtmlEscaped())
+                                                       .arg(c.probability, 0, 'f', 2)
+                                                       .arg(c.category.toHtmlEscaped()));
+                }
+                if (!top.isEmpty())
+                    line += tr("; top classes: %1").arg(top.join(QStringLiteral(", ")));
             }
             lines << line;
         }

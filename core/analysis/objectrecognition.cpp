@@ -10,30 +10,37 @@
 
 namespace ntt {
 
-std::vector<RankedClass> topClasses(const PredictionRow& row, const ModelSpec& spec, int k)
+std::vector<RankedClass> rankClasses(const std::vector<double>& probabilities, const ModelSpec& spec, int k)
 {
-    if (!row.error.isEmpty() || row.classProbabilities.isEmpty())
+    if (probabilities.size() != static_cast<std::size_t>(spec.classes.size()))
         return {};
-    const QJsonArray values = QJsonDocument::fromJson(row.classProbabilities.toUtf8()).array();
-    if (values.size() != spec.classes.size())
-        return {};
-    std::vector<int> order(static_cast<std::size_t>(values.size()));
+    std::vector<int> order(probabilities.size());
     std::iota(order.begin(), order.end(), 0);
     const auto shown = std::min<std::size_t>(static_cast<std::size_t>(std::max(k, 0)), order.size());
     // Ties keep the lower index first: a fixed rule, so a table never depends on the sort.
     std::partial_sort(
         order.begin(), order.begin() + static_cast<std::ptrdiff_t>(shown), order.end(), [&](int a, int b) {
-            const double pa = values[a].toDouble();
-            const double pb = values[b].toDouble();
+            const double pa = probabilities[std::size_t(a)];
+            const double pb = probabilities[std::size_t(b)];
             return pa != pb ? pa > pb : a < b;
         });
     std::vector<RankedClass> top;
     for (std::size_t i = 0; i < shown; ++i) {
         const int index = order[i];
         const QString name = spec.classes.at(index);
-        top.push_back(RankedClass { index, name, spec.classMap.value(name, name), values[index].toDouble() });
+        top.push_back(RankedClass { index, name, spec.classMap.value(name, name), probabilities[std::size_t(index)] });
     }
     return top;
+}
+
+std::vector<RankedClass> topClasses(const PredictionRow& row, const ModelSpec& spec, int k)
+{
+    if (!row.error.isEmpty() || row.classProbabilities.isEmpty())
+        return {};
+    std::vector<double> probabilities;
+    for (const QJsonValue& v : QJsonDocument::fromJson(row.classProbabilities.toUtf8()).array())
+        probabilities.push_back(v.toDouble());
+    return rankClasses(probabilities, spec, k);
 }
 
 std::vector<CategoryRecognition> recognitionByCategory(const std::vector<PredictionRow>& rows, const ModelSpec& spec)

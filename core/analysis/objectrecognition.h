@@ -20,8 +20,11 @@ struct RankedClass
     double probability = 0.0;
 };
 
-/// The `k` most probable classes of a stored prediction, most probable first; empty when the row
-/// has no class probabilities (a failed image, or a model of another output).
+/// The `k` most probable of a model's classes given its softmax output (one value per class of
+/// `spec`), most probable first, ties by lower index; empty when the sizes differ.
+std::vector<RankedClass> rankClasses(const std::vector<double>& probabilities, const ModelSpec& spec, int k);
+/// The same for a stored prediction; empty when the row has no class probabilities (a failed image,
+/// or a model of another output).
 std::vector<RankedClass> topClasses(const PredictionRow& row, const ModelSpec& spec, int k);
 
 /// How a category-classes model (an ImageNet classifier, say) recognises one pool category.

@@ -94,6 +94,12 @@ private Q_SLOTS:
         QCOMPARE(top[0].probability, 0.60);
         QCOMPARE(top[1].index, 2); // 0.10 ties: lower index first
         QVERIFY(topClasses(failed, spec, 5).empty());
+        // The error browser ranks a model's softmax the same way, with the category each class stands for.
+        const auto ranked = rankClasses({ 0.05, 0.60, 0.10, 0.10, 0.10, 0.05 }, spec, 6);
+        QCOMPARE(int(ranked.size()), 6);
+        QCOMPARE(ranked[1].category, QStringLiteral("cat"));
+        QCOMPARE(ranked[5].name, QStringLiteral("tree"));
+        QVERIFY(rankClasses({ 0.5, 0.5 }, spec, 5).empty()); // another model's output: nothing, not a wrong table
 
         const auto table = recognitionByCategory(rows, spec);
         QCOMPARE(int(table.size()), 3);
