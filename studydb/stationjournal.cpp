@@ -113,10 +113,7 @@ StationJournal::~StationJournal()
 
 QString StationJournal::defaultPath(const QString& serverLocation)
 {
-    const QString digest = QString::fromLatin1(
-        QCryptographicHash::hash(serverLocation.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
-    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)
-        + QStringLiteral("/journals/station-%1.sqlite").arg(digest);
+    return stationDataPath(serverLocation, QStringLiteral("journals"), QStringLiteral("station-%1.sqlite"));
 }
 
 Result<std::unique_ptr<StationJournal>> StationJournal::open(const QString& path)

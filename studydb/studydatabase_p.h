@@ -6,11 +6,13 @@
 #include "attention/gradcam.h"
 #include "studydatabase.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QVariant>
 
 #include <optional>
@@ -45,6 +47,18 @@ inline QDateTime parseUtc(const QVariant& v)
     QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
     t.setTimeSpec(Qt::UTC);
     return t;
+}
+
+/// Where this computer keeps what it holds for one server study: "<application data>/<kind>/<name>",
+/// `name` made of the first 16 hex digits of the SHA-256 of the server address (one folder or file
+/// per server, whatever characters its address has). The stations' journals and fetched images use it.
+inline QString stationDataPath(
+    const QString& serverLocation, const QString& kind, const QString& pattern = QStringLiteral("%1"))
+{
+    const QString digest = QString::fromLatin1(
+        QCryptographicHash::hash(serverLocation.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QLatin1Char('/') + kind
+        + QLatin1Char('/') + pattern.arg(digest);
 }
 
 /// "<store>: <what> is not possible: the study file is open read-only ...": every write to a

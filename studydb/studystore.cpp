@@ -158,10 +158,7 @@ QString StudyStore::stimulusCacheFolder() const
 {
     if (m_c.m_dialect->kind() != SqlDialect::Kind::PostgreSql)
         return {};
-    const QString digest = QString::fromLatin1(
-        QCryptographicHash::hash(m_c.m_path.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
-    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/stimuli/")
-        + digest;
+    return stationDataPath(m_c.m_path, QStringLiteral("stimuli"));
 }
 
 Status StudyStore::storeStimulusFile(const QString& sha256, const QString& suffix, const QByteArray& bytes)
