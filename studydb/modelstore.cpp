@@ -196,20 +196,43 @@ Result<std::optional<float>> ModelStore::predictedPReal(const QString& modelSha2
     return std::optional<float>(q.value(0).toFloat());
 }
 
-Result<QHash<qint64, float>> ModelStore::pRealByImage(qint64 studyId, const QString& modelSha256) const
+Result<QHash<qint64, ImageScores>> ModelStore::scoresByImage(qint64 studyId, const QString& modelSha256) const
 {
     Sql q(database(), m_c.m_path);
-    q.prepare(QStringLiteral("SELECT i.id, p.p_real FROM pool_images i "
+    q.prepare(QStringLiteral("SELECT i.id, p.p_real, p.class_probabilities FROM pool_images i "
                              "LEFT JOIN stimuli s ON s.image_id = i.id AND s.study_id = ? "
                              "JOIN predictions p ON p.image_sha256 = COALESCE(s.sha256, i.sha256) "
-                             "WHERE p.model_sha256 = ? AND p.error = '' AND p.p_real IS NOT NULL"))
+                             "WHERE p.model_sha256 = ? AND p.error = ''"))
         .bind(studyId)
         .bind(modelSha256);
-    if (const Status s = q.exec(QStringLiteral("reading P(real)")); !s)
+    if (const Status s = q.exec(QStringLiteral("reading predictions")); !s)
         return Error { s.error() };
+    QHash<qint64, ImageScores> result;
+    while (q.next()) {
+        ImageScores scores;
+        if (!q.value(1).isNull())
+            scores.pReal = q.value(1).toFloat();
+        // Stored as a JSON array of numbers by storePredictions.
+        const QString text = q.value(2).toString();
+        if (text.size() > 2) {
+            for (const QStringView v : QStringView(text).mid(1, text.size() - 2).split(QLatin1Char(',')))
+                scores.classProbabilities.push_back(v.toFloat());
+        }
+        result.insert(q.value(0).toLongLong(), std::move(scores));
+    }
+    return result;
+}
+
+Result<QHash<qint64, float>> ModelStore::pRealByImage(qint64 studyId, const QString& modelSha256) const
+{
+    auto scores = scoresByImage(studyId, modelSha256);
+    if (!scores)
+        return Error { scores.error() };
     QHash<qint64, float> result;
-    while (q.next())
-        result.insert(q.value(0).toLongLong(), q.value(1).toFloat());
+    for (auto it = scores->cbegin(); it != scores->cend(); ++it) {
+        if (it->pReal >= 0.0f)
+            result.insert(it.key(), it->pReal);
+    }
     return result;
 }
 

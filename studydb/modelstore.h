@@ -51,8 +51,12 @@ public:
     Result<QSet<QString>> predictedImageHashes(const QString& modelSha256) const;
     /// Stores one batch of predictions in one transaction; a failed image may be predicted again later.
     Status storePredictions(qint64 runId, const QString& modelSha256, const std::vector<ImagePrediction>& batch);
-    /// P(real) per pool image id as the study showed it (normalised copy or original), for one model.
+    /// P(real) per pool image id as the study showed it (normalised copy or original), for one model;
+    /// images without a P(real) are left out.
     Result<QHash<qint64, float>> pRealByImage(qint64 studyId, const QString& modelSha256) const;
+    /// Everything one model said per pool image id as the study showed it: P(real) (-1 when the
+    /// model does not say) and class probabilities. Failed images are left out.
+    Result<QHash<qint64, ImageScores>> scoresByImage(qint64 studyId, const QString& modelSha256) const;
 
     /// The stored P(real) of one model for one image file; nullopt when not predicted (or no P(real)).
     Result<std::optional<float>> predictedPReal(const QString& modelSha256, const QString& imageSha256) const;

@@ -7,6 +7,7 @@
 
 #include <QCryptographicHash>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlRecord>
@@ -49,6 +50,22 @@ SessionInfo sessionFromQuery(Sql& q)
     return s;
 }
 
+// A trial's choices as stored: a JSON array of names.
+QString choicesToText(const QStringList& choices)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(choices)).toJson(QJsonDocument::Compact));
+}
+
+QStringList choicesFromText(const QVariant& text)
+{
+    if (text.isNull())
+        return {};
+    QStringList choices;
+    for (const QJsonValue& v : QJsonDocument::fromJson(text.toString().toUtf8()).array())
+        choices << v.toString();
+    return choices;
+}
+
 // Stores one trial list under a session inside the caller's transaction; trial ids are filled in.
 Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std::vector<Trial>& trials)
 {
@@ -56,7 +73,8 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
         Sql insert(db, path);
         insert
             .prepare(QStringLiteral("INSERT INTO trials (session_id, trial_index, trial_type, ways, correct_position, "
-                                    "practice, is_catch, break_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
+                                    "practice, is_catch, break_after, choices, target_source) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
             .bind(sessionId)
             .bind(t.index)
             .bind(trialTypeName(t.type))
@@ -64,7 +82,9 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
             .bind(t.correctPosition)
             .bind(t.practice ? 1 : 0)
             .bind(t.isCatch ? 1 : 0)
-            .bind(t.breakAfter ? 1 : 0);
+            .bind(t.breakAfter ? 1 : 0)
+            .bind(t.choices.isEmpty() ? QVariant() : QVariant(choicesToText(t.choices)))
+            .bind(t.targetSource.isEmpty() ? QVariant() : QVariant(t.targetSource));
         if (const Status s = insert.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
             return s;
         t.id = insert.returnedId().value_or(0);
@@ -217,7 +237,7 @@ Result<std::vector<Trial>> SessionStore::sessionTrials(qint64 sessionId) const
 {
     Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT t.id, t.trial_index, t.trial_type, t.correct_position, t.practice, t.is_catch, "
-                             "t.break_after, ti.position, ti.image_id FROM trials t "
+                             "t.break_after, ti.position, ti.image_id, t.choices, t.target_source FROM trials t "
                              "JOIN trial_images ti ON ti.trial_id = t.id WHERE t.session_id = ? "
                              "ORDER BY t.trial_index, ti.position"))
         .bind(sessionId);
@@ -241,6 +261,8 @@ Result<std::vector<Trial>> SessionStore::sessionTrials(qint64 sessionId) const
             t.practice = q.value(4).toInt() != 0;
             t.isCatch = q.value(5).toInt() != 0;
             t.breakAfter = q.value(6).toInt() != 0;
+            t.choices = choicesFromText(q.value(9));
+            t.targetSource = q.value(10).toString();
             trials.push_back(t);
         }
         trials.back().imageIds.push_back(q.value(8).toLongLong());
@@ -573,7 +595,8 @@ Result<std::vector<ResponseRow>> SessionStore::answerRows(qint64 studyId, Answer
         : QStringLiteral("model_answers r JOIN models m ON m.id = r.model_id JOIN trials t ON t.id = r.trial_id");
     Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT st.name, s.id, s.participant_code, s.station, s.simulated, t.id, t.trial_index, "
-                             "t.trial_type, t.correct_position, t.practice, t.is_catch, t.break_after, %1, s.state "
+                             "t.trial_type, t.correct_position, t.practice, t.is_catch, t.break_after, %1, s.state, "
+                             "t.choices, t.target_source "
                              "FROM %2 JOIN sessions s ON s.id = t.session_id JOIN studies st ON st.id = s.study_id "
                              "WHERE (? = 0 OR st.id = ?) ORDER BY st.id, %3 s.id, t.trial_index")
                   .arg(columns, from, people ? QString() : QStringLiteral("r.model_id,")))
@@ -612,6 +635,8 @@ Result<std::vector<ResponseRow>> SessionStore::answerRows(qint64 studyId, Answer
         t.practice = q.value(9).toInt() != 0;
         t.isCatch = q.value(10).toInt() != 0;
         t.breakAfter = q.value(11).toInt() != 0;
+        t.choices = choicesFromText(q.value(24));
+        t.targetSource = q.value(25).toString();
         Response& r = row.response;
         r.trialId = t.id;
         r.trialIndex = t.index;

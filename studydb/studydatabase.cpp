@@ -177,12 +177,19 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
                            "bytes %1 NOT NULL, added_utc TEXT NOT NULL)")
                 .arg(dialect.blobColumn()),
         };
+    case 9:
+        return {
+            // What a which-source or which-category trial offers (a JSON array of names, by answer
+            // index) and the source a pick-source trial names; NULL for the other trial types.
+            QStringLiteral("ALTER TABLE trials ADD COLUMN choices TEXT"),
+            QStringLiteral("ALTER TABLE trials ADD COLUMN target_source TEXT"),
+        };
     default:
         return {};
     }
 }
 
-constexpr int kSchemaVersion = 8;
+constexpr int kSchemaVersion = 9;
 
 } // namespace
 

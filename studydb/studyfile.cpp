@@ -360,12 +360,12 @@ Result<int> deriveModelAnswers(
     StudyDatabase& db, qint64 studyId, const StoredModel& model, qint64 runId, double threshold)
 {
     const auto trials = db.studyTrials(studyId);
-    const auto pReal = db.pRealByImage(studyId, model.sha256);
-    if (!trials || !pReal)
-        return Error { !trials ? trials.error() : pReal.error() };
+    const auto scores = db.scoresByImage(studyId, model.sha256);
+    if (!trials || !scores)
+        return Error { !trials ? trials.error() : scores.error() };
     std::vector<Response> answers;
     for (const Trial& t : trials.value()) {
-        if (auto answer = modelAnswer(t, pReal.value(), threshold))
+        if (auto answer = modelAnswer(t, scores.value(), model.spec, threshold))
             answers.push_back(*answer);
     }
     if (const Status s = db.storeModelAnswers(model.id, runId, threshold, answers); !s)
@@ -857,7 +857,7 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
         }
         const Trial& trial = plan.trials[flow.current().trialIndex];
         const auto [correctDraw, choiceDraw] = draws[trial.index];
-        const int options = answerOptionCount(trial.type, trial.ways());
+        const int options = answerOptionCount(trial);
         const auto [lapseDraw, rtDraw] = extra[trial.index];
         Response response;
         if (lapseDraw < script.lapseRate) {

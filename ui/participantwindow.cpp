@@ -413,7 +413,7 @@ void ParticipantWindow::mousePressEvent(QMouseEvent* event)
     const Trial* t = currentTrial();
     if (!t || m_phase != Phase::Showing || !m_onsetRecorded || event->button() != Qt::LeftButton)
         return;
-    const int options = answerOptionCount(t->type, t->ways());
+    const int options = answerOptionCount(*t);
     for (int o = 0; o < options; ++o) {
         if (optionRect(o).contains(event->position().toPoint())) {
             const auto [ms, clock] = eventTime(event);

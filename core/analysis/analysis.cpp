@@ -15,7 +15,11 @@ const QString kAll = QStringLiteral("all");
 
 QString waysLabel(const Trial& t)
 {
-    return t.type == TrialType::RealOrFake ? QStringLiteral("real-or-fake") : QStringLiteral("%1-way").arg(t.ways());
+    if (t.type == TrialType::RealOrFake)
+        return QStringLiteral("real-or-fake");
+    if (answersWithLabels(t.type))
+        return QStringLiteral("%1 of %2").arg(trialTypeName(t.type)).arg(answerOptionCount(t));
+    return QStringLiteral("%1-way").arg(t.ways());
 }
 
 /// The category of a trial: its rows share one; the first image's.
@@ -42,7 +46,7 @@ void count(
     const bool correct = row.response.correct;
     t.correct += correct ? 1 : 0;
     ++t.trials;
-    t.chanceSum += row.trial.type == TrialType::RealOrFake ? 0.5 : 1.0 / std::max(1, row.trial.ways());
+    t.chanceSum += 1.0 / std::max(1, answerOptionCount(row.trial));
     if (!participant.isEmpty()) {
         auto& p = t.byParticipant[participant];
         p.first += correct ? 1 : 0;
@@ -90,6 +94,62 @@ std::vector<qint64> rowKey(const Trial& t)
     return key;
 }
 
+// The confusion matrices of which-source and which-category answers, one per question and agent.
+std::vector<AnswerConfusion> confusionMatrices(const std::vector<const ResponseRow*>& people,
+    const std::vector<const ResponseRow*>& models, const QStringList& modelNames)
+{
+    std::vector<AnswerConfusion> out;
+    for (const TrialType question : { TrialType::WhichSource, TrialType::WhichCategory }) {
+        // Names in the order trials offered them when every trial offered the same ones (the
+        // study's sources, free choice), else in name order.
+        QStringList labels;
+        bool sameEverywhere = true;
+        QSet<QString> all;
+        for (const auto* rows : { &people, &models }) {
+            for (const ResponseRow* r : *rows) {
+                if (r->trial.type != question)
+                    continue;
+                if (labels.isEmpty())
+                    labels = r->trial.choices;
+                sameEverywhere = sameEverywhere && r->trial.choices == labels;
+                for (const QString& c : r->trial.choices)
+                    all.insert(c);
+            }
+        }
+        if (all.isEmpty())
+            continue;
+        if (!sameEverywhere) {
+            labels = QStringList(all.begin(), all.end());
+            labels.sort();
+        }
+        auto matrixOf = [&](const QString& agent, bool isModel, const std::vector<const ResponseRow*>& rows) {
+            AnswerConfusion m;
+            m.agent = agent;
+            m.isModel = isModel;
+            m.question = question;
+            m.labels = labels;
+            m.counts.assign(std::size_t(labels.size()), std::vector<int>(std::size_t(labels.size()), 0));
+            for (const ResponseRow* r : rows) {
+                const Trial& t = r->trial;
+                if (t.type != question || (isModel && r->agent != agent) || r->response.answer < 0
+                    || r->response.answer >= t.choices.size() || t.correctPosition >= t.choices.size())
+                    continue;
+                const auto right = labels.indexOf(t.choices[t.correctPosition]);
+                const auto chosen = labels.indexOf(t.choices[r->response.answer]);
+                ++m.counts[std::size_t(right)][std::size_t(chosen)];
+            }
+            return m;
+        };
+        out.push_back(matrixOf(peopleAgent(), false, people));
+        for (const QString& model : modelNames) {
+            AnswerConfusion m = matrixOf(model, true, models);
+            if (m.total() > 0)
+                out.push_back(std::move(m));
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 QStringList testedSources(const Trial& t, const std::vector<PoolImage>& shown)
@@ -103,6 +163,28 @@ QStringList testedSources(const Trial& t, const std::vector<PoolImage>& shown)
             sources << shown[i].source;
     }
     return sources;
+}
+
+QString sourcePairLabel(const Trial& t, const std::vector<PoolImage>& shown)
+{
+    QStringList pair;
+    if (t.type == TrialType::PickSource && shown.size() == 2)
+        pair = { shown[0].source, shown[1].source };
+    else if (t.type == TrialType::WhichSource && t.choices.size() == 2)
+        pair = t.choices;
+    if (pair.size() != 2 || pair[0] == pair[1])
+        return {};
+    pair.sort();
+    return pair.join(QStringLiteral(" vs "));
+}
+
+int AnswerConfusion::total() const
+{
+    int n = 0;
+    for (const auto& row : counts)
+        for (int c : row)
+            n += c;
+    return n;
 }
 
 const AccuracyCell* Analysis::find(const std::vector<AccuracyCell>& cells, const QString& agent, const QString& group)
@@ -191,7 +273,7 @@ Analysis analyse(
             .arg((bin + 1) * width, 3, 10, QLatin1Char('0'));
     };
 
-    Tallies overall, category, source, ways, position;
+    Tallies overall, category, source, ways, position, pair;
     QSet<QString> participants;
     auto tallyAll = [&](const ResponseRow& r, const QString& agent, const QString& participant) {
         count(overall, agent, kAll, r, participant);
@@ -200,6 +282,8 @@ Analysis analyse(
             count(source, agent, s, r, participant);
         count(ways, agent, waysLabel(r.trial), r, participant);
         count(position, agent, positionLabel(r.trial.index), r, participant);
+        if (const QString p = sourcePairLabel(r.trial, r.shown); !p.isEmpty())
+            count(pair, agent, p, r, participant);
     };
     for (const ResponseRow* r : counted) {
         const QString code = r->participant.isEmpty() ? QStringLiteral("session %1").arg(r->sessionId) : r->participant;
@@ -214,6 +298,27 @@ Analysis analyse(
     a.bySource = cells(source, modelNames, participants, options);
     a.byWays = cells(ways, modelNames, participants, options);
     a.byPosition = cells(position, modelNames, participants, options);
+    a.byPair = cells(pair, modelNames, participants, options);
+    a.confusion = confusionMatrices(counted, modelCounted, a.models);
+    for (const QString& model : std::as_const(a.models)) {
+        PairAgreement agreement;
+        agreement.model = model;
+        for (const AccuracyCell& c : a.byPair) {
+            if (c.agent != peopleAgent())
+                continue;
+            const AccuracyCell* m = Analysis::find(a.byPair, model, c.group);
+            if (!m)
+                continue;
+            agreement.pairs << c.group;
+            agreement.people.push_back(c.accuracy.estimate);
+            agreement.modelAccuracy.push_back(m->accuracy.estimate);
+        }
+        if (agreement.pairs.isEmpty())
+            continue;
+        agreement.spearman = spearmanWithBootstrap(agreement.people, agreement.modelAccuracy,
+            options.bootstrapReplicates, options.bootstrapSeed, options.confidence);
+        a.pairAgreement.push_back(std::move(agreement));
+    }
 
     // Signal detection on real-or-fake trials: "real" answers to real images are hits.
     std::map<std::pair<QString, QString>, std::array<int, 4>> sdt; // hits, real, false alarms, generated

@@ -92,6 +92,33 @@ struct ResponseTimes
     std::vector<double> wrongMs;
 };
 
+/// Answers of one agent to which-source or which-category trials: rows are the right names,
+/// columns the chosen ones, in the same order for every agent of a study.
+struct AnswerConfusion
+{
+    QString agent; ///< peopleAgent() or a model's name
+    bool isModel = false;
+    TrialType question = TrialType::WhichSource; ///< WhichSource or WhichCategory
+    QStringList labels;
+    std::vector<std::vector<int>> counts; ///< [right][chosen]; every answered trial once
+    int total() const;
+};
+
+/// The pooled people's and one model's accuracy per pair of generators, one point per pair, and
+/// their rank correlation: You et al.'s "opposite trends" as one number.
+struct PairAgreement
+{
+    QString model;
+    QStringList pairs; ///< "A vs B", names in order
+    std::vector<double> people; ///< people's accuracy per pair
+    std::vector<double> modelAccuracy; ///< the model's accuracy per pair
+    RankCorrelation spearman; ///< with a percentile bootstrap over pairs (AnalysisOptions' replicates and seed)
+};
+
+/// The pair of generators a trial puts against each other ("A vs B", in name order): the two
+/// sources of a pick-source row, or the two choices of a two-way which-source trial; empty otherwise.
+QString sourcePairLabel(const Trial& trial, const std::vector<PoolImage>& shown);
+
 struct Analysis
 {
     std::vector<ParticipantSummary> participants;
@@ -103,6 +130,9 @@ struct Analysis
         bySource; ///< generator of the generated images in the trial (real for real-or-fake real images)
     std::vector<AccuracyCell> byWays;
     std::vector<AccuracyCell> byPosition;
+    std::vector<AccuracyCell> byPair; ///< pairs of generators (sourcePairLabel), pick-source and 2-way which-source
+    std::vector<AnswerConfusion> confusion; ///< which-source and which-category: people first, then each model
+    std::vector<PairAgreement> pairAgreement; ///< one per model that answered pair trials
     std::vector<SignalDetectionRow> signalDetection;
     std::vector<ConsistencyRow> errorConsistency;
     std::vector<ResponseTimes> responseTimes;

@@ -145,7 +145,7 @@ ConfusionMatrix confusionMatrix(const std::vector<BrowserImage>& images, const s
                 continue;
             const int best = int(std::max_element(p->begin(), p->end()) - p->begin());
             const QString& cls = spec.classes[best];
-            const QString answer = spec.classMap.value(cls, cls);
+            const QString answer = spec.labelOf(cls);
             const QString truth = spec.output == OutputKind::SourceClasses ? b.image.source : b.image.category;
             labelled.push_back({ i, { truth, answer } });
         } else {

@@ -28,7 +28,7 @@ std::vector<RankedClass> rankClasses(const std::vector<double>& probabilities, c
     for (std::size_t i = 0; i < shown; ++i) {
         const int index = order[i];
         const QString name = spec.classes.at(index);
-        top.push_back(RankedClass { index, name, spec.classMap.value(name, name), probabilities[std::size_t(index)] });
+        top.push_back(RankedClass { index, name, spec.labelOf(name), probabilities[std::size_t(index)] });
     }
     return top;
 }
@@ -47,7 +47,7 @@ std::vector<CategoryRecognition> recognitionByCategory(const std::vector<Predict
 {
     QSet<QString> reachable;
     for (const QString& c : spec.classes)
-        reachable.insert(spec.classMap.value(c, c));
+        reachable.insert(spec.labelOf(c));
     struct Tally
     {
         int images = 0;

@@ -253,31 +253,93 @@ Proportion clusterBootstrapAccuracy(
     return p;
 }
 
+std::vector<double> averageRanks(const std::vector<double>& values)
+{
+    std::vector<std::size_t> order(values.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
+    std::vector<double> ranks(values.size());
+    for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        while (j < order.size() && values[order[j]] == values[order[i]])
+            ++j;
+        const double averageRank = (double(i + 1) + double(j)) / 2.0;
+        for (std::size_t k = i; k < j; ++k)
+            ranks[order[k]] = averageRank;
+        i = j;
+    }
+    return ranks;
+}
+
 double rocAuc(const std::vector<double>& positiveScores, const std::vector<double>& negativeScores)
 {
     if (positiveScores.empty() || negativeScores.empty())
         return kNaN;
-    // Mann-Whitney U through ranks (average ranks for ties), O((m + n) log(m + n)).
-    std::vector<std::pair<double, bool>> all;
-    all.reserve(positiveScores.size() + negativeScores.size());
-    for (double s : positiveScores)
-        all.emplace_back(s, true);
-    for (double s : negativeScores)
-        all.emplace_back(s, false);
-    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Mann-Whitney U through the positives' ranks among all scores, O((m + n) log(m + n)).
+    std::vector<double> all = positiveScores;
+    all.insert(all.end(), negativeScores.begin(), negativeScores.end());
+    const std::vector<double> ranks = averageRanks(all);
     double positiveRankSum = 0.0;
-    for (std::size_t i = 0; i < all.size();) {
-        std::size_t j = i;
-        while (j < all.size() && all[j].first == all[i].first)
-            ++j;
-        const double averageRank = (double(i + 1) + double(j)) / 2.0;
-        for (std::size_t k = i; k < j; ++k)
-            positiveRankSum += all[k].second ? averageRank : 0.0;
-        i = j;
-    }
+    for (std::size_t i = 0; i < positiveScores.size(); ++i)
+        positiveRankSum += ranks[i];
     const double m = double(positiveScores.size());
     const double n = double(negativeScores.size());
     return (positiveRankSum - m * (m + 1.0) / 2.0) / (m * n);
+}
+
+double spearmanRho(const std::vector<double>& x, const std::vector<double>& y)
+{
+    if (x.size() != y.size() || x.size() < 2)
+        return kNaN;
+    const std::vector<double> rx = averageRanks(x);
+    const std::vector<double> ry = averageRanks(y);
+    const double n = double(x.size());
+    const double mean = (n + 1.0) / 2.0; // the mean of ranks 1..n, ties included
+    double sxy = 0.0;
+    double sxx = 0.0;
+    double syy = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        sxy += (rx[i] - mean) * (ry[i] - mean);
+        sxx += (rx[i] - mean) * (rx[i] - mean);
+        syy += (ry[i] - mean) * (ry[i] - mean);
+    }
+    if (sxx <= 0.0 || syy <= 0.0)
+        return kNaN;
+    return std::clamp(sxy / std::sqrt(sxx * syy), -1.0, 1.0);
+}
+
+RankCorrelation spearmanWithBootstrap(
+    const std::vector<double>& x, const std::vector<double>& y, int replicates, std::uint64_t seed, double confidence)
+{
+    RankCorrelation c;
+    c.points = int(std::min(x.size(), y.size()));
+    c.rho = spearmanRho(x, y);
+    c.low = c.high = kNaN;
+    if (x.size() != y.size() || x.size() < 2 || replicates <= 0)
+        return c;
+    Rng rng(seed);
+    std::vector<double> rhos;
+    std::vector<double> bx(x.size());
+    std::vector<double> by(y.size());
+    for (int r = 0; r < replicates; ++r) {
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            const auto k = std::size_t(rng.below(x.size()));
+            bx[i] = x[k];
+            by[i] = y[k];
+        }
+        const double rho = spearmanRho(bx, by);
+        if (!std::isnan(rho))
+            rhos.push_back(rho);
+    }
+    c.replicates = int(rhos.size());
+    if (rhos.empty())
+        return c;
+    std::sort(rhos.begin(), rhos.end());
+    const double alpha = 1.0 - confidence;
+    c.low = percentile(rhos, alpha / 2.0);
+    c.high = percentile(rhos, 1.0 - alpha / 2.0);
+    return c;
 }
 
 } // namespace ntt

@@ -75,4 +75,29 @@ Proportion clusterBootstrapAccuracy(
 /// sklearn.metrics.roc_auc_score. NaN when either set is empty.
 double rocAuc(const std::vector<double>& positiveScores, const std::vector<double>& negativeScores);
 
+/// Ranks 1..n of `values`, ties given their average rank (scipy.stats.rankdata(method="average")).
+std::vector<double> averageRanks(const std::vector<double>& values);
+
+/// A rank correlation with its bootstrap interval.
+struct RankCorrelation
+{
+    int points = 0;
+    double rho = 0.0; ///< Spearman's rho; NaN with fewer than 2 points or a constant variable
+    double low = 0.0; ///< percentile bootstrap interval; NaN when no replicate has a defined rho
+    double high = 0.0;
+    int replicates = 0; ///< replicates with a defined rho (a resample may make a variable constant)
+};
+
+/// Spearman's rank correlation of x and y (equal sizes): Pearson's r of their average ranks, as
+/// scipy.stats.spearmanr(x, y).statistic. NaN with fewer than 2 points or when either is constant.
+double spearmanRho(const std::vector<double>& x, const std::vector<double>& y);
+
+/**
+ * Spearman's rho with a percentile bootstrap interval: each replicate draws n (x, y) points with
+ * replacement (ntt::Rng seeded with `seed`, one Rng::below(n) per draw) and computes rho; replicates
+ * whose rho is undefined are left out; percentiles as numpy's default (linear). Deterministic for a seed.
+ */
+RankCorrelation spearmanWithBootstrap(const std::vector<double>& x, const std::vector<double>& y, int replicates,
+    std::uint64_t seed, double confidence = 0.95);
+
 } // namespace ntt

@@ -84,7 +84,7 @@ Result<Targets> chooseTargets(
     if (spec.output == OutputKind::SourceClasses) {
         for (int64_t k = 0; k < count && k < spec.classes.size(); ++k) {
             const QString& c = spec.classes[int(k)];
-            real[std::size_t(k)] = spec.classMap.value(c, c) == spec.realSource;
+            real[std::size_t(k)] = spec.labelOf(c) == spec.realSource;
             anyReal = anyReal || real[std::size_t(k)];
         }
     }

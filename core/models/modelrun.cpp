@@ -186,30 +186,77 @@ Status runClassifier(Classifier& classifier, const std::vector<ModelRunItem>& it
     return status;
 }
 
-std::optional<Response> modelAnswer(const Trial& trial, const QHash<qint64, float>& pRealByImage, double threshold)
+namespace {
+
+// Argmax with ties to the first.
+int firstMax(const std::vector<double>& values)
 {
-    std::vector<float> p;
+    return static_cast<int>(std::max_element(values.begin(), values.end()) - values.begin());
+}
+
+} // namespace
+
+std::optional<Response> modelAnswer(
+    const Trial& trial, const QHash<qint64, ImageScores>& scores, const ModelSpec& spec, double threshold)
+{
+    std::vector<const ImageScores*> shown;
     for (qint64 id : trial.imageIds) {
-        const auto it = pRealByImage.constFind(id);
-        if (it == pRealByImage.constEnd() || std::isnan(*it) || *it < 0.0f)
+        const auto it = scores.constFind(id);
+        if (it == scores.constEnd())
             return std::nullopt;
-        p.push_back(*it);
+        shown.push_back(&*it);
     }
-    if (p.empty())
+    if (shown.empty())
         return std::nullopt;
     Response r;
     r.trialId = trial.id;
     r.trialIndex = trial.index;
     switch (trial.type) {
     case TrialType::PickReal:
-        r.answer = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
-        break;
     case TrialType::PickFake:
-        r.answer = static_cast<int>(std::min_element(p.begin(), p.end()) - p.begin());
+    case TrialType::RealOrFake: {
+        std::vector<double> p;
+        for (const ImageScores* s : shown) {
+            if (std::isnan(s->pReal) || s->pReal < 0.0f)
+                return std::nullopt;
+            p.push_back(static_cast<double>(s->pReal));
+        }
+        if (trial.type == TrialType::PickReal)
+            r.answer = firstMax(p);
+        else if (trial.type == TrialType::PickFake)
+            r.answer = static_cast<int>(std::min_element(p.begin(), p.end()) - p.begin());
+        else
+            r.answer = p.front() >= threshold ? 0 : 1;
         break;
-    case TrialType::RealOrFake:
-        r.answer = p.front() >= threshold ? 0 : 1;
+    }
+    case TrialType::WhichSource:
+    case TrialType::WhichCategory: {
+        const OutputKind needed
+            = trial.type == TrialType::WhichSource ? OutputKind::SourceClasses : OutputKind::CategoryClasses;
+        if (spec.output != needed || trial.correctPosition < 0 || trial.correctPosition >= trial.choices.size())
+            return std::nullopt;
+        const QMap<QString, double> mass = spec.labelProbabilities(shown.front()->classProbabilities);
+        if (mass.isEmpty() || !mass.contains(trial.choices[trial.correctPosition]))
+            return std::nullopt;
+        std::vector<double> offered;
+        for (const QString& name : trial.choices)
+            offered.push_back(mass.value(name, 0.0));
+        r.answer = firstMax(offered);
         break;
+    }
+    case TrialType::PickSource: {
+        if (spec.output != OutputKind::SourceClasses)
+            return std::nullopt;
+        std::vector<double> p;
+        for (const ImageScores* s : shown) {
+            const QMap<QString, double> mass = spec.labelProbabilities(s->classProbabilities);
+            if (mass.isEmpty() || !mass.contains(trial.targetSource))
+                return std::nullopt;
+            p.push_back(mass.value(trial.targetSource));
+        }
+        r.answer = firstMax(p);
+        break;
+    }
     }
     r.correct = isCorrectAnswer(trial, r.answer);
     r.rtClock = QStringLiteral("model");

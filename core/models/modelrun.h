@@ -45,12 +45,27 @@ Status runClassifier(Classifier& classifier, const std::vector<ModelRunItem>& it
     const std::function<Status(const std::vector<ImagePrediction>&)>& onBatch,
     const std::atomic_bool* paused = nullptr);
 
+/// What a model said about one image, as stored.
+struct ImageScores
+{
+    float pReal = -1.0f; ///< P(real); -1 when the model does not say (category classes)
+    std::vector<float> classProbabilities; ///< softmax over the model's classes; empty for single outputs
+};
+
 /**
- * A model's answer to a trial from its per-image P(real): pick-real chooses the image with the
- * highest P(real), pick-fake the lowest, real-or-fake says "real" when P(real) >= threshold.
- * nullopt when an image of the trial has no valid P(real).
+ * A model's answer to a trial, as a participant would give it:
+ * - pick-real chooses the image with the highest P(real), pick-fake the lowest; real-or-fake says
+ *   "real" when P(real) >= threshold;
+ * - which-source (source-classes models) chooses, among the offered sources, the one whose classes
+ *   have the most probability (ModelSpec::labelProbabilities); which-category (category-classes
+ *   models) likewise among the offered categories;
+ * - pick-source (source-classes models) chooses the image with the highest probability of the named
+ *   source, as a participant who is told only that name does.
+ * Ties go to the first option. nullopt when an image has no usable score, or the model cannot answer
+ * the trial: a model of another output kind, or a right answer that none of its classes maps to
+ * (that is the class map's gap, not the model's error; analyses name such sources and categories).
  */
 std::optional<Response> modelAnswer(
-    const Trial& trial, const QHash<qint64, float>& pRealByImage, double threshold = 0.5);
+    const Trial& trial, const QHash<qint64, ImageScores>& scores, const ModelSpec& spec, double threshold = 0.5);
 
 } // namespace ntt

@@ -262,6 +262,16 @@ int ModelSpec::outputCount() const
     return isClassKind(output) ? static_cast<int>(classes.size()) : 1;
 }
 
+QMap<QString, double> ModelSpec::labelProbabilities(const std::vector<float>& probabilities) const
+{
+    QMap<QString, double> mass;
+    if (probabilities.size() != static_cast<std::size_t>(classes.size()))
+        return mass;
+    for (qsizetype i = 0; i < classes.size(); ++i)
+        mass[labelOf(classes[i])] += static_cast<double>(probabilities[static_cast<std::size_t>(i)]);
+    return mass;
+}
+
 Result<QStringList> namedClassList(const QString& name)
 {
     if (name != QLatin1String("imagenet-1k"))
@@ -408,7 +418,7 @@ Result<ModelSpec> parseModelSpec(const QByteArray& json, const QString& origin)
     if (spec.output == OutputKind::SourceClasses) {
         bool anyReal = false;
         for (const QString& c : spec.classes)
-            anyReal = anyReal || spec.classMap.value(c, c) == spec.realSource;
+            anyReal = anyReal || spec.labelOf(c) == spec.realSource;
         if (!anyReal)
             return reader.error(QStringLiteral("real_source"),
                 Text::tr("is \"%1\", but no class maps to it (set \"class_map\" or \"real_source\")")

@@ -74,6 +74,14 @@ struct ModelSpec
 
     /// Number of output values the network must produce.
     int outputCount() const;
+    /// The source or category class `className` stands for (class_map), or the class name itself.
+    QString labelOf(const QString& className) const { return classMap.value(className, className); }
+    /**
+     * The probability a class-output model gives each label (source or category): the sum of the
+     * softmax probabilities of the classes mapped to it. `probabilities` has one value per class of
+     * `classes`; empty when the sizes differ.
+     */
+    QMap<QString, double> labelProbabilities(const std::vector<float>& probabilities) const;
 };
 
 /// A dataset's class names in its classifiers' output order, shipped with NameThatTrue: "imagenet-1k"

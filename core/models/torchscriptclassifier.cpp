@@ -314,7 +314,7 @@ public:
         m_runtime = runtime;
         // Which classes count as real, once, rather than per image.
         for (const QString& c : m_spec.classes)
-            m_realClass.push_back(m_spec.classMap.value(c, c) == m_spec.realSource);
+            m_realClass.push_back(m_spec.labelOf(c) == m_spec.realSource);
     }
 
     Result<std::vector<Prediction>> predict(const std::vector<PreparedImage>& batch) override

@@ -18,13 +18,16 @@ QString isoUtc(const QDateTime& t)
     return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString();
 }
 
-// The answer in words: the real/fake label of a real-or-fake trial, or the source at a pick position.
+// The answer in words: the real/fake label of a real-or-fake trial, the offered name of a
+// which-source or which-category trial, or the source at a pick position.
 QString answerLabel(const ResponseRow& row, int answer)
 {
     if (answer < 0)
         return {};
     if (row.trial.type == TrialType::RealOrFake)
         return realOrFakeLabel(answer);
+    if (answersWithLabels(row.trial.type))
+        return answer < row.trial.choices.size() ? row.trial.choices[answer] : QString();
     return answer < static_cast<int>(row.shown.size()) ? row.shown[answer].source : QString();
 }
 
@@ -44,7 +47,7 @@ QStringList responseCsvHeader(int maxWays)
       << QStringLiteral("chosen_answer") << QStringLiteral("correct") << QStringLiteral("confidence")
       << QStringLiteral("rt_ms") << QStringLiteral("onset_utc") << QStringLiteral("response_utc")
       << QStringLiteral("rt_clock") << QStringLiteral("timed_out") << QStringLiteral("too_fast")
-      << QStringLiteral("focus_losses");
+      << QStringLiteral("focus_losses") << QStringLiteral("choices") << QStringLiteral("target_source");
     return h;
 }
 
@@ -60,7 +63,7 @@ Status writeResponsesCsv(
     for (const ResponseRow& row : rows) {
         const Trial& t = row.trial;
         const Response& r = row.response;
-        const bool pick = t.type != TrialType::RealOrFake;
+        const bool pick = !answersWithLabels(t.type);
         QStringList f = { row.study, QString::number(row.sessionId), row.participant, row.agent, row.station,
             flag(row.simulated), row.sessionState, QString::number(t.index), trialTypeName(t.type),
             QString::number(row.shown.size()), flag(t.practice), flag(t.isCatch) };
@@ -78,7 +81,7 @@ Status writeResponsesCsv(
           << (r.confidence ? QString::number(*r.confidence) : QString())
           << (r.timedOut || r.rtClock == QLatin1String("model") ? QString() : QString::number(r.rtMs, 'f', 1))
           << isoUtc(r.onsetUtc) << isoUtc(r.responseUtc) << r.rtClock << flag(r.timedOut) << flag(r.tooFast)
-          << QString::number(r.focusLosses);
+          << QString::number(r.focusLosses) << t.choices.join(QLatin1Char('|')) << t.targetSource;
         csv.writeRow(f);
     }
     if (!csv.ok())

@@ -1,5 +1,7 @@
 #include "study/study.h"
 
+#include "study/trial.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -18,6 +20,9 @@ constexpr TypeName kTrialTypes[] = {
     { TrialType::PickReal, "pick-real" },
     { TrialType::PickFake, "pick-fake" },
     { TrialType::RealOrFake, "real-or-fake" },
+    { TrialType::WhichSource, "which-source" },
+    { TrialType::WhichCategory, "which-category" },
+    { TrialType::PickSource, "pick-source" },
 };
 
 struct MatchingName
@@ -35,6 +40,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("name"),
     QStringLiteral("trial_type"),
     QStringLiteral("ways"),
+    QStringLiteral("choices"),
     QStringLiteral("sources"),
     QStringLiteral("categories"),
     QStringLiteral("matching"),
@@ -147,14 +153,33 @@ std::optional<TrialType> trialTypeFromName(const QString& name)
     return std::nullopt;
 }
 
-int answerOptionCount(TrialType type, int ways)
+bool answersWithLabels(TrialType type)
 {
     switch (type) {
     case TrialType::PickReal:
     case TrialType::PickFake:
-        return ways;
+    case TrialType::PickSource:
+        return false;
+    case TrialType::RealOrFake:
+    case TrialType::WhichSource:
+    case TrialType::WhichCategory:
+        return true;
+    }
+    return false;
+}
+
+int answerOptionCount(const Trial& trial)
+{
+    switch (trial.type) {
+    case TrialType::PickReal:
+    case TrialType::PickFake:
+    case TrialType::PickSource:
+        return trial.ways();
     case TrialType::RealOrFake:
         return 2;
+    case TrialType::WhichSource:
+    case TrialType::WhichCategory:
+        return static_cast<int>(trial.choices.size());
     }
     return 0;
 }
@@ -204,10 +229,13 @@ Result<StudyDefinition> parseStudyDefinition(const QByteArray& json, const QStri
         d.trialType = *type;
     else
         r.fail(QStringLiteral("trial_type"),
-            QStringLiteral("is \"%1\"; it must be pick-real, pick-fake or real-or-fake").arg(typeName));
-    if (d.trialType == TrialType::RealOrFake)
+            QStringLiteral("is \"%1\"; it must be pick-real, pick-fake, real-or-fake, which-source, which-category "
+                           "or pick-source")
+                .arg(typeName));
+    if (answersWithLabels(d.trialType))
         d.ways = 1;
     r.readInt("ways", d.ways, 1, 6);
+    r.readInt("choices", d.choices, 0, 1000);
     r.readStringList("sources", d.sources);
     r.readStringList("categories", d.categories);
     QString matchingName = rowMatchingName(d.matching);
@@ -281,6 +309,8 @@ QByteArray studyDefinitionToJson(const StudyDefinition& d)
     o.insert(QStringLiteral("name"), d.name);
     o.insert(QStringLiteral("trial_type"), trialTypeName(d.trialType));
     o.insert(QStringLiteral("ways"), d.ways);
+    if (d.trialType == TrialType::WhichCategory)
+        o.insert(QStringLiteral("choices"), d.choices);
     o.insert(QStringLiteral("sources"), QJsonArray::fromStringList(d.sources));
     o.insert(QStringLiteral("categories"), QJsonArray::fromStringList(d.categories));
     o.insert(QStringLiteral("matching"), rowMatchingName(d.matching));
@@ -321,10 +351,28 @@ Status validateStudyDefinition(const StudyDefinition& d)
                                .arg(trialTypeName(d.trialType)) };
         break;
     case TrialType::RealOrFake:
+    case TrialType::WhichSource:
+    case TrialType::WhichCategory:
         if (d.ways != 1)
-            return Error { QStringLiteral("\"ways\" is %1; real-or-fake trials show one image").arg(d.ways) };
+            return Error {
+                QStringLiteral("\"ways\" is %1; %2 trials show one image").arg(d.ways).arg(trialTypeName(d.trialType))
+            };
+        break;
+    case TrialType::PickSource:
+        if (d.ways != 2)
+            return Error { QStringLiteral("\"ways\" is %1; pick-source trials show two images, one from each of two "
+                                          "generated sources")
+                               .arg(d.ways) };
         break;
     }
+    if (d.choices != 0 && d.trialType != TrialType::WhichCategory)
+        return Error { QStringLiteral("\"choices\" is %1 but only which-category trials offer a number of names; "
+                                      "leave it out for %2 trials")
+                           .arg(d.choices)
+                           .arg(trialTypeName(d.trialType)) };
+    if (d.choices == 1)
+        return Error { QStringLiteral("\"choices\" is 1; a which-category trial offers at least 2 names (or 0 for "
+                                      "every category)") };
     if (d.catchTrials > 0 && d.catchImages.isEmpty())
         return Error { QStringLiteral(
             "\"catch_trials\" is %1 but no \"catch_images\" are marked; list the images to use for attention checks")

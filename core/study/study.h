@@ -17,12 +17,16 @@ enum class TrialType {
     PickReal, ///< Name-That-True: N images, one real; choose it
     PickFake, ///< N images, one generated; choose it
     RealOrFake, ///< one image, binary answer
+    WhichSource, ///< one image; choose the source that made it among the study's sources (labelled buttons)
+    WhichCategory, ///< one image; choose what it shows among category names (labelled buttons)
+    PickSource, ///< two images from two generated sources; choose the one from the named source
 };
 
 QString trialTypeName(TrialType type);
 std::optional<TrialType> trialTypeFromName(const QString& name);
-/// Number of answer options a trial of this type offers with `ways` images.
-int answerOptionCount(TrialType type, int ways);
+/// Whether a trial of this type shows one image with labelled answer buttons (real-or-fake,
+/// which-source, which-category) rather than a row of images to choose from.
+bool answersWithLabels(TrialType type);
 
 /// Which images may share a row of a pick trial.
 enum class RowMatching {
@@ -49,7 +53,10 @@ struct StudyDefinition
 {
     QString name;
     TrialType trialType = TrialType::PickReal;
-    int ways = 2; ///< images per row (1 for real-or-fake)
+    int ways = 2; ///< images per row (1 for real-or-fake, which-source and which-category; 2 for pick-source)
+    /// which-category: category names offered per trial, the true one and choices - 1 distractors
+    /// drawn evenly from the study's categories; 0 = every category (free choice).
+    int choices = 0;
     QStringList sources; ///< sources drawn from; empty = all
     QStringList categories; ///< categories drawn from; empty = all
     RowMatching matching = RowMatching::Category;

@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <vector>
@@ -17,7 +18,11 @@ struct Trial
     int index = 0; ///< 0-based position in the participant's list (practice first)
     TrialType type = TrialType::PickReal;
     std::vector<qint64> imageIds; ///< pool image ids by position
-    int correctPosition = 0; ///< pick trials: 0-based position of the right image; real-or-fake: 0 = "real", 1 = "fake"
+    /// Pick trials: 0-based position of the right image; real-or-fake: 0 = "real", 1 = "fake";
+    /// which-source and which-category: index of the right name in `choices`.
+    int correctPosition = 0;
+    QStringList choices; ///< which-source: source names; which-category: category names, by answer index
+    QString targetSource; ///< pick-source: the source whose image is to be chosen
     bool practice = false;
     bool isCatch = false;
     bool breakAfter = false; ///< a break screen follows this trial
@@ -30,6 +35,9 @@ inline QString realOrFakeLabel(int answer)
 {
     return answer == 0 ? QStringLiteral("real") : QStringLiteral("fake");
 }
+
+/// Number of answers `trial` offers: its images (pick trials), 2 (real-or-fake) or its choices.
+int answerOptionCount(const Trial& trial);
 
 /// One answer to one trial, as recorded the moment it is given.
 struct Response

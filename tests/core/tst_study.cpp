@@ -1,4 +1,5 @@
 #include "study/study.h"
+#include "study/trial.h"
 
 #include <QtTest>
 
@@ -74,7 +75,32 @@ private Q_SLOTS:
             = parseStudyDefinition(R"({"name": "rf", "trial_type": "real-or-fake"})", QStringLiteral("rf.json"));
         QVERIFY2(d.ok(), qPrintable(d.error()));
         QCOMPARE(d->ways, 1);
-        QCOMPARE(answerOptionCount(d->trialType, d->ways), 2);
+        QVERIFY(answersWithLabels(d->trialType));
+        Trial t;
+        t.type = d->trialType;
+        t.imageIds = { 1 };
+        QCOMPARE(answerOptionCount(t), 2);
+    }
+
+    void whichSourceAndWhichCategoryShowOneImage()
+    {
+        const auto source
+            = parseStudyDefinition(R"({"name": "ws", "trial_type": "which-source"})", QStringLiteral("ws.json"));
+        QVERIFY2(source.ok(), qPrintable(source.error()));
+        QCOMPARE(source->ways, 1);
+        const auto category = parseStudyDefinition(
+            R"({"name": "wc", "trial_type": "which-category", "choices": 4})", QStringLiteral("wc.json"));
+        QVERIFY2(category.ok(), qPrintable(category.error()));
+        QCOMPARE(category->choices, 4);
+        // The definition reads back identically, choices included.
+        const auto back = parseStudyDefinition(studyDefinitionToJson(category.value()), QStringLiteral("back.json"));
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QCOMPARE(back->choices, 4);
+        QCOMPARE(back->trialType, TrialType::WhichCategory);
+        const auto pair = parseStudyDefinition(
+            R"({"name": "ps", "trial_type": "pick-source", "ways": 2})", QStringLiteral("ps.json"));
+        QVERIFY2(pair.ok(), qPrintable(pair.error()));
+        QVERIFY(!answersWithLabels(pair->trialType));
     }
 
     void rejectsBadInput_data()
@@ -82,6 +108,12 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("expected");
         QTest::newRow("not json") << QByteArray("{\"name\": ") << QStringLiteral("bad.json: line 1");
+        QTest::newRow("pick-source of three") << QByteArray(R"({"name": "x", "trial_type": "pick-source", "ways": 3})")
+                                              << QStringLiteral("pick-source trials show two images");
+        QTest::newRow("choices on pick-real")
+            << QByteArray(R"({"name": "x", "choices": 3})") << QStringLiteral("only which-category trials offer");
+        QTest::newRow("one choice") << QByteArray(R"({"name": "x", "trial_type": "which-category", "choices": 1})")
+                                    << QStringLiteral("at least 2 names");
         QTest::newRow("unknown key") << QByteArray(R"({"name": "x", "wayz": 2})")
                                      << QStringLiteral("unknown key \"wayz\"");
         QTest::newRow("bad type") << QByteArray(R"({"name": "x", "trial_type": "pick-one"})")

@@ -342,6 +342,154 @@ private Q_SLOTS:
         QVERIFY(!list.ok());
         QVERIFY2(list.error().contains(expected), qPrintable(list.error()));
     }
+
+    void whichSourceOffersTheStudysSourcesAndBalancesTheAnswer()
+    {
+        const auto pool = makePool(kSources, kCategories, 10);
+        auto d = definition(TrialType::WhichSource, 1, 30);
+        d.practiceTrials = 2;
+        const auto list = generateTrials(d, pool, QStringLiteral("real"), 3);
+        QVERIFY2(list.ok(), qPrintable(list.error()));
+        const auto byId = index(pool);
+        // Real first, then the generators in name order; the same names, in the same order, every trial.
+        const QStringList expected
+            = { QStringLiteral("real"), QStringLiteral("genA"), QStringLiteral("genB"), QStringLiteral("genC") };
+        std::map<int, int> answers;
+        std::set<qint64> seen;
+        for (const Trial& t : list->trials) {
+            QCOMPARE(t.ways(), 1);
+            QCOMPARE(t.choices, expected);
+            QCOMPARE(answerOptionCount(t), 4);
+            QCOMPARE(byId.at(t.imageIds.front())->source, t.choices[t.correctPosition]);
+            QVERIFY2(seen.insert(t.imageIds.front()).second, "an image was shown twice");
+            if (!t.practice)
+                ++answers[t.correctPosition];
+        }
+        // 30 main trials over 4 sources: 7 or 8 each.
+        QCOMPARE(int(answers.size()), 4);
+        for (const auto& [answer, n] : answers)
+            QVERIFY2(
+                n == 7 || n == 8, qPrintable(QStringLiteral("source %1 is the answer %2 times").arg(answer).arg(n)));
+
+        // Generated sources only, in the order the researcher listed them.
+        d.sources = QStringList { QStringLiteral("genC"), QStringLiteral("genA") };
+        const auto generatedOnly = generateTrials(d, pool, QStringLiteral("real"), 0);
+        QVERIFY2(generatedOnly.ok(), qPrintable(generatedOnly.error()));
+        for (const Trial& t : generatedOnly->trials) {
+            QCOMPARE(t.choices, d.sources);
+            QCOMPARE(byId.at(t.imageIds.front())->source, t.choices[t.correctPosition]);
+        }
+    }
+
+    void whichCategoryDrawsDistractorsEvenly()
+    {
+        const QStringList categories = { QStringLiteral("bird"), QStringLiteral("cat"), QStringLiteral("dog"),
+            QStringLiteral("kite"), QStringLiteral("ship") };
+        const auto pool = makePool(kSources, categories, 10);
+        auto d = definition(TrialType::WhichCategory, 1, 40);
+        d.choices = 3;
+        const auto list = generateTrials(d, pool, QStringLiteral("real"), 1);
+        QVERIFY2(list.ok(), qPrintable(list.error()));
+        const auto byId = index(pool);
+        std::map<QString, int> truths;
+        std::map<QString, int> distractors;
+        std::map<int, int> positions;
+        for (const Trial& t : list->trials) {
+            QCOMPARE(t.choices.size(), 3);
+            QCOMPARE(QSet<QString>(t.choices.begin(), t.choices.end()).size(), 3);
+            const QString truth = byId.at(t.imageIds.front())->category;
+            QCOMPARE(t.choices[t.correctPosition], truth);
+            ++truths[truth];
+            ++positions[t.correctPosition];
+            for (const QString& c : t.choices) {
+                if (c != truth)
+                    ++distractors[c];
+            }
+        }
+        // Each category is the answer 8 times (a shuffled cycle) and a distractor 16 times (least used first).
+        for (const QString& c : categories) {
+            QCOMPARE(truths[c], 8);
+            QVERIFY2(std::abs(distractors[c] - 16) <= 1,
+                qPrintable(QStringLiteral("%1 offered as a distractor %2 times").arg(c).arg(distractors[c])));
+        }
+        // The right name's place among the buttons is shuffled, not fixed.
+        QCOMPARE(int(positions.size()), 3);
+
+        // Free choice: every category, always in the same order.
+        d.choices = 0;
+        const auto free = generateTrials(d, pool, QStringLiteral("real"), 1);
+        QVERIFY2(free.ok(), qPrintable(free.error()));
+        for (const Trial& t : free->trials)
+            QCOMPARE(t.choices, categories);
+    }
+
+    void pickSourceShowsEachPairOfGeneratorsEvenly()
+    {
+        const auto pool = makePool(kSources, kCategories, 12);
+        const auto d = definition(TrialType::PickSource, 2, 36);
+        const auto list = generateTrials(d, pool, QStringLiteral("real"), 2);
+        QVERIFY2(list.ok(), qPrintable(list.error()));
+        QVERIFY(list->warnings.isEmpty());
+        const auto byId = index(pool);
+        std::map<QString, int> pairs;
+        std::map<QString, int> named;
+        std::map<int, int> positions;
+        for (const Trial& t : list->trials) {
+            QCOMPARE(t.ways(), 2);
+            const PoolImage* a = byId.at(t.imageIds[0]);
+            const PoolImage* b = byId.at(t.imageIds[1]);
+            QVERIFY(a->source != QLatin1String("real") && b->source != QLatin1String("real"));
+            QVERIFY(a->source != b->source);
+            QCOMPARE(a->category, b->category);
+            QCOMPARE(byId.at(t.imageIds[std::size_t(t.correctPosition)])->source, t.targetSource);
+            QStringList pair = { a->source, b->source };
+            pair.sort();
+            ++pairs[pair.join(QLatin1Char('+'))];
+            ++named[t.targetSource];
+            ++positions[t.correctPosition];
+        }
+        // 3 generators make 3 pairs, each 12 times; each generator named 12 times; positions 18 / 18.
+        QCOMPARE(int(pairs.size()), 3);
+        for (const auto& [pair, n] : pairs)
+            QCOMPARE(n, 12);
+        for (const auto& [source, n] : named)
+            QCOMPARE(n, 12);
+        QCOMPARE(positions[0], 18);
+        QCOMPARE(positions[1], 18);
+    }
+
+    void newTrialTypesRefuseImpossibleDesigns()
+    {
+        const auto pool = makePool({ QStringLiteral("real"), QStringLiteral("genA") }, kCategories, 4);
+        auto pick = definition(TrialType::PickSource, 2, 10);
+        auto r = generateTrials(pick, pool, QStringLiteral("real"), 0);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().contains(QLatin1String("at least two generated sources")), qPrintable(r.error()));
+
+        auto which = definition(TrialType::WhichSource, 1, 10);
+        which.sources = QStringList { QStringLiteral("genA") };
+        r = generateTrials(which, pool, QStringLiteral("real"), 0);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().contains(QLatin1String("at least two sources")), qPrintable(r.error()));
+
+        auto category = definition(TrialType::WhichCategory, 1, 10);
+        category.choices = 4;
+        r = generateTrials(category, pool, QStringLiteral("real"), 0);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().contains(QLatin1String("only 3 categories (cat, dog, kite)")), qPrintable(r.error()));
+
+        // Two generators that never share a category cannot make a matched pick-source row.
+        std::vector<PoolImage> apart = makePool({ QStringLiteral("genA") }, { QStringLiteral("cat") }, 3);
+        for (PoolImage image : makePool({ QStringLiteral("genB") }, { QStringLiteral("dog") }, 3)) {
+            image.id += 50000;
+            apart.push_back(image);
+        }
+        r = generateTrials(pick, apart, QStringLiteral("real"), 0);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().contains(QLatin1String("no two generated sources share a category")), qPrintable(r.error()));
+        pick.matching = RowMatching::None;
+        QVERIFY(generateTrials(pick, apart, QStringLiteral("real"), 0).ok());
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_trialgenerator)
