@@ -42,6 +42,16 @@ std::pair<double, QString> eventTime(const QInputEvent* event)
     return { now, QStringLiteral("handler") };
 }
 
+constexpr int kButtonHeight = 48;
+constexpr int kButtonGap = 10;
+constexpr int kMaxButtonColumns = 5;
+
+// Labelled answer buttons per row.
+int buttonColumns(int options)
+{
+    return std::max(1, std::min(options, kMaxButtonColumns));
+}
+
 int digitOf(const QKeyEvent* event)
 {
     const int key = event->key();
@@ -132,12 +142,26 @@ QSize ParticipantWindow::cellSize() const
     return rects.isEmpty() ? QSize() : rects.first().size();
 }
 
+int ParticipantWindow::answerButtonRows() const
+{
+    int rows = 0;
+    for (const Trial& t : m_plan.trials) {
+        if (answersWithLabels(t.type)) {
+            const int options = answerOptionCount(t);
+            rows = std::max(rows, (options + buttonColumns(options) - 1) / buttonColumns(options));
+        }
+    }
+    return rows;
+}
+
 QList<QRect> ParticipantWindow::imageRects(int ways) const
 {
-    // Square cells in a row, centred, leaving room for the position labels below.
+    // Square cells in a row, centred, leaving room for the position labels (or answer buttons) below.
     const int margin = std::max(16, width() / 40);
     const int available = width() - margin * (ways + 1);
-    const int side = std::max(32, std::min(available / std::max(1, ways), height() * 6 / 10));
+    const int extraButtonRows = std::max(0, answerButtonRows() - 1);
+    const int side = std::max(32,
+        std::min(available / std::max(1, ways), height() * 6 / 10 - extraButtonRows * (kButtonHeight + kButtonGap)));
     const int total = side * ways + margin * (ways - 1);
     const int left = (width() - total) / 2;
     const int top = (height() - side) / 2 - height() / 20;
@@ -152,11 +176,21 @@ QRect ParticipantWindow::optionRect(int option) const
     const Trial* t = currentTrial();
     if (!t)
         return {};
-    if (t->type == TrialType::RealOrFake) {
+    if (answersWithLabels(t->type)) {
+        // Buttons in rows under the image, as wide as the image (wider when there are many names).
+        const int options = answerOptionCount(*t);
+        if (option < 0 || option >= options)
+            return {};
         const QRect image = imageRects(1).first();
-        const int w = image.width() / 2 - 10;
-        const int top = image.bottom() + 20;
-        return option == 0 ? QRect(image.left(), top, w, 48) : QRect(image.right() - w, top, w, 48);
+        const int columns = buttonColumns(options);
+        const int span
+            = columns <= 2 ? image.width() : std::max(image.width(), std::min(width() * 9 / 10, columns * 220));
+        const int w = (span - (columns - 1) * kButtonGap * 2) / columns;
+        const int left = image.center().x() - span / 2;
+        const int row = option / columns;
+        const int column = option % columns;
+        const int top = image.bottom() + 20 + row * (kButtonHeight + kButtonGap);
+        return QRect(left + column * (w + kButtonGap * 2), top, w, kButtonHeight);
     }
     const QList<QRect> rects = imageRects(t->ways());
     return option >= 0 && option < rects.size() ? rects[option] : QRect();
@@ -217,8 +251,14 @@ QString ParticipantWindow::screenText() const
     switch (m_flow.current().kind) {
     case ScreenKind::Instructions: {
         QString keys;
+        int names = 0;
+        for (const Trial& t : m_plan.trials)
+            names = std::max(names, answerOptionCount(t));
         if (d.trialType == TrialType::RealOrFake)
             keys = tr("Answer with F (real) or J (generated), or click a button.");
+        else if (answersWithLabels(d.trialType))
+            keys = names > 9 ? tr("Click the name of your answer (the first nine also have the keys 1 to 9).")
+                             : tr("Answer with the keys 1 to %1, or click a name.").arg(names);
         else
             keys = d.ways == 2 ? tr("Answer with the key 1 or 2, or click an image.")
                                : tr("Answer with the keys 1 to %1, or click an image.").arg(d.ways);
@@ -239,6 +279,23 @@ QString ParticipantWindow::screenText() const
         return m_consentDeclined ? tr("Thank you. The session has ended.\n\nPlease tell the experimenter.")
                                  : tr("Thank you for taking part!\n\nPlease tell the experimenter that you are done.");
     case ScreenKind::Trial:
+        break;
+    }
+    return {};
+}
+
+QString ParticipantWindow::questionText(const Trial& trial) const
+{
+    switch (trial.type) {
+    case TrialType::WhichSource:
+        return tr("Which source made this image?");
+    case TrialType::WhichCategory:
+        return tr("What does this image show?");
+    case TrialType::PickSource:
+        return tr("Which image was made by %1?").arg(trial.targetSource);
+    case TrialType::PickReal:
+    case TrialType::PickFake:
+    case TrialType::RealOrFake:
         break;
     }
     return {};
@@ -280,20 +337,32 @@ void ParticipantWindow::paintTrial(QPainter& painter)
         QRect target(QPoint(), image.deviceIndependentSize().toSize());
         target.moveCenter(rects[p].center());
         painter.drawImage(target.topLeft(), image);
-        if (t.type != TrialType::RealOrFake) {
+        if (!answersWithLabels(t.type)) {
             painter.setPen(kForeground);
             painter.drawText(QRect(rects[p].left(), rects[p].bottom() + 8, rects[p].width(), font.pixelSize() * 2),
                 Qt::AlignHCenter | Qt::AlignTop, QString::number(p + 1));
         }
     }
-    if (t.type == TrialType::RealOrFake) {
-        const QStringList labels = { tr("Real (F)"), tr("Generated (J)") };
-        for (int o = 0; o < 2; ++o) {
+    if (const QString question = questionText(t); !question.isEmpty()) {
+        painter.setPen(kForeground);
+        const int top = rects.first().top();
+        painter.drawText(QRect(0, std::max(0, top - font.pixelSize() * 3), width(), font.pixelSize() * 2),
+            Qt::AlignHCenter | Qt::AlignBottom, question);
+    }
+    if (answersWithLabels(t.type)) {
+        QStringList labels;
+        if (t.type == TrialType::RealOrFake) {
+            labels = QStringList { tr("Real (F)"), tr("Generated (J)") };
+        } else {
+            for (int o = 0; o < t.choices.size(); ++o)
+                labels << (o < 9 ? QStringLiteral("%1   %2").arg(o + 1).arg(t.choices[o]) : t.choices[o]);
+        }
+        for (int o = 0; o < labels.size(); ++o) {
             const QRect r = optionRect(o);
             painter.setPen(kForeground);
             painter.setBrush(QColor(90, 90, 90));
             painter.drawRoundedRect(r, 8, 8);
-            painter.drawText(r, Qt::AlignCenter, labels[o]);
+            painter.drawText(r.adjusted(6, 0, -6, 0), Qt::AlignCenter | Qt::TextWordWrap, labels[o]);
         }
     }
 
@@ -399,7 +468,7 @@ void ParticipantWindow::keyPressEvent(QKeyEvent* event)
             option = 1;
     } else {
         const int digit = digitOf(event);
-        if (digit >= 1 && digit <= t.ways())
+        if (digit >= 1 && digit <= answerOptionCount(t))
             option = digit - 1;
     }
     if (option >= 0) {

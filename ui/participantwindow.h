@@ -87,6 +87,10 @@ private:
     QString screenText() const;
     QList<QRect> imageRects(int ways) const;
     QSize cellSize() const;
+    /// Rows of labelled answer buttons the study's trials need at most (0 for pick trials).
+    int answerButtonRows() const;
+    /// The question above a trial's images, empty for real-or-fake and pick-real/pick-fake.
+    QString questionText(const Trial& trial) const;
     void paintTrial(class QPainter& painter);
     void paintText(class QPainter& painter, const QString& text);
 

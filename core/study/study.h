@@ -19,7 +19,8 @@ enum class TrialType {
     RealOrFake, ///< one image, binary answer
     WhichSource, ///< one image; choose the source that made it among the study's sources (labelled buttons)
     WhichCategory, ///< one image; choose what it shows among category names (labelled buttons)
-    PickSource, ///< two images from two generated sources; choose the one from the named source
+    PickSource, ///< two images from two sources (generated ones unless the study lists the real source); choose the
+                ///< one from the named source
 };
 
 QString trialTypeName(TrialType type);

@@ -534,7 +534,8 @@ Result<TrialList> generateTrials(const StudyDefinition& definition, const std::v
             continue;
         if (!definition.sources.isEmpty() && !definition.sources.contains(image.source))
             continue;
-        if (type == TrialType::PickSource && image.source == realSource)
+        // Pick-source puts generators against each other unless the researcher lists the real source.
+        if (type == TrialType::PickSource && definition.sources.isEmpty() && image.source == realSource)
             continue;
         if (!definition.categories.isEmpty() && !definition.categories.contains(image.category))
             continue;
@@ -574,7 +575,7 @@ Result<TrialList> generateTrials(const StudyDefinition& definition, const std::v
             sourceOptions << realSource;
         sourceOptions << generated;
     }
-    if (type == TrialType::PickSource)
+    if (type == TrialType::PickSource && definition.sources.isEmpty())
         sourceOptions.removeAll(realSource);
     QStringList categoryOptions = definition.categories;
     if (categoryOptions.isEmpty()) {

@@ -1,3 +1,4 @@
+#include "../common/demostudyfile.h"
 #include "../common/pgtestdatabase.h"
 #include "participantwindow.h"
 #include "stationoutbox.h"
@@ -363,6 +364,97 @@ private Q_SLOTS:
         QCOMPARE(*rows[0].response.confidence, 3);
         QCOMPARE(rows[0].response.focusLosses, 1);
         QCOMPARE(rows[0].response.correct, rows[0].shown[0].source != QLatin1String("human"));
+    }
+
+    // Which source made it: one image, a button per source (keys 1..K), the names in the export.
+    void whichSourceIsAnsweredWithNamedButtons()
+    {
+        StudyDefinition d;
+        d.name = QStringLiteral("DeepArt which source");
+        d.trialType = TrialType::WhichSource;
+        d.ways = 1;
+        d.trialsPerParticipant = 4;
+        const qint64 studyId = addStudy(d);
+        QVERIFY(studyId > 0);
+        auto plan = startSession(*m_db, studyId, QStringLiteral("P-WS"), QStringLiteral("test"), false);
+        QVERIFY2(plan.ok(), qPrintable(plan.error()));
+        QCOMPARE(plan->trials.front().choices, QStringList({ QStringLiteral("human"), QStringLiteral("gpt4") }));
+        auto w = openWindow(std::move(plan).value());
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        QTest::keyClick(w.get(), Qt::Key_Space);
+        QVERIFY(QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000));
+        saveScreenshot(*w, QStringLiteral("which-source"));
+        // Two buttons side by side under the image, inside the window.
+        const QRect first = w->optionRect(0);
+        const QRect second = w->optionRect(1);
+        QVERIFY(first.isValid() && second.isValid() && !first.intersects(second));
+        QVERIFY(w->rect().contains(first) && w->rect().contains(second));
+        QVERIFY(!w->optionRect(2).isValid());
+        QSignalSpy recorded(w.get(), &ParticipantWindow::responseRecorded);
+        QTest::keyClick(w.get(), Qt::Key_3); // no third source: ignored
+        QCOMPARE(recorded.count(), 0);
+        QTest::keyClick(w.get(), Qt::Key_2);
+        QCOMPARE(recorded.count(), 1);
+        QVERIFY(QTest::qWaitFor([&] { return w->currentScreen().trialIndex == 1 && w->stimulusShown(); }, 10000));
+        QTest::mouseClick(w.get(), Qt::LeftButton, Qt::NoModifier, w->optionRect(0).center());
+        QCOMPARE(recorded.count(), 2);
+
+        const auto rows = m_db->responseRows(studyId).value();
+        QCOMPARE(int(rows.size()), 2);
+        QCOMPARE(rows[0].response.answer, 1);
+        QCOMPARE(rows[1].response.answer, 0);
+        for (const ResponseRow& r : rows)
+            QCOMPARE(r.response.correct, r.trial.choices[r.response.answer] == r.shown.front().source);
+        const QString csv = m_dir.filePath(QStringLiteral("which-source.csv"));
+        QVERIFY(exportResponses(*m_db, studyId, csv).ok());
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(f.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        const QStringList header = lines.first().split(QLatin1Char(','));
+        const QStringList firstRow = lines.at(1).split(QLatin1Char(','));
+        QCOMPARE(firstRow.at(header.indexOf(QStringLiteral("chosen_answer"))), QStringLiteral("gpt4"));
+        QCOMPARE(firstRow.at(header.indexOf(QStringLiteral("correct_answer"))), rows[0].shown.front().source);
+        QCOMPARE(firstRow.at(header.indexOf(QStringLiteral("choices"))), QStringLiteral("human|gpt4"));
+        QCOMPARE(firstRow.at(header.indexOf(QStringLiteral("trial_type"))), QStringLiteral("which-source"));
+    }
+
+    // What it shows: category names as buttons in rows; with feedback the right one is marked.
+    void whichCategoryOffersNamesInRows()
+    {
+        QTemporaryDir dir;
+        auto file = testing::demoStudyFile(dir.path(), 2, 96);
+        QVERIFY2(file.ok(), qPrintable(file.error()));
+        StudyDefinition d;
+        d.name = QStringLiteral("What does it show");
+        d.trialType = TrialType::WhichCategory;
+        d.ways = 1;
+        d.trialsPerParticipant = 3;
+        d.feedback = true;
+        CancelToken cancel;
+        const auto created = createStudy(*file->db, d, cancel, {});
+        QVERIFY2(created.ok(), qPrintable(created.error()));
+        auto plan = startSession(*file->db, created->study.id, QStringLiteral("P-WC"), QStringLiteral("test"), false);
+        QVERIFY2(plan.ok(), qPrintable(plan.error()));
+        const Trial first = plan->trials.front();
+        QVERIFY(first.choices.size() >= 3);
+        const auto paths = file->db->stimulusPaths(created->study.id);
+        ParticipantWindow w(*file->db, std::move(plan).value(), paths.value());
+        w.resize(1280, 720);
+        w.start(nullptr);
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTest::keyClick(&w, Qt::Key_Space);
+        QVERIFY(QTest::qWaitFor([&] { return w.stimulusShown(); }, 10000));
+        saveScreenshot(w, QStringLiteral("which-category"));
+        for (int o = 0; o < first.choices.size(); ++o)
+            QVERIFY2(w.rect().contains(w.optionRect(o)), qPrintable(QStringLiteral("button %1 is off screen").arg(o)));
+        QSignalSpy recorded(&w, &ParticipantWindow::responseRecorded);
+        QTest::mouseClick(&w, Qt::LeftButton, Qt::NoModifier, w.optionRect(first.correctPosition).center());
+        QCOMPARE(recorded.count(), 1);
+        saveScreenshot(w, QStringLiteral("which-category-feedback"));
+        const auto rows = file->db->responseRows(created->study.id).value();
+        QCOMPARE(int(rows.size()), 1);
+        QVERIFY(rows[0].response.correct);
+        QCOMPARE(rows[0].trial.choices[rows[0].response.answer], rows[0].shown.front().category);
     }
 
     // At a station of a server study each key press is committed to the station's journal and
