@@ -95,14 +95,27 @@ QString summaryTableName(SummaryTable table)
         return QStringLiteral("participants");
     case SummaryTable::Images:
         return QStringLiteral("images");
+    case SummaryTable::Confusion:
+        return QStringLiteral("confusion");
+    case SummaryTable::SourcePairs:
+        return QStringLiteral("source-pairs");
+    case SummaryTable::PairCorrelation:
+        return QStringLiteral("pair-correlation");
     }
     return {};
 }
 
+const std::vector<SummaryTable>& allSummaryTables()
+{
+    static const std::vector<SummaryTable> all
+        = { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images,
+              SummaryTable::Confusion, SummaryTable::SourcePairs, SummaryTable::PairCorrelation };
+    return all;
+}
+
 std::optional<SummaryTable> summaryTableFromName(const QString& name)
 {
-    for (SummaryTable t :
-        { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images }) {
+    for (SummaryTable t : allSummaryTables()) {
         if (name.compare(summaryTableName(t), Qt::CaseInsensitive) == 0)
             return t;
     }
@@ -164,6 +177,12 @@ Table summaryTable(const StudyAnalysis& a, SummaryTable table)
         return participantTable(a.analysis);
     case SummaryTable::Images:
         return imageTable(a.images, a.people, a.pRealByModel, a.tags, a.notes);
+    case SummaryTable::Confusion:
+        return confusionTable(a.analysis);
+    case SummaryTable::SourcePairs:
+        return accuracyTable(a.analysis.byPair, QStringLiteral("pair"));
+    case SummaryTable::PairCorrelation:
+        return pairCorrelationTable(a.analysis);
     }
     return {};
 }
@@ -189,8 +208,7 @@ Result<QStringList> exportSummaryTables(
     if (!analysis)
         return Error { analysis.error() };
     QStringList written;
-    for (SummaryTable table :
-        { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images }) {
+    for (SummaryTable table : allSummaryTables()) {
         const QString path = QDir(folder).filePath(summaryTableName(table) + QStringLiteral(".csv"));
         const Table t = summaryTable(analysis.value(), table);
         if (const Status s = writeFileAtomically(path, [&](QIODevice& d) { return writeTableCsv(d, t, path); }); !s)
@@ -322,8 +340,7 @@ Result<QStringList> exportPsychDs(
         note(predictionCsvHeader());
         written << path;
     }
-    for (SummaryTable t :
-        { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images }) {
+    for (SummaryTable t : allSummaryTables()) {
         const Table table = summaryTable(analysis.value(), t);
         const QString path = dataFile(summaryTableName(t));
         if (const Status s = writeFileAtomically(path, [&](QIODevice& d) { return writeTableCsv(d, table, path); }); !s)

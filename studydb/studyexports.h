@@ -55,13 +55,18 @@ enum class SummaryTable {
     Sources, ///< accuracy per source (generator) and agent
     Participants, ///< per participant, with exclusions
     Images, ///< per image, people's and each model's results side by side
+    Confusion, ///< which-source / which-category answers: people's and each model's confusion matrix
+    SourcePairs, ///< accuracy per pair of generators and agent (pick-source, two-way which-source)
+    PairCorrelation, ///< per model, Spearman's rho of people's and its pair accuracies, bootstrap interval
 };
-QString summaryTableName(SummaryTable table); ///< "categories", "sources", "participants", "images"
+/// Every summary table, in the order exports write them.
+const std::vector<SummaryTable>& allSummaryTables();
+/// "categories", "sources", "participants", "images", "confusion", "source-pairs", "pair-correlation"
 std::optional<SummaryTable> summaryTableFromName(const QString& name);
 Table summaryTable(const StudyAnalysis& analysis, SummaryTable table);
 
-/// Writes the four summary tables into `folder` as categories.csv, sources.csv, participants.csv
-/// and images.csv, from one analysis; returns the files written.
+/// Writes every summary table (allSummaryTables) into `folder` as <name>.csv, from one analysis;
+/// returns the files written.
 Result<QStringList> exportSummaryTables(
     const StudyDatabase& db, qint64 studyId, const QString& folder, const AnalysisOptions& options);
 

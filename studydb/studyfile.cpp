@@ -687,10 +687,33 @@ Result<AddedModel> trainDetectorOnPool(
         for (PoolImage& image : pool->images)
             image.split = splits.value(image.id, Split::None);
     }
+    DetectorTraining resolved = training;
+    TrainingOptions& options = resolved.options;
+    if (training.bySource) {
+        QStringList sources = training.sources;
+        if (sources.isEmpty()) {
+            for (const PoolImage& image : pool->images) {
+                if (!sources.contains(image.source))
+                    sources << image.source;
+            }
+            sources.sort();
+            if (sources.removeAll(pool->realSource) > 0)
+                sources.prepend(pool->realSource);
+        }
+        for (const QString& source : std::as_const(sources)) {
+            if (std::none_of(pool->images.begin(), pool->images.end(),
+                    [&](const PoolImage& image) { return image.source == source; }))
+                return Error { QStringLiteral("%1: source \"%2\" has no images in the pool").arg(db.path(), source) };
+        }
+        options.sourceClasses = sources;
+        options.realSource = pool->realSource;
+    }
     std::vector<LabelledImage> train;
     std::vector<LabelledImage> val;
     for (const PoolImage& image : pool->images) {
-        const LabelledImage labelled { image.path, image.source == pool->realSource };
+        if (training.bySource && !options.sourceClasses.contains(image.source))
+            continue;
+        const LabelledImage labelled { image.path, image.source == pool->realSource, image.source };
         if (image.split == Split::Train)
             train.push_back(labelled);
         else if (image.split == Split::Val)
@@ -702,10 +725,10 @@ Result<AddedModel> trainDetectorOnPool(
     QString fileName = training.name;
     fileName.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
     const QString modelPath = QDir(folder).absoluteFilePath(fileName + QStringLiteral(".pt"));
-    const auto trained = trainDetector(train, val, training.options, modelPath, training.name, cancel, progress);
+    const auto trained = trainDetector(train, val, options, modelPath, training.name, cancel, progress);
     if (!trained)
         return Error { trained.error() };
-    const TrainingOptions& o = training.options;
+    const TrainingOptions& o = options;
     QJsonArray history;
     for (const TrainingProgress& e : trained->epochs)
         history.append(QJsonObject { { QStringLiteral("epoch"), e.epoch }, { QStringLiteral("loss"), e.loss },
@@ -724,6 +747,7 @@ Result<AddedModel> trainDetectorOnPool(
         { QStringLiteral("random_resized_crop"), o.randomResizedCrop },
         { QStringLiteral("early_stopping_patience"), o.earlyStoppingPatience },
         { QStringLiteral("seed"), QString::number(o.seed) },
+        { QStringLiteral("source_classes"), QJsonArray::fromStringList(o.sourceClasses) },
         { QStringLiteral("train_images"), static_cast<int>(train.size()) },
         { QStringLiteral("val_images"), static_cast<int>(val.size()) },
         { QStringLiteral("best_epoch"), trained->bestEpoch },

@@ -15,7 +15,10 @@ int cmdExport(const QStringList& args)
         "the responses' columns with the agent column naming the model), predictions (one row per model and image), "
         "categories / sources (accuracy per category or generator and agent, with Wilson and bootstrap intervals and "
         "a binomial test against chance), participants, images (people's and each model's results side by side), "
-        "summaries (the four summary tables into the folder --out), pool-evaluation (a model on the pool images it "
+        "confusion (which-source / which-category answers as people's and each model's confusion matrix), "
+        "source-pairs (accuracy per pair of generators), pair-correlation (Spearman's rho of people's and each "
+        "model's pair accuracies, with a bootstrap interval), summaries (every summary table into the folder "
+        "--out), pool-evaluation (a model on the pool images it "
         "predicted with `model run --pool`, per source or per category; --model), or psych-ds (a Psych-DS dataset "
         "folder with all of "
         "these). Summaries and Psych-DS leave simulated, practice "
@@ -107,7 +110,8 @@ int cmdExport(const QStringList& args)
     else
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
-                           "sources, participants, images, summaries, pool-evaluation or psych-ds")
+                           "sources, participants, images, confusion, source-pairs, pair-correlation, summaries, "
+                           "pool-evaluation or psych-ds")
                 .arg(what));
     if (!rows)
         return fail(rows.error());

@@ -52,6 +52,9 @@ Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
         return Error { ratios.error() };
     t.ratios = ratios.value();
     t.splitSeed = o.seed;
+    t.bySource = p.isSet(QStringLiteral("by-source")) || p.isSet(QStringLiteral("sources"));
+    if (p.isSet(QStringLiteral("sources")))
+        t.sources = p.value(QStringLiteral("sources")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     return t;
 }
 
@@ -296,8 +299,9 @@ int cmdModel(const QStringList& args)
     }
     if (action == QLatin1String("train")) {
         p.setApplicationDescription(QStringLiteral(
-            "Train a built-in detector (real vs generated) on the pool's train split, with early stopping on its "
-            "validation split. Splits are made first (stratified, pair-aware) when the pool has none."));
+            "Train a built-in detector (real vs generated, or with --by-source which source made it) on the pool's "
+            "train split, with early stopping on its validation split. Splits are made first (stratified, "
+            "pair-aware) when the pool has none."));
         p.addOption({ QStringLiteral("name"), QStringLiteral("Name of the trained model."), QStringLiteral("name") });
         p.addOption({ QStringLiteral("architecture"), QStringLiteral("baseline-cnn (default) or resnet18."),
             QStringLiteral("arch"), QStringLiteral("baseline-cnn") });
@@ -324,6 +328,12 @@ int cmdModel(const QStringList& args)
         p.addOption({ QStringLiteral("no-flips"), QStringLiteral("No random horizontal flips.") });
         p.addOption({ QStringLiteral("no-crops"), QStringLiteral("No random resized crops.") });
         p.addOption({ QStringLiteral("cpu"), QStringLiteral("Train on the CPU even when CUDA is available.") });
+        p.addOption({ QStringLiteral("by-source"),
+            QStringLiteral("Train a K-way detector that names the source (which generator made it, real among "
+                           "them) instead of real vs generated; it answers which-source and pick-source trials.") });
+        p.addOption({ QStringLiteral("sources"),
+            QStringLiteral("With --by-source: the sources to tell apart, comma-separated (default: all)."),
+            QStringLiteral("list") });
         if (!parse(p, rest, code))
             return code;
         if (!p.isSet(QStringLiteral("name")))

@@ -3,6 +3,7 @@
 #include "csvwriter.h"
 
 #include <cmath>
+#include <numeric>
 
 namespace ntt {
 namespace {
@@ -30,6 +31,37 @@ Table accuracyTable(const std::vector<AccuracyCell>& cells, const QString& group
                 number(c.accuracy.estimate), number(c.accuracy.low), number(c.accuracy.high), number(c.bootstrap.low),
                 number(c.bootstrap.high), number(c.chance), number(c.pBinomial) });
     }
+    return t;
+}
+
+Table confusionTable(const Analysis& analysis)
+{
+    Table t;
+    t.header = { QStringLiteral("agent"), QStringLiteral("agent_kind"), QStringLiteral("question"),
+        QStringLiteral("right"), QStringLiteral("chosen"), QStringLiteral("count"), QStringLiteral("share_of_right") };
+    for (const AnswerConfusion& m : analysis.confusion) {
+        for (qsizetype r = 0; r < m.labels.size(); ++r) {
+            const auto& row = m.counts[std::size_t(r)];
+            const int rowTotal = std::accumulate(row.begin(), row.end(), 0);
+            for (qsizetype c = 0; c < m.labels.size(); ++c) {
+                const int n = row[std::size_t(c)];
+                t.rows.push_back({ m.agent, m.isModel ? QStringLiteral("model") : QStringLiteral("people"),
+                    trialTypeName(m.question), m.labels[r], m.labels[c], QString::number(n),
+                    rowTotal > 0 ? number(double(n) / rowTotal) : QString() });
+            }
+        }
+    }
+    return t;
+}
+
+Table pairCorrelationTable(const Analysis& analysis)
+{
+    Table t;
+    t.header = { QStringLiteral("model"), QStringLiteral("pairs"), QStringLiteral("spearman_rho"),
+        QStringLiteral("bootstrap_low"), QStringLiteral("bootstrap_high"), QStringLiteral("bootstrap_replicates") };
+    for (const PairAgreement& p : analysis.pairAgreement)
+        t.rows.push_back({ p.model, QString::number(p.spearman.points), number(p.spearman.rho), number(p.spearman.low),
+            number(p.spearman.high), QString::number(p.spearman.replicates) });
     return t;
 }
 

@@ -27,6 +27,15 @@ struct Table
 /// bootstrap_high (pooled people only), chance, p_binomial.
 Table accuracyTable(const std::vector<AccuracyCell>& cells, const QString& groupColumn);
 
+/// Which-source and which-category answers as counts: agent, agent_kind, question, right, chosen,
+/// count, share_of_right (count / all answers whose right name is `right`); every cell of every
+/// agent's matrix, zeros included, so the matrices can be drawn side by side.
+Table confusionTable(const Analysis& analysis);
+
+/// Per model, the rank correlation of people's and the model's accuracies over pairs of generators:
+/// model, pairs, spearman_rho, bootstrap_low, bootstrap_high, bootstrap_replicates.
+Table pairCorrelationTable(const Analysis& analysis);
+
 /// One row per participant: code, session, simulated, trials, correct, accuracy with its Wilson
 /// interval, catch trials and correct, excluded and why.
 Table participantTable(const Analysis& analysis);

@@ -44,7 +44,8 @@ class Text
 // Networks
 
 /// What every built-in detector offers: the last 4-D activation (the Grad-CAM target layer, the one
-/// before global pooling) and the head that turns it into the single "generated" logit.
+/// before global pooling) and the head that turns it into the "generated" logit (one output) or
+/// one logit per source (a K-way detector).
 struct DetectorImpl : torch::nn::Module
 {
     /// A step of forward(), named after the torchvision module whose output it gives.
@@ -62,13 +63,13 @@ struct DetectorImpl : torch::nn::Module
 };
 
 /// The two-convolution baseline of "Seeing Through the Facade": conv 3->16, ReLU, max-pool 2,
-/// conv 16->32, ReLU, max-pool 2, global average pool, linear to one logit of "generated".
+/// conv 16->32, ReLU, max-pool 2, global average pool, linear to `outputs` logits.
 struct BaselineCnnImpl : DetectorImpl
 {
-    BaselineCnnImpl()
+    explicit BaselineCnnImpl(int64_t outputs)
         : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 16, 3).padding(1))))
         , conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(16, 32, 3).padding(1))))
-        , fc(register_module("fc", torch::nn::Linear(32, 1)))
+        , fc(register_module("fc", torch::nn::Linear(32, outputs)))
     { }
 
     torch::Tensor features(torch::Tensor x) override
@@ -136,10 +137,10 @@ struct BasicBlockImpl : torch::nn::Module
 TORCH_MODULE(BasicBlock);
 
 /// ResNet-18 in torchvision's layout (BasicBlock x [2, 2, 2, 2], 64-128-256-512, batch norm) and
-/// parameter names, with one output logit of "generated".
+/// parameter names, with `outputs` logits.
 struct ResNet18Impl : DetectorImpl
 {
-    ResNet18Impl()
+    explicit ResNet18Impl(int64_t outputs)
         : conv1(register_module(
             "conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 64, 7).stride(2).padding(3).bias(false))))
         , bn1(register_module("bn1", torch::nn::BatchNorm2d(64)))
@@ -147,7 +148,7 @@ struct ResNet18Impl : DetectorImpl
         , layer2(register_module("layer2", makeLayer(64, 128, 2)))
         , layer3(register_module("layer3", makeLayer(128, 256, 2)))
         , layer4(register_module("layer4", makeLayer(256, 512, 2)))
-        , fc(register_module("fc", torch::nn::Linear(512, 1)))
+        , fc(register_module("fc", torch::nn::Linear(512, outputs)))
     {
         // torchvision's initialisation: He normal (fan-out) for convolutions, BN weight 1 and bias 0.
         for (auto& module : modules(/*include_self=*/false)) {
@@ -195,15 +196,32 @@ struct ResNet18Impl : DetectorImpl
 };
 TORCH_MODULE(ResNet18);
 
-std::shared_ptr<DetectorImpl> makeNet(DetectorArchitecture architecture)
+std::shared_ptr<DetectorImpl> makeNet(DetectorArchitecture architecture, int64_t outputs)
 {
     switch (architecture) {
     case DetectorArchitecture::BaselineCnn:
-        return BaselineCnn().ptr();
+        return BaselineCnn(outputs).ptr();
     case DetectorArchitecture::ResNet18:
-        return ResNet18().ptr();
+        return ResNet18(outputs).ptr();
     }
     return nullptr;
+}
+
+/// The loss of a batch: binary cross-entropy on the "generated" logit ([N, 1] against [N] of 0/1),
+/// or cross-entropy over the sources ([N, K] against [N] class indices).
+torch::Tensor detectorLoss(const torch::Tensor& logits, const torch::Tensor& targets)
+{
+    if (logits.size(1) == 1)
+        return torch::binary_cross_entropy_with_logits(logits.reshape({ -1 }), targets);
+    return torch::nn::functional::cross_entropy(logits, targets);
+}
+
+/// Right answers in a batch: logit > 0 says generated; a K-way head answers its most likely source.
+int64_t correctAnswers(const torch::Tensor& logits, const torch::Tensor& targets)
+{
+    if (logits.size(1) == 1)
+        return logits.reshape({ -1 }).gt(0).to(torch::kFloat32).eq(targets).sum().item<int64_t>();
+    return logits.argmax(1).eq(targets).sum().item<int64_t>();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,8 +327,8 @@ struct Evaluation
     double loss = 0.0;
 };
 
-/// Accuracy (a logit > 0 says generated) and mean loss on already prepared images, in eval mode.
-Evaluation evaluate(DetectorImpl& net, const torch::Tensor& data, const torch::Tensor& generated, int batchSize,
+/// Accuracy and mean loss on already prepared images, in eval mode.
+Evaluation evaluate(DetectorImpl& net, const torch::Tensor& data, const torch::Tensor& labels, int batchSize,
     const torch::Device& device)
 {
     torch::NoGradGuard noGrad;
@@ -320,10 +338,10 @@ Evaluation evaluate(DetectorImpl& net, const torch::Tensor& data, const torch::T
     double lossSum = 0.0;
     for (int64_t start = 0; start < n; start += batchSize) {
         const int64_t end = std::min<int64_t>(n, start + batchSize);
-        const torch::Tensor logits = net.forward(data.slice(0, start, end).to(device)).reshape({ -1 }).cpu();
-        const torch::Tensor targets = generated.slice(0, start, end);
-        lossSum += torch::binary_cross_entropy_with_logits(logits, targets).item<double>() * double(end - start);
-        correct += logits.gt(0).to(torch::kFloat32).eq(targets).sum().item<int64_t>();
+        const torch::Tensor logits = net.forward(data.slice(0, start, end).to(device)).cpu();
+        const torch::Tensor targets = labels.slice(0, start, end);
+        lossSum += detectorLoss(logits, targets).item<double>() * double(end - start);
+        correct += correctAnswers(logits, targets);
     }
     net.train();
     Evaluation result;
@@ -383,6 +401,24 @@ Status validate(const std::vector<LabelledImage>& train, const std::vector<Label
         return Error { Text::tr("training: the train split has no images") };
     if (val.empty())
         return Error { Text::tr("training: the validation split has no images") };
+    if (!options.sourceClasses.isEmpty()) {
+        if (options.sourceClasses.size() < 2)
+            return Error { Text::tr("training: a source-classes detector needs at least two sources (got %1)")
+                               .arg(options.sourceClasses.join(QStringLiteral(", "))) };
+        for (const auto* split : { &train, &val }) {
+            for (const LabelledImage& image : *split) {
+                if (!options.sourceClasses.contains(image.source))
+                    return Error { Text::tr("%1: its source \"%2\" is not among the detector's sources (%3)")
+                                       .arg(image.path, image.source,
+                                           options.sourceClasses.join(QStringLiteral(", "))) };
+            }
+        }
+        for (const QString& source : options.sourceClasses) {
+            if (std::none_of(train.begin(), train.end(), [&](const LabelledImage& i) { return i.source == source; }))
+                return Error { Text::tr("training: the train split has no images of source \"%1\"").arg(source) };
+        }
+        return {};
+    }
     const auto reals = std::count_if(train.begin(), train.end(), [](const LabelledImage& i) { return i.real; });
     if (reals == 0)
         return Error { Text::tr("training: the train split has no real images (%1 generated)").arg(train.size()) };
@@ -391,9 +427,19 @@ Status validate(const std::vector<LabelledImage>& train, const std::vector<Label
     return {};
 }
 
-torch::Tensor generatedTargets(const std::vector<LabelledImage>& images)
+/// The labels of `images`: 1 for generated and 0 for real ([N] float) for a binary detector, or the
+/// index of each image's source in `sourceClasses` ([N] int64) for a K-way one.
+torch::Tensor trainingTargets(const std::vector<LabelledImage>& images, const QStringList& sourceClasses)
 {
-    torch::Tensor targets = torch::empty({ static_cast<int64_t>(images.size()) }, torch::kFloat32);
+    const auto n = static_cast<int64_t>(images.size());
+    if (!sourceClasses.isEmpty()) {
+        torch::Tensor targets = torch::empty({ n }, torch::kInt64);
+        int64_t* p = targets.data_ptr<int64_t>();
+        for (std::size_t i = 0; i < images.size(); ++i)
+            p[i] = sourceClasses.indexOf(images[i].source);
+        return targets;
+    }
+    torch::Tensor targets = torch::empty({ n }, torch::kFloat32);
     float* p = targets.data_ptr<float>();
     for (std::size_t i = 0; i < images.size(); ++i)
         p[i] = images[i].real ? 0.0f : 1.0f;
@@ -466,15 +512,30 @@ public:
             c10::InferenceMode inference;
             const auto n = static_cast<int64_t>(batch.size());
             const torch::Tensor output = m_net->forward(input.to(m_device));
-            if (output.dim() != 2 || output.size(0) != n || output.size(1) != 1)
-                return Error { Text::tr("%1: the network gave an output of shape %2 for %3 images, expected [%3, 1]")
+            const int64_t outputs = m_spec.outputCount();
+            if (output.dim() != 2 || output.size(0) != n || output.size(1) != outputs)
+                return Error { Text::tr("%1: the network gave an output of shape %2 for %3 images, expected [%3, %4]")
                                    .arg(m_path, QString::fromStdString(c10::str(output.sizes())))
-                                   .arg(n) };
+                                   .arg(n)
+                                   .arg(outputs) };
+            const double share = timer.nsecsElapsed() / 1e6 / double(n);
+            predictions.resize(batch.size());
+            if (m_spec.output == OutputKind::SourceClasses) {
+                // Softmax over the sources; P(real) is the real source's share, when it is a class.
+                const torch::Tensor probabilities
+                    = torch::softmax(output.to(torch::kCPU, torch::kFloat32), 1).contiguous();
+                const float* q = probabilities.data_ptr<float>();
+                const auto realClass = m_spec.classes.indexOf(m_spec.realSource);
+                for (std::size_t i = 0; i < batch.size(); ++i) {
+                    predictions[i].classProbabilities.assign(q + i * outputs, q + (i + 1) * outputs);
+                    predictions[i].pReal = realClass < 0 ? -1.0f : q[i * outputs + realClass];
+                    predictions[i].milliseconds = share;
+                }
+                return predictions;
+            }
             const torch::Tensor pGenerated
                 = torch::sigmoid(output.reshape({ -1 }).to(torch::kCPU, torch::kFloat32)).contiguous();
             const float* q = pGenerated.data_ptr<float>();
-            const double share = timer.nsecsElapsed() / 1e6 / double(n);
-            predictions.resize(batch.size());
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 predictions[i].pReal = std::isnan(q[i]) ? std::numeric_limits<float>::quiet_NaN() : 1.0f - q[i];
                 predictions[i].milliseconds = share;
@@ -596,14 +657,15 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
         auto valData = decodeAll(val, input, trained.runtime.threads, cancel);
         if (!valData)
             return Error { valData.error() };
-        const torch::Tensor trainTargets = generatedTargets(train);
-        const torch::Tensor valTargets = generatedTargets(val);
+        const torch::Tensor trainTargets = trainingTargets(train, options.sourceClasses);
+        const torch::Tensor valTargets = trainingTargets(val, options.sourceClasses);
+        const int64_t outputs = options.sourceClasses.isEmpty() ? 1 : options.sourceClasses.size();
 
         std::shared_ptr<DetectorImpl> net;
         {
             std::lock_guard<std::mutex> lock(initialisationMutex());
             torch::manual_seed(options.seed);
-            net = makeNet(options.architecture);
+            net = makeNet(options.architecture, outputs);
         }
         net->to(device);
         net->train();
@@ -658,8 +720,8 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
                 const torch::Tensor y = trainTargets.index_select(0, index);
 
                 optimizer->zero_grad();
-                const torch::Tensor logits = net->forward(x.to(device)).reshape({ -1 });
-                const torch::Tensor loss = torch::binary_cross_entropy_with_logits(logits, y.to(device));
+                const torch::Tensor logits = net->forward(x.to(device));
+                const torch::Tensor loss = detectorLoss(logits, y.to(device));
                 const double lossValue = loss.item<double>();
                 if (!std::isfinite(lossValue))
                     return Error { Text::tr("training %1: the loss became %2 in epoch %3; try a lower learning rate")
@@ -733,6 +795,11 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
         // then sees the whole image at that resolution: all of its evidence, and maps that cover it.
         spec.input = options.cropFrom > 0 ? builtinInputSpec(options.cropFrom, 0) : input;
         spec.output = OutputKind::LogitGenerated;
+        if (!options.sourceClasses.isEmpty()) {
+            spec.output = OutputKind::SourceClasses;
+            spec.classes = options.sourceClasses;
+            spec.realSource = options.realSource;
+        }
         const QByteArray sidecar = modelSpecToJson(spec);
 
         if (cancel.isCancelled())
@@ -775,8 +842,9 @@ Result<std::unique_ptr<Classifier>> loadBuiltinClassifier(
     if (!architecture)
         return Error { Text::tr("%1: unknown built-in detector \"%2\" in the sidecar (known: baseline-cnn, resnet18)")
                            .arg(path, spec.builtin) };
-    if (spec.output != OutputKind::LogitGenerated)
-        return Error { Text::tr("%1: a built-in detector gives a \"generated\" logit, but the sidecar says \"%2\"")
+    if (spec.output != OutputKind::LogitGenerated && spec.output != OutputKind::SourceClasses)
+        return Error { Text::tr("%1: a built-in detector gives a \"generated\" logit or one logit per source, but the "
+                                "sidecar says \"%2\"")
                            .arg(path, outputKindName(spec.output)) };
 
     QFile file(path);
@@ -786,7 +854,7 @@ Result<std::unique_ptr<Classifier>> loadBuiltinClassifier(
     file.close();
 
     try {
-        std::shared_ptr<DetectorImpl> net = makeNet(*architecture);
+        std::shared_ptr<DetectorImpl> net = makeNet(*architecture, spec.outputCount());
         std::vector<std::vector<int64_t>> shapes;
         for (const torch::Tensor& p : net->parameters())
             shapes.push_back(p.sizes().vec());

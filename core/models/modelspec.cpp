@@ -12,6 +12,7 @@
 #include <QJsonParseError>
 #include <QSet>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -415,7 +416,9 @@ Result<ModelSpec> parseModelSpec(const QByteArray& json, const QString& origin)
             object.contains(QLatin1String("classes")) ? QStringLiteral("classes") : QStringLiteral("class_map"),
             Text::tr("is only used with \"source-classes\" or \"category-classes\" output, not \"%1\"").arg(kindName));
     }
-    if (spec.output == OutputKind::SourceClasses) {
+    if (spec.output == OutputKind::SourceClasses && object.contains(QLatin1String("real_source"))) {
+        // Named on purpose, the real source must be a class; a classifier over generators alone
+        // leaves real_source out and says no P(real).
         bool anyReal = false;
         for (const QString& c : spec.classes)
             anyReal = anyReal || spec.labelOf(c) == spec.realSource;
@@ -460,7 +463,9 @@ QByteArray modelSpecToJson(const ModelSpec& spec)
             map.insert(it.key(), it.value());
         object.insert(QLatin1String("class_map"), map);
     }
-    if (spec.output == OutputKind::SourceClasses)
+    const bool realIsAClass = std::any_of(
+        spec.classes.begin(), spec.classes.end(), [&](const QString& c) { return spec.labelOf(c) == spec.realSource; });
+    if (spec.output == OutputKind::SourceClasses && realIsAClass)
         object.insert(QLatin1String("real_source"), spec.realSource);
     return QJsonDocument(object).toJson(QJsonDocument::Indented);
 }

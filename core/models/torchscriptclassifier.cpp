@@ -568,7 +568,9 @@ private:
                 if (m_realClass[k])
                     real += probabilities[k];
             }
-            p.pReal = m_spec.output == OutputKind::SourceClasses ? static_cast<float>(real) : -1.0f;
+            // A classifier over generators alone (no class is the real source) does not say P(real).
+            const bool saysReal = std::find(m_realClass.begin(), m_realClass.end(), true) != m_realClass.end();
+            p.pReal = m_spec.output == OutputKind::SourceClasses && saysReal ? static_cast<float>(real) : -1.0f;
             for (float q : p.classProbabilities) {
                 if (!std::isfinite(q))
                     p.pReal = nan; // +inf logits: the softmax is undefined

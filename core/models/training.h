@@ -45,6 +45,11 @@ struct TrainingOptions
     std::uint64_t seed = 1;
     int threads = 0; ///< 0 = defaultTorchThreads()
     DevicePreference device = DevicePreference::Auto;
+    /// Empty: a binary detector (one logit of "generated"). Otherwise a K-way head over these
+    /// sources (a "source-classes" model, trained with cross-entropy): every image's source must be
+    /// one of them, and P(real) is the probability of `realSource` when it is among them.
+    QStringList sourceClasses;
+    QString realSource = QStringLiteral("real");
 };
 
 /// One labelled image for training or validation.
@@ -52,6 +57,7 @@ struct LabelledImage
 {
     QString path;
     bool real = false;
+    QString source; ///< the image's source; the label of a K-way detector (TrainingOptions::sourceClasses)
 };
 
 /// Training progress, reported after each batch and each epoch.
@@ -78,7 +84,7 @@ struct TrainedDetector
 };
 
 /**
- * Trains a built-in detector (binary: real vs generated) and writes the best epoch's weights to
+ * Trains a built-in detector (binary: real vs generated, or K-way over sources) and writes the best epoch's weights to
  * `modelPath` with a sidecar beside it. Reproducible for a seed on CPU. Images are decoded once and
  * kept in memory at the input size. Cancelling returns an error and writes nothing.
  */

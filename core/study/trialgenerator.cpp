@@ -187,7 +187,8 @@ private:
         case TrialType::WhichCategory:
             return !g.reals.empty() || g.generatedCount() > 0;
         case TrialType::PickSource:
-            return g.generatedBySource.size() >= 2;
+            // The real source counts as one source when the study lists it (candidates hold reals then).
+            return g.generatedBySource.size() + (g.reals.empty() ? 0 : 1) >= 2;
         case TrialType::PickReal:
         case TrialType::PickFake:
             break;

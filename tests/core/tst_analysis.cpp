@@ -1,4 +1,5 @@
 #include "analysis/analysis.h"
+#include "models/modelrun.h"
 
 #include <QtTest>
 
@@ -47,6 +48,26 @@ ResponseRow modelAnswer(const ResponseRow& human, const QString& model, int pick
     m.response.answer = pickPosition;
     m.response.correct = pickPosition == 0;
     return m;
+}
+
+/// A which-source answer: one image of `truth`, the choices offered, the chosen name.
+ResponseRow whichSource(qint64 session, qint64 trialId, const PoolImage& shown, const QStringList& choices,
+    const QString& chosen, const QString& agent = QStringLiteral("human"))
+{
+    ResponseRow r;
+    r.sessionId = session;
+    r.participant = agent == QLatin1String("human") ? QStringLiteral("P%1").arg(session) : QString();
+    r.agent = agent;
+    r.trial.id = trialId;
+    r.trial.type = TrialType::WhichSource;
+    r.trial.imageIds = { shown.id };
+    r.trial.choices = choices;
+    r.trial.correctPosition = int(choices.indexOf(shown.source));
+    r.shown = { shown };
+    r.response.trialId = trialId;
+    r.response.answer = int(choices.indexOf(chosen));
+    r.response.correct = chosen == shown.source;
+    return r;
 }
 
 } // namespace
@@ -200,6 +221,128 @@ private Q_SLOTS:
         QCOMPARE(s->sdt.dPrime, expected->dPrime);
         QCOMPARE(s->realTrials, 4);
         QCOMPARE(Analysis::find(a.overall, peopleAgent(), QStringLiteral("all"))->chance, 0.5);
+    }
+
+    // Which source made it: confusion matrices counted by hand, accuracy per pair of generators, and
+    // the rank correlation of people's and the model's pair accuracies.
+    void whichSourceConfusionAndPairs()
+    {
+        const QStringList ab = { QStringLiteral("a"), QStringLiteral("b") };
+        const QStringList ac = { QStringLiteral("a"), QStringLiteral("c") };
+        const QStringList bc = { QStringLiteral("b"), QStringLiteral("c") };
+        const PoolImage a = image(1, QStringLiteral("a"), QStringLiteral("x"));
+        const PoolImage b = image(2, QStringLiteral("b"), QStringLiteral("x"));
+        const PoolImage c = image(3, QStringLiteral("c"), QStringLiteral("x"));
+        std::vector<ResponseRow> people, models;
+        qint64 trial = 100;
+        // People: a-b 3 of 4 right, a-c 2 of 4, b-c 1 of 4. The model: a-b 1 of 4, a-c 2 of 4, b-c 4 of 4.
+        auto add = [&](const QStringList& pair, const PoolImage& shown, const QString& person, const QString& model) {
+            ++trial;
+            people.push_back(whichSource(1, trial, shown, pair, person));
+            models.push_back(whichSource(1, trial, shown, pair, model, QStringLiteral("M")));
+        };
+        add(ab, a, QStringLiteral("a"), QStringLiteral("b"));
+        add(ab, a, QStringLiteral("a"), QStringLiteral("b"));
+        add(ab, b, QStringLiteral("b"), QStringLiteral("a"));
+        add(ab, b, QStringLiteral("a"), QStringLiteral("b"));
+        add(ac, a, QStringLiteral("a"), QStringLiteral("a"));
+        add(ac, a, QStringLiteral("c"), QStringLiteral("c"));
+        add(ac, c, QStringLiteral("c"), QStringLiteral("c"));
+        add(ac, c, QStringLiteral("a"), QStringLiteral("a"));
+        add(bc, b, QStringLiteral("b"), QStringLiteral("b"));
+        add(bc, b, QStringLiteral("c"), QStringLiteral("b"));
+        add(bc, c, QStringLiteral("b"), QStringLiteral("c"));
+        add(bc, c, QStringLiteral("b"), QStringLiteral("c"));
+        AnalysisOptions options;
+        options.bootstrapReplicates = 200;
+        const Analysis result = analyse(people, models, options);
+
+        // Choices differ between trials, so the names are in name order.
+        QCOMPARE(int(result.confusion.size()), 2);
+        const AnswerConfusion& p = result.confusion[0];
+        QCOMPARE(p.agent, peopleAgent());
+        QCOMPARE(p.labels, (QStringList { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c") }));
+        // Counted from the answers above: right a was called a 3 times and c once, and so on.
+        const std::vector<std::vector<int>> expectedPeople = { { 3, 0, 1 }, { 1, 2, 1 }, { 1, 2, 1 } };
+        QCOMPARE(p.counts, expectedPeople);
+        const AnswerConfusion& m = result.confusion[1];
+        QCOMPARE(m.agent, QStringLiteral("M"));
+        QVERIFY(m.isModel);
+        const std::vector<std::vector<int>> expectedModel = { { 1, 2, 1 }, { 1, 3, 0 }, { 1, 0, 3 } };
+        QCOMPARE(m.counts, expectedModel);
+        QCOMPARE(m.total(), 12);
+
+        const AccuracyCell* peopleAb = Analysis::find(result.byPair, peopleAgent(), QStringLiteral("a vs b"));
+        QVERIFY(peopleAb);
+        QCOMPARE(peopleAb->accuracy.successes, 3);
+        QCOMPARE(peopleAb->accuracy.trials, 4);
+        QCOMPARE(peopleAb->chance, 0.5);
+        QCOMPARE(Analysis::find(result.byPair, QStringLiteral("M"), QStringLiteral("b vs c"))->accuracy.successes, 4);
+
+        // Pairs in name order: people 0.75, 0.5, 0.25 against the model's 0.25, 0.5, 1: rho = -1.
+        QCOMPARE(int(result.pairAgreement.size()), 1);
+        const PairAgreement& agreement = result.pairAgreement.front();
+        QCOMPARE(agreement.pairs,
+            (QStringList { QStringLiteral("a vs b"), QStringLiteral("a vs c"), QStringLiteral("b vs c") }));
+        QCOMPARE(agreement.people, (std::vector<double> { 0.75, 0.5, 0.25 }));
+        QCOMPARE(agreement.modelAccuracy, (std::vector<double> { 0.25, 0.5, 1.0 }));
+        QCOMPARE(agreement.spearman.rho, -1.0);
+        QCOMPARE(agreement.spearman.points, 3);
+    }
+
+    // Class models answer the new trial types from their class probabilities.
+    void classModelsAnswerWhichSourceWhichCategoryAndPickSource()
+    {
+        ModelSpec sources;
+        sources.output = OutputKind::SourceClasses;
+        sources.classes = { QStringLiteral("real"), QStringLiteral("sd"), QStringLiteral("dalle") };
+        QHash<qint64, ImageScores> scores;
+        scores.insert(1, ImageScores { 0.2f, { 0.2f, 0.5f, 0.3f } });
+        scores.insert(2, ImageScores { 0.1f, { 0.1f, 0.3f, 0.6f } });
+
+        Trial which;
+        which.type = TrialType::WhichSource;
+        which.imageIds = { 1 };
+        which.choices = { QStringLiteral("real"), QStringLiteral("dalle") }; // sd is not offered
+        which.correctPosition = 1;
+        auto answer = modelAnswer(which, scores, sources);
+        QVERIFY(answer);
+        QCOMPARE(answer->answer, 1); // dalle 0.3 beats real 0.2 among the offered names
+        QVERIFY(answer->correct);
+
+        Trial pick;
+        pick.type = TrialType::PickSource;
+        pick.imageIds = { 1, 2 };
+        pick.targetSource = QStringLiteral("sd");
+        pick.correctPosition = 0;
+        answer = modelAnswer(pick, scores, sources);
+        QVERIFY(answer);
+        QCOMPARE(answer->answer, 0); // P(sd) 0.5 against 0.3
+        pick.targetSource = QStringLiteral("dalle");
+        QCOMPARE(modelAnswer(pick, scores, sources)->answer, 1);
+
+        // Many classes to one category; a category no class maps to leaves the trial unanswered.
+        ModelSpec categories;
+        categories.output = OutputKind::CategoryClasses;
+        categories.classes = { QStringLiteral("beagle"), QStringLiteral("pug"), QStringLiteral("tabby") };
+        categories.classMap = { { QStringLiteral("beagle"), QStringLiteral("dog") },
+            { QStringLiteral("pug"), QStringLiteral("dog") }, { QStringLiteral("tabby"), QStringLiteral("cat") } };
+        QHash<qint64, ImageScores> classes;
+        classes.insert(5, ImageScores { -1.0f, { 0.3f, 0.3f, 0.4f } });
+        Trial what;
+        what.type = TrialType::WhichCategory;
+        what.imageIds = { 5 };
+        what.choices = { QStringLiteral("cat"), QStringLiteral("dog") };
+        what.correctPosition = 1;
+        answer = modelAnswer(what, classes, categories);
+        QVERIFY(answer);
+        QCOMPARE(answer->answer, 1); // dog 0.6 (two breeds) beats tabby's 0.4
+        QVERIFY(answer->correct);
+        what.choices = { QStringLiteral("cat"), QStringLiteral("kite") };
+        QVERIFY(!modelAnswer(what, classes, categories)); // no class is a kite
+        // A binary detector cannot say which source made an image.
+        ModelSpec binary;
+        QVERIFY(!modelAnswer(which, scores, binary));
     }
 };
 

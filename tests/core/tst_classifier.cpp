@@ -350,7 +350,8 @@ private Q_SLOTS:
         QTest::newRow("map of unknown class")
             << QByteArray(R"({"output": "source-classes", "classes": ["real", "sd"], "class_map": {"dalle": "x"}})")
             << QStringLiteral("\"class_map\" maps \"dalle\"");
-        QTest::newRow("no real class") << QByteArray(R"({"output": "source-classes", "classes": ["sd", "dalle"]})")
+        QTest::newRow("no real class") << QByteArray(
+            R"({"output": "source-classes", "classes": ["sd", "dalle"], "real_source": "real"})")
                                        << QStringLiteral("\"real_source\" is \"real\", but no class maps to it");
         QTest::newRow("size too small") << QByteArray(R"({"input": {"size": 4}})")
                                         << QStringLiteral("\"input.size\" is 4, outside 8..2048");

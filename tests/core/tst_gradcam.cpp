@@ -197,9 +197,9 @@ private Q_SLOTS:
             const QString path = dir.filePath(QStringLiteral("img%1.png").arg(i));
             QVERIFY(cv::imwrite(path.toStdString(), leftHalfImage(rng, real)));
             if (i < 56)
-                train.push_back({ path, real });
+                train.push_back({ path, real, real ? QStringLiteral("real") : QStringLiteral("fake") });
             else if (i < 72)
-                val.push_back({ path, real });
+                val.push_back({ path, real, real ? QStringLiteral("real") : QStringLiteral("fake") });
             else if (real)
                 realTest << path;
         }

@@ -184,6 +184,37 @@ private Q_SLOTS:
         QCOMPARE(rocAuc({ 1.0, 2.0 }, { 0.0 }), 1.0);
         QVERIFY(std::isnan(rocAuc({}, { 0.0 })));
     }
+
+    void spearmanMatchesScipy()
+    {
+        auto numbers = [](const QJsonValue& array) {
+            std::vector<double> v;
+            for (const QJsonValue& x : array.toArray())
+                v.push_back(x.toDouble());
+            return v;
+        };
+        for (const QJsonValue& c : m_ref.value(QStringLiteral("spearman")).toArray()) {
+            const double rho = spearmanRho(numbers(c[QStringLiteral("x")]), numbers(c[QStringLiteral("y")]));
+            QVERIFY2(close(rho, c[QStringLiteral("rho")].toDouble(), 1e-12), qPrintable(QString::number(rho, 'g', 17)));
+        }
+        QVERIFY(std::isnan(spearmanRho({ 1.0 }, { 2.0 })));
+        QVERIFY(std::isnan(spearmanRho({ 1.0, 1.0, 1.0 }, { 1.0, 2.0, 3.0 })));
+        // The ranks themselves: scipy.stats.rankdata's average method.
+        QCOMPARE(averageRanks({ 3.0, 1.0, 3.0, 2.0 }), (std::vector<double> { 3.5, 1.0, 3.5, 2.0 }));
+
+        // The pair-level bootstrap: the reference resamples with the project's generator and takes
+        // SciPy's rho of each replicate.
+        const QJsonObject b = m_ref.value(QStringLiteral("spearman_bootstrap")).toObject();
+        const RankCorrelation r = spearmanWithBootstrap(numbers(b[QStringLiteral("x")]),
+            numbers(b[QStringLiteral("y")]), b[QStringLiteral("replicates")].toInt(),
+            std::uint64_t(b[QStringLiteral("seed")].toDouble()), b[QStringLiteral("confidence")].toDouble());
+        QCOMPARE(r.points, 10);
+        QCOMPARE(r.replicates, b[QStringLiteral("defined_replicates")].toInt());
+        QVERIFY2(close(r.low, b[QStringLiteral("low")].toDouble(), 1e-9)
+                && close(r.high, b[QStringLiteral("high")].toDouble(), 1e-9),
+            qPrintable(QStringLiteral("[%1, %2]").arg(r.low, 0, 'g', 15).arg(r.high, 0, 'g', 15)));
+        QVERIFY(r.low <= r.rho && r.rho <= r.high);
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_statistics)

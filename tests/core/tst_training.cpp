@@ -15,6 +15,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <cmath>
+#include <numeric>
 
 Q_DECLARE_METATYPE(ntt::TrainingOptions)
 
@@ -135,7 +136,7 @@ private Q_SLOTS:
 
         const auto splits = makeSplits(images, parseSplitRatios(QStringLiteral("6:2:2")).value(), 2024);
         for (const PoolImage& image : images) {
-            const LabelledImage labelled { image.path, image.source == QLatin1String("real") };
+            const LabelledImage labelled { image.path, image.source == QLatin1String("real"), image.source };
             switch (splits.value(image.id)) {
             case Split::Train:
                 m_train.push_back(labelled);
@@ -445,7 +446,7 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("not a png");
         file.close();
-        train.push_back({ broken, true });
+        train.push_back({ broken, true, QStringLiteral("real") });
         CancelToken cancel;
         const auto trained = trainDetector(
             train, m_val, baselineOptions(), modelPath(QStringLiteral("broken.pt")), QString(), cancel, {});
@@ -459,8 +460,8 @@ private Q_SLOTS:
         std::vector<LabelledImage> train, val;
         for (std::size_t i = 0; i < 6; ++i)
             train.push_back(m_train[i * 17 % m_train.size()]);
-        train.push_back({ m_train.front().path, true });
-        train.push_back({ m_train.back().path, false });
+        train.push_back({ m_train.front().path, true, QStringLiteral("real") });
+        train.push_back({ m_train.back().path, false, m_train.back().source });
         val.assign(m_val.begin(), m_val.begin() + 4);
 
         TrainingOptions options;
@@ -542,6 +543,66 @@ private Q_SLOTS:
         QCOMPARE(architectureFromName(QStringLiteral("baseline-cnn")), DetectorArchitecture::BaselineCnn);
         QCOMPARE(architectureFromName(QStringLiteral("resnet18")), DetectorArchitecture::ResNet18);
         QVERIFY(!architectureFromName(QStringLiteral("vgg16")).has_value());
+    }
+
+    // A K-way head over the sources: which generator made it, real among them.
+    void aSourceClassesDetectorNamesTheSource()
+    {
+        TrainingOptions options = baselineOptions();
+        options.epochs = 60;
+        options.sourceClasses
+            = QStringList { QStringLiteral("real"), QStringLiteral("checkerboard"), QStringLiteral("upsampler") };
+        const QString path = modelPath(QStringLiteral("sources.pt"));
+        CancelToken cancel;
+        const auto trained = trainDetector(m_train, m_val, options, path, QStringLiteral("sources"), cancel, {});
+        QVERIFY2(trained.ok(), qPrintable(trained.error()));
+        auto classifier = loadClassifier(path, DevicePreference::Cpu);
+        QVERIFY2(classifier.ok(), qPrintable(classifier.error()));
+        const ModelSpec& spec = classifier.value()->spec();
+        QCOMPARE(spec.output, OutputKind::SourceClasses);
+        QCOMPARE(spec.classes, options.sourceClasses);
+
+        std::vector<PreparedImage> batch;
+        for (const LabelledImage& image : m_test)
+            batch.push_back(prepareImageFile(image.path, spec.input).value());
+        const auto predictions = classifier.value()->predict(batch);
+        QVERIFY2(predictions.ok(), qPrintable(predictions.error()));
+        int correct = 0;
+        for (std::size_t i = 0; i < m_test.size(); ++i) {
+            const Prediction& p = predictions->at(i);
+            QCOMPARE(int(p.classProbabilities.size()), 3);
+            const double sum = std::accumulate(p.classProbabilities.begin(), p.classProbabilities.end(), 0.0);
+            QVERIFY(std::abs(sum - 1.0) < 1e-5);
+            QCOMPARE(p.pReal, p.classProbabilities[0]); // the real source's probability
+            const auto best = std::max_element(p.classProbabilities.begin(), p.classProbabilities.end());
+            correct += options.sourceClasses[int(best - p.classProbabilities.begin())] == m_test[i].source;
+        }
+        const double accuracy = double(correct) / double(m_test.size());
+        qInfo("source-classes baseline CNN: %d of %zu test images named by source (%.3f; chance 0.333)", correct,
+            m_test.size(), accuracy);
+        QVERIFY2(accuracy > 0.6, qPrintable(QString::number(accuracy)));
+
+        // Generators alone: no P(real), and an image of another source is named.
+        TrainingOptions generatorsOnly = options;
+        generatorsOnly.epochs = 2;
+        generatorsOnly.sourceClasses = QStringList { QStringLiteral("checkerboard"), QStringLiteral("upsampler") };
+        const auto refused = trainDetector(
+            m_train, m_val, generatorsOnly, modelPath(QStringLiteral("g.pt")), QStringLiteral("g"), cancel, {});
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().contains(QLatin1String("its source \"real\" is not among the detector's sources")),
+            qPrintable(refused.error()));
+        std::vector<LabelledImage> train, val;
+        for (const auto& [from, to] : { std::pair { &m_train, &train }, std::pair { &m_val, &val } })
+            std::copy_if(
+                from->begin(), from->end(), std::back_inserter(*to), [](const LabelledImage& i) { return !i.real; });
+        const QString generatorsPath = modelPath(QStringLiteral("generators.pt"));
+        QVERIFY(trainDetector(train, val, generatorsOnly, generatorsPath, QStringLiteral("g"), cancel, {}).ok());
+        auto generators = loadClassifier(generatorsPath, DevicePreference::Cpu);
+        QVERIFY2(generators.ok(), qPrintable(generators.error()));
+        const auto p = generators.value()->predict({ batch.front() });
+        QVERIFY(p.ok());
+        QCOMPARE(p->front().pReal, -1.0f);
+        QCOMPARE(int(p->front().classProbabilities.size()), 2);
     }
 };
 

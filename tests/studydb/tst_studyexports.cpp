@@ -223,7 +223,9 @@ private Q_SLOTS:
         QVERIFY2(files.ok(), qPrintable(files.error()));
         QCOMPARE(files.value(),
             (QStringList { folder + QStringLiteral("/categories.csv"), folder + QStringLiteral("/sources.csv"),
-                folder + QStringLiteral("/participants.csv"), folder + QStringLiteral("/images.csv") }));
+                folder + QStringLiteral("/participants.csv"), folder + QStringLiteral("/images.csv"),
+                folder + QStringLiteral("/confusion.csv"), folder + QStringLiteral("/source-pairs.csv"),
+                folder + QStringLiteral("/pair-correlation.csv") }));
         // The same tables as one at a time.
         const QString single = m_dir.filePath(QStringLiteral("sources-alone.csv"));
         QVERIFY(exportSummary(*m_db, m_studyId, SummaryTable::Sources, single, AnalysisOptions {}).ok());
