@@ -47,7 +47,7 @@ int main(int argc, char* argv[])
         for (const QString& category : pool->categories) {
             const QDir dir(pool->root + QLatin1Char('/') + source + QLatin1Char('/') + category);
             for (const QString& file : dir.entryList({ QStringLiteral("*.png") }))
-                images.push_back({ dir.filePath(file), source == pool->sources.front() });
+                images.push_back({ dir.filePath(file), source == pool->sources.front(), source });
         }
     }
     TrainingOptions options;

@@ -689,31 +689,39 @@ Result<AddedModel> trainDetectorOnPool(
     }
     DetectorTraining resolved = training;
     TrainingOptions& options = resolved.options;
-    if (training.bySource) {
-        QStringList sources = training.sources;
-        if (sources.isEmpty()) {
+    if (training.bySource && training.byCategory)
+        return Error { QStringLiteral("a detector is trained by source or by category, not both") };
+    const bool kWay = training.bySource || training.byCategory;
+    auto labelOf = [&](const PoolImage& image) { return training.byCategory ? image.category : image.source; };
+    if (kWay) {
+        QStringList classes = training.classes;
+        if (classes.isEmpty()) {
             for (const PoolImage& image : pool->images) {
-                if (!sources.contains(image.source))
-                    sources << image.source;
+                if (!classes.contains(labelOf(image)))
+                    classes << labelOf(image);
             }
-            sources.sort();
-            if (sources.removeAll(pool->realSource) > 0)
-                sources.prepend(pool->realSource);
+            classes.sort();
+            if (training.bySource && classes.removeAll(pool->realSource) > 0)
+                classes.prepend(pool->realSource);
         }
-        for (const QString& source : std::as_const(sources)) {
+        for (const QString& c : std::as_const(classes)) {
             if (std::none_of(pool->images.begin(), pool->images.end(),
-                    [&](const PoolImage& image) { return image.source == source; }))
-                return Error { QStringLiteral("%1: source \"%2\" has no images in the pool").arg(db.path(), source) };
+                    [&](const PoolImage& image) { return labelOf(image) == c; }))
+                return Error {
+                    QStringLiteral("%1: %2 \"%3\" has no images in the pool")
+                        .arg(db.path(), training.byCategory ? QStringLiteral("category") : QStringLiteral("source"), c)
+                };
         }
-        options.sourceClasses = sources;
+        options.classes = classes;
+        options.classKind = training.byCategory ? OutputKind::CategoryClasses : OutputKind::SourceClasses;
         options.realSource = pool->realSource;
     }
     std::vector<LabelledImage> train;
     std::vector<LabelledImage> val;
     for (const PoolImage& image : pool->images) {
-        if (training.bySource && !options.sourceClasses.contains(image.source))
+        if (kWay && !options.classes.contains(labelOf(image)))
             continue;
-        const LabelledImage labelled { image.path, image.source == pool->realSource, image.source };
+        const LabelledImage labelled { image.path, image.source == pool->realSource, labelOf(image) };
         if (image.split == Split::Train)
             train.push_back(labelled);
         else if (image.split == Split::Val)
@@ -747,7 +755,8 @@ Result<AddedModel> trainDetectorOnPool(
         { QStringLiteral("random_resized_crop"), o.randomResizedCrop },
         { QStringLiteral("early_stopping_patience"), o.earlyStoppingPatience },
         { QStringLiteral("seed"), QString::number(o.seed) },
-        { QStringLiteral("source_classes"), QJsonArray::fromStringList(o.sourceClasses) },
+        { QStringLiteral("classes"), QJsonArray::fromStringList(o.classes) },
+        { QStringLiteral("class_kind"), o.classes.isEmpty() ? QString() : outputKindName(o.classKind) },
         { QStringLiteral("train_images"), static_cast<int>(train.size()) },
         { QStringLiteral("val_images"), static_cast<int>(val.size()) },
         { QStringLiteral("best_epoch"), trained->bestEpoch },
@@ -920,37 +929,47 @@ QString demoLabel()
 
 namespace {
 
-// The demo's classifier half: the baseline detector trained on the demo pool and run on the study,
-// added to a demo that does not have it yet (one made by an earlier version, or cut short).
-Status ensureDemoModel(StudyDatabase& db, qint64 studyId, const CancelToken& cancel, const ProgressFn& progress)
+// The demo's detectors, trained on the demo pool when the file does not have them yet (one made by
+// an earlier version, or cut short). A 32 px crop at full resolution keeps the generators' traces
+// that scaling 256 px images down would erase; AdamW learns them in seconds on two cores.
+Result<StoredModel> ensureDemoDetector(StudyDatabase& db, const QString& name, bool bySource, bool byCategory,
+    int epochs, const CancelToken& cancel, const ProgressFn& progress)
 {
-    const QString name = QStringLiteral("Baseline CNN (demo)");
-    auto model = db.modelByName(name);
-    if (!model) {
-        DetectorTraining training;
-        training.name = name;
-        training.options.architecture = DetectorArchitecture::BaselineCnn;
-        // A 32 px crop at full resolution keeps the generators' traces that scaling 256 px images
-        // down would erase; AdamW learns them in about 5 s on two cores (97 % validation accuracy).
-        training.options.optimizer = QStringLiteral("adamw");
-        training.options.learningRate = 0.01;
-        training.options.weightDecay = 0.01;
-        training.options.inputSize = 32;
-        training.options.cropFrom = 256;
-        training.options.randomResizedCrop = false;
-        training.options.epochs = 80;
-        training.options.earlyStoppingPatience = 0;
-        training.options.batchSize = 16;
-        training.options.seed = 1;
-        training.ratios = SplitRatios { 6, 2, 2 };
-        const auto trained = trainDetectorOnPool(db, training, cancel, [&](const TrainingProgress& t) {
-            if (progress && t.batch == 0)
-                progress(t.epoch, t.epochs, QStringLiteral("training %1").arg(name));
-        });
-        if (!trained)
-            return Error { trained.error() };
-        model = trained->model;
-    }
+    if (auto model = db.modelByName(name))
+        return model;
+    DetectorTraining training;
+    training.name = name;
+    training.bySource = bySource;
+    training.byCategory = byCategory;
+    TrainingOptions& o = training.options;
+    o.architecture = DetectorArchitecture::BaselineCnn;
+    o.optimizer = QStringLiteral("adamw");
+    o.learningRate = 0.01;
+    o.weightDecay = 0.01;
+    // Shapes are seen in the whole image scaled down; generators' traces in a full-resolution crop.
+    o.inputSize = byCategory ? 64 : 32;
+    o.cropFrom = byCategory ? 0 : 256;
+    o.randomResizedCrop = false;
+    o.epochs = epochs;
+    o.earlyStoppingPatience = 0;
+    o.batchSize = 16;
+    o.seed = 1;
+    training.ratios = SplitRatios { 6, 2, 2 };
+    const auto trained = trainDetectorOnPool(db, training, cancel, [&](const TrainingProgress& t) {
+        if (progress && t.batch == 0)
+            progress(t.epoch, t.epochs, QStringLiteral("training %1").arg(name));
+    });
+    if (!trained)
+        return Error { trained.error() };
+    return trained->model;
+}
+
+// Runs `model` on the study's images and trials (only images it has not predicted yet).
+Status runDemoModel(StudyDatabase& db, qint64 studyId, const Result<StoredModel>& model, const CancelToken& cancel,
+    const ProgressFn& progress)
+{
+    if (!model)
+        return Error { model.error() };
     const auto run = runModelOnStudy(db, studyId, model->id, ModelRunOptions {}, cancel, progress);
     if (!run)
         return Error { run.error() };
@@ -959,7 +978,7 @@ Status ensureDemoModel(StudyDatabase& db, qint64 studyId, const CancelToken& can
 
 // Scripted participants, flagged simulated, so the demo has answers to look at and to compare.
 constexpr int kDemoParticipants = 12;
-Status ensureDemoParticipants(StudyDatabase& db, qint64 studyId)
+Status ensureDemoParticipants(StudyDatabase& db, qint64 studyId, TrialType type)
 {
     const auto sessions = db.sessions(studyId);
     if (!sessions)
@@ -970,12 +989,22 @@ Status ensureDemoParticipants(StudyDatabase& db, qint64 studyId)
         if (!plan)
             return Error { plan.error() };
         // A participant model in the spirit of the papers: the faint checkerboard is easier to spot
-        // than the missing high frequencies; people differ; some attention lapses.
+        // than the missing high frequencies; people differ; some attention lapses. Telling the
+        // generators apart is harder than spotting that one is there; the shapes are plain to see.
         ScriptedParticipant script;
         script.accuracy = 0.6;
-        script.accuracyBySource = { { QStringLiteral("checkerboard"), 0.62 + 0.02 * (i % 5) },
-            { QStringLiteral("upsampler"), 0.5 + 0.02 * (i % 4) } };
-        script.accuracyByCategory = { { QStringLiteral("stripes"), 0.5 } };
+        if (type == TrialType::WhichSource) {
+            script.accuracyBySource = { { QStringLiteral("real"), 0.55 + 0.02 * (i % 4) },
+                { QStringLiteral("checkerboard"), 0.5 + 0.02 * (i % 5) },
+                { QStringLiteral("upsampler"), 0.4 + 0.02 * (i % 3) } };
+        } else if (type == TrialType::WhichCategory) {
+            script.accuracyByCategory = { { QStringLiteral("disks"), 0.95 }, { QStringLiteral("squares"), 0.9 },
+                { QStringLiteral("stripes"), 0.85 - 0.02 * (i % 3) } };
+        } else {
+            script.accuracyBySource = { { QStringLiteral("checkerboard"), 0.62 + 0.02 * (i % 5) },
+                { QStringLiteral("upsampler"), 0.5 + 0.02 * (i % 4) } };
+            script.accuracyByCategory = { { QStringLiteral("stripes"), 0.5 } };
+        }
         script.lapseRate = 0.03;
         script.meanRtMs = 1400.0 + 60.0 * (i % 6);
         script.rtSigma = 0.35;
@@ -1023,10 +1052,39 @@ Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& canc
         demo.studyId = study->study.id;
         demo.created = true;
     }
-    if (const Status s = ensureDemoParticipants(*db.value(), demo.studyId); !s)
+    StudyDatabase& file = *db.value();
+    if (const Status s = ensureDemoParticipants(file, demo.studyId, TrialType::PickReal); !s)
         return Error { s.error() };
-    if (const Status s = ensureDemoModel(*db.value(), demo.studyId, cancel, progress); !s)
+    const auto detector
+        = ensureDemoDetector(file, QStringLiteral("Baseline CNN (demo)"), false, false, 80, cancel, progress);
+    if (const Status s = runDemoModel(file, demo.studyId, detector, cancel, progress); !s)
         return Error { s.error() };
+
+    // The parts that ask which generator made an image and what it shows, added to older demos too.
+    const auto all = file.studies();
+    if (!all)
+        return Error { all.error() };
+    for (const StudyDefinition& part : demoPartDefinitions()) {
+        qint64 partId = 0;
+        for (const StoredStudy& s : all.value()) {
+            if (s.definition.name == part.name)
+                partId = s.id;
+        }
+        if (partId == 0) {
+            const auto created = createStudy(file, part, cancel, progress);
+            if (!created)
+                return Error { created.error() };
+            partId = created->study.id;
+        }
+        if (const Status s = ensureDemoParticipants(file, partId, part.trialType); !s)
+            return Error { s.error() };
+        const bool bySource = part.trialType == TrialType::WhichSource;
+        const auto model = ensureDemoDetector(file,
+            bySource ? QStringLiteral("Source CNN (demo)") : QStringLiteral("Category CNN (demo)"), bySource, !bySource,
+            40, cancel, progress);
+        if (const Status s = runDemoModel(file, partId, model, cancel, progress); !s)
+            return Error { s.error() };
+    }
     return demo;
 }
 

@@ -256,9 +256,11 @@ struct DetectorTraining
     SplitRatios ratios; ///< used when the pool has no splits yet
     std::uint64_t splitSeed = 1;
     /// A K-way detector over sources (which made it?) instead of real vs generated: over
-    /// `sources`, or every source of the pool (real first) when that is empty.
+    /// `classes`, or every source of the pool (real first) when that is empty.
     bool bySource = false;
-    QStringList sources; ///< with bySource: the sources it tells apart; images of other sources are left out
+    /// A K-way classifier over categories (what does it show?): over `classes`, or every category.
+    bool byCategory = false;
+    QStringList classes; ///< the sources or categories it tells apart; images of others are left out
 };
 
 /// Makes splits if the pool has none, trains, saves the model beside the study file

@@ -52,9 +52,15 @@ Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
         return Error { ratios.error() };
     t.ratios = ratios.value();
     t.splitSeed = o.seed;
-    t.bySource = p.isSet(QStringLiteral("by-source")) || p.isSet(QStringLiteral("sources"));
-    if (p.isSet(QStringLiteral("sources")))
-        t.sources = p.value(QStringLiteral("sources")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    t.bySource = p.isSet(QStringLiteral("by-source"));
+    t.byCategory = p.isSet(QStringLiteral("by-category"));
+    if (t.bySource && t.byCategory)
+        return Error { QStringLiteral("--by-source and --by-category: choose one") };
+    if (p.isSet(QStringLiteral("classes"))) {
+        if (!t.bySource && !t.byCategory)
+            return Error { QStringLiteral("--classes needs --by-source or --by-category") };
+        t.classes = p.value(QStringLiteral("classes")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    }
     return t;
 }
 
@@ -331,8 +337,12 @@ int cmdModel(const QStringList& args)
         p.addOption({ QStringLiteral("by-source"),
             QStringLiteral("Train a K-way detector that names the source (which generator made it, real among "
                            "them) instead of real vs generated; it answers which-source and pick-source trials.") });
-        p.addOption({ QStringLiteral("sources"),
-            QStringLiteral("With --by-source: the sources to tell apart, comma-separated (default: all)."),
+        p.addOption({ QStringLiteral("by-category"),
+            QStringLiteral("Train a K-way classifier that names what an image shows (its category); it answers "
+                           "which-category trials.") });
+        p.addOption({ QStringLiteral("classes"),
+            QStringLiteral("With --by-source or --by-category: the sources or categories to tell apart, "
+                           "comma-separated (default: all)."),
             QStringLiteral("list") });
         if (!parse(p, rest, code))
             return code;

@@ -473,4 +473,32 @@ StudyDefinition demoStudyDefinition(const DemoPool& pool)
     return d;
 }
 
+std::vector<StudyDefinition> demoPartDefinitions()
+{
+    StudyDefinition source;
+    source.name = Text::tr("Which generator made it? (synthetic)");
+    source.trialType = TrialType::WhichSource;
+    source.ways = 1;
+    source.matching = RowMatching::Category;
+    source.trialsPerParticipant = 24;
+    source.practiceTrials = 3;
+    source.seed = 11;
+    source.instructions = Text::tr(
+        "This is a SYNTHETIC demo study. Each trial shows one image: a full-resolution synthetic scene (\"real\"), "
+        "the same kind of scene rendered at low resolution and enlarged (\"upsampler\"), or one with a faint "
+        "checkerboard pattern (\"checkerboard\"). Choose which made it.");
+
+    StudyDefinition category;
+    category.name = Text::tr("What does it show? (synthetic)");
+    category.trialType = TrialType::WhichCategory;
+    category.ways = 1;
+    category.choices = 0; // three shape families: free choice
+    category.trialsPerParticipant = 24;
+    category.practiceTrials = 3;
+    category.seed = 13;
+    category.instructions = Text::tr("This is a SYNTHETIC demo study. Each trial shows one image; choose the shapes "
+                                     "it is made of.");
+    return { source, category };
+}
+
 } // namespace ntt

@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <vector>
 
 namespace ntt {
 
@@ -42,5 +43,10 @@ Result<DemoPool> generateDemoPool(
 /// The ready study over the demo pool: a 2-way pick-real Name-That-True study over pair-matched
 /// rows, with practice trials and a break, labelled synthetic (no catch trials: no images are marked).
 StudyDefinition demoStudyDefinition(const DemoPool& pool);
+
+/// The demo's further parts, over every source and category of its pool: "which generator made
+/// it?" (which-source: real, checkerboard, upsampler) and "what does it show?" (which-category:
+/// the shape families), each with practice trials.
+std::vector<StudyDefinition> demoPartDefinitions();
 
 } // namespace ntt

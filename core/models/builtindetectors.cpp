@@ -401,21 +401,20 @@ Status validate(const std::vector<LabelledImage>& train, const std::vector<Label
         return Error { Text::tr("training: the train split has no images") };
     if (val.empty())
         return Error { Text::tr("training: the validation split has no images") };
-    if (!options.sourceClasses.isEmpty()) {
-        if (options.sourceClasses.size() < 2)
-            return Error { Text::tr("training: a source-classes detector needs at least two sources (got %1)")
-                               .arg(options.sourceClasses.join(QStringLiteral(", "))) };
+    if (!options.classes.isEmpty()) {
+        if (options.classes.size() < 2)
+            return Error { Text::tr("training: a K-way detector needs at least two classes (got %1)")
+                               .arg(options.classes.join(QStringLiteral(", "))) };
         for (const auto* split : { &train, &val }) {
             for (const LabelledImage& image : *split) {
-                if (!options.sourceClasses.contains(image.source))
-                    return Error { Text::tr("%1: its source \"%2\" is not among the detector's sources (%3)")
-                                       .arg(image.path, image.source,
-                                           options.sourceClasses.join(QStringLiteral(", "))) };
+                if (!options.classes.contains(image.label))
+                    return Error { Text::tr("%1: its class \"%2\" is not among the detector's classes (%3)")
+                                       .arg(image.path, image.label, options.classes.join(QStringLiteral(", "))) };
             }
         }
-        for (const QString& source : options.sourceClasses) {
-            if (std::none_of(train.begin(), train.end(), [&](const LabelledImage& i) { return i.source == source; }))
-                return Error { Text::tr("training: the train split has no images of source \"%1\"").arg(source) };
+        for (const QString& source : options.classes) {
+            if (std::none_of(train.begin(), train.end(), [&](const LabelledImage& i) { return i.label == source; }))
+                return Error { Text::tr("training: the train split has no images of class \"%1\"").arg(source) };
         }
         return {};
     }
@@ -428,15 +427,15 @@ Status validate(const std::vector<LabelledImage>& train, const std::vector<Label
 }
 
 /// The labels of `images`: 1 for generated and 0 for real ([N] float) for a binary detector, or the
-/// index of each image's source in `sourceClasses` ([N] int64) for a K-way one.
-torch::Tensor trainingTargets(const std::vector<LabelledImage>& images, const QStringList& sourceClasses)
+/// index of each image's label in `classes` ([N] int64) for a K-way one.
+torch::Tensor trainingTargets(const std::vector<LabelledImage>& images, const QStringList& classes)
 {
     const auto n = static_cast<int64_t>(images.size());
-    if (!sourceClasses.isEmpty()) {
+    if (!classes.isEmpty()) {
         torch::Tensor targets = torch::empty({ n }, torch::kInt64);
         int64_t* p = targets.data_ptr<int64_t>();
         for (std::size_t i = 0; i < images.size(); ++i)
-            p[i] = sourceClasses.indexOf(images[i].source);
+            p[i] = classes.indexOf(images[i].label);
         return targets;
     }
     torch::Tensor targets = torch::empty({ n }, torch::kFloat32);
@@ -520,12 +519,13 @@ public:
                                    .arg(outputs) };
             const double share = timer.nsecsElapsed() / 1e6 / double(n);
             predictions.resize(batch.size());
-            if (m_spec.output == OutputKind::SourceClasses) {
-                // Softmax over the sources; P(real) is the real source's share, when it is a class.
+            if (isClassKind(m_spec.output)) {
+                // Softmax over the classes; P(real) is the real source's share, when it is a class.
                 const torch::Tensor probabilities
                     = torch::softmax(output.to(torch::kCPU, torch::kFloat32), 1).contiguous();
                 const float* q = probabilities.data_ptr<float>();
-                const auto realClass = m_spec.classes.indexOf(m_spec.realSource);
+                const auto realClass
+                    = m_spec.output == OutputKind::SourceClasses ? m_spec.classes.indexOf(m_spec.realSource) : -1;
                 for (std::size_t i = 0; i < batch.size(); ++i) {
                     predictions[i].classProbabilities.assign(q + i * outputs, q + (i + 1) * outputs);
                     predictions[i].pReal = realClass < 0 ? -1.0f : q[i * outputs + realClass];
@@ -657,9 +657,9 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
         auto valData = decodeAll(val, input, trained.runtime.threads, cancel);
         if (!valData)
             return Error { valData.error() };
-        const torch::Tensor trainTargets = trainingTargets(train, options.sourceClasses);
-        const torch::Tensor valTargets = trainingTargets(val, options.sourceClasses);
-        const int64_t outputs = options.sourceClasses.isEmpty() ? 1 : options.sourceClasses.size();
+        const torch::Tensor trainTargets = trainingTargets(train, options.classes);
+        const torch::Tensor valTargets = trainingTargets(val, options.classes);
+        const int64_t outputs = options.classes.isEmpty() ? 1 : options.classes.size();
 
         std::shared_ptr<DetectorImpl> net;
         {
@@ -795,9 +795,9 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
         // then sees the whole image at that resolution: all of its evidence, and maps that cover it.
         spec.input = options.cropFrom > 0 ? builtinInputSpec(options.cropFrom, 0) : input;
         spec.output = OutputKind::LogitGenerated;
-        if (!options.sourceClasses.isEmpty()) {
-            spec.output = OutputKind::SourceClasses;
-            spec.classes = options.sourceClasses;
+        if (!options.classes.isEmpty()) {
+            spec.output = options.classKind;
+            spec.classes = options.classes;
             spec.realSource = options.realSource;
         }
         const QByteArray sidecar = modelSpecToJson(spec);
@@ -842,8 +842,8 @@ Result<std::unique_ptr<Classifier>> loadBuiltinClassifier(
     if (!architecture)
         return Error { Text::tr("%1: unknown built-in detector \"%2\" in the sidecar (known: baseline-cnn, resnet18)")
                            .arg(path, spec.builtin) };
-    if (spec.output != OutputKind::LogitGenerated && spec.output != OutputKind::SourceClasses)
-        return Error { Text::tr("%1: a built-in detector gives a \"generated\" logit or one logit per source, but the "
+    if (spec.output != OutputKind::LogitGenerated && !isClassKind(spec.output))
+        return Error { Text::tr("%1: a built-in detector gives a \"generated\" logit or one logit per class, but the "
                                 "sidecar says \"%2\"")
                            .arg(path, outputKindName(spec.output)) };
 

@@ -39,11 +39,6 @@ constexpr std::array<KindName, 6> kindNames { {
     { OutputKind::CategoryClasses, "category-classes" },
 } };
 
-bool isClassKind(OutputKind kind)
-{
-    return kind == OutputKind::SourceClasses || kind == OutputKind::CategoryClasses;
-}
-
 QString allKindNames()
 {
     QStringList names;
@@ -261,6 +256,11 @@ std::optional<OutputKind> outputKindFromName(const QString& name)
 int ModelSpec::outputCount() const
 {
     return isClassKind(output) ? static_cast<int>(classes.size()) : 1;
+}
+
+bool isClassKind(OutputKind kind)
+{
+    return kind == OutputKind::SourceClasses || kind == OutputKind::CategoryClasses;
 }
 
 QMap<QString, double> ModelSpec::labelProbabilities(const std::vector<float>& probabilities) const

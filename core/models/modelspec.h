@@ -22,6 +22,8 @@ enum class OutputKind {
 };
 
 QString outputKindName(OutputKind kind);
+/// Whether the model gives one output per class (source-classes, category-classes).
+bool isClassKind(OutputKind kind);
 std::optional<OutputKind> outputKindFromName(const QString& name);
 
 /// The interpolation of a model's resize, as torchvision's InterpolationMode names it.

@@ -46,9 +46,11 @@ struct TrainingOptions
     int threads = 0; ///< 0 = defaultTorchThreads()
     DevicePreference device = DevicePreference::Auto;
     /// Empty: a binary detector (one logit of "generated"). Otherwise a K-way head over these
-    /// sources (a "source-classes" model, trained with cross-entropy): every image's source must be
-    /// one of them, and P(real) is the probability of `realSource` when it is among them.
-    QStringList sourceClasses;
+    /// classes, trained with cross-entropy: sources (classKind SourceClasses: which made it? P(real)
+    /// is the probability of `realSource` when it is among them) or categories (CategoryClasses:
+    /// what does it show?). Every image's label must be one of them.
+    QStringList classes;
+    OutputKind classKind = OutputKind::SourceClasses;
     QString realSource = QStringLiteral("real");
 };
 
@@ -57,7 +59,8 @@ struct LabelledImage
 {
     QString path;
     bool real = false;
-    QString source; ///< the image's source; the label of a K-way detector (TrainingOptions::sourceClasses)
+    /// The class of a K-way detector (TrainingOptions::classes): the image's source, or its category.
+    QString label;
 };
 
 /// Training progress, reported after each batch and each epoch.

@@ -461,7 +461,7 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < 6; ++i)
             train.push_back(m_train[i * 17 % m_train.size()]);
         train.push_back({ m_train.front().path, true, QStringLiteral("real") });
-        train.push_back({ m_train.back().path, false, m_train.back().source });
+        train.push_back({ m_train.back().path, false, m_train.back().label });
         val.assign(m_val.begin(), m_val.begin() + 4);
 
         TrainingOptions options;
@@ -550,7 +550,7 @@ private Q_SLOTS:
     {
         TrainingOptions options = baselineOptions();
         options.epochs = 60;
-        options.sourceClasses
+        options.classes
             = QStringList { QStringLiteral("real"), QStringLiteral("checkerboard"), QStringLiteral("upsampler") };
         const QString path = modelPath(QStringLiteral("sources.pt"));
         CancelToken cancel;
@@ -560,7 +560,7 @@ private Q_SLOTS:
         QVERIFY2(classifier.ok(), qPrintable(classifier.error()));
         const ModelSpec& spec = classifier.value()->spec();
         QCOMPARE(spec.output, OutputKind::SourceClasses);
-        QCOMPARE(spec.classes, options.sourceClasses);
+        QCOMPARE(spec.classes, options.classes);
 
         std::vector<PreparedImage> batch;
         for (const LabelledImage& image : m_test)
@@ -575,7 +575,7 @@ private Q_SLOTS:
             QVERIFY(std::abs(sum - 1.0) < 1e-5);
             QCOMPARE(p.pReal, p.classProbabilities[0]); // the real source's probability
             const auto best = std::max_element(p.classProbabilities.begin(), p.classProbabilities.end());
-            correct += options.sourceClasses[int(best - p.classProbabilities.begin())] == m_test[i].source;
+            correct += options.classes[int(best - p.classProbabilities.begin())] == m_test[i].label;
         }
         const double accuracy = double(correct) / double(m_test.size());
         qInfo("source-classes baseline CNN: %d of %zu test images named by source (%.3f; chance 0.333)", correct,
@@ -585,11 +585,11 @@ private Q_SLOTS:
         // Generators alone: no P(real), and an image of another source is named.
         TrainingOptions generatorsOnly = options;
         generatorsOnly.epochs = 2;
-        generatorsOnly.sourceClasses = QStringList { QStringLiteral("checkerboard"), QStringLiteral("upsampler") };
+        generatorsOnly.classes = QStringList { QStringLiteral("checkerboard"), QStringLiteral("upsampler") };
         const auto refused = trainDetector(
             m_train, m_val, generatorsOnly, modelPath(QStringLiteral("g.pt")), QStringLiteral("g"), cancel, {});
         QVERIFY(!refused.ok());
-        QVERIFY2(refused.error().contains(QLatin1String("its source \"real\" is not among the detector's sources")),
+        QVERIFY2(refused.error().contains(QLatin1String("its class \"real\" is not among the detector's classes")),
             qPrintable(refused.error()));
         std::vector<LabelledImage> train, val;
         for (const auto& [from, to] : { std::pair { &m_train, &train }, std::pair { &m_val, &val } })
