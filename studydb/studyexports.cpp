@@ -8,12 +8,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSaveFile>
 
 #include <cmath>
 
 namespace ntt {
-namespace {
 
 Status writeFileAtomically(const QString& path, const std::function<Status(QIODevice&)>& write)
 {
@@ -26,6 +26,13 @@ Status writeFileAtomically(const QString& path, const std::function<Status(QIODe
         return Error { QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()) };
     return {};
 }
+
+Status writeTableFile(const Table& table, const QString& path)
+{
+    return writeFileAtomically(path, [&](QIODevice& d) { return writeTableCsv(d, table, path); });
+}
+
+namespace {
 
 /// The responses or model answers that count under the filter, as tables for Psych-DS.
 std::vector<ResponseRow> filtered(const std::vector<ResponseRow>& rows, const AnswerFilter& filter)
@@ -307,7 +314,9 @@ Result<QStringList> exportPsychDs(
                 variables << c;
         }
     };
-    auto dataFile = [&](const QString& table) {
+    // Psych-DS keyword values are letters and digits: "source-pairs" is written "sourcepairs".
+    auto dataFile = [&](QString table) {
+        table.remove(QRegularExpression(QStringLiteral("[^A-Za-z0-9]")));
         return root.filePath(QStringLiteral("data/") + stem + table + QStringLiteral("_data.csv"));
     };
 

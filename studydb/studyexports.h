@@ -10,6 +10,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 namespace ntt {
 
 /// A study's people-versus-models comparison with what its tables need.
@@ -48,6 +50,12 @@ Result<int> exportImageSelection(
 Status exportContactSheet(const StudyAnalysis& analysis, const QString& studyFilePath,
     const std::vector<qint64>& imageIds, const QString& model, const QString& title, const QString& path,
     const CancelToken& cancel);
+
+/// Writes a file through `write` into a temporary file renamed on success: readers never see half
+/// a file, and a failed export leaves the previous one. Errors name `path`.
+Status writeFileAtomically(const QString& path, const std::function<Status(QIODevice&)>& write);
+/// Writes `table` as CSV (writeTableCsv) atomically.
+Status writeTableFile(const Table& table, const QString& path);
 
 /// The summary tables a paper needs.
 enum class SummaryTable {

@@ -15,6 +15,7 @@
 #include "study/trialgenerator.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -664,6 +665,101 @@ Result<int> answerNewTrials(StudyDatabase& db, qint64 studyId)
         total += answered.value();
     }
     return total;
+}
+
+Result<ContaminationReport> estimateFolderContamination(StudyDatabase& db, qint64 modelId, const QString& folder,
+    const PoolSelection& rateSelection, const ModelRunOptions& options, const CancelToken& cancel,
+    const ProgressFn& progress)
+{
+    const auto model = db.model(modelId);
+    if (!model)
+        return Error { model.error() };
+    const auto pool = loadPool(db);
+    if (!pool)
+        return Error { pool.error() };
+    ContaminationReport report;
+    report.model = model->name;
+    report.folder = QFileInfo(folder).absoluteFilePath();
+    report.threshold = options.threshold;
+    report.rateSelection = rateSelection.describe();
+
+    // The detector's error rates on labelled pool images at the threshold.
+    const auto predicted = db.predictionRows(0, modelId);
+    if (!predicted)
+        return Error { predicted.error() };
+    for (const PredictionRow& row : predicted.value()) {
+        if (!row.error.isEmpty() || row.pReal < 0.0f || !rateSelection.contains(row.image))
+            continue;
+        const bool flagged = row.pReal < options.threshold;
+        if (row.image.source == pool->realSource) {
+            ++report.rates.realImages;
+            report.rates.realFlagged += flagged ? 1 : 0;
+        } else {
+            ++report.rates.generatedImages;
+            report.rates.generatedFlagged += flagged ? 1 : 0;
+        }
+    }
+    if (report.rates.realImages == 0 || report.rates.generatedImages == 0)
+        return Error { QStringLiteral("model \"%1\" has no P(real) for both real and generated pool images of %2 "
+                                      "(%3 real, %4 generated): run `ntt model run --pool` on them first, so its "
+                                      "error rates are known")
+                           .arg(model->name, report.rateSelection)
+                           .arg(report.rates.realImages)
+                           .arg(report.rates.generatedImages) };
+
+    if (!QFileInfo(folder).isDir())
+        return Error { QStringLiteral("%1: no such folder").arg(folder) };
+    std::vector<ModelRunItem> items;
+    QDirIterator it(folder, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
+    QStringList files;
+    while (it.hasNext()) {
+        const QString file = it.next();
+        const QString relative = QDir(folder).relativeFilePath(file);
+        const QStringList parts = relative.split(QLatin1Char('/'));
+        if (std::any_of(parts.begin(), parts.end(), [](const QString& part) { return isLitter(part); })
+            || isSilentlySkipped(parts.last()))
+            continue;
+        files << file;
+    }
+    files.sort();
+    for (const QString& file : std::as_const(files))
+        items.push_back(ModelRunItem { qint64(items.size()), file, QString() });
+    if (items.empty())
+        return Error { QStringLiteral("%1: no image files to judge").arg(folder) };
+
+    auto classifier = loadRegisteredModel(db, modelId, options.device, options.threads);
+    if (!classifier)
+        return Error { classifier.error() };
+    std::vector<ImagePrediction> results;
+    const Status ran = runClassifier(*classifier.value(), items, options.batchSize, cancel, progress,
+        [&](const std::vector<ImagePrediction>& batch) {
+            results.insert(results.end(), batch.begin(), batch.end());
+            return Status {};
+        });
+    if (!ran)
+        return Error { ran.error() };
+    int judged = 0;
+    int flagged = 0;
+    for (const ImagePrediction& p : results) {
+        FolderImageVerdict verdict { items[std::size_t(p.imageId)].path, p.prediction.pReal, p.error };
+        if (verdict.error.isEmpty() && verdict.pReal < 0.0f)
+            return Error { QStringLiteral("model \"%1\" says no P(real) (a category classifier cannot count generated "
+                                          "images)")
+                               .arg(model->name) };
+        if (verdict.error.isEmpty()) {
+            ++judged;
+            flagged += verdict.pReal < options.threshold ? 1 : 0;
+        }
+        report.images.push_back(std::move(verdict));
+    }
+    std::stable_sort(
+        report.images.begin(), report.images.end(), [](const FolderImageVerdict& a, const FolderImageVerdict& b) {
+            if (a.error.isEmpty() != b.error.isEmpty())
+                return a.error.isEmpty();
+            return a.pReal < b.pReal;
+        });
+    report.estimate = estimateContamination(flagged, judged, report.rates);
+    return report;
 }
 
 Result<AddedModel> trainDetectorOnPool(

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/contamination.h"
 #include "attention/camrun.h"
 #include "cancel.h"
 #include "demo/demo.h"
@@ -189,6 +190,38 @@ struct PoolSelection
  */
 Result<ModelRunOutcome> runModelOnPool(StudyDatabase& db, qint64 modelId, const PoolSelection& selection,
     const ModelRunOptions& options, const CancelToken& cancel, const ProgressFn& progress);
+
+/// A detector's verdict on one image of a folder judged for contamination.
+struct FolderImageVerdict
+{
+    QString path;
+    float pReal = -1.0f;
+    QString error; ///< the file could not be judged (naming it); empty when fine
+};
+
+/// How many images of a folder of supposedly real ones are generated (ntt model contamination).
+struct ContaminationReport
+{
+    QString model;
+    QString folder;
+    double threshold = 0.5;
+    DetectorErrorRates rates; ///< measured on the pool images of `rateSelection` the model predicted
+    QString rateSelection; ///< which pool images, in words
+    ContaminationEstimate estimate;
+    std::vector<FolderImageVerdict> images; ///< most likely generated first (lowest P(real)); failures last
+};
+
+/**
+ * Runs a registered detector over every image file under `folder` (recursively; hidden files and
+ * operating-system litter skipped; nothing is stored) and estimates the share of generated images
+ * with Rogan and Gladen's correction for the detector's error rates, which are measured on the
+ * pool images of `rateSelection` that it has predicted (`ntt model run --pool --split test` first).
+ * Fails naming the folder when it has no image files, or the model when it says no P(real) or has
+ * no predictions on labelled real and generated pool images of the selection.
+ */
+Result<ContaminationReport> estimateFolderContamination(StudyDatabase& db, qint64 modelId, const QString& folder,
+    const PoolSelection& rateSelection, const ModelRunOptions& options, const CancelToken& cancel,
+    const ProgressFn& progress);
 
 /**
  * Runs a registered model over the images the study shows (its normalised copies when it has them),

@@ -34,7 +34,7 @@ using namespace dashboarddetail;
 
 namespace {
 
-constexpr int kPlotCount = 6;
+constexpr int kPlotCount = 9;
 constexpr int kRefreshDelayMs = 750;
 
 struct Loaded
@@ -90,7 +90,7 @@ Dashboard::Dashboard(QWidget* parent)
     m_groups.resize(kPlotCount);
     m_series.resize(kPlotCount);
     const QStringList tabNames = { tr("&Categories"), tr("S&ources"), tr("&Images"), tr("Error c&onsistency"),
-        tr("&Response times"), tr("Trial &position") };
+        tr("&Response times"), tr("Trial &position"), tr("Con&fusion"), tr("Generator p&airs"), tr("Pair a&greement") };
     for (int i = 0; i < kPlotCount; ++i) {
         const auto p = static_cast<Plot>(i);
         auto* plot = new QCustomPlot(m_tabs);
@@ -284,6 +284,12 @@ QString Dashboard::plotTitle(Plot p) const
         return tr("People's response times, correct versus wrong answers");
     case Plot::Position:
         return tr("Accuracy along the trial position (learning or fatigue)");
+    case Plot::Confusion:
+        return tr("Which source or category: answers given (columns) for each right answer (rows)");
+    case Plot::Pairs:
+        return tr("Accuracy per pair of generators: people versus models");
+    case Plot::PairAgreement:
+        return tr("Per pair of generators: people's accuracy against each model's (Spearman's ρ)");
     }
     return {};
 }
@@ -297,6 +303,9 @@ void Dashboard::setAnalysis(const StudyAnalysis& analysis)
     drawConsistency();
     drawResponseTimes();
     drawPosition();
+    drawConfusion();
+    drawAccuracy(Plot::Pairs, m_analysis->analysis.byPair, tr("Pair of generators"));
+    drawPairAgreement();
     updateSummary();
     Q_EMIT refreshed();
 }

@@ -38,7 +38,17 @@ class Dashboard final : public QWidget
     Q_OBJECT
 
 public:
-    enum class Plot { Categories, Sources, Images, Consistency, ResponseTimes, Position };
+    enum class Plot {
+        Categories,
+        Sources,
+        Images,
+        Consistency,
+        ResponseTimes,
+        Position,
+        Confusion,
+        Pairs,
+        PairAgreement
+    };
 
     explicit Dashboard(QWidget* parent = nullptr);
     ~Dashboard() override;
@@ -90,6 +100,8 @@ private:
     void drawConsistency();
     void drawResponseTimes();
     void drawPosition();
+    void drawConfusion();
+    void drawPairAgreement();
     void resetPlot(Plot p, const QString& title);
     void showEmpty(Plot p, const QString& text);
     void finishPlot(Plot p);

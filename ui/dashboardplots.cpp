@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace ntt {
 
@@ -519,6 +520,135 @@ void Dashboard::drawPosition()
     plot->xAxis->setLabel(tr("Trial position (trial numbers in the session)"));
     plot->yAxis->setRange(0, 105);
     plot->yAxis->setLabel(tr("Accuracy (%), error bars: Wilson 95 % interval"));
+    finishPlot(p);
+}
+
+void Dashboard::drawConfusion()
+{
+    const Plot p = Plot::Confusion;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    const std::vector<AnswerConfusion>& matrices = m_analysis->analysis.confusion;
+    if (matrices.empty()) {
+        showEmpty(p, tr("No which-source or which-category answers in this study"));
+        return;
+    }
+    // The matrices of one question side by side, people's first: cell (right r, chosen c) of block k
+    // spans x in [k (L + 1) + c, + 1] and y in [L - r - 1, L - r]; its shade is the share of row r.
+    const TrialType question = matrices.front().question;
+    const QStringList& labels = matrices.front().labels;
+    const int n = int(labels.size());
+    auto xTicks = QSharedPointer<QCPAxisTickerText>::create();
+    auto yTicks = QSharedPointer<QCPAxisTickerText>::create();
+    for (int r = 0; r < n; ++r)
+        yTicks->addTick(n - r - 0.5, labels.at(r));
+    int block = 0;
+    for (const AnswerConfusion& m : matrices) {
+        if (m.question != question)
+            continue;
+        const double x0 = block * (n + 1);
+        for (int c = 0; c < n; ++c)
+            xTicks->addTick(x0 + c + 0.5, labels.at(c));
+        for (int r = 0; r < n; ++r) {
+            const auto& row = m.counts[std::size_t(r)];
+            const int rowTotal = std::accumulate(row.begin(), row.end(), 0);
+            for (int c = 0; c < n; ++c) {
+                const int count = row[std::size_t(c)];
+                const double share = rowTotal > 0 ? double(count) / rowTotal : 0.0;
+                auto* cell = new QCPItemRect(plot);
+                cell->topLeft->setCoords(x0 + c, n - r);
+                cell->bottomRight->setCoords(x0 + c + 1, n - r - 1);
+                const QColor shade = QColor::fromRgbF(1.0 - 0.8 * share, 1.0 - 0.6 * share, 1.0 - 0.25 * share);
+                cell->setBrush(shade);
+                cell->setPen(QPen(r == c ? QColor(QStringLiteral("#000000")) : QColor(QStringLiteral("#BBBBBB")),
+                    r == c ? 1.5 : 0.8));
+                auto* text = new QCPItemText(plot);
+                text->position->setCoords(x0 + c + 0.5, n - r - 0.5);
+                text->setText(rowTotal > 0 ? QStringLiteral("%1 %\n(%2)").arg(percentText(share)).arg(count)
+                                           : QStringLiteral("–"));
+                text->setColor(share > 0.6 ? Qt::white : Qt::black);
+                text->setFont(font());
+            }
+        }
+        auto* title = new QCPItemText(plot);
+        title->position->setCoords(x0 + n / 2.0, n + 0.35);
+        title->setText(m.isModel ? m.agent : tr("people"));
+        QFont bold = font();
+        bold.setBold(true);
+        title->setFont(bold);
+        ++block;
+    }
+    plot->xAxis->setTicker(xTicks);
+    plot->yAxis->setTicker(yTicks);
+    plot->xAxis->setTickLabelRotation(n > 4 ? 30 : 0);
+    plot->xAxis->grid()->setVisible(false);
+    plot->yAxis->grid()->setVisible(false);
+    plot->xAxis->setRange(-0.2, block * (n + 1) - 0.8);
+    plot->yAxis->setRange(-0.1, n + 0.8);
+    plot->xAxis->setLabel(question == TrialType::WhichSource ? tr("Source chosen") : tr("Category chosen"));
+    plot->yAxis->setLabel(
+        question == TrialType::WhichSource ? tr("Source that made the image") : tr("Category the image shows"));
+    plot->legend->setVisible(false);
+    finishPlot(p);
+}
+
+void Dashboard::drawPairAgreement()
+{
+    const Plot p = Plot::PairAgreement;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    const std::vector<PairAgreement>& agreements = m_analysis->analysis.pairAgreement;
+    if (agreements.empty()) {
+        showEmpty(p,
+            tr("No pairs of generators answered by people and a model (pick-source or two-way which-source "
+               "trials, then a source-classes model run on the study)"));
+        return;
+    }
+    for (const PairAgreement& a : agreements) {
+        const int agentIndex = int(m_analysis->analysis.models.indexOf(a.model)) + 1;
+        QVector<double> keys, values;
+        for (std::size_t i = 0; i < a.people.size(); ++i) {
+            keys << 100.0 * a.people[i];
+            values << 100.0 * a.modelAccuracy[i];
+            auto* label = new QCPItemText(plot);
+            label->position->setCoords(keys.back(), values.back());
+            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+            label->setPadding(QMargins(6, 0, 0, 2));
+            label->setText(a.pairs.at(qsizetype(i)));
+            label->setColor(agentColour(agentIndex).darker(140));
+            label->setFont(font());
+        }
+        auto* graph = plot->addGraph();
+        const RankCorrelation& rho = a.spearman;
+        graph->setName(std::isfinite(rho.rho)
+                ? tr("%1: ρ = %2 [%3, %4] over %n pair(s)", nullptr, rho.points)
+                      .arg(a.model)
+                      .arg(rho.rho, 0, 'f', 2)
+                      .arg(rho.low, 0, 'f', 2)
+                      .arg(rho.high, 0, 'f', 2)
+                : tr("%1: %n pair(s), too few for a rank correlation", nullptr, rho.points).arg(a.model));
+        graph->setLineStyle(QCPGraph::lsNone);
+        QColor fill = agentColour(agentIndex);
+        fill.setAlpha(150);
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, agentColour(agentIndex), fill, 9));
+        graph->setSelectable(QCP::stNone);
+        graph->setData(keys, values);
+    }
+    // Chance for two sources is 50 % for both; the diagonal is where people and model agree.
+    auto* diagonal = plot->addGraph();
+    diagonal->setName(tr("people = model"));
+    diagonal->setPen(QPen(QColor(QStringLiteral("#999999")), 1, Qt::DotLine));
+    diagonal->setData({ 0, 100 }, { 0, 100 });
+    for (const bool vertical : { true, false }) {
+        auto* chance = new QCPItemStraightLine(plot);
+        chance->point1->setCoords(vertical ? 50 : 0, vertical ? 0 : 50);
+        chance->point2->setCoords(vertical ? 50 : 100, vertical ? 100 : 50);
+        chance->setPen(QPen(QColor(QStringLiteral("#444444")), 1.5, Qt::DashLine));
+    }
+    plot->xAxis->setRange(-2, 105);
+    plot->yAxis->setRange(-2, 105);
+    plot->xAxis->setLabel(tr("People's accuracy on the pair (%; dashed: chance, 50 %)"));
+    plot->yAxis->setLabel(tr("Model's accuracy on the pair (%)"));
     finishPlot(p);
 }
 

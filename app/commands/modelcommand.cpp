@@ -373,7 +373,119 @@ int cmdModel(const QStringList& args)
               << Qt::flush;
         return 0;
     }
-    err() << "usage: ntt model add|list|run|train --db <file> ...\n";
+    if (action == QLatin1String("contamination")) {
+        p.setApplicationDescription(QStringLiteral(
+            "Estimate how many images of a folder of supposedly real images are generated (dataset contamination): "
+            "a detector judges every image file under FOLDER, and the share it calls generated is corrected for the "
+            "detector's error rates on the pool (Rogan-Gladen, with a delta-method interval). Run the model on the "
+            "pool's test split first (`ntt model run --pool --split test`). Nothing is stored."));
+        p.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("Folder of supposedly real images."));
+        p.addOption({ QStringLiteral("model"), QStringLiteral("Model name or id."), QStringLiteral("model") });
+        p.addOption({ QStringLiteral("threshold"), QStringLiteral("P(real) below this calls an image generated."),
+            QStringLiteral("p"), QStringLiteral("0.5") });
+        p.addOption({ QStringLiteral("rates-split"),
+            QStringLiteral("Pool split whose predictions give the error rates (default test; \"all\" for every "
+                           "predicted pool image)."),
+            QStringLiteral("split"), QStringLiteral("test") });
+        p.addOption(
+            { QStringLiteral("top"), QStringLiteral("List this many most likely generated images (default 20)."),
+                QStringLiteral("n"), QStringLiteral("20") });
+        p.addOption({ QStringLiteral("out"), QStringLiteral("Also write every image's P(real) to this CSV file."),
+            QStringLiteral("csv") });
+        p.addOption({ QStringLiteral("cpu"), QStringLiteral("Run on the CPU even when CUDA is available.") });
+        if (!parse(p, rest, code))
+            return code;
+        if (p.positionalArguments().size() != 1)
+            return usage(p, QStringLiteral("give one folder of images"));
+        if (!p.isSet(QStringLiteral("model")))
+            return usage(p, QStringLiteral("--model is required"));
+        bool ok = true;
+        ModelRunOptions options;
+        options.threshold = p.value(QStringLiteral("threshold")).toDouble(&ok);
+        if (!ok || options.threshold <= 0 || options.threshold > 1)
+            return usage(p, QStringLiteral("--threshold must be above 0 and at most 1"));
+        const int top = p.value(QStringLiteral("top")).toInt(&ok);
+        if (!ok || top < 0)
+            return usage(p, QStringLiteral("--top must be a whole number >= 0"));
+        options.device = p.isSet(QStringLiteral("cpu")) ? DevicePreference::Cpu : DevicePreference::Auto;
+        PoolSelection rates;
+        const QString split = p.value(QStringLiteral("rates-split"));
+        if (split != QLatin1String("all")) {
+            bool known = false;
+            const Split s = splitFromName(split, &known);
+            if (!known || s == Split::None)
+                return usage(p, QStringLiteral("--rates-split \"%1\": use train, val, test or all").arg(split));
+            rates.splits << splitName(s);
+        }
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        const auto model = findModel(*db.value(), p.value(QStringLiteral("model")));
+        if (!model)
+            return fail(model.error());
+        CancelToken cancel;
+        const auto report = estimateFolderContamination(
+            *db.value(), model->id, p.positionalArguments().front(), rates, options, cancel, progressPrinter());
+        if (!report)
+            return fail(report.error());
+        const ContaminationEstimate& e = report->estimate;
+        const DetectorErrorRates& r = report->rates;
+        out() << QStringLiteral("model \"%1\" on %2: %3 image(s) judged, %4 called generated at P(real) < %5 "
+                                "(apparent share %6, Wilson 95 % %7-%8)\n")
+                     .arg(report->model, report->folder)
+                     .arg(e.images)
+                     .arg(e.flagged)
+                     .arg(report->threshold)
+                     .arg(e.apparent.estimate, 0, 'f', 3)
+                     .arg(e.apparent.low, 0, 'f', 3)
+                     .arg(e.apparent.high, 0, 'f', 3);
+        out() << QStringLiteral("error rates on %1: sensitivity %2 (%3 of %4 generated called generated), "
+                                "specificity %5 (%6 of %7 real called real)\n")
+                     .arg(report->rateSelection)
+                     .arg(e.sensitivity, 0, 'f', 3)
+                     .arg(r.generatedFlagged)
+                     .arg(r.generatedImages)
+                     .arg(e.specificity, 0, 'f', 3)
+                     .arg(r.realImages - r.realFlagged)
+                     .arg(r.realImages);
+        if (e.warning.isEmpty())
+            out() << QStringLiteral("estimated share of generated images (Rogan-Gladen): %1, 95 % interval %2-%3\n")
+                         .arg(e.estimate, 0, 'f', 3)
+                         .arg(e.low, 0, 'f', 3)
+                         .arg(e.high, 0, 'f', 3);
+        else
+            out() << QStringLiteral("no corrected estimate: %1\n").arg(e.warning);
+        if (top > 0)
+            out() << QStringLiteral("most likely generated, for review:\n");
+        int listed = 0;
+        int failed = 0;
+        for (const FolderImageVerdict& v : report->images) {
+            if (!v.error.isEmpty()) {
+                err() << "warning: " << v.error << Qt::endl;
+                ++failed;
+            } else if (listed < top) {
+                out() << QStringLiteral("  %1\tP(real) %2\n").arg(v.path).arg(v.pReal, 0, 'f', 3);
+                ++listed;
+            }
+        }
+        if (p.isSet(QStringLiteral("out"))) {
+            Table table;
+            table.header = { QStringLiteral("path"), QStringLiteral("p_real"), QStringLiteral("called_generated"),
+                QStringLiteral("error") };
+            for (const FolderImageVerdict& v : report->images)
+                table.rows.push_back({ v.path, v.error.isEmpty() ? QString::number(v.pReal, 'g', 7) : QString(),
+                    v.error.isEmpty() ? QString::number(v.pReal < options.threshold ? 1 : 0) : QString(), v.error });
+            const QString file = p.value(QStringLiteral("out"));
+            if (const Status s = writeTableFile(table, file); !s)
+                return fail(s.error());
+            out() << "wrote " << file << "\n";
+        }
+        out() << Qt::flush;
+        if (failed > 0)
+            return fail(QStringLiteral("%1 file(s) could not be judged (listed above)").arg(failed));
+        return 0;
+    }
+    err() << "usage: ntt model add|list|run|train|contamination --db <file> ...\n";
     return 2;
 }
 

@@ -60,7 +60,8 @@ bool isInside(const QString& path, const QString& root)
     return path.startsWith(prefix);
 }
 
-// Files that commonly sit beside images in dataset folders; listing them as rejected would be noise.
+} // namespace
+
 bool isSilentlySkipped(const QString& fileName)
 {
     if (fileName.startsWith(QLatin1Char('.')) || fileName.startsWith(QLatin1String("README"), Qt::CaseInsensitive))
@@ -72,9 +73,6 @@ bool isSilentlySkipped(const QString& fileName)
     return false;
 }
 
-// What operating systems and notebooks leave in folders: macOS's resource forks and indexes,
-// Windows' thumbnail caches, Jupyter's checkpoints, a NAS's thumbnails, hidden files. Never a source,
-// a category or an image; an import lists what it skipped.
 bool isLitter(const QString& name)
 {
     static const QStringList names { QStringLiteral("__MACOSX"), QStringLiteral("Thumbs.db"),
@@ -82,6 +80,8 @@ bool isLitter(const QString& name)
         QStringLiteral("System Volume Information"), QStringLiteral("@eaDir"), QStringLiteral("__pycache__") };
     return name.startsWith(QLatin1Char('.')) || names.contains(name, Qt::CaseInsensitive);
 }
+
+namespace {
 
 QStringList subfolders(const QString& dir)
 {

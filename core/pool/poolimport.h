@@ -66,6 +66,14 @@ struct ImportReport
  * pair key and split from the layout. Writes nothing; storing is studydb's job, in one transaction.
  * Fails only when the location itself is unusable (missing, unreadable manifest, no real source).
  */
+/// What operating systems and notebooks leave in folders (a file or folder name): macOS's resource
+/// forks and indexes, Windows' thumbnail caches, Jupyter's checkpoints, a NAS's thumbnails, hidden
+/// files. Never a source, a category or an image; an import lists what it skipped.
+bool isLitter(const QString& name);
+/// Files that commonly sit beside images in dataset folders (README, .txt, .md, .json, .csv);
+/// listing them as rejected would be noise.
+bool isSilentlySkipped(const QString& fileName);
+
 Result<ImportReport> scanPool(const ImportOptions& options, const CancelToken& cancel, const ProgressFn& progress);
 
 /// Human-readable summary of a report (counts per source/category, rejected files with reasons, duplicates).

@@ -1,3 +1,4 @@
+#include "analysis/contamination.h"
 #include "analysis/pooldetection.h"
 #include "analysis/statistics.h"
 
@@ -214,6 +215,32 @@ private Q_SLOTS:
                 && close(r.high, b[QStringLiteral("high")].toDouble(), 1e-9),
             qPrintable(QStringLiteral("[%1, %2]").arg(r.low, 0, 'g', 15).arg(r.high, 0, 'g', 15)));
         QVERIFY(r.low <= r.rho && r.rho <= r.high);
+    }
+
+    void roganGladenMatchesTheFormulaWithScipysQuantile()
+    {
+        for (const QJsonValue& v : m_ref.value(QStringLiteral("rogan_gladen")).toArray()) {
+            DetectorErrorRates rates;
+            rates.generatedImages = v[QStringLiteral("generated")].toInt();
+            rates.generatedFlagged = v[QStringLiteral("generated_flagged")].toInt();
+            rates.realImages = v[QStringLiteral("real")].toInt();
+            rates.realFlagged = v[QStringLiteral("real_flagged")].toInt();
+            const ContaminationEstimate e = estimateContamination(v[QStringLiteral("flagged")].toInt(),
+                v[QStringLiteral("images")].toInt(), rates, v[QStringLiteral("confidence")].toDouble());
+            QVERIFY(e.warning.isEmpty());
+            QVERIFY(close(e.rawEstimate, v[QStringLiteral("raw")].toDouble(), 1e-12));
+            QVERIFY(close(e.estimate, v[QStringLiteral("estimate")].toDouble(), 1e-12));
+            QVERIFY2(close(e.low, v[QStringLiteral("low")].toDouble(), 1e-12)
+                    && close(e.high, v[QStringLiteral("high")].toDouble(), 1e-12),
+                qPrintable(QStringLiteral("[%1, %2]").arg(e.low, 0, 'g', 15).arg(e.high, 0, 'g', 15)));
+            QVERIFY(e.low <= e.estimate && e.estimate <= e.high);
+        }
+        // A detector no better than chance cannot correct anything, and says so.
+        DetectorErrorRates chance { 100, 50, 100, 50 };
+        const ContaminationEstimate none = estimateContamination(10, 100, chance);
+        QVERIFY(std::isnan(none.estimate));
+        QVERIFY2(none.warning.contains(QLatin1String("no better than chance")), qPrintable(none.warning));
+        QVERIFY(std::isnan(estimateContamination(3, 10, DetectorErrorRates {}).estimate));
     }
 };
 

@@ -91,7 +91,7 @@ private Q_SLOTS:
         const QString folder = m_dir.filePath(QStringLiteral("dataset"));
         const auto files = exportPsychDs(*m_db, m_studyId, folder, AnalysisOptions {});
         QVERIFY2(files.ok(), qPrintable(files.error()));
-        QCOMPARE(files->size(), 8);
+        QCOMPARE(files->size(), 11);
         QCOMPARE(files->front(), QDir(folder).filePath(QStringLiteral("dataset_description.json")));
         // Keyword file names: study-<value>_table-<value>_data.csv, values letters and digits only.
         const QRegularExpression name(QStringLiteral("^study-[A-Za-z0-9]+_table-[a-z]+_data\\.csv$"));
@@ -105,8 +105,9 @@ private Q_SLOTS:
         QCOMPARE(tables,
             (QStringList { QStringLiteral("table-responses"), QStringLiteral("table-modelanswers"),
                 QStringLiteral("table-predictions"), QStringLiteral("table-categories"),
-                QStringLiteral("table-sources"), QStringLiteral("table-participants"),
-                QStringLiteral("table-images") }));
+                QStringLiteral("table-sources"), QStringLiteral("table-participants"), QStringLiteral("table-images"),
+                QStringLiteral("table-confusion"), QStringLiteral("table-sourcepairs"),
+                QStringLiteral("table-paircorrelation") }));
         QVERIFY(QFileInfo(files->at(1)).fileName().startsWith(QStringLiteral("study-Exports2way_")));
 
         QFile f(files->front());

@@ -335,6 +335,84 @@ private Q_SLOTS:
         QCOMPARE(refreshed.count(), 1);
     }
 
+    // Which source made it: people's and the model's confusion matrices side by side, accuracy
+    // per pair of generators and the pair-agreement scatter, drawn from core's analysis.
+    void confusionAndPairPlotsAreTheAnalysis()
+    {
+        const QStringList sources = { QStringLiteral("real"), QStringLiteral("a"), QStringLiteral("b") };
+        std::vector<ResponseRow> people, models;
+        qint64 trial = 0;
+        // Two-way which-source trials over the three pairs; people right on 3/4, 2/4, 1/4 of them and
+        // the model on 1/4, 2/4, 4/4.
+        const std::vector<std::pair<QStringList, std::pair<int, int>>> plan = {
+            { { QStringLiteral("a"), QStringLiteral("b") }, { 3, 1 } },
+            { { QStringLiteral("a"), QStringLiteral("real") }, { 2, 2 } },
+            { { QStringLiteral("b"), QStringLiteral("real") }, { 1, 4 } },
+        };
+        for (const auto& [choices, rights] : plan) {
+            for (int k = 0; k < 4; ++k) {
+                ResponseRow r;
+                r.sessionId = 1;
+                r.participant = QStringLiteral("P1");
+                r.trial.id = ++trial;
+                r.trial.type = TrialType::WhichSource;
+                r.trial.choices = choices;
+                r.trial.correctPosition = k % 2;
+                PoolImage shown;
+                shown.id = trial;
+                shown.source = choices.at(k % 2);
+                shown.category = QStringLiteral("x");
+                r.trial.imageIds = { shown.id };
+                r.shown = { shown };
+                r.response.answer = k < rights.first ? k % 2 : 1 - k % 2;
+                r.response.correct = k < rights.first;
+                people.push_back(r);
+                ResponseRow m = r;
+                m.agent = QStringLiteral("source model");
+                m.participant.clear();
+                m.response.answer = k < rights.second ? k % 2 : 1 - k % 2;
+                m.response.correct = k < rights.second;
+                models.push_back(m);
+            }
+        }
+        StudyAnalysis a;
+        a.analysis = analyse(people, models, AnalysisOptions {});
+        Dashboard d;
+        d.setAnalysis(a);
+
+        QCustomPlot* confusion = d.plot(Dashboard::Plot::Confusion);
+        const QList<QCPItemRect*> cells = confusion->findChildren<QCPItemRect*>();
+        QCOMPARE(int(cells.size()), 2 * 3 * 3); // people's and the model's 3 x 3 matrices
+        QStringList texts;
+        for (int i = 0; i < confusion->itemCount(); ++i) {
+            if (auto* t = qobject_cast<QCPItemText*>(confusion->item(i)))
+                texts << t->text();
+        }
+        QVERIFY2(texts.contains(QStringLiteral("people")) && texts.contains(QStringLiteral("source model")),
+            qPrintable(texts.join(QLatin1Char('|'))));
+        // People called the 4 images of "a" right 3 + 1 times... each cell shows its share of the row and count.
+        QVERIFY2(texts.contains(QStringLiteral("50 %\n(2)")), qPrintable(texts.join(QLatin1Char('|'))));
+
+        QCOMPARE(d.groups(Dashboard::Plot::Pairs),
+            (QStringList { QStringLiteral("a vs b"), QStringLiteral("a vs real"), QStringLiteral("b vs real") }));
+        const auto bars = plottablesOf<QCPBars>(d.plot(Dashboard::Plot::Pairs));
+        QCOMPARE(int(bars.size()), 2);
+        QCOMPARE(bars[0]->data()->at(0)->value, 75.0);
+        QCOMPARE(bars[1]->data()->at(2)->value, 100.0);
+
+        QCustomPlot* scatter = d.plot(Dashboard::Plot::PairAgreement);
+        QCPGraph* points = nullptr;
+        for (int i = 0; i < scatter->graphCount(); ++i) {
+            if (scatter->graph(i)->name().startsWith(QLatin1String("source model")))
+                points = scatter->graph(i);
+        }
+        QVERIFY(points);
+        QVERIFY2(points->name().contains(QStringLiteral("ρ = -1.00")), qPrintable(points->name()));
+        QCOMPARE(points->dataCount(), 3);
+        QCOMPARE(points->data()->at(0)->key, 25.0); // people's 1/4 on b vs real, against the model's 4/4
+        QCOMPARE(points->data()->at(0)->value, 100.0);
+    }
+
     void rendersReadably()
     {
         Dashboard d;

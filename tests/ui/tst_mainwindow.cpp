@@ -75,14 +75,19 @@ private Q_SLOTS:
         QVERIFY(audit && !audit->toPlainText().isEmpty());
 
         auto* studies = window.tabs()->widget(1)->findChild<QListWidget*>();
-        QCOMPARE(studies->count(), 1);
-        QVERIFY(studies->item(0)->text().contains(QStringLiteral("synthetic"), Qt::CaseInsensitive));
+        // The Name-That-True study first, then the which-source and which-category parts.
+        QCOMPARE(studies->count(), 3);
+        for (int i = 0; i < studies->count(); ++i)
+            QVERIFY(studies->item(i)->text().contains(QStringLiteral("synthetic"), Qt::CaseInsensitive));
+        QVERIFY2(
+            studies->item(1)->text().contains(QStringLiteral("Which generator")), qPrintable(studies->item(1)->text()));
 
         // The demo's trained baseline is on the Models tab with its accuracies on the study.
         ModelsPanel* models = window.modelsPanel();
         QCOMPARE(window.tabs()->indexOf(models), 3);
         QCOMPARE(window.tabs()->tabText(3), QStringLiteral("Models"));
-        QCOMPARE(models->modelTable()->rowCount(), 1);
+        // The baseline detector, and the source and category CNNs of the demo's other parts.
+        QCOMPARE(models->modelTable()->rowCount(), 3);
         QString modelRow;
         for (int c = 0; c < models->modelTable()->columnCount(); ++c) {
             if (const QTableWidgetItem* it = models->modelTable()->item(0, c))
@@ -122,7 +127,7 @@ private Q_SLOTS:
         QSignalSpy again(&window, &MainWindow::demoReady);
         window.openDemo(dir.filePath(QStringLiteral("demo")));
         QVERIFY(again.wait(60000));
-        QCOMPARE(window.tabs()->widget(1)->findChild<QListWidget*>()->count(), 1);
+        QCOMPARE(window.tabs()->widget(1)->findChild<QListWidget*>()->count(), 3);
     }
 
     // From the dashboard's bar to the images behind it, one image's detail, and back.
@@ -175,16 +180,18 @@ private Q_SLOTS:
         QVERIFY(detail && detail->isVisible());
         QVERIFY(detail->summaryText().contains(QStringLiteral("#%1").arg(expected.front())));
         QVERIFY(detail->summaryText().contains(QStringLiteral("Baseline CNN (demo): P(real)")));
+        // One overlay per model that judged the image (the demo's three share its pool), the baseline first.
         QTRY_VERIFY_WITH_TIMEOUT(
-            detail->camView()->overlayCaptions().size() == 1 && !detail->camView()->isBusy(), 60000);
-        QVERIFY(
-            detail->camView()->overlayCaptions().front().startsWith(QStringLiteral("Baseline CNN (demo) · Grad-CAM")));
+            !detail->camView()->overlayCaptions().isEmpty() && !detail->camView()->isBusy(), 60000);
+        QVERIFY2(
+            detail->camView()->overlayCaptions().front().startsWith(QStringLiteral("Baseline CNN (demo) · Grad-CAM")),
+            qPrintable(detail->camView()->overlayCaptions().join(QLatin1Char('|'))));
 
         // The summary tables from the File menu's action, on a worker, with the dashboard's options.
         QSignalSpy exported(&window, &MainWindow::exported);
         window.exportStudyFiles(MainWindow::ExportKind::Summaries, dir.path());
         QVERIFY(exported.wait(60000));
-        QCOMPARE(exported.front().front().toStringList().size(), 4);
+        QCOMPARE(exported.front().front().toStringList().size(), 7);
         QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("categories.csv"))));
 
         // Esc closes it: the browser is where it was; the researcher goes back to the dashboard.
