@@ -667,6 +667,104 @@ Result<int> answerNewTrials(StudyDatabase& db, qint64 studyId)
     return total;
 }
 
+Result<std::vector<FrequencyAccuracy>> evaluateOnFrequencies(StudyDatabase& db, qint64 modelId,
+    const PoolSelection& selection, const std::vector<double>& cutoffs, const ModelRunOptions& options,
+    const CancelToken& cancel, const ProgressFn& progress)
+{
+    const auto pool = loadPool(db);
+    if (!pool)
+        return Error { pool.error() };
+    std::vector<const PoolImage*> images;
+    for (const PoolImage& image : pool->images) {
+        if (selection.contains(image))
+            images.push_back(&image);
+    }
+    if (images.empty())
+        return Error { QStringLiteral("%1: no pool images in %2").arg(db.path(), selection.describe()) };
+    auto classifier = loadRegisteredModel(db, modelId, options.device, options.threads);
+    if (!classifier)
+        return Error { classifier.error() };
+    const ModelSpec& spec = classifier.value()->spec();
+    // Every image decoded once, from bytes checked against the pool's record.
+    std::vector<cv::Mat> decoded;
+    for (const PoolImage* image : images) {
+        const auto bytes = readFileBytes(image->path);
+        if (!bytes)
+            return Error { bytes.error() };
+        if (!image->sha256.isEmpty() && bytes->sha256 != image->sha256)
+            return Error { QStringLiteral("%1: the file changed since it was imported (its SHA-256 differs); import "
+                                          "it again")
+                               .arg(image->path) };
+        auto bgr = decodeImageBgr(bytes->bytes);
+        if (!bgr)
+            return Error { QStringLiteral("%1: %2").arg(image->path, bgr.error()) };
+        decoded.push_back(std::move(bgr).value());
+    }
+    // A source classifier names the source when it knows every source judged; one trained on other
+    // sources (but with a real class) is judged as a detector on its P(real).
+    bool namesSources = spec.output == OutputKind::SourceClasses;
+    for (const PoolImage* image : images) {
+        namesSources = namesSources && std::any_of(spec.classes.begin(), spec.classes.end(), [&](const QString& c) {
+            return spec.labelOf(c) == image->source;
+        });
+    }
+    auto judgedRight = [&](const Prediction& p, const PoolImage& image) {
+        if (spec.output == OutputKind::CategoryClasses || namesSources) {
+            const auto best = std::max_element(p.classProbabilities.begin(), p.classProbabilities.end());
+            if (best == p.classProbabilities.end() || p.classProbabilities.size() != std::size_t(spec.classes.size()))
+                return false;
+            const QString label = spec.labelOf(spec.classes.at(qsizetype(best - p.classProbabilities.begin())));
+            return label == (spec.output == OutputKind::SourceClasses ? image.source : image.category);
+        }
+        return (p.pReal >= options.threshold) == (image.source == pool->realSource);
+    };
+    std::vector<FrequencyFilter> filters = { FrequencyFilter {} };
+    for (const FrequencyFilter& f : frequencySweep(cutoffs))
+        filters.push_back(f);
+    std::vector<FrequencyAccuracy> results;
+    const auto total = qint64(filters.size() * images.size());
+    qint64 done = 0;
+    for (const FrequencyFilter& filter : filters) {
+        std::map<QString, std::pair<int, int>> counts; // source -> right, judged
+        int right = 0;
+        for (std::size_t start = 0; start < images.size(); start += std::size_t(std::max(1, options.batchSize))) {
+            if (cancel.isCancelled())
+                return Error { QStringLiteral("frequency analysis cancelled") };
+            const std::size_t end = std::min(images.size(), start + std::size_t(std::max(1, options.batchSize)));
+            std::vector<PreparedImage> batch;
+            for (std::size_t i = start; i < end; ++i) {
+                const auto filtered = filterFrequencies(decoded[i], filter, images[i]->path);
+                if (!filtered)
+                    return Error { filtered.error() };
+                auto prepared = prepareDecodedImage(filtered.value(), spec.input);
+                if (!prepared)
+                    return Error { QStringLiteral("%1: %2").arg(images[i]->path, prepared.error()) };
+                batch.push_back(std::move(prepared).value());
+            }
+            const auto predictions = classifier.value()->predict(batch);
+            if (!predictions)
+                return Error { predictions.error() };
+            for (std::size_t i = start; i < end; ++i) {
+                const bool ok = judgedRight(predictions->at(i - start), *images[i]);
+                right += ok ? 1 : 0;
+                auto& c = counts[images[i]->source];
+                c.first += ok ? 1 : 0;
+                ++c.second;
+            }
+            done += qint64(end - start);
+            if (progress)
+                progress(done, total, filter.describe());
+        }
+        FrequencyAccuracy result;
+        result.filter = filter;
+        result.accuracy = wilsonInterval(right, int(images.size()));
+        for (const auto& [source, c] : counts)
+            result.bySource.insert(source, wilsonInterval(c.first, c.second));
+        results.push_back(std::move(result));
+    }
+    return results;
+}
+
 Result<ContaminationReport> estimateFolderContamination(StudyDatabase& db, qint64 modelId, const QString& folder,
     const PoolSelection& rateSelection, const ModelRunOptions& options, const CancelToken& cancel,
     const ProgressFn& progress)

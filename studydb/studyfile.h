@@ -4,6 +4,7 @@
 #include "attention/camrun.h"
 #include "cancel.h"
 #include "demo/demo.h"
+#include "frequencyfilter.h"
 #include "models/splitmaker.h"
 #include "models/training.h"
 #include "pool/poolimport.h"
@@ -190,6 +191,28 @@ struct PoolSelection
  */
 Result<ModelRunOutcome> runModelOnPool(StudyDatabase& db, qint64 modelId, const PoolSelection& selection,
     const ModelRunOptions& options, const CancelToken& cancel, const ProgressFn& progress);
+
+/// A model's accuracy on filtered copies of pool images (one filter of a frequency analysis).
+struct FrequencyAccuracy
+{
+    FrequencyFilter filter; ///< Kind::None: the images as they are
+    Proportion accuracy; ///< images judged right, with the Wilson interval (95 %)
+    QMap<QString, Proportion> bySource; ///< the same per source
+};
+
+/**
+ * You et al.'s frequency analysis for a registered model: the pool images of `selection` (each read
+ * once and checked against its SHA-256) as they are, then low-, high- and band-pass filtered at
+ * `cutoffs` (frequencySweep, cycles per image of the file as stored), each judged by the model.
+ * "Right" is the model's own question: P(real) on the right side of `options.threshold` for a
+ * detector, the most probable class mapped to the image's source (source classes whose classes
+ * cover every source judged; others are judged as detectors) or category (category classes).
+ * Nothing is stored. Fails naming the selection when it has no images, and
+ * the file that cannot be read.
+ */
+Result<std::vector<FrequencyAccuracy>> evaluateOnFrequencies(StudyDatabase& db, qint64 modelId,
+    const PoolSelection& selection, const std::vector<double>& cutoffs, const ModelRunOptions& options,
+    const CancelToken& cancel, const ProgressFn& progress);
 
 /// A detector's verdict on one image of a folder judged for contamination.
 struct FolderImageVerdict

@@ -373,6 +373,106 @@ int cmdModel(const QStringList& args)
               << Qt::flush;
         return 0;
     }
+    if (action == QLatin1String("frequency")) {
+        p.setApplicationDescription(QStringLiteral(
+            "Frequency analysis (You et al.): judge pool images as they are and low-, high- and band-pass filtered "
+            "at cut-offs in cycles per image, and print the model's accuracy on each, overall and per source. "
+            "Nothing is stored."));
+        p.addOption({ QStringLiteral("model"), QStringLiteral("Model name or id."), QStringLiteral("model") });
+        p.addOption({ QStringLiteral("cutoffs"),
+            QStringLiteral("Cut-offs in cycles per image, comma-separated (default 10,30,50,100)."),
+            QStringLiteral("list"), QStringLiteral("10,30,50,100") });
+        p.addOption(
+            { QStringLiteral("split"), QStringLiteral("Pool split to judge: train, val, test (default) or all."),
+                QStringLiteral("split"), QStringLiteral("test") });
+        p.addOption({ QStringLiteral("threshold"), QStringLiteral("Detectors: P(real) >= threshold says real."),
+            QStringLiteral("p"), QStringLiteral("0.5") });
+        p.addOption(
+            { QStringLiteral("out"), QStringLiteral("Also write the table to this CSV file."), QStringLiteral("csv") });
+        p.addOption({ QStringLiteral("cpu"), QStringLiteral("Run on the CPU even when CUDA is available.") });
+        if (!parse(p, rest, code))
+            return code;
+        if (!p.isSet(QStringLiteral("model")))
+            return usage(p, QStringLiteral("--model is required"));
+        std::vector<double> cutoffs;
+        for (const QString& text : p.value(QStringLiteral("cutoffs")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const double c = text.trimmed().toDouble(&ok);
+            if (!ok || !(c > 0))
+                return usage(
+                    p, QStringLiteral("--cutoffs: \"%1\" is not a positive number of cycles per image").arg(text));
+            if (!cutoffs.empty() && c <= cutoffs.back())
+                return usage(p, QStringLiteral("--cutoffs must rise (got %1 after %2)").arg(c).arg(cutoffs.back()));
+            cutoffs.push_back(c);
+        }
+        if (cutoffs.empty())
+            return usage(p, QStringLiteral("--cutoffs needs at least one cut-off"));
+        bool ok = true;
+        ModelRunOptions options;
+        options.threshold = p.value(QStringLiteral("threshold")).toDouble(&ok);
+        if (!ok || options.threshold < 0 || options.threshold > 1)
+            return usage(p, QStringLiteral("--threshold must be between 0 and 1"));
+        options.device = p.isSet(QStringLiteral("cpu")) ? DevicePreference::Cpu : DevicePreference::Auto;
+        PoolSelection selection;
+        const QString split = p.value(QStringLiteral("split"));
+        if (split != QLatin1String("all")) {
+            bool known = false;
+            const Split s = splitFromName(split, &known);
+            if (!known || s == Split::None)
+                return usage(p, QStringLiteral("--split \"%1\": use train, val, test or all").arg(split));
+            selection.splits << splitName(s);
+        }
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        const auto model = findModel(*db.value(), p.value(QStringLiteral("model")));
+        if (!model)
+            return fail(model.error());
+        CancelToken cancel;
+        const auto results
+            = evaluateOnFrequencies(*db.value(), model->id, selection, cutoffs, options, cancel, progressPrinter());
+        if (!results)
+            return fail(results.error());
+        QStringList sources;
+        for (const FrequencyAccuracy& r : results.value())
+            for (auto it = r.bySource.cbegin(); it != r.bySource.cend(); ++it)
+                if (!sources.contains(it.key()))
+                    sources << it.key();
+        Table table;
+        table.header = { QStringLiteral("filter"), QStringLiteral("cutoff"), QStringLiteral("upper_cutoff"),
+            QStringLiteral("images"), QStringLiteral("accuracy"), QStringLiteral("wilson_low"),
+            QStringLiteral("wilson_high") };
+        for (const QString& source : std::as_const(sources))
+            table.header << QStringLiteral("accuracy[%1]").arg(source);
+        for (const FrequencyAccuracy& r : results.value()) {
+            const bool none = !r.filter.enabled();
+            QStringList row = { none ? QStringLiteral("none") : r.filter.describe().section(QLatin1Char(' '), 0, 0),
+                none ? QString() : QString::number(r.filter.cutoff),
+                r.filter.kind == FrequencyFilter::Kind::BandPass ? QString::number(r.filter.upper) : QString(),
+                QString::number(r.accuracy.trials), QString::number(r.accuracy.estimate, 'f', 4),
+                QString::number(r.accuracy.low, 'f', 4), QString::number(r.accuracy.high, 'f', 4) };
+            for (const QString& source : std::as_const(sources))
+                row << (r.bySource.contains(source) ? QString::number(r.bySource.value(source).estimate, 'f', 4)
+                                                    : QString());
+            table.rows.push_back(row);
+        }
+        out() << QStringLiteral(
+            "model \"%1\" on %2 pool image(s) of %3, as they are and filtered (cycles per image):\n")
+                     .arg(model->name)
+                     .arg(results->front().accuracy.trials)
+                     .arg(selection.describe());
+        out() << table.header.join(QLatin1Char('\t')) << '\n';
+        for (const QStringList& row : table.rows)
+            out() << row.join(QLatin1Char('\t')) << '\n';
+        if (p.isSet(QStringLiteral("out"))) {
+            const QString file = p.value(QStringLiteral("out"));
+            if (const Status s = writeTableFile(table, file); !s)
+                return fail(s.error());
+            out() << "wrote " << file << '\n';
+        }
+        out() << Qt::flush;
+        return 0;
+    }
     if (action == QLatin1String("contamination")) {
         p.setApplicationDescription(QStringLiteral(
             "Estimate how many images of a folder of supposedly real images are generated (dataset contamination): "
@@ -485,7 +585,7 @@ int cmdModel(const QStringList& args)
             return fail(QStringLiteral("%1 file(s) could not be judged (listed above)").arg(failed));
         return 0;
     }
-    err() << "usage: ntt model add|list|run|train|contamination --db <file> ...\n";
+    err() << "usage: ntt model add|list|run|train|frequency|contamination --db <file> ...\n";
     return 2;
 }
 

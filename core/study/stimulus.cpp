@@ -80,9 +80,10 @@ QString outputName(
     const bool opaque = image.alpha == QLatin1String("none") || image.alpha == QLatin1String("opaque");
     const QString onto
         = opaque && background == Background {} ? QString() : QStringLiteral("-bg") + background.name().mid(1);
+    const QString filtered = n.filter.enabled() ? QStringLiteral("-") + n.filter.tag() : QString();
     if (n.format == QLatin1String("png"))
-        return QStringLiteral("%1-%2%3.png").arg(sourceSha256).arg(n.size).arg(onto);
-    return QStringLiteral("%1-%2-q%3%4.jpg").arg(sourceSha256).arg(n.size).arg(n.quality).arg(onto);
+        return QStringLiteral("%1-%2%3%4.png").arg(sourceSha256).arg(n.size).arg(onto, filtered);
+    return QStringLiteral("%1-%2-q%3%4%5.jpg").arg(sourceSha256).arg(n.size).arg(n.quality).arg(onto, filtered);
 }
 
 // Encodes and writes through a temporary file renamed on commit, so a crash never leaves half a
@@ -181,6 +182,12 @@ Result<std::vector<NormalisedStimulus>> normaliseStimuli(const std::vector<PoolI
                 square = coverSquare(decoded.value(), normalisation.size);
             } catch (const cv::Exception& e) {
                 return Error { Text::tr("%1: cannot scale the image (%2)").arg(image.path, cvMessage(e)) };
+            }
+            if (normalisation.filter.enabled()) {
+                auto filtered = filterFrequencies(square, normalisation.filter, image.path);
+                if (!filtered)
+                    return Error { filtered.error() };
+                square = std::move(filtered).value();
             }
             const auto written = encodeAndWrite(square, normalisation, stimulus.path);
             if (!written)

@@ -280,10 +280,17 @@ Result<StudyDefinition> parseStudyDefinition(const QByteArray& json, const QStri
         n.readInt("size", d.normalisation.size, 16, 4096);
         n.readString("format", d.normalisation.format);
         n.readInt("quality", d.normalisation.quality, 1, 100);
+        QString filterText;
+        n.readString("filter", filterText);
         if (n.failed())
             return Error { n.error() };
+        const auto filter = parseFrequencyFilter(filterText);
+        if (!filter)
+            return Error { QStringLiteral("%1: normalise: %2").arg(origin, filter.error()) };
+        d.normalisation.filter = filter.value();
     } else if (!norm.isUndefined() && !norm.isNull() && !(norm.isBool() && !norm.toBool())) {
-        r.fail(QStringLiteral("normalise"), QStringLiteral("must be an object {size, format, quality} or false"));
+        r.fail(
+            QStringLiteral("normalise"), QStringLiteral("must be an object {size, format, quality, filter} or false"));
     }
 
     QString backgroundText = d.background.name();
@@ -332,6 +339,16 @@ QByteArray studyDefinitionToJson(const StudyDefinition& d)
         n.insert(QStringLiteral("size"), d.normalisation.size);
         n.insert(QStringLiteral("format"), d.normalisation.format);
         n.insert(QStringLiteral("quality"), d.normalisation.quality);
+        if (d.normalisation.filter.enabled()) {
+            const FrequencyFilter& f = d.normalisation.filter;
+            n.insert(QStringLiteral("filter"),
+                f.kind == FrequencyFilter::Kind::BandPass
+                    ? QStringLiteral("band:%1-%2").arg(f.cutoff).arg(f.upper)
+                    : QStringLiteral("%1:%2")
+                          .arg(
+                              f.kind == FrequencyFilter::Kind::LowPass ? QStringLiteral("low") : QStringLiteral("high"))
+                          .arg(f.cutoff));
+        }
         o.insert(QStringLiteral("normalise"), n);
     }
     o.insert(QStringLiteral("background"), d.background.name());

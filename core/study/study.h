@@ -1,5 +1,6 @@
 #pragma once
 
+#include "frequencyfilter.h"
 #include "pool/imagedecode.h"
 #include "result.h"
 
@@ -47,6 +48,9 @@ struct StimulusNormalisation
     int size = 512; ///< output is size x size: scaled to cover, centre-cropped
     QString format = QStringLiteral("jpeg"); ///< "jpeg" or "png"
     int quality = 90; ///< JPEG quality 1..100
+    /// Spatial frequencies kept after scaling (cycles per image of the size x size copy): people see
+    /// the same low-, high- or band-pass filtered images a model's frequency analysis judges.
+    FrequencyFilter filter;
 };
 
 /// A study's definition: everything needed to regenerate its trials for any participant.

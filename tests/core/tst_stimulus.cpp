@@ -5,6 +5,9 @@
 #include <QtEndian>
 #include <QtTest>
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
 #include <functional>
 
 using namespace ntt;
@@ -161,6 +164,7 @@ private Q_SLOTS:
     void coverCropsTheCentre();
     void enlargesSmallImages();
     void pngIsLossless();
+    void frequencyFilteredCopiesAreTheFilter();
     void jpegQualityHonoured();
     void reusesExistingOutputs();
     void settingsDoNotShareFiles();
@@ -361,6 +365,23 @@ void Test_stimulus::pngIsLossless()
     const auto normalised = loadStimulus(result->front().path, 4096, 4096);
     QVERIFY(original.ok() && normalised.ok());
     QCOMPARE(normalised->pixels, original->pixels);
+}
+
+// People can be shown the same filtered copies a model's frequency analysis judges.
+void Test_stimulus::frequencyFilteredCopiesAreTheFilter()
+{
+    const QString path = writeFile(m_dir, "filtered.png", png(32, 32, PngKind::Rgb, texture));
+    QTemporaryDir out;
+    StimulusNormalisation n = normalisation(32, "png", 90);
+    n.filter = parseFrequencyFilter(QStringLiteral("low:4")).value();
+    const auto result = normaliseStimuli({ poolImage(path, 1) }, n, out.path(), CancelToken(), {});
+    QVERIFY2(result.ok(), qPrintable(result.error()));
+    QVERIFY2(result->front().path.endsWith("-32-lp4.png"), qPrintable(result->front().path));
+    const cv::Mat original = cv::imread(path.toStdString(), cv::IMREAD_COLOR);
+    const cv::Mat copy = cv::imread(result->front().path.toStdString(), cv::IMREAD_COLOR);
+    const cv::Mat expected = filterFrequencies(original, n.filter, path).value();
+    QCOMPARE(cv::norm(copy, expected, cv::NORM_INF), 0.0);
+    QVERIFY(cv::norm(copy, original, cv::NORM_INF) > 10.0); // the texture's fine detail is gone
 }
 
 void Test_stimulus::jpegQualityHonoured()

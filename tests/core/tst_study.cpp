@@ -82,6 +82,23 @@ private Q_SLOTS:
         QCOMPARE(answerOptionCount(t), 2);
     }
 
+    void normaliseCanFilterFrequencies()
+    {
+        const auto d = parseStudyDefinition(
+            R"({"name": "f", "normalise": {"size": 64, "format": "png", "filter": "band:10-30"}})",
+            QStringLiteral("f.json"));
+        QVERIFY2(d.ok(), qPrintable(d.error()));
+        QCOMPARE(d->normalisation.filter.describe(), QStringLiteral("band-pass 10-30"));
+        const auto back = parseStudyDefinition(studyDefinitionToJson(d.value()), QStringLiteral("back.json"));
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QCOMPARE(back->normalisation.filter.describe(), QStringLiteral("band-pass 10-30"));
+        const auto bad = parseStudyDefinition(
+            R"({"name": "f", "normalise": {"size": 64, "filter": "mid:3"}})", QStringLiteral("f.json"));
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().contains(QLatin1String("f.json: normalise: frequency filter \"mid:3\"")),
+            qPrintable(bad.error()));
+    }
+
     void whichSourceAndWhichCategoryShowOneImage()
     {
         const auto source

@@ -427,6 +427,84 @@ private Q_SLOTS:
         QCOMPARE(badSplit.code, 2);
         QVERIFY2(badSplit.err.contains(QStringLiteral("--split \"holdout\"")), qPrintable(badSplit.err));
     }
+
+    // A folder of supposedly real images judged for contamination, and a model judged on filtered
+    // copies of the pool: counts checked against the model's own P(real) on each file.
+    void contaminationAndFrequencyAnalysis()
+    {
+        CancelToken cancel;
+        QTemporaryDir dir;
+        auto made = testing::demoStudyFile(dir.path(), 3, 48, {}, QStringLiteral("tiny_scripted"));
+        QVERIFY2(made.ok(), qPrintable(made.error()));
+        StudyDatabase& db = *made->db;
+        const auto images = db.poolImages().value();
+        // Without predictions on labelled pool images, the error rates are unknown: refused, saying what to run.
+        const QString folder = dir.filePath(QStringLiteral("scraped"));
+        QVERIFY(QDir().mkpath(folder + QStringLiteral("/__MACOSX")));
+        PoolSelection all;
+        const auto refused
+            = estimateFolderContamination(db, made->modelId, folder, all, ModelRunOptions {}, cancel, {});
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().contains(QLatin1String("ntt model run --pool")), qPrintable(refused.error()));
+        QVERIFY(runModelOnPool(db, made->modelId, all, ModelRunOptions {}, cancel, {}).ok());
+
+        // Five real and three generated files, macOS litter, a README and a broken file.
+        int copied = 0;
+        for (const PoolImage& image : images) {
+            const bool real = image.source == QLatin1String("real");
+            if ((real && copied < 5) || (!real && copied >= 5 && copied < 8)) {
+                QVERIFY(QFile::copy(image.path, QStringLiteral("%1/%2.png").arg(folder).arg(copied)));
+                ++copied;
+            }
+        }
+        QCOMPARE(copied, 8);
+        QVERIFY(QFile::copy(images.front().path, folder + QStringLiteral("/__MACOSX/._0.png")));
+        QFile readme(folder + QStringLiteral("/README.txt"));
+        QVERIFY(readme.open(QIODevice::WriteOnly) && readme.write("notes") > 0);
+        readme.close();
+        QFile broken(folder + QStringLiteral("/broken.jpg"));
+        QVERIFY(broken.open(QIODevice::WriteOnly) && broken.write("not a jpeg") > 0);
+        broken.close();
+
+        const auto report = estimateFolderContamination(db, made->modelId, folder, all, ModelRunOptions {}, cancel, {});
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        QCOMPARE(int(report->images.size()), 9); // litter and README skipped
+        QVERIFY(report->images.back().path.endsWith(QLatin1String("broken.jpg")));
+        QVERIFY(!report->images.back().error.isEmpty());
+        QCOMPARE(report->estimate.images, 8);
+        // The error rates and the count agree with the stored P(real) and the files' own predictions.
+        int realFlagged = 0, reals = 0;
+        for (const PredictionRow& row : db.predictionRows(0, made->modelId).value()) {
+            if (row.image.source == QLatin1String("real")) {
+                ++reals;
+                realFlagged += row.pReal < 0.5f ? 1 : 0;
+            }
+        }
+        QCOMPARE(report->rates.realImages, reals);
+        QCOMPARE(report->rates.realFlagged, realFlagged);
+        int flagged = 0;
+        for (std::size_t i = 0; i + 1 < report->images.size(); ++i) {
+            flagged += report->images[i].pReal < 0.5f ? 1 : 0;
+            if (i > 0)
+                QVERIFY(report->images[i - 1].pReal <= report->images[i].pReal); // most likely generated first
+        }
+        QCOMPARE(report->estimate.flagged, flagged);
+        const ContaminationEstimate direct = estimateContamination(flagged, 8, report->rates);
+        QCOMPARE(report->estimate.apparent.estimate, direct.apparent.estimate);
+        QCOMPARE(report->estimate.warning, direct.warning);
+
+        // Frequency analysis: unfiltered accuracy equals the stored predictions' at the threshold.
+        const auto sweep = evaluateOnFrequencies(db, made->modelId, all, { 4, 12 }, ModelRunOptions {}, cancel, {});
+        QVERIFY2(sweep.ok(), qPrintable(sweep.error()));
+        QCOMPARE(int(sweep->size()), 1 + 2 + 2 + 1);
+        QVERIFY(!sweep->front().filter.enabled());
+        QCOMPARE(sweep->front().accuracy.trials, int(images.size()));
+        int right = 0;
+        for (const PredictionRow& row : db.predictionRows(0, made->modelId).value())
+            right += (row.pReal >= 0.5f) == (row.image.source == QLatin1String("real")) ? 1 : 0;
+        QCOMPARE(sweep->front().accuracy.successes, right);
+        QCOMPARE(sweep->back().filter.describe(), QStringLiteral("band-pass 4-12"));
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_modelrun)
