@@ -64,6 +64,21 @@ Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
     return t;
 }
 
+// The pool images of one split named by --<flag> (train, val or test), or all of them ("all").
+Result<PoolSelection> splitSelection(const QCommandLineParser& p, const char* flag)
+{
+    PoolSelection selection;
+    const QString split = p.value(QLatin1String(flag));
+    if (split == QLatin1String("all"))
+        return selection;
+    bool known = false;
+    const Split s = splitFromName(split, &known);
+    if (!known || s == Split::None)
+        return Error { QStringLiteral("--%1 \"%2\": use train, val, test or all").arg(QLatin1String(flag), split) };
+    selection.splits << splitName(s);
+    return selection;
+}
+
 } // namespace
 
 namespace {
@@ -413,15 +428,9 @@ int cmdModel(const QStringList& args)
         if (!ok || options.threshold < 0 || options.threshold > 1)
             return usage(p, QStringLiteral("--threshold must be between 0 and 1"));
         options.device = p.isSet(QStringLiteral("cpu")) ? DevicePreference::Cpu : DevicePreference::Auto;
-        PoolSelection selection;
-        const QString split = p.value(QStringLiteral("split"));
-        if (split != QLatin1String("all")) {
-            bool known = false;
-            const Split s = splitFromName(split, &known);
-            if (!known || s == Split::None)
-                return usage(p, QStringLiteral("--split \"%1\": use train, val, test or all").arg(split));
-            selection.splits << splitName(s);
-        }
+        const auto selection = splitSelection(p, "split");
+        if (!selection)
+            return usage(p, selection.error());
         auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
         if (!db)
             return fail(db.error());
@@ -429,8 +438,8 @@ int cmdModel(const QStringList& args)
         if (!model)
             return fail(model.error());
         CancelToken cancel;
-        const auto results
-            = evaluateOnFrequencies(*db.value(), model->id, selection, cutoffs, options, cancel, progressPrinter());
+        const auto results = evaluateOnFrequencies(
+            *db.value(), model->id, selection.value(), cutoffs, options, cancel, progressPrinter());
         if (!results)
             return fail(results.error());
         QStringList sources;
@@ -460,7 +469,7 @@ int cmdModel(const QStringList& args)
             "model \"%1\" on %2 pool image(s) of %3, as they are and filtered (cycles per image):\n")
                      .arg(model->name)
                      .arg(results->front().accuracy.trials)
-                     .arg(selection.describe());
+                     .arg(selection->describe());
         out() << table.header.join(QLatin1Char('\t')) << '\n';
         for (const QStringList& row : table.rows)
             out() << row.join(QLatin1Char('\t')) << '\n';
@@ -508,15 +517,9 @@ int cmdModel(const QStringList& args)
         if (!ok || top < 0)
             return usage(p, QStringLiteral("--top must be a whole number >= 0"));
         options.device = p.isSet(QStringLiteral("cpu")) ? DevicePreference::Cpu : DevicePreference::Auto;
-        PoolSelection rates;
-        const QString split = p.value(QStringLiteral("rates-split"));
-        if (split != QLatin1String("all")) {
-            bool known = false;
-            const Split s = splitFromName(split, &known);
-            if (!known || s == Split::None)
-                return usage(p, QStringLiteral("--rates-split \"%1\": use train, val, test or all").arg(split));
-            rates.splits << splitName(s);
-        }
+        const auto rates = splitSelection(p, "rates-split");
+        if (!rates)
+            return usage(p, rates.error());
         auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
         if (!db)
             return fail(db.error());
@@ -525,7 +528,7 @@ int cmdModel(const QStringList& args)
             return fail(model.error());
         CancelToken cancel;
         const auto report = estimateFolderContamination(
-            *db.value(), model->id, p.positionalArguments().front(), rates, options, cancel, progressPrinter());
+            *db.value(), model->id, p.positionalArguments().front(), rates.value(), options, cancel, progressPrinter());
         if (!report)
             return fail(report.error());
         const ContaminationEstimate& e = report->estimate;
