@@ -915,6 +915,8 @@ Result<AddedModel> trainDetectorOnPool(
     for (const PoolImage& image : pool->images) {
         if (kWay && !options.classes.contains(labelOf(image)))
             continue;
+        if (!kWay && !training.trainSources.isEmpty() && !training.trainSources.contains(image.source))
+            continue;
         const LabelledImage labelled { image.path, image.source == pool->realSource, labelOf(image) };
         if (image.split == Split::Train)
             train.push_back(labelled);
@@ -962,6 +964,70 @@ Result<AddedModel> trainDetectorOnPool(
     };
     return addModel(
         db, modelPath, training.name, QString::fromUtf8(QJsonDocument(record).toJson(QJsonDocument::Compact)));
+}
+
+const CrossGeneratorCell* CrossGeneratorMatrix::find(const QString& trainedOn, const QString& testedOn) const
+{
+    for (const CrossGeneratorCell& c : cells) {
+        if (c.trainedOn == trainedOn && c.testedOn == testedOn)
+            return &c;
+    }
+    return nullptr;
+}
+
+Result<CrossGeneratorMatrix> crossGeneratorMatrix(StudyDatabase& db, const DetectorTraining& training, double threshold,
+    const CancelToken& cancel, const ProgressFn& progress)
+{
+    auto pool = loadPool(db);
+    if (!pool)
+        return Error { pool.error() };
+    CrossGeneratorMatrix matrix;
+    for (const PoolImage& image : pool->images) {
+        if (image.source != pool->realSource && !matrix.generators.contains(image.source))
+            matrix.generators << image.source;
+    }
+    matrix.generators.sort();
+    if (matrix.generators.size() < 2)
+        return Error { QStringLiteral("%1: the cross-generator matrix needs at least two generators besides the real "
+                                      "source \"%2\" (the pool has %3)")
+                           .arg(db.path(), pool->realSource)
+                           .arg(matrix.generators.isEmpty() ? QStringLiteral("none") : matrix.generators.join(", ")) };
+    matrix.sources = QStringList { pool->realSource } + matrix.generators;
+    for (const QString& generator : std::as_const(matrix.generators)) {
+        DetectorTraining one = training;
+        one.name = QStringLiteral("%1 on %2").arg(training.name, generator);
+        one.bySource = one.byCategory = false;
+        one.trainSources = { pool->realSource, generator };
+        auto model = db.modelByName(one.name);
+        if (!model) {
+            const auto trained = trainDetectorOnPool(db, one, cancel, [&](const TrainingProgress& t) {
+                if (progress && t.batch == 0)
+                    progress(t.epoch, t.epochs, QStringLiteral("training %1").arg(one.name));
+            });
+            if (!trained)
+                return Error { trained.error() };
+            model = trained->model;
+        }
+        matrix.models << model->name;
+        PoolSelection test;
+        test.splits = { splitName(Split::Test) };
+        ModelRunOptions run;
+        run.threshold = threshold;
+        run.device = training.options.device;
+        if (const auto ran = runModelOnPool(db, model->id, test, run, cancel, progress); !ran)
+            return Error { ran.error() };
+        const auto rows = db.predictionRows(0, model->id);
+        if (!rows)
+            return Error { rows.error() };
+        std::vector<PredictionRow> tested;
+        for (const PredictionRow& row : rows.value()) {
+            if (test.contains(row.image))
+                tested.push_back(row);
+        }
+        for (const SourceDetection& d : detectionBySource(tested, pool->realSource, threshold))
+            matrix.cells.push_back({ generator, d.source, d.accuracy });
+    }
+    return matrix;
 }
 
 Result<std::vector<ModelSummary>> summariseModels(const StudyDatabase& db, qint64 studyId)

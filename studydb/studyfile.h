@@ -317,12 +317,44 @@ struct DetectorTraining
     /// A K-way classifier over categories (what does it show?): over `classes`, or every category.
     bool byCategory = false;
     QStringList classes; ///< the sources or categories it tells apart; images of others are left out
+    /// A binary detector trained on these sources only (the real source among them; empty = all):
+    /// one generator's images against real ones, for the cross-generator matrix.
+    QStringList trainSources;
 };
 
 /// Makes splits if the pool has none, trains, saves the model beside the study file
 /// ("<file>.models/<name>.pt") and registers it.
 Result<AddedModel> trainDetectorOnPool(
     StudyDatabase& db, const DetectorTraining& training, const CancelToken& cancel, const TrainingProgressFn& progress);
+
+/// One cell of the cross-generator matrix: a detector trained on real images and one generator's,
+/// judged on the test images of one source.
+struct CrossGeneratorCell
+{
+    QString trainedOn; ///< the generator it was trained on
+    QString testedOn; ///< the source of the test images (the real source or a generator)
+    Proportion accuracy; ///< test images of that source called right (Wilson 95 %)
+};
+
+/// The GenImage protocol's table: for each generator, a detector trained on it and real images.
+struct CrossGeneratorMatrix
+{
+    QStringList generators; ///< rows (trained on), in name order
+    QStringList sources; ///< columns (tested on): the real source first, then the generators
+    std::vector<CrossGeneratorCell> cells;
+    QStringList models; ///< the detectors trained (registered, one per generator)
+    const CrossGeneratorCell* find(const QString& trainedOn, const QString& testedOn) const;
+};
+
+/**
+ * Trains one binary detector per generator of the pool, on that generator's and the real source's
+ * train images (`training` gives the options; each model is named "<training.name> on <generator>",
+ * and an existing model of that name is reused), runs each on the pool's test split and tabulates
+ * how each calls every source's test images at the threshold: the cross-generator matrix of the
+ * GenImage benchmark. Fails when the pool has fewer than two generators or no test split.
+ */
+Result<CrossGeneratorMatrix> crossGeneratorMatrix(StudyDatabase& db, const DetectorTraining& training, double threshold,
+    const CancelToken& cancel, const ProgressFn& progress);
 
 /// Accuracy of a model on the pool's test split and on the study's trials.
 struct ModelSummary

@@ -11,6 +11,36 @@ namespace ntt::cli {
 
 namespace {
 
+// The flags of a built-in detector's training, read by trainingFromOptions.
+void addTrainingOptions(QCommandLineParser& p)
+{
+    p.addOption({ QStringLiteral("architecture"), QStringLiteral("baseline-cnn (default) or resnet18."),
+        QStringLiteral("arch"), QStringLiteral("baseline-cnn") });
+    p.addOption({ QStringLiteral("optimizer"), QStringLiteral("sgd (default, momentum 0.9) or adamw."),
+        QStringLiteral("opt"), QStringLiteral("sgd") });
+    p.addOption({ QStringLiteral("epochs"), QStringLiteral("Epochs (default 10)."), QStringLiteral("n"),
+        QStringLiteral("10") });
+    p.addOption({ QStringLiteral("batch-size"), QStringLiteral("Batch size (default 16)."), QStringLiteral("n"),
+        QStringLiteral("16") });
+    p.addOption({ QStringLiteral("learning-rate"), QStringLiteral("Initial learning rate (default 0.01)."),
+        QStringLiteral("lr"), QStringLiteral("0.01") });
+    p.addOption({ QStringLiteral("input-size"), QStringLiteral("Network input in pixels (default 64)."),
+        QStringLiteral("px"), QStringLiteral("64") });
+    p.addOption({ QStringLiteral("crop-from"),
+        QStringLiteral("Scale the short side to this many pixels and use the centre input-size square, keeping "
+                       "fine detail (0 = scale the whole image to the input size)."),
+        QStringLiteral("px"), QStringLiteral("0") });
+    p.addOption({ QStringLiteral("patience"), QStringLiteral("Early stopping patience in epochs (0 = off)."),
+        QStringLiteral("n"), QStringLiteral("3") });
+    p.addOption({ QStringLiteral("split"), QStringLiteral("train:val:test ratios when splits are made (8:1:1)."),
+        QStringLiteral("ratios"), QStringLiteral("8:1:1") });
+    p.addOption({ QStringLiteral("seed"), QStringLiteral("Seed of splits, initialisation and batches."),
+        QStringLiteral("n"), QStringLiteral("1") });
+    p.addOption({ QStringLiteral("no-flips"), QStringLiteral("No random horizontal flips.") });
+    p.addOption({ QStringLiteral("no-crops"), QStringLiteral("No random resized crops.") });
+    p.addOption({ QStringLiteral("cpu"), QStringLiteral("Train on the CPU even when CUDA is available.") });
+}
+
 // Reads the training options shared by the command line's flags; errors name the flag.
 Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
 {
@@ -52,15 +82,6 @@ Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
         return Error { ratios.error() };
     t.ratios = ratios.value();
     t.splitSeed = o.seed;
-    t.bySource = p.isSet(QStringLiteral("by-source"));
-    t.byCategory = p.isSet(QStringLiteral("by-category"));
-    if (t.bySource && t.byCategory)
-        return Error { QStringLiteral("--by-source and --by-category: choose one") };
-    if (p.isSet(QStringLiteral("classes"))) {
-        if (!t.bySource && !t.byCategory)
-            return Error { QStringLiteral("--classes needs --by-source or --by-category") };
-        t.classes = p.value(QStringLiteral("classes")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    }
     return t;
 }
 
@@ -324,31 +345,7 @@ int cmdModel(const QStringList& args)
             "train split, with early stopping on its validation split. Splits are made first (stratified, "
             "pair-aware) when the pool has none."));
         p.addOption({ QStringLiteral("name"), QStringLiteral("Name of the trained model."), QStringLiteral("name") });
-        p.addOption({ QStringLiteral("architecture"), QStringLiteral("baseline-cnn (default) or resnet18."),
-            QStringLiteral("arch"), QStringLiteral("baseline-cnn") });
-        p.addOption({ QStringLiteral("optimizer"), QStringLiteral("sgd (default, momentum 0.9) or adamw."),
-            QStringLiteral("opt"), QStringLiteral("sgd") });
-        p.addOption({ QStringLiteral("epochs"), QStringLiteral("Epochs (default 10)."), QStringLiteral("n"),
-            QStringLiteral("10") });
-        p.addOption({ QStringLiteral("batch-size"), QStringLiteral("Batch size (default 16)."), QStringLiteral("n"),
-            QStringLiteral("16") });
-        p.addOption({ QStringLiteral("learning-rate"), QStringLiteral("Initial learning rate (default 0.01)."),
-            QStringLiteral("lr"), QStringLiteral("0.01") });
-        p.addOption({ QStringLiteral("input-size"), QStringLiteral("Network input in pixels (default 64)."),
-            QStringLiteral("px"), QStringLiteral("64") });
-        p.addOption({ QStringLiteral("crop-from"),
-            QStringLiteral("Scale the short side to this many pixels and use the centre input-size square, keeping "
-                           "fine detail (0 = scale the whole image to the input size)."),
-            QStringLiteral("px"), QStringLiteral("0") });
-        p.addOption({ QStringLiteral("patience"), QStringLiteral("Early stopping patience in epochs (0 = off)."),
-            QStringLiteral("n"), QStringLiteral("3") });
-        p.addOption({ QStringLiteral("split"), QStringLiteral("train:val:test ratios when splits are made (8:1:1)."),
-            QStringLiteral("ratios"), QStringLiteral("8:1:1") });
-        p.addOption({ QStringLiteral("seed"), QStringLiteral("Seed of splits, initialisation and batches."),
-            QStringLiteral("n"), QStringLiteral("1") });
-        p.addOption({ QStringLiteral("no-flips"), QStringLiteral("No random horizontal flips.") });
-        p.addOption({ QStringLiteral("no-crops"), QStringLiteral("No random resized crops.") });
-        p.addOption({ QStringLiteral("cpu"), QStringLiteral("Train on the CPU even when CUDA is available.") });
+        addTrainingOptions(p);
         p.addOption({ QStringLiteral("by-source"),
             QStringLiteral("Train a K-way detector that names the source (which generator made it, real among "
                            "them) instead of real vs generated; it answers which-source and pick-source trials.") });
@@ -363,9 +360,18 @@ int cmdModel(const QStringList& args)
             return code;
         if (!p.isSet(QStringLiteral("name")))
             return usage(p, QStringLiteral("--name is required"));
-        const auto training = trainingFromOptions(p);
+        auto training = trainingFromOptions(p);
         if (!training)
             return usage(p, training.error());
+        training->bySource = p.isSet(QStringLiteral("by-source"));
+        training->byCategory = p.isSet(QStringLiteral("by-category"));
+        if (training->bySource && training->byCategory)
+            return usage(p, QStringLiteral("--by-source and --by-category: choose one"));
+        if (p.isSet(QStringLiteral("classes"))) {
+            if (!training->bySource && !training->byCategory)
+                return usage(p, QStringLiteral("--classes needs --by-source or --by-category"));
+            training->classes = p.value(QStringLiteral("classes")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        }
         auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
         if (!db)
             return fail(db.error());
@@ -386,6 +392,64 @@ int cmdModel(const QStringList& args)
                      .arg(trained->model.id)
                      .arg(trained->model.path)
               << Qt::flush;
+        return 0;
+    }
+    if (action == QLatin1String("cross-generator")) {
+        p.setApplicationDescription(QStringLiteral(
+            "The cross-generator matrix (the GenImage protocol): for each generator of the pool, train a built-in "
+            "detector on its images and the real ones (train split, early stopping on validation), run it on the "
+            "test split of every source, and print how it calls each source's test images. The detectors are "
+            "registered as \"<name> on <generator>\"; existing ones are reused."));
+        p.addOption({ QStringLiteral("name"), QStringLiteral("Name prefix of the detectors (default \"Detector\")."),
+            QStringLiteral("name"), QStringLiteral("Detector") });
+        addTrainingOptions(p);
+        p.addOption({ QStringLiteral("threshold"), QStringLiteral("P(real) >= threshold says real."),
+            QStringLiteral("p"), QStringLiteral("0.5") });
+        p.addOption({ QStringLiteral("out"),
+            QStringLiteral("Also write the matrix to this CSV file (one row per cell)."), QStringLiteral("csv") });
+        if (!parse(p, rest, code))
+            return code;
+        auto training = trainingFromOptions(p);
+        if (!training)
+            return usage(p, training.error());
+        bool ok = true;
+        const double threshold = p.value(QStringLiteral("threshold")).toDouble(&ok);
+        if (!ok || threshold < 0 || threshold > 1)
+            return usage(p, QStringLiteral("--threshold must be between 0 and 1"));
+        auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+        if (!db)
+            return fail(db.error());
+        CancelToken cancel;
+        const auto matrix = crossGeneratorMatrix(*db.value(), training.value(), threshold, cancel, progressPrinter());
+        if (!matrix)
+            return fail(matrix.error());
+        out() << QStringLiteral("test images called right (rows: trained on real and this generator; columns: the "
+                                "source of the test images; threshold %1)\n")
+                     .arg(threshold);
+        out() << QStringLiteral("trained on \\ tested on") << '\t' << matrix->sources.join(QLatin1Char('\t')) << '\n';
+        Table table;
+        table.header = { QStringLiteral("trained_on"), QStringLiteral("tested_on"), QStringLiteral("images"),
+            QStringLiteral("correct"), QStringLiteral("accuracy"), QStringLiteral("wilson_low"),
+            QStringLiteral("wilson_high") };
+        for (const QString& generator : matrix->generators) {
+            QStringList row = { generator };
+            for (const QString& source : matrix->sources) {
+                const CrossGeneratorCell* c = matrix->find(generator, source);
+                row << (c ? QString::number(c->accuracy.estimate, 'f', 3) : QStringLiteral("-"));
+                if (c)
+                    table.rows.push_back({ generator, source, QString::number(c->accuracy.trials),
+                        QString::number(c->accuracy.successes), QString::number(c->accuracy.estimate, 'g', 10),
+                        QString::number(c->accuracy.low, 'g', 10), QString::number(c->accuracy.high, 'g', 10) });
+            }
+            out() << row.join(QLatin1Char('\t')) << '\n';
+        }
+        if (p.isSet(QStringLiteral("out"))) {
+            const QString file = p.value(QStringLiteral("out"));
+            if (const Status s = writeTableFile(table, file); !s)
+                return fail(s.error());
+            out() << "wrote " << file << '\n';
+        }
+        out() << Qt::flush;
         return 0;
     }
     if (action == QLatin1String("frequency")) {
@@ -588,7 +652,7 @@ int cmdModel(const QStringList& args)
             return fail(QStringLiteral("%1 file(s) could not be judged (listed above)").arg(failed));
         return 0;
     }
-    err() << "usage: ntt model add|list|run|train|frequency|contamination --db <file> ...\n";
+    err() << "usage: ntt model add|list|run|train|cross-generator|frequency|contamination --db <file> ...\n";
     return 2;
 }
 

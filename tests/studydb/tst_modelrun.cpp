@@ -5,6 +5,8 @@
 #include "studyfile.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -504,6 +506,54 @@ private Q_SLOTS:
             right += (row.pReal >= 0.5f) == (row.image.source == QLatin1String("real")) ? 1 : 0;
         QCOMPARE(sweep->front().accuracy.successes, right);
         QCOMPARE(sweep->back().filter.describe(), QStringLiteral("band-pass 4-12"));
+    }
+
+    // The GenImage protocol: one detector per generator, each judged on every source's test images.
+    void crossGeneratorMatrixTrainsOneDetectorPerGenerator()
+    {
+        CancelToken cancel;
+        QTemporaryDir dir;
+        auto made = testing::demoStudyFile(dir.path(), 6, 48);
+        QVERIFY2(made.ok(), qPrintable(made.error()));
+        StudyDatabase& db = *made->db;
+        DetectorTraining training;
+        training.name = QStringLiteral("X");
+        training.options.epochs = 2;
+        training.options.inputSize = 32;
+        training.options.earlyStoppingPatience = 0;
+        training.options.device = DevicePreference::Cpu;
+        training.ratios = SplitRatios { 4, 1, 1 };
+        const auto matrix = crossGeneratorMatrix(db, training, 0.5, cancel, {});
+        QVERIFY2(matrix.ok(), qPrintable(matrix.error()));
+        QCOMPARE(matrix->generators, (QStringList { QStringLiteral("checkerboard"), QStringLiteral("upsampler") }));
+        QCOMPARE(matrix->sources,
+            (QStringList { QStringLiteral("real"), QStringLiteral("checkerboard"), QStringLiteral("upsampler") }));
+        QCOMPARE(
+            matrix->models, (QStringList { QStringLiteral("X on checkerboard"), QStringLiteral("X on upsampler") }));
+        QCOMPARE(int(matrix->cells.size()), 2 * 3);
+        // Each detector was trained on real images and its generator's only, and each cell counts that
+        // source's test images.
+        std::map<QString, int> testImages;
+        for (const PoolImage& image : db.poolImages().value())
+            testImages[image.source] += image.split == Split::Test ? 1 : 0;
+        for (const CrossGeneratorCell& c : matrix->cells)
+            QCOMPARE(c.accuracy.trials, testImages[c.testedOn]);
+        const auto upsampler = db.modelByName(QStringLiteral("X on upsampler"));
+        QVERIFY(upsampler.ok());
+        QVERIFY2(upsampler->training.contains(QLatin1String("\"train_images\"")), qPrintable(upsampler->training));
+        const QJsonObject record = QJsonDocument::fromJson(upsampler->training.toUtf8()).object();
+        int trainReal = 0, trainUpsampler = 0;
+        for (const PoolImage& image : db.poolImages().value()) {
+            if (image.split == Split::Train) {
+                trainReal += image.source == QLatin1String("real") ? 1 : 0;
+                trainUpsampler += image.source == QLatin1String("upsampler") ? 1 : 0;
+            }
+        }
+        QCOMPARE(record.value(QStringLiteral("train_images")).toInt(), trainReal + trainUpsampler);
+        // A second run reuses the detectors.
+        const auto again = crossGeneratorMatrix(db, training, 0.5, cancel, {});
+        QVERIFY(again.ok());
+        QCOMPARE(int(db.models()->size()), 2);
     }
 };
 
