@@ -85,6 +85,19 @@ Result<DetectorTraining> trainingFromOptions(const QCommandLineParser& p)
     return t;
 }
 
+// Writes `table` to the CSV file --out names, when given; the exit code.
+int finishWithTable(const QCommandLineParser& p, const Table& table)
+{
+    if (p.isSet(QStringLiteral("out"))) {
+        const QString file = p.value(QStringLiteral("out"));
+        if (const Status s = writeTableFile(table, file); !s)
+            return fail(s.error());
+        out() << "wrote " << file << '\n';
+    }
+    out() << Qt::flush;
+    return 0;
+}
+
 // The pool images of one split named by --<flag> (train, val or test), or all of them ("all").
 Result<PoolSelection> splitSelection(const QCommandLineParser& p, const char* flag)
 {
@@ -443,14 +456,7 @@ int cmdModel(const QStringList& args)
             }
             out() << row.join(QLatin1Char('\t')) << '\n';
         }
-        if (p.isSet(QStringLiteral("out"))) {
-            const QString file = p.value(QStringLiteral("out"));
-            if (const Status s = writeTableFile(table, file); !s)
-                return fail(s.error());
-            out() << "wrote " << file << '\n';
-        }
-        out() << Qt::flush;
-        return 0;
+        return finishWithTable(p, table);
     }
     if (action == QLatin1String("frequency")) {
         p.setApplicationDescription(QStringLiteral(
@@ -537,14 +543,7 @@ int cmdModel(const QStringList& args)
         out() << table.header.join(QLatin1Char('\t')) << '\n';
         for (const QStringList& row : table.rows)
             out() << row.join(QLatin1Char('\t')) << '\n';
-        if (p.isSet(QStringLiteral("out"))) {
-            const QString file = p.value(QStringLiteral("out"));
-            if (const Status s = writeTableFile(table, file); !s)
-                return fail(s.error());
-            out() << "wrote " << file << '\n';
-        }
-        out() << Qt::flush;
-        return 0;
+        return finishWithTable(p, table);
     }
     if (action == QLatin1String("contamination")) {
         p.setApplicationDescription(QStringLiteral(
@@ -635,19 +634,14 @@ int cmdModel(const QStringList& args)
                 ++listed;
             }
         }
-        if (p.isSet(QStringLiteral("out"))) {
-            Table table;
-            table.header = { QStringLiteral("path"), QStringLiteral("p_real"), QStringLiteral("called_generated"),
-                QStringLiteral("error") };
-            for (const FolderImageVerdict& v : report->images)
-                table.rows.push_back({ v.path, v.error.isEmpty() ? QString::number(v.pReal, 'g', 7) : QString(),
-                    v.error.isEmpty() ? QString::number(v.pReal < options.threshold ? 1 : 0) : QString(), v.error });
-            const QString file = p.value(QStringLiteral("out"));
-            if (const Status s = writeTableFile(table, file); !s)
-                return fail(s.error());
-            out() << "wrote " << file << "\n";
-        }
-        out() << Qt::flush;
+        Table table;
+        table.header = { QStringLiteral("path"), QStringLiteral("p_real"), QStringLiteral("called_generated"),
+            QStringLiteral("error") };
+        for (const FolderImageVerdict& v : report->images)
+            table.rows.push_back({ v.path, v.error.isEmpty() ? QString::number(v.pReal, 'g', 7) : QString(),
+                v.error.isEmpty() ? QString::number(v.pReal < options.threshold ? 1 : 0) : QString(), v.error });
+        if (const int written = finishWithTable(p, table); written != 0)
+            return written;
         if (failed > 0)
             return fail(QStringLiteral("%1 file(s) could not be judged (listed above)").arg(failed));
         return 0;
