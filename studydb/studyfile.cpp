@@ -910,9 +910,25 @@ Result<AddedModel> trainDetectorOnPool(
         options.classKind = training.byCategory ? OutputKind::CategoryClasses : OutputKind::SourceClasses;
         options.realSource = pool->realSource;
     }
+    QHash<qint64, QString> stimulusFiles;
+    if (training.studyId != 0) {
+        auto files = db.stimulusPaths(training.studyId);
+        if (!files)
+            return Error { files.error() };
+        if (files->isEmpty())
+            return Error {
+                QStringLiteral("%1: study %2 shows no images to train on").arg(db.path()).arg(training.studyId)
+            };
+        stimulusFiles = std::move(files).value();
+    }
     std::vector<LabelledImage> train;
     std::vector<LabelledImage> val;
-    for (const PoolImage& image : pool->images) {
+    for (PoolImage image : pool->images) {
+        if (training.studyId != 0) {
+            if (!stimulusFiles.contains(image.id))
+                continue;
+            image.path = stimulusFiles.value(image.id);
+        }
         if (kWay && !options.classes.contains(labelOf(image)))
             continue;
         if (!kWay && !training.trainSources.isEmpty() && !training.trainSources.contains(image.source))
@@ -952,6 +968,7 @@ Result<AddedModel> trainDetectorOnPool(
         { QStringLiteral("early_stopping_patience"), o.earlyStoppingPatience },
         { QStringLiteral("seed"), QString::number(o.seed) },
         { QStringLiteral("classes"), QJsonArray::fromStringList(o.classes) },
+        { QStringLiteral("study_stimuli"), training.studyId },
         { QStringLiteral("class_kind"), o.classes.isEmpty() ? QString() : outputKindName(o.classKind) },
         { QStringLiteral("train_images"), static_cast<int>(train.size()) },
         { QStringLiteral("val_images"), static_cast<int>(val.size()) },

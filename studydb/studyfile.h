@@ -320,6 +320,10 @@ struct DetectorTraining
     /// A binary detector trained on these sources only (the real source among them; empty = all):
     /// one generator's images against real ones, for the cross-generator matrix.
     QStringList trainSources;
+    /// Not 0: train on this study's stimuli (its normalised copies: one size, format and quality, so
+    /// the file cues the shortcut audit flags are gone, as they are for people) instead of the
+    /// originals; only the images the study shows take part.
+    qint64 studyId = 0;
 };
 
 /// Makes splits if the pool has none, trains, saves the model beside the study file

@@ -369,6 +369,10 @@ int cmdModel(const QStringList& args)
             QStringLiteral("With --by-source or --by-category: the sources or categories to tell apart, "
                            "comma-separated (default: all)."),
             QStringLiteral("list") });
+        p.addOption({ QStringLiteral("study"),
+            QStringLiteral("Train on this study's stimuli (its normalised copies, without the file cues people do "
+                           "not see) instead of the original files; only the images it shows take part."),
+            QStringLiteral("study") });
         if (!parse(p, rest, code))
             return code;
         if (!p.isSet(QStringLiteral("name")))
@@ -388,6 +392,12 @@ int cmdModel(const QStringList& args)
         auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
         if (!db)
             return fail(db.error());
+        if (p.isSet(QStringLiteral("study"))) {
+            const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
+            if (!study)
+                return fail(study.error());
+            training->studyId = study->id;
+        }
         CancelToken cancel;
         const auto trained = trainDetectorOnPool(*db.value(), training.value(), cancel, [](const TrainingProgress& t) {
             if (t.batch == 0)

@@ -555,6 +555,43 @@ private Q_SLOTS:
         QVERIFY(again.ok());
         QCOMPARE(int(db.models()->size()), 2);
     }
+
+    // A detector trained on a study's normalised stimuli sees the copies people see, not the originals.
+    void aDetectorTrainsOnAStudysNormalisedStimuli()
+    {
+        CancelToken cancel;
+        QTemporaryDir dir;
+        auto made = testing::demoStudyFile(dir.path(), 4, 48);
+        QVERIFY2(made.ok(), qPrintable(made.error()));
+        StudyDatabase& db = *made->db;
+        StudyDefinition d;
+        d.name = QStringLiteral("normalised");
+        d.trialType = TrialType::RealOrFake;
+        d.ways = 1;
+        d.trialsPerParticipant = 6;
+        d.normalisation.enabled = true;
+        d.normalisation.size = 32;
+        d.normalisation.format = QStringLiteral("jpeg");
+        const auto study = createStudy(db, d, cancel, {});
+        QVERIFY2(study.ok(), qPrintable(study.error()));
+        DetectorTraining training;
+        training.name = QStringLiteral("on stimuli");
+        training.options.epochs = 1;
+        training.options.inputSize = 32;
+        training.options.device = DevicePreference::Cpu;
+        training.studyId = study->study.id;
+        const auto trained = trainDetectorOnPool(db, training, cancel, {});
+        QVERIFY2(trained.ok(), qPrintable(trained.error()));
+        const QJsonObject record = QJsonDocument::fromJson(trained->model.training.toUtf8()).object();
+        QCOMPARE(record.value(QStringLiteral("study_stimuli")).toInteger(), study->study.id);
+        const auto stimuli = db.stimulusPaths(study->study.id).value();
+        int trainImages = 0;
+        for (const PoolImage& image : db.poolImages().value())
+            trainImages += image.split == Split::Train && stimuli.contains(image.id) ? 1 : 0;
+        QCOMPARE(record.value(QStringLiteral("train_images")).toInt(), trainImages);
+        for (const QString& path : stimuli)
+            QVERIFY2(path.endsWith(QLatin1String("-32-q90.jpg")), qPrintable(path)); // the copies, not the PNGs
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_modelrun)
