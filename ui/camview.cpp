@@ -668,7 +668,7 @@ void CamView::showTiles()
         }
         QString caption = image ? tr("#%1 · %2 · %3").arg(tile.imageId).arg(image->category, image->source)
                                 : tr("#%1").arg(tile.imageId);
-        if (trialRow && trialRow->type != TrialType::RealOrFake) {
+        if (trialRow && !answersWithLabels(trialRow->type)) {
             const int chosen = i < trialRow->chosenCounts.size() ? trialRow->chosenCounts[i] : 0;
             QStringList pickedBy;
             for (auto it = trialRow->modelChoices.cbegin(); it != trialRow->modelChoices.cend(); ++it) {
@@ -747,17 +747,21 @@ void CamView::updateSummary()
     if (row >= int(m_rows.size()))
         return;
     const TrialRowResult& t = m_rows[std::size_t(row)];
+    // An answer in words: real or fake, the name offered, or the position picked.
+    auto answerName = [&t](int answer) {
+        if (t.type == TrialType::RealOrFake)
+            return answer == 0 ? tr("real") : tr("fake");
+        if (answersWithLabels(t.type))
+            return answer >= 0 && answer < t.choices.size() ? t.choices[answer] : QString();
+        return tr("position %1").arg(answer + 1);
+    };
     QStringList choices;
-    for (std::size_t i = 0; i < t.chosenCounts.size(); ++i) {
-        const QString what
-            = t.type == TrialType::RealOrFake ? (i == 0 ? tr("real") : tr("fake")) : tr("position %1").arg(i + 1);
-        choices << tr("%1: %2").arg(what).arg(t.chosenCounts[i]);
-    }
+    for (std::size_t i = 0; i < t.chosenCounts.size(); ++i)
+        choices << tr("%1: %2").arg(answerName(int(i))).arg(t.chosenCounts[i]);
     QStringList models;
     for (auto it = t.modelChoices.cbegin(); it != t.modelChoices.cend(); ++it) {
         const bool right = it.value() == t.correctPosition;
-        const QString what = t.type == TrialType::RealOrFake ? (it.value() == 0 ? tr("real") : tr("fake"))
-                                                             : tr("position %1").arg(it.value() + 1);
+        const QString what = answerName(it.value());
         models << tr("%1 chose %2 (%3)").arg(it.key(), what, right ? tr("right") : tr("wrong"));
     }
     m_people->setText(tr("Row %1, %2. People: %3 answers (%4)%5. %6")

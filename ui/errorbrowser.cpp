@@ -137,6 +137,12 @@ ImageDetailDialog::ImageDetailDialog(
             chosen.sort();
             lines << tr("Chosen instead of it: %1").arg(chosen.join(QStringLiteral(", ")));
         }
+        if (!answers.namesChosen.isEmpty()) {
+            QStringList chosen;
+            for (auto it = answers.namesChosen.cbegin(); it != answers.namesChosen.cend(); ++it)
+                chosen << tr("%1 (%2×)").arg(it.key().toHtmlEscaped()).arg(it.value());
+            lines << tr("People answered: %1").arg(chosen.join(QStringLiteral(", ")));
+        }
         lines << tr("Response times on trials showing it: %1%2")
                      .arg(rtSummary(answers.rtMs),
                          answers.timedOut > 0 ? tr("; %1 timed out").arg(answers.timedOut) : QString());

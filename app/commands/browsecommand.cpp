@@ -134,6 +134,8 @@ int cmdBrowse(const QStringList& args)
                  .arg(answers.timedOut);
         for (auto c = answers.chosenInstead.cbegin(); c != answers.chosenInstead.cend(); ++c)
             o << QStringLiteral("chosen instead: image %1, %2 time(s)\n").arg(c.key()).arg(c.value());
+        for (auto c = answers.namesChosen.cbegin(); c != answers.namesChosen.cend(); ++c)
+            o << QStringLiteral("people answered: %1, %2 time(s)\n").arg(c.key()).arg(c.value());
         if (!answers.rtMs.empty())
             o << QStringLiteral("rt_ms: median %1, quartiles %2 - %3, n %4\n")
                      .arg(quantile(answers.rtMs, 0.5))

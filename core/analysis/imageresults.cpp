@@ -49,6 +49,9 @@ ImageAnswers imageAnswers(const std::vector<ResponseRow>& responses, qint64 imag
         if (r.trial.type == TrialType::PickReal && position == r.trial.correctPosition && !r.response.correct
             && answer >= 0 && answer < int(r.trial.imageIds.size()))
             ++a.chosenInstead[r.trial.imageIds[std::size_t(answer)]];
+        if ((r.trial.type == TrialType::WhichSource || r.trial.type == TrialType::WhichCategory) && answer >= 0
+            && answer < r.trial.choices.size())
+            ++a.namesChosen[r.trial.choices[answer]];
     }
     return a;
 }
@@ -61,7 +64,7 @@ QHash<qint64, ImageHumanResult> humanResultsByImage(
         if (!countsAsAnswer(row, filter) || row.response.answer < 0)
             continue;
         const Trial& trial = row.trial;
-        const bool pick = trial.type != TrialType::RealOrFake;
+        const bool pick = !answersWithLabels(trial.type);
         for (std::size_t position = 0; position < trial.imageIds.size(); ++position) {
             ImageHumanResult& r = results[trial.imageIds[position]];
             ++r.trials;
@@ -91,7 +94,18 @@ std::vector<TrialRowResult> trialRowResults(
         return key;
     };
     // The position in the row of the image the trial showed at `position`.
-    auto rowPosition = [](const TrialRowResult& row, const Trial& t, int position) {
+    auto rowPosition = [](TrialRowResult& row, const Trial& t, int position) {
+        if (t.type == TrialType::WhichSource || t.type == TrialType::WhichCategory) {
+            // By name: another trial of the image may have offered other names.
+            if (position < 0 || position >= t.choices.size())
+                return -1;
+            const QString& name = t.choices[position];
+            if (!row.choices.contains(name)) {
+                row.choices << name;
+                row.chosenCounts.push_back(0);
+            }
+            return int(row.choices.indexOf(name));
+        }
         if (t.type == TrialType::RealOrFake || position < 0 || position >= int(t.imageIds.size()))
             return position;
         const auto it = std::find(row.imageIds.begin(), row.imageIds.end(), t.imageIds[std::size_t(position)]);
@@ -107,11 +121,20 @@ std::vector<TrialRowResult> trialRowResults(
             row.type = r.trial.type;
             row.imageIds = r.trial.imageIds;
             row.correctPosition = r.trial.correctPosition;
-            row.chosenCounts.assign(r.trial.type == TrialType::RealOrFake ? 2 : r.trial.imageIds.size(), 0);
+            const bool named = r.trial.type == TrialType::WhichSource || r.trial.type == TrialType::WhichCategory;
+            row.chosenCounts.assign(
+                named ? 0 : (r.trial.type == TrialType::RealOrFake ? 2 : r.trial.imageIds.size()), 0);
+            if (named) {
+                for (int c = 0; c < int(r.trial.choices.size()); ++c)
+                    rowPosition(row, r.trial, c);
+                row.correctPosition = rowPosition(row, r.trial, r.trial.correctPosition);
+            }
             found = rowOf.emplace(key, rows.size()).first;
             rows.push_back(std::move(row));
         }
         TrialRowResult& row = rows[found->second];
+        for (int c = 0; c < int(r.trial.choices.size()); ++c)
+            rowPosition(row, r.trial, c); // every name offered has its place, chosen or not
         row.trialIds.push_back(r.trial.id);
         rowOfTrial.insert(r.trial.id, found->second);
         if (r.response.answer < 0) {

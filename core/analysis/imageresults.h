@@ -3,6 +3,7 @@
 #include "study/responseexport.h"
 
 #include <QHash>
+#include <QMap>
 #include <QString>
 
 #include <vector>
@@ -48,6 +49,8 @@ struct ImageAnswers
     std::vector<const ResponseRow*> rows; ///< trials under the filter that showed it, timed out included, in order
     /// Pick-real rows where it was the real image and people chose another: that image -> times.
     QHash<qint64, int> chosenInstead;
+    /// Which-source and which-category rows: the name people chose -> times (the right one included).
+    QMap<QString, int> namesChosen;
     std::vector<double> rtMs; ///< of the answers given in time
     int timedOut = 0;
 };
@@ -63,11 +66,16 @@ struct TrialRowResult
     TrialType type = TrialType::PickReal;
     std::vector<qint64> imageIds; ///< by position
     int correctPosition = 0;
-    std::vector<int> chosenCounts; ///< people's picks by position (real-or-fake: answer index 0 real, 1 fake)
+    /// People's picks by position (real-or-fake: answer index 0 real, 1 fake; which-source and
+    /// which-category: by index into `choices`).
+    std::vector<int> chosenCounts;
+    /// Which-source and which-category: every name the row's trials offered (trials of one image
+    /// may offer different distractors); correctPosition and answers index into it.
+    QStringList choices;
     int answered = 0;
     int unanswered = 0; ///< trials whose deadline passed
     std::vector<qint64> trialIds; ///< the counted trials
-    QHash<QString, int> modelChoices; ///< model name -> chosen position (or answer index)
+    QHash<QString, int> modelChoices; ///< model name -> chosen position (or answer index, or index into choices)
 };
 
 /// The rows of pick and real-or-fake trials people answered under the filter, with the models'

@@ -136,6 +136,45 @@ private Q_SLOTS:
         QCOMPARE(single.chosenCounts, (std::vector<int> { 0, 1 }));
         QCOMPARE(single.modelChoices.value(QStringLiteral("Baseline")), 0);
     }
+
+    // Which-category trials of one image offering different distractors: the names people chose are
+    // counted by name, for the image's detail and its row.
+    void namedAnswersAreCountedByName()
+    {
+        auto named = [](qint64 trialId, const QStringList& choices, const QString& chosen) {
+            ResponseRow r;
+            r.sessionId = 1;
+            r.trial.id = trialId;
+            r.trial.type = TrialType::WhichCategory;
+            r.trial.imageIds = { 7 };
+            r.trial.choices = choices;
+            r.trial.correctPosition = int(choices.indexOf(QStringLiteral("dog")));
+            r.response.answer = int(choices.indexOf(chosen));
+            r.response.correct = chosen == QLatin1String("dog");
+            r.response.rtMs = 900;
+            return r;
+        };
+        const std::vector<ResponseRow> rows = {
+            named(1, { QStringLiteral("cat"), QStringLiteral("dog") }, QStringLiteral("dog")),
+            named(2, { QStringLiteral("dog"), QStringLiteral("kite") }, QStringLiteral("kite")),
+            named(3, { QStringLiteral("kite"), QStringLiteral("dog") }, QStringLiteral("dog")),
+        };
+        const ImageAnswers answers = imageAnswers(rows, 7, AnswerFilter {});
+        QCOMPARE(answers.namesChosen.value(QStringLiteral("dog")), 2);
+        QCOMPARE(answers.namesChosen.value(QStringLiteral("kite")), 1);
+        QVERIFY(!answers.namesChosen.contains(QStringLiteral("cat")));
+        // Not a pick trial: the image is not "chosen".
+        const auto perImage = humanResultsByImage(rows, AnswerFilter {});
+        QCOMPARE(perImage.value(7).pickTrials, 0);
+        QCOMPARE(perImage.value(7).correct, 2);
+
+        const auto trialRows = trialRowResults(rows, {}, AnswerFilter {});
+        QCOMPARE(int(trialRows.size()), 1);
+        const TrialRowResult& r = trialRows.front();
+        QCOMPARE(r.choices, (QStringList { QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("kite") }));
+        QCOMPARE(r.correctPosition, 1);
+        QCOMPARE(r.chosenCounts, (std::vector<int> { 0, 2, 1 }));
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_imageresults)
