@@ -1,6 +1,7 @@
 #include "modelspanel.h"
 
 #include "backgroundjob.h"
+#include "qcustomplot_wrapper.h"
 #include "studydatabase.h"
 #include "studyfile.h"
 #include "trainingdialog.h"
@@ -66,6 +67,8 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     , m_cpuOnly(new QCheckBox(tr("CPU &only"), this))
     , m_run(new QPushButton(tr("&Run selected model"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
+    , m_frequency(new QPushButton(tr("&Frequency analysis"), this))
+    , m_frequencyPlot(new QCustomPlot(this))
     , m_pausedLabel(new QLabel(tr("Paused: a participant session is running at this station"), this))
     , m_progress(new QProgressBar(this))
     , m_status(new QLabel(this))
@@ -118,7 +121,19 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     runRow->addWidget(m_cpuOnly);
     runRow->addStretch(1);
     runRow->addWidget(m_run);
+    runRow->addWidget(m_frequency);
     runRow->addWidget(m_cancel);
+    m_frequency->setToolTip(tr("Judge the pool's test images as they are and low-, high- and band-pass filtered at 10, "
+                               "30, 50 and 100 cycles per image (You et al.), and plot the accuracy."));
+    m_frequencyPlot->setMinimumHeight(260);
+    m_frequencyPlot->setVisible(false);
+    // The legend below the axes, in rows, so that it never hides a line.
+    m_frequencyPlot->axisRect()->insetLayout()->take(m_frequencyPlot->legend);
+    m_frequencyPlot->plotLayout()->addElement(1, 0, m_frequencyPlot->legend);
+    m_frequencyPlot->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_frequencyPlot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_frequencyPlot->legend->setWrap(2);
+    m_frequencyPlot->legend->setBorderPen(Qt::NoPen);
 
     m_pausedLabel->setVisible(false);
     m_pausedLabel->setAlignment(Qt::AlignCenter);
@@ -146,6 +161,7 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     runLayout->addWidget(m_status);
     runLayout->addWidget(m_result);
     runLayout->addWidget(m_details);
+    runLayout->addWidget(m_frequencyPlot, 1);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_table, 1);
@@ -157,6 +173,10 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     connect(m_train, &QPushButton::clicked, this, &ModelsPanel::openTrainingDialog);
     connect(m_run, &QPushButton::clicked, this, &ModelsPanel::runSelectedModel);
     connect(m_cancel, &QPushButton::clicked, this, &ModelsPanel::cancelWork);
+    connect(m_frequency, &QPushButton::clicked, this, [this] {
+        if (const qint64 id = selectedModelId(); id > 0)
+            runFrequencyAnalysis(id);
+    });
     connect(m_exportPredictions, &QPushButton::clicked, this, [this] { exportDialog(ExportKind::Predictions); });
     connect(m_exportAnswers, &QPushButton::clicked, this, [this] { exportDialog(ExportKind::ModelAnswers); });
     connect(m_table, &QTableWidget::itemSelectionChanged, this, &ModelsPanel::updateButtons);
@@ -414,6 +434,124 @@ void ModelsPanel::runModel(qint64 modelId)
         });
 }
 
+void ModelsPanel::runFrequencyAnalysis(qint64 modelId)
+{
+    if (m_studyFilePath.isEmpty() || m_job->isRunning() || m_sessionRunning)
+        return;
+    ModelRunOptions options;
+    options.batchSize = m_batchSize->value();
+    options.threshold = m_threshold->value();
+    options.device = m_cpuOnly->isChecked() ? DevicePreference::Cpu : DevicePreference::Auto;
+    const QString model = modelName(modelId);
+    const QString file = m_studyFilePath;
+    setWork(Work::Frequency);
+    m_progress->setValue(0);
+    m_status->setText(tr("Frequency analysis of %1…").arg(model));
+    showResult(QString(), {}, false);
+    using Outcome = std::pair<std::vector<FrequencyAccuracy>, QString>;
+    m_job->start<Outcome>(
+        [file, modelId, options](const CancelToken& cancel, const ProgressFn& progress) -> Result<Outcome> {
+            auto db = StudyDatabase::open(file, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            const auto pool = db.value()->poolImages();
+            if (!pool)
+                return Error { pool.error() };
+            PoolSelection selection;
+            if (std::any_of(pool->begin(), pool->end(), [](const PoolImage& i) { return i.split == Split::Test; }))
+                selection.splits = { splitName(Split::Test) };
+            auto results = evaluateOnFrequencies(
+                *db.value(), modelId, selection, { 10, 30, 50, 100 }, options, cancel, progress);
+            if (!results)
+                return Error { results.error() };
+            return Outcome { std::move(results).value(), selection.describe() };
+        },
+        [this, model](Result<Outcome> result) {
+            const bool cancelled = m_cancelRequested;
+            setWork(Work::None);
+            m_status->clear();
+            if (result) {
+                drawFrequency(result->first, tr("%1 on %2").arg(model, result->second));
+                showResult(tr("%1: frequency analysis of %n image(s) of %2.", nullptr,
+                               result->first.empty() ? 0 : result->first.front().accuracy.trials)
+                               .arg(model, result->second),
+                    {}, false);
+            } else {
+                showResult(cancelled ? tr("%1: frequency analysis cancelled.").arg(model)
+                                     : tr("%1: the frequency analysis failed: %2").arg(model, result.error()),
+                    {}, !cancelled);
+            }
+            Q_EMIT frequencyAnalysed();
+        });
+}
+
+void ModelsPanel::drawFrequency(const std::vector<FrequencyAccuracy>& results, const QString& what)
+{
+    QCustomPlot* plot = m_frequencyPlot;
+    plot->clearGraphs();
+    plot->clearItems();
+    plot->legend->setVisible(true);
+    plot->legend->setFont(font());
+    QVector<double> lowKeys, lowValues, highKeys, highValues, bandKeys, bandValues;
+    double unfiltered = std::nan("");
+    double largest = 1.0;
+    for (const FrequencyAccuracy& r : results) {
+        const double accuracy = 100.0 * r.accuracy.estimate;
+        switch (r.filter.kind) {
+        case FrequencyFilter::Kind::None:
+            unfiltered = accuracy;
+            break;
+        case FrequencyFilter::Kind::LowPass:
+            lowKeys << r.filter.cutoff;
+            lowValues << accuracy;
+            break;
+        case FrequencyFilter::Kind::HighPass:
+            highKeys << r.filter.cutoff;
+            highValues << accuracy;
+            break;
+        case FrequencyFilter::Kind::BandPass:
+            // A band is drawn at the geometric middle of its cut-offs (the axis is logarithmic).
+            bandKeys << std::sqrt(r.filter.cutoff * r.filter.upper);
+            bandValues << accuracy;
+            break;
+        }
+        largest = std::max({ largest, r.filter.cutoff, r.filter.upper });
+    }
+    auto addLine = [&](const QString& name, const QVector<double>& keys, const QVector<double>& values,
+                       const QColor& colour, QCPScatterStyle::ScatterShape shape) {
+        auto* graph = plot->addGraph();
+        graph->setName(name);
+        graph->setPen(QPen(colour, 2));
+        graph->setScatterStyle(QCPScatterStyle(shape, colour, colour, 8));
+        graph->setData(keys, values);
+    };
+    addLine(tr("low-pass (frequencies up to the cut-off)"), lowKeys, lowValues, QColor(QStringLiteral("#0072B2")),
+        QCPScatterStyle::ssCircle);
+    addLine(tr("high-pass (above the cut-off)"), highKeys, highValues, QColor(QStringLiteral("#D55E00")),
+        QCPScatterStyle::ssSquare);
+    addLine(tr("band-pass (between two cut-offs)"), bandKeys, bandValues, QColor(QStringLiteral("#009E73")),
+        QCPScatterStyle::ssDiamond);
+    if (std::isfinite(unfiltered)) {
+        auto* graph = plot->addGraph();
+        graph->setName(tr("as they are: %1 %").arg(unfiltered, 0, 'f', 1));
+        graph->setPen(QPen(Qt::black, 1.5, Qt::DashLine));
+        graph->setData({ 0.1, largest * 10.0 }, { unfiltered, unfiltered });
+    }
+    // A logarithmic axis labelled at the cut-offs themselves.
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (double key : lowKeys)
+        ticker->addTick(key, QString::number(key));
+    plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    plot->xAxis->setTicker(ticker);
+    const double smallest = lowKeys.isEmpty() ? 1.0 : lowKeys.front();
+    plot->xAxis->setRange(smallest / 1.5, largest * 1.5);
+    plot->xAxis->setLabel(tr("Cut-off (cycles per image) — %1").arg(what));
+    plot->yAxis->setRange(0, 105);
+    plot->yAxis->setLabel(tr("Accuracy (%)"));
+    plot->setVisible(true);
+    plot->replot();
+}
+
 void ModelsPanel::cancelWork()
 {
     if (!m_job->isRunning())
@@ -452,7 +590,7 @@ void ModelsPanel::replaceJob()
     delete m_job;
     m_job = new BackgroundJob(this);
     connect(m_job, &BackgroundJob::progressed, this, [this](int percent, const QString& what) {
-        if (m_work != Work::Run)
+        if (m_work != Work::Run && m_work != Work::Frequency)
             return;
         m_progress->setValue(percent);
         m_lastProgress = what;
@@ -477,7 +615,8 @@ void ModelsPanel::updateButtons()
     m_add->setEnabled(free);
     m_train->setEnabled(free);
     m_run->setEnabled(free && m_studyId > 0 && selectedModelId() > 0);
-    m_cancel->setEnabled(m_work == Work::Run && !m_cancelRequested);
+    m_frequency->setEnabled(free && selectedModelId() > 0);
+    m_cancel->setEnabled((m_work == Work::Run || m_work == Work::Frequency) && !m_cancelRequested);
     m_exportPredictions->setEnabled(open && m_studyId > 0);
     m_exportAnswers->setEnabled(open && m_studyId > 0);
 }

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 class QCheckBox;
 class QDoubleSpinBox;
@@ -13,12 +14,14 @@ class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QCustomPlot;
 class QSpinBox;
 class QTableWidget;
 
 namespace ntt {
 
 class BackgroundJob;
+struct FrequencyAccuracy;
 class StudyDatabase;
 class TrainingDialog;
 
@@ -51,6 +54,13 @@ public:
 
     QTableWidget* modelTable() const { return m_table; }
     QPushButton* runButton() const { return m_run; }
+    QPushButton* frequencyButton() const { return m_frequency; }
+    /// Accuracy against cut-off of the last frequency analysis (hidden until one has run).
+    QCustomPlot* frequencyPlot() const { return m_frequencyPlot; }
+    /// You et al.'s frequency analysis of a model on the pool's test split (the whole pool when it has
+    /// no splits), on a worker: accuracy as the images are and low-, high- and band-pass filtered at
+    /// 10, 30, 50 and 100 cycles per image, drawn in frequencyPlot(). Emits frequencyAnalysed().
+    void runFrequencyAnalysis(qint64 modelId);
     QPushButton* cancelButton() const { return m_cancel; }
     bool isBusy() const;
     QString resultText() const;
@@ -58,9 +68,11 @@ public:
 Q_SIGNALS:
     /// The stored models or their results may have changed (a model was added, trained or run).
     void modelsChanged();
+    /// A frequency analysis finished (or failed; resultText() says).
+    void frequencyAnalysed();
 
 private:
-    enum class Work { None, Add, Run };
+    enum class Work { None, Add, Run, Frequency };
 
     void addModelDialog();
     void openTrainingDialog();
@@ -73,6 +85,7 @@ private:
     void setWork(Work work);
     void updateButtons();
     void showResult(const QString& text, const QStringList& details, bool failed);
+    void drawFrequency(const std::vector<FrequencyAccuracy>& results, const QString& what);
     qint64 selectedModelId() const;
     QString modelName(qint64 modelId) const;
 
@@ -89,6 +102,8 @@ private:
     QCheckBox* m_cpuOnly;
     QPushButton* m_run;
     QPushButton* m_cancel;
+    QPushButton* m_frequency;
+    QCustomPlot* m_frequencyPlot;
     QLabel* m_pausedLabel;
     QProgressBar* m_progress;
     QLabel* m_status;

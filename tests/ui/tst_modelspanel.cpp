@@ -326,6 +326,45 @@ private Q_SLOTS:
         QCOMPARE(panel.modelTable()->rowCount(), 2);
         saveScreenshot(&panel, QStringLiteral("modelspanel.png"));
     }
+
+    // The frequency analysis on the Models tab: the plot holds what core computes.
+    void frequencyAnalysisIsPlotted()
+    {
+        const StudyFixture study = freshStudy();
+        ModelsPanel panel;
+        panel.resize(1000, 700);
+        panel.show();
+        panel.setStudy(study.path, study.studyId);
+        const qint64 id = addTinyModel(panel);
+        QVERIFY2(id > 0, qPrintable(panel.resultText()));
+        QVERIFY(!panel.frequencyPlot()->isVisible());
+        panel.modelTable()->selectRow(rowOf(panel.modelTable(), QStringLiteral("Tiny traced CNN")));
+        QVERIFY(panel.frequencyButton()->isEnabled());
+        QSignalSpy done(&panel, &ModelsPanel::frequencyAnalysed);
+        QTest::mouseClick(panel.frequencyButton(), Qt::LeftButton);
+        QVERIFY(done.wait(120000));
+        QVERIFY2(panel.resultText().contains(QStringLiteral("frequency analysis of")), qPrintable(panel.resultText()));
+        QVERIFY(panel.frequencyPlot()->isVisible());
+        saveScreenshot(&panel, QStringLiteral("models-frequency.png"));
+
+        auto db = StudyDatabase::open(study.path, StudyDatabase::OpenMode::ExistingOnly);
+        QVERIFY(db.ok());
+        CancelToken cancel;
+        const auto pool = db.value()->poolImages().value();
+        PoolSelection selection;
+        if (std::any_of(pool.begin(), pool.end(), [](const PoolImage& i) { return i.split == Split::Test; }))
+            selection.splits = { splitName(Split::Test) };
+        const auto expected
+            = evaluateOnFrequencies(*db.value(), id, selection, { 10, 30, 50, 100 }, ModelRunOptions {}, cancel, {});
+        QVERIFY2(expected.ok(), qPrintable(expected.error()));
+        QCustomPlot* plot = panel.frequencyPlot();
+        QCOMPARE(plot->graphCount(), 4); // low-pass, high-pass, band-pass, as they are
+        QCOMPARE(plot->graph(0)->dataCount(), 4);
+        QCOMPARE(plot->graph(2)->dataCount(), 3);
+        QCOMPARE(plot->graph(0)->data()->at(1)->key, 30.0);
+        QCOMPARE(plot->graph(0)->data()->at(1)->value, 100.0 * expected->at(2).accuracy.estimate); // low-pass 30
+        QCOMPARE(plot->graph(3)->data()->at(0)->value, 100.0 * expected->front().accuracy.estimate);
+    }
 };
 
 QTEST_MAIN(Test_modelspanel)
