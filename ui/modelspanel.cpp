@@ -387,14 +387,20 @@ void ModelsPanel::runSelectedModel()
         runModel(id);
 }
 
-void ModelsPanel::runModel(qint64 modelId)
+ModelRunOptions ModelsPanel::runOptions() const
 {
-    if (m_studyFilePath.isEmpty() || m_studyId <= 0 || m_job->isRunning())
-        return;
     ModelRunOptions options;
     options.batchSize = m_batchSize->value();
     options.threshold = m_threshold->value();
     options.device = m_cpuOnly->isChecked() ? DevicePreference::Cpu : DevicePreference::Auto;
+    return options;
+}
+
+void ModelsPanel::runModel(qint64 modelId)
+{
+    if (m_studyFilePath.isEmpty() || m_studyId <= 0 || m_job->isRunning())
+        return;
+    const ModelRunOptions options = runOptions();
     const QString model = modelName(modelId);
     const QString file = m_studyFilePath;
     const qint64 studyId = m_studyId;
@@ -438,10 +444,7 @@ void ModelsPanel::runFrequencyAnalysis(qint64 modelId)
 {
     if (m_studyFilePath.isEmpty() || m_job->isRunning() || m_sessionRunning)
         return;
-    ModelRunOptions options;
-    options.batchSize = m_batchSize->value();
-    options.threshold = m_threshold->value();
-    options.device = m_cpuOnly->isChecked() ? DevicePreference::Cpu : DevicePreference::Auto;
+    const ModelRunOptions options = runOptions();
     const QString model = modelName(modelId);
     const QString file = m_studyFilePath;
     setWork(Work::Frequency);

@@ -22,6 +22,7 @@ namespace ntt {
 
 class BackgroundJob;
 struct FrequencyAccuracy;
+struct ModelRunOptions;
 class StudyDatabase;
 class TrainingDialog;
 
@@ -87,6 +88,8 @@ private:
     void showResult(const QString& text, const QStringList& details, bool failed);
     void drawFrequency(const std::vector<FrequencyAccuracy>& results, const QString& what);
     qint64 selectedModelId() const;
+    /// The batch size, threshold and device the controls set.
+    ModelRunOptions runOptions() const;
     QString modelName(qint64 modelId) const;
 
     QString m_studyFilePath;
