@@ -1,5 +1,6 @@
 #include "modelspanel.h"
 
+#include "analysis/objectrecognition.h"
 #include "backgroundjob.h"
 #include "qcustomplot_wrapper.h"
 #include "studydatabase.h"
@@ -68,6 +69,7 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     , m_run(new QPushButton(tr("&Run selected model"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_frequency(new QPushButton(tr("&Frequency analysis"), this))
+    , m_recognition(new QPushButton(tr("Per &category"), this))
     , m_frequencyPlot(new QCustomPlot(this))
     , m_pausedLabel(new QLabel(tr("Paused: a participant session is running at this station"), this))
     , m_progress(new QProgressBar(this))
@@ -122,6 +124,9 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     runRow->addStretch(1);
     runRow->addWidget(m_run);
     runRow->addWidget(m_frequency);
+    runRow->addWidget(m_recognition);
+    m_recognition->setToolTip(tr("A category classifier (an ImageNet model, say): top-1 and top-5 accuracy per pool "
+                                 "category on the images it has predicted."));
     runRow->addWidget(m_cancel);
     m_frequency->setToolTip(tr("Judge the pool's test images as they are and low-, high- and band-pass filtered at 10, "
                                "30, 50 and 100 cycles per image (You et al.), and plot the accuracy."));
@@ -173,6 +178,10 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     connect(m_train, &QPushButton::clicked, this, &ModelsPanel::openTrainingDialog);
     connect(m_run, &QPushButton::clicked, this, &ModelsPanel::runSelectedModel);
     connect(m_cancel, &QPushButton::clicked, this, &ModelsPanel::cancelWork);
+    connect(m_recognition, &QPushButton::clicked, this, [this] {
+        if (const qint64 id = selectedModelId(); id > 0)
+            showRecognition(id);
+    });
     connect(m_frequency, &QPushButton::clicked, this, [this] {
         if (const qint64 id = selectedModelId(); id > 0)
             runFrequencyAnalysis(id);
@@ -488,11 +497,108 @@ void ModelsPanel::runFrequencyAnalysis(qint64 modelId)
         });
 }
 
+void ModelsPanel::showRecognition(qint64 modelId)
+{
+    if (m_studyFilePath.isEmpty() || m_job->isRunning())
+        return;
+    const QString model = modelName(modelId);
+    const QString file = m_studyFilePath;
+    setWork(Work::Recognition);
+    showResult(QString(), {}, false);
+    m_job->start<std::vector<CategoryRecognition>>(
+        [file, modelId](const CancelToken&, const ProgressFn&) -> Result<std::vector<CategoryRecognition>> {
+            auto db = StudyDatabase::open(file, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            const auto stored = db.value()->model(modelId);
+            if (!stored)
+                return Error { stored.error() };
+            if (stored->spec.output != OutputKind::CategoryClasses)
+                return Error { QStringLiteral("it is not a category classifier (its output is %1)")
+                                   .arg(outputKindName(stored->spec.output)) };
+            const auto rows = db.value()->predictionRows(0, modelId);
+            if (!rows)
+                return Error { rows.error() };
+            auto categories = recognitionByCategory(rows.value(), stored->spec);
+            if (categories.empty())
+                return Error { QStringLiteral("it has no predictions on pool images yet: run it on the pool "
+                                              "(ntt model run --pool) or on a study") };
+            return categories;
+        },
+        [this, model](Result<std::vector<CategoryRecognition>> result) {
+            setWork(Work::None);
+            if (result) {
+                drawRecognition(result.value(), model);
+                QStringList unmapped;
+                for (const CategoryRecognition& c : result.value()) {
+                    if (!c.mapped)
+                        unmapped << c.category;
+                }
+                showResult(tr("%1: top-1 and top-5 accuracy per category.").arg(model),
+                    unmapped.isEmpty() ? QStringList {}
+                                       : QStringList { tr("No class of the model maps to: %1 (its images cannot be "
+                                                          "recognised; map classes to them in the sidecar's class_map)")
+                                                           .arg(unmapped.join(QStringLiteral(", "))) },
+                    false);
+            } else {
+                showResult(tr("%1: %2").arg(model, result.error()), {}, true);
+            }
+            Q_EMIT recognitionShown();
+        });
+}
+
+void ModelsPanel::drawRecognition(const std::vector<CategoryRecognition>& categories, const QString& model)
+{
+    QCustomPlot* plot = m_frequencyPlot;
+    plot->clearPlottables();
+    plot->clearItems();
+    qDeleteAll(plot->findChildren<QCPBarsGroup*>(QString(), Qt::FindDirectChildrenOnly));
+    auto* group = new QCPBarsGroup(plot);
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (std::size_t i = 0; i < categories.size(); ++i)
+        ticker->addTick(double(i + 1),
+            categories[i].mapped ? categories[i].category : tr("%1 (no class)").arg(categories[i].category));
+    for (const bool top5 : { false, true }) {
+        QVector<double> keys, values, minus, plus;
+        for (std::size_t i = 0; i < categories.size(); ++i) {
+            const Proportion& p = top5 ? categories[i].top5 : categories[i].top1;
+            keys << double(i + 1);
+            values << 100.0 * p.estimate;
+            minus << 100.0 * (p.estimate - p.low);
+            plus << 100.0 * (p.high - p.estimate);
+        }
+        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+        bars->setName(top5 ? tr("top-5") : tr("top-1"));
+        const QColor colour(top5 ? QStringLiteral("#56B4E9") : QStringLiteral("#0072B2"));
+        bars->setBrush(colour);
+        bars->setPen(QPen(colour.darker(130)));
+        bars->setWidth(0.35);
+        bars->setBarsGroup(group);
+        bars->setData(keys, values, true);
+        auto* wilson = new QCPErrorBars(plot->xAxis, plot->yAxis);
+        wilson->setDataPlottable(bars);
+        wilson->setData(minus, plus);
+        wilson->setPen(QPen(Qt::black, 1.2));
+        wilson->removeFromLegend();
+    }
+    plot->xAxis->setScaleType(QCPAxis::stLinear);
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->setTickLabelRotation(categories.size() > 6 ? 30 : 0);
+    plot->xAxis->setRange(0.4, double(categories.size()) + 0.6);
+    plot->xAxis->setLabel(tr("Pool category — %1 (Wilson 95 % intervals)").arg(model));
+    plot->yAxis->setRange(0, 105);
+    plot->yAxis->setLabel(tr("Accuracy (%)"));
+    plot->legend->setVisible(true);
+    plot->setVisible(true);
+    plot->replot();
+}
+
 void ModelsPanel::drawFrequency(const std::vector<FrequencyAccuracy>& results, const QString& what)
 {
     QCustomPlot* plot = m_frequencyPlot;
-    plot->clearGraphs();
+    plot->clearPlottables();
     plot->clearItems();
+    qDeleteAll(plot->findChildren<QCPBarsGroup*>(QString(), Qt::FindDirectChildrenOnly));
     plot->legend->setVisible(true);
     plot->legend->setFont(font());
     QVector<double> lowKeys, lowValues, highKeys, highValues, bandKeys, bandValues;
@@ -619,6 +725,7 @@ void ModelsPanel::updateButtons()
     m_train->setEnabled(free);
     m_run->setEnabled(free && m_studyId > 0 && selectedModelId() > 0);
     m_frequency->setEnabled(free && selectedModelId() > 0);
+    m_recognition->setEnabled(free && selectedModelId() > 0);
     m_cancel->setEnabled((m_work == Work::Run || m_work == Work::Frequency) && !m_cancelRequested);
     m_exportPredictions->setEnabled(open && m_studyId > 0);
     m_exportAnswers->setEnabled(open && m_studyId > 0);

@@ -22,6 +22,7 @@ namespace ntt {
 
 class BackgroundJob;
 struct FrequencyAccuracy;
+struct CategoryRecognition;
 struct ModelRunOptions;
 class StudyDatabase;
 class TrainingDialog;
@@ -62,6 +63,11 @@ public:
     /// no splits), on a worker: accuracy as the images are and low-, high- and band-pass filtered at
     /// 10, 30, 50 and 100 cycles per image, drawn in frequencyPlot(). Emits frequencyAnalysed().
     void runFrequencyAnalysis(qint64 modelId);
+    QPushButton* recognitionButton() const { return m_recognition; }
+    /// Object recognition for a category-classes model (Borji): top-1 and top-5 accuracy per pool
+    /// category from the predictions it stored on pool images (`ntt model run --pool`, or a study's
+    /// run), with Wilson intervals, drawn in frequencyPlot()'s place. Emits recognitionShown().
+    void showRecognition(qint64 modelId);
     QPushButton* cancelButton() const { return m_cancel; }
     bool isBusy() const;
     QString resultText() const;
@@ -71,9 +77,11 @@ Q_SIGNALS:
     void modelsChanged();
     /// A frequency analysis finished (or failed; resultText() says).
     void frequencyAnalysed();
+    /// The object-recognition plot was drawn (or resultText() says why not).
+    void recognitionShown();
 
 private:
-    enum class Work { None, Add, Run, Frequency };
+    enum class Work { None, Add, Run, Frequency, Recognition };
 
     void addModelDialog();
     void openTrainingDialog();
@@ -87,6 +95,7 @@ private:
     void updateButtons();
     void showResult(const QString& text, const QStringList& details, bool failed);
     void drawFrequency(const std::vector<FrequencyAccuracy>& results, const QString& what);
+    void drawRecognition(const std::vector<CategoryRecognition>& categories, const QString& model);
     qint64 selectedModelId() const;
     /// The batch size, threshold and device the controls set.
     ModelRunOptions runOptions() const;
@@ -106,6 +115,7 @@ private:
     QPushButton* m_run;
     QPushButton* m_cancel;
     QPushButton* m_frequency;
+    QPushButton* m_recognition;
     QCustomPlot* m_frequencyPlot;
     QLabel* m_pausedLabel;
     QProgressBar* m_progress;

@@ -1,3 +1,4 @@
+#include "analysis/objectrecognition.h"
 #include "modelspanel.h"
 #include "qcustomplot_wrapper.h"
 #include "studydatabase.h"
@@ -364,6 +365,61 @@ private Q_SLOTS:
         QCOMPARE(plot->graph(0)->data()->at(1)->key, 30.0);
         QCOMPARE(plot->graph(0)->data()->at(1)->value, 100.0 * expected->at(2).accuracy.estimate); // low-pass 30
         QCOMPARE(plot->graph(3)->data()->at(0)->value, 100.0 * expected->front().accuracy.estimate);
+    }
+
+    // Object recognition on the Models tab: a category classifier's top-1 and top-5 per category, as
+    // core computes them from its stored predictions; another kind of model is told why not.
+    void recognitionPerCategoryIsPlotted()
+    {
+        const StudyFixture study = freshStudy();
+        qint64 categoryModel = 0;
+        {
+            auto db = StudyDatabase::open(study.path, StudyDatabase::OpenMode::ExistingOnly);
+            QVERIFY(db.ok());
+            DetectorTraining training;
+            training.name = QStringLiteral("shapes");
+            training.byCategory = true;
+            training.options.epochs = 2;
+            training.options.inputSize = 32;
+            training.options.device = DevicePreference::Cpu;
+            CancelToken cancel;
+            const auto trained = trainDetectorOnPool(*db.value(), training, cancel, {});
+            QVERIFY2(trained.ok(), qPrintable(trained.error()));
+            categoryModel = trained->model.id;
+            QVERIFY(runModelOnPool(*db.value(), categoryModel, PoolSelection {}, ModelRunOptions {}, cancel, {}).ok());
+        }
+        ModelsPanel panel;
+        panel.resize(1000, 700);
+        panel.show();
+        panel.setStudy(study.path, study.studyId);
+        panel.modelTable()->selectRow(rowOf(panel.modelTable(), QStringLiteral("shapes")));
+        QVERIFY(panel.recognitionButton()->isEnabled());
+        QSignalSpy shown(&panel, &ModelsPanel::recognitionShown);
+        QTest::mouseClick(panel.recognitionButton(), Qt::LeftButton);
+        QVERIFY(shown.wait(60000));
+        QVERIFY2(panel.resultText().contains(QStringLiteral("top-1 and top-5")), qPrintable(panel.resultText()));
+        saveScreenshot(&panel, QStringLiteral("models-recognition.png"));
+
+        auto db = StudyDatabase::open(study.path, StudyDatabase::OpenMode::ExistingOnly);
+        const auto stored = db.value()->model(categoryModel).value();
+        const auto expected = recognitionByCategory(db.value()->predictionRows(0, categoryModel).value(), stored.spec);
+        QCOMPARE(int(expected.size()), 3);
+        const auto bars = panel.frequencyPlot()->findChildren<QCPBars*>();
+        QCOMPARE(int(bars.size()), 2);
+        for (QCPBars* b : bars) {
+            const bool top5 = b->name() == QLatin1String("top-5");
+            for (int i = 0; i < 3; ++i)
+                QCOMPARE(b->data()->at(i)->value,
+                    100.0 * (top5 ? expected[std::size_t(i)].top5 : expected[std::size_t(i)].top1).estimate);
+        }
+
+        // A detector is not a category classifier: said, in the panel's words.
+        const qint64 tiny = addTinyModel(panel);
+        QVERIFY(tiny > 0);
+        panel.showRecognition(tiny);
+        QVERIFY(shown.wait(60000));
+        QVERIFY2(
+            panel.resultText().contains(QStringLiteral("not a category classifier")), qPrintable(panel.resultText()));
     }
 };
 
