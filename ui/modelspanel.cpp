@@ -70,6 +70,7 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_frequency(new QPushButton(tr("&Frequency analysis"), this))
     , m_recognition(new QPushButton(tr("Per &category"), this))
+    , m_contamination(new QPushButton(tr("Contami&nation…"), this))
     , m_frequencyPlot(new QCustomPlot(this))
     , m_pausedLabel(new QLabel(tr("Paused: a participant session is running at this station"), this))
     , m_progress(new QProgressBar(this))
@@ -125,6 +126,9 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     runRow->addWidget(m_run);
     runRow->addWidget(m_frequency);
     runRow->addWidget(m_recognition);
+    runRow->addWidget(m_contamination);
+    m_contamination->setToolTip(tr("How many images of a folder of supposedly real images are generated: the "
+                                   "detector's count, corrected for its error rates on the pool's test split."));
     m_recognition->setToolTip(tr("A category classifier (an ImageNet model, say): top-1 and top-5 accuracy per pool "
                                  "category on the images it has predicted."));
     runRow->addWidget(m_cancel);
@@ -178,6 +182,15 @@ ModelsPanel::ModelsPanel(QWidget* parent)
     connect(m_train, &QPushButton::clicked, this, &ModelsPanel::openTrainingDialog);
     connect(m_run, &QPushButton::clicked, this, &ModelsPanel::runSelectedModel);
     connect(m_cancel, &QPushButton::clicked, this, &ModelsPanel::cancelWork);
+    connect(m_contamination, &QPushButton::clicked, this, [this] {
+        const qint64 id = selectedModelId();
+        if (id <= 0)
+            return;
+        const QString folder = QFileDialog::getExistingDirectory(
+            this, tr("Folder of supposedly real images"), QFileInfo(m_studyFilePath).absolutePath());
+        if (!folder.isEmpty())
+            estimateContaminationOf(id, folder);
+    });
     connect(m_recognition, &QPushButton::clicked, this, [this] {
         if (const qint64 id = selectedModelId(); id > 0)
             showRecognition(id);
@@ -497,6 +510,105 @@ void ModelsPanel::runFrequencyAnalysis(qint64 modelId)
         });
 }
 
+void ModelsPanel::estimateContaminationOf(qint64 modelId, const QString& folder)
+{
+    if (m_studyFilePath.isEmpty() || m_job->isRunning() || m_sessionRunning)
+        return;
+    const ModelRunOptions options = runOptions();
+    const QString model = modelName(modelId);
+    const QString file = m_studyFilePath;
+    setWork(Work::Contamination);
+    m_progress->setValue(0);
+    m_status->setText(tr("%1 judges %2…").arg(model, QDir::toNativeSeparators(folder)));
+    showResult(QString(), {}, false);
+    m_job->start<ContaminationReport>(
+        [file, modelId, folder, options](
+            const CancelToken& cancel, const ProgressFn& progress) -> Result<ContaminationReport> {
+            auto db = StudyDatabase::open(file, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            PoolSelection test;
+            test.splits = { splitName(Split::Test) };
+            return estimateFolderContamination(*db.value(), modelId, folder, test, options, cancel, progress);
+        },
+        [this, model](Result<ContaminationReport> result) {
+            const bool cancelled = m_cancelRequested;
+            setWork(Work::None);
+            m_status->clear();
+            if (!result) {
+                showResult(cancelled ? tr("%1: cancelled.").arg(model)
+                                     : tr("%1: no contamination estimate: %2").arg(model, result.error()),
+                    {}, !cancelled);
+                Q_EMIT contaminationEstimated();
+                return;
+            }
+            const ContaminationEstimate& e = result->estimate;
+            QString text = tr("%1 on %2: %3 of %4 image(s) called generated (apparent share %5 %).")
+                               .arg(model, QDir::toNativeSeparators(result->folder))
+                               .arg(e.flagged)
+                               .arg(e.images)
+                               .arg(100.0 * e.apparent.estimate, 0, 'f', 1);
+            text += QLatin1Char(' ')
+                + (e.warning.isEmpty() ? tr("Corrected for its error rates on the test split (sensitivity %1, "
+                                            "specificity %2): %3 % generated, 95 % interval %4-%5 % "
+                                            "(Rogan-Gladen).")
+                                             .arg(e.sensitivity, 0, 'f', 3)
+                                             .arg(e.specificity, 0, 'f', 3)
+                                             .arg(100.0 * e.estimate, 0, 'f', 1)
+                                             .arg(100.0 * e.low, 0, 'f', 1)
+                                             .arg(100.0 * e.high, 0, 'f', 1)
+                                       : tr("No corrected estimate: %1.").arg(e.warning));
+            QStringList details = { tr("Most likely generated, for review:") };
+            int listed = 0;
+            for (const FolderImageVerdict& v : result->images) {
+                if (!v.error.isEmpty())
+                    details << tr("could not be judged: %1").arg(v.error);
+                else if (listed++ < 20)
+                    details << tr("P(real) %1  %2").arg(v.pReal, 0, 'f', 3).arg(QDir::toNativeSeparators(v.path));
+            }
+            showResult(text, details, false);
+            drawContamination(result.value());
+            Q_EMIT contaminationEstimated();
+        });
+}
+
+void ModelsPanel::drawContamination(const ContaminationReport& report)
+{
+    // The P(real) histogram of the folder's images in 20 bins, with the threshold.
+    QCustomPlot* plot = m_frequencyPlot;
+    plot->clearPlottables();
+    plot->clearItems();
+    qDeleteAll(plot->findChildren<QCPBarsGroup*>(QString(), Qt::FindDirectChildrenOnly));
+    constexpr int kBins = 20;
+    QVector<double> keys(kBins), counts(kBins, 0.0);
+    for (int b = 0; b < kBins; ++b)
+        keys[b] = (b + 0.5) / kBins;
+    for (const FolderImageVerdict& v : report.images) {
+        if (v.error.isEmpty())
+            counts[std::clamp(int(v.pReal * kBins), 0, kBins - 1)] += 1.0;
+    }
+    auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+    bars->setName(tr("images of the folder"));
+    bars->setWidth(1.0 / kBins);
+    bars->setBrush(QColor(QStringLiteral("#56B4E9")));
+    bars->setPen(QPen(QColor(QStringLiteral("#0072B2"))));
+    bars->setData(keys, counts, true);
+    auto* threshold = new QCPItemStraightLine(plot);
+    threshold->point1->setCoords(report.threshold, 0);
+    threshold->point2->setCoords(report.threshold, 1);
+    threshold->setPen(QPen(QColor(QStringLiteral("#D55E00")), 2, Qt::DashLine));
+    plot->xAxis->setScaleType(QCPAxis::stLinear);
+    plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    plot->xAxis->setTickLabelRotation(0);
+    plot->xAxis->setRange(0, 1);
+    plot->xAxis->setLabel(tr("P(real) (dashed: the threshold %1; left of it, called generated)").arg(report.threshold));
+    plot->yAxis->setRange(0, std::max(1.0, *std::max_element(counts.begin(), counts.end())) * 1.1);
+    plot->yAxis->setLabel(tr("Images"));
+    plot->legend->setVisible(true);
+    plot->setVisible(true);
+    plot->replot();
+}
+
 void ModelsPanel::showRecognition(qint64 modelId)
 {
     if (m_studyFilePath.isEmpty() || m_job->isRunning())
@@ -699,7 +811,7 @@ void ModelsPanel::replaceJob()
     delete m_job;
     m_job = new BackgroundJob(this);
     connect(m_job, &BackgroundJob::progressed, this, [this](int percent, const QString& what) {
-        if (m_work != Work::Run && m_work != Work::Frequency)
+        if (m_work != Work::Run && m_work != Work::Frequency && m_work != Work::Contamination)
             return;
         m_progress->setValue(percent);
         m_lastProgress = what;
@@ -726,6 +838,7 @@ void ModelsPanel::updateButtons()
     m_run->setEnabled(free && m_studyId > 0 && selectedModelId() > 0);
     m_frequency->setEnabled(free && selectedModelId() > 0);
     m_recognition->setEnabled(free && selectedModelId() > 0);
+    m_contamination->setEnabled(free && selectedModelId() > 0);
     m_cancel->setEnabled((m_work == Work::Run || m_work == Work::Frequency) && !m_cancelRequested);
     m_exportPredictions->setEnabled(open && m_studyId > 0);
     m_exportAnswers->setEnabled(open && m_studyId > 0);

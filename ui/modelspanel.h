@@ -23,6 +23,7 @@ namespace ntt {
 class BackgroundJob;
 struct FrequencyAccuracy;
 struct CategoryRecognition;
+struct ContaminationReport;
 struct ModelRunOptions;
 class StudyDatabase;
 class TrainingDialog;
@@ -68,6 +69,12 @@ public:
     /// category from the predictions it stored on pool images (`ntt model run --pool`, or a study's
     /// run), with Wilson intervals, drawn in frequencyPlot()'s place. Emits recognitionShown().
     void showRecognition(qint64 modelId);
+    QPushButton* contaminationButton() const { return m_contamination; }
+    /// Dataset contamination (Hataya et al.): the detector judges every image under `folder`, and the
+    /// share it calls generated is corrected for its error rates on the pool's test split
+    /// (estimateFolderContamination); the estimate and the most likely generated files go to the
+    /// result, the P(real) histogram with the threshold to the plot. Emits contaminationEstimated().
+    void estimateContaminationOf(qint64 modelId, const QString& folder);
     QPushButton* cancelButton() const { return m_cancel; }
     bool isBusy() const;
     QString resultText() const;
@@ -79,9 +86,11 @@ Q_SIGNALS:
     void frequencyAnalysed();
     /// The object-recognition plot was drawn (or resultText() says why not).
     void recognitionShown();
+    /// A contamination estimate finished (or failed; resultText() says).
+    void contaminationEstimated();
 
 private:
-    enum class Work { None, Add, Run, Frequency, Recognition };
+    enum class Work { None, Add, Run, Frequency, Recognition, Contamination };
 
     void addModelDialog();
     void openTrainingDialog();
@@ -96,6 +105,7 @@ private:
     void showResult(const QString& text, const QStringList& details, bool failed);
     void drawFrequency(const std::vector<FrequencyAccuracy>& results, const QString& what);
     void drawRecognition(const std::vector<CategoryRecognition>& categories, const QString& model);
+    void drawContamination(const ContaminationReport& report);
     qint64 selectedModelId() const;
     /// The batch size, threshold and device the controls set.
     ModelRunOptions runOptions() const;
@@ -116,6 +126,7 @@ private:
     QPushButton* m_cancel;
     QPushButton* m_frequency;
     QPushButton* m_recognition;
+    QPushButton* m_contamination;
     QCustomPlot* m_frequencyPlot;
     QLabel* m_pausedLabel;
     QProgressBar* m_progress;

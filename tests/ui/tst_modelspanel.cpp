@@ -421,6 +421,53 @@ private Q_SLOTS:
         QVERIFY2(
             panel.resultText().contains(QStringLiteral("not a category classifier")), qPrintable(panel.resultText()));
     }
+
+    // Contamination on the Models tab: the estimate studydb makes, its text, and the histogram.
+    void contaminationOfAFolderIsEstimated()
+    {
+        const StudyFixture study = freshStudy();
+        ModelsPanel panel;
+        panel.resize(1000, 700);
+        panel.show();
+        panel.setStudy(study.path, study.studyId);
+        const qint64 id = addTinyModel(panel);
+        QVERIFY(id > 0);
+        // The pool gets splits, and the model its predictions on the test split.
+        QString folder = m_dir.filePath(QStringLiteral("scraped"));
+        {
+            auto db = StudyDatabase::open(study.path, StudyDatabase::OpenMode::ExistingOnly);
+            QVERIFY(db.ok());
+            auto images = db.value()->poolImages().value();
+            QVERIFY(db.value()->setImageSplits(makeSplits(images, SplitRatios { 6, 2, 2 }, 3)).ok());
+            CancelToken cancel;
+            QVERIFY(runModelOnPool(*db.value(), id, PoolSelection {}, ModelRunOptions {}, cancel, {}).ok());
+            QVERIFY(QDir().mkpath(folder));
+            for (std::size_t i = 0; i < 6; ++i)
+                QVERIFY(QFile::copy(images[i * 5].path, QStringLiteral("%1/%2.png").arg(folder).arg(i)));
+        }
+        QSignalSpy done(&panel, &ModelsPanel::contaminationEstimated);
+        panel.estimateContaminationOf(id, folder);
+        QVERIFY(done.wait(60000));
+        QVERIFY2(
+            panel.resultText().contains(QStringLiteral("image(s) called generated")), qPrintable(panel.resultText()));
+        saveScreenshot(&panel, QStringLiteral("models-contamination.png"));
+
+        auto db = StudyDatabase::open(study.path, StudyDatabase::OpenMode::ExistingOnly);
+        PoolSelection test;
+        test.splits = { splitName(Split::Test) };
+        CancelToken cancel;
+        const auto expected
+            = estimateFolderContamination(*db.value(), id, folder, test, ModelRunOptions {}, cancel, {});
+        QVERIFY2(expected.ok(), qPrintable(expected.error()));
+        QVERIFY2(panel.resultText().contains(QStringLiteral("%1 of 6 image(s)").arg(expected->estimate.flagged)),
+            qPrintable(panel.resultText()));
+        const auto bars = panel.frequencyPlot()->findChildren<QCPBars*>();
+        QCOMPARE(int(bars.size()), 1);
+        double total = 0;
+        for (int b = 0; b < bars.front()->data()->size(); ++b)
+            total += bars.front()->data()->at(b)->value;
+        QCOMPARE(total, 6.0);
+    }
 };
 
 QTEST_MAIN(Test_modelspanel)
