@@ -611,7 +611,8 @@ void ModelsPanel::drawContamination(const ContaminationReport& report)
 
 void ModelsPanel::showRecognition(qint64 modelId)
 {
-    if (m_studyFilePath.isEmpty() || m_job->isRunning())
+    // Like every other job here, nothing starts while a participant session runs at this station.
+    if (m_studyFilePath.isEmpty() || m_job->isRunning() || m_sessionRunning)
         return;
     const QString model = modelName(modelId);
     const QString file = m_studyFilePath;
