@@ -378,7 +378,20 @@ private Q_SLOTS:
         StudyAnalysis a;
         a.analysis = analyse(people, models, AnalysisOptions {});
         Dashboard d;
+        d.resize(1100, 800);
         d.setAnalysis(a);
+        // With NTT_DASHBOARD_SHOTS set, the three tabs are saved there for review.
+        if (const QString out = qEnvironmentVariable("NTT_DASHBOARD_SHOTS"); !out.isEmpty()) {
+            d.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&d));
+            auto* tabs = d.findChild<QTabWidget*>();
+            for (const Dashboard::Plot p :
+                { Dashboard::Plot::Confusion, Dashboard::Plot::Pairs, Dashboard::Plot::PairAgreement }) {
+                tabs->setCurrentWidget(d.plot(p));
+                QCoreApplication::processEvents();
+                QVERIFY(d.grab().save(QDir(out).filePath(QStringLiteral("ntt_dashboard_which_%1.png").arg(int(p)))));
+            }
+        }
 
         QCustomPlot* confusion = d.plot(Dashboard::Plot::Confusion);
         const QList<QCPItemRect*> cells = confusion->findChildren<QCPItemRect*>();
