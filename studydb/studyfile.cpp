@@ -993,7 +993,7 @@ const CrossGeneratorCell* CrossGeneratorMatrix::find(const QString& trainedOn, c
 }
 
 Result<CrossGeneratorMatrix> crossGeneratorMatrix(StudyDatabase& db, const DetectorTraining& training, double threshold,
-    const CancelToken& cancel, const ProgressFn& progress)
+    const CancelToken& cancel, const ProgressFn& progress, const TrainingProgressFn& trainingProgress)
 {
     auto pool = loadPool(db);
     if (!pool)
@@ -1017,7 +1017,11 @@ Result<CrossGeneratorMatrix> crossGeneratorMatrix(StudyDatabase& db, const Detec
         one.trainSources = { pool->realSource, generator };
         auto model = db.modelByName(one.name);
         if (!model) {
+            if (progress)
+                progress(0, one.options.epochs, QStringLiteral("training %1").arg(one.name));
             const auto trained = trainDetectorOnPool(db, one, cancel, [&](const TrainingProgress& t) {
+                if (trainingProgress)
+                    trainingProgress(t);
                 if (progress && t.batch == 0)
                     progress(t.epoch, t.epochs, QStringLiteral("training %1").arg(one.name));
             });

@@ -356,9 +356,12 @@ struct CrossGeneratorMatrix
  * and an existing model of that name is reused), runs each on the pool's test split and tabulates
  * how each calls every source's test images at the threshold: the cross-generator matrix of the
  * GenImage benchmark. Fails when the pool has fewer than two generators or no test split.
+ * `progress` hears which detector trains (once an epoch) and the runs; `trainingProgress`, when
+ * given, every batch and epoch of each detector's training (a new detector starts at epoch 1,
+ * batch 1).
  */
 Result<CrossGeneratorMatrix> crossGeneratorMatrix(StudyDatabase& db, const DetectorTraining& training, double threshold,
-    const CancelToken& cancel, const ProgressFn& progress);
+    const CancelToken& cancel, const ProgressFn& progress, const TrainingProgressFn& trainingProgress = {});
 
 /// Accuracy of a model on the pool's test split and on the study's trials.
 struct ModelSummary

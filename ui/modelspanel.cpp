@@ -382,6 +382,11 @@ void ModelsPanel::startAdd(const QString& path, const QString& name, bool intera
         });
 }
 
+TrainingDialog* ModelsPanel::trainingDialog() const
+{
+    return m_trainingDialog.data();
+}
+
 void ModelsPanel::openTrainingDialog()
 {
     if (m_studyFilePath.isEmpty() || m_sessionRunning)
@@ -394,9 +399,19 @@ void ModelsPanel::openTrainingDialog()
     auto* dialog = new TrainingDialog(m_studyFilePath, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setSessionRunning(m_sessionRunning);
+    dialog->setThreshold(m_threshold->value());
+    if (m_db && m_studyId > 0) {
+        if (const auto study = m_db->study(m_studyId))
+            dialog->setStudy(m_studyId, study->definition.name);
+    }
     connect(dialog, &TrainingDialog::trained, this, [this] {
         refresh();
         Q_EMIT modelsChanged();
+    });
+    connect(dialog, &TrainingDialog::crossGeneratorReady, this, [this, dialog] {
+        refresh();
+        Q_EMIT modelsChanged();
+        showCrossGenerator(dialog->lastMatrix());
     });
     m_trainingDialog = dialog;
     dialog->show();
@@ -576,9 +591,7 @@ void ModelsPanel::drawContamination(const ContaminationReport& report)
 {
     // The P(real) histogram of the folder's images in 20 bins, with the threshold.
     QCustomPlot* plot = m_frequencyPlot;
-    plot->clearPlottables();
-    plot->clearItems();
-    qDeleteAll(plot->findChildren<QCPBarsGroup*>(QString(), Qt::FindDirectChildrenOnly));
+    clearResultPlot();
     constexpr int kBins = 20;
     QVector<double> keys(kBins), counts(kBins, 0.0);
     for (int b = 0; b < kBins; ++b)
@@ -604,6 +617,99 @@ void ModelsPanel::drawContamination(const ContaminationReport& report)
     plot->xAxis->setLabel(tr("P(real) (dashed: the threshold %1; left of it, called generated)").arg(report.threshold));
     plot->yAxis->setRange(0, std::max(1.0, *std::max_element(counts.begin(), counts.end())) * 1.1);
     plot->yAxis->setLabel(tr("Images"));
+    plot->legend->setVisible(true);
+    plot->setVisible(true);
+    plot->replot();
+}
+
+void ModelsPanel::clearResultPlot()
+{
+    // Every result drawn here shares one plot: each starts from plain linear axes.
+    QCustomPlot* plot = m_frequencyPlot;
+    plot->clearPlottables();
+    plot->clearItems();
+    qDeleteAll(plot->findChildren<QCPBarsGroup*>(QString(), Qt::FindDirectChildrenOnly));
+    plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    plot->yAxis->setRangeReversed(false);
+    plot->yAxis->setScaleType(QCPAxis::stLinear);
+}
+
+void ModelsPanel::showCrossGenerator(const CrossGeneratorMatrix& matrix)
+{
+    drawCrossGenerator(matrix);
+    QStringList details;
+    for (const QString& generator : matrix.generators) {
+        QStringList cells;
+        for (const QString& source : matrix.sources) {
+            if (const CrossGeneratorCell* c = matrix.find(generator, source))
+                cells << tr("%1 %2 % (%3 of %4, %5–%6 %)")
+                             .arg(source)
+                             .arg(100.0 * c->accuracy.estimate, 0, 'f', 1)
+                             .arg(c->accuracy.successes)
+                             .arg(c->accuracy.trials)
+                             .arg(100.0 * c->accuracy.low, 0, 'f', 1)
+                             .arg(100.0 * c->accuracy.high, 0, 'f', 1);
+        }
+        details << tr("Trained on %1: %2").arg(generator, cells.join(QStringLiteral("; ")));
+    }
+    showResult(tr("Cross-generator matrix: test images called right by each detector (rows: trained on the real "
+                  "images and one generator's; columns: the source of the test images)."),
+        details, false);
+}
+
+void ModelsPanel::drawCrossGenerator(const CrossGeneratorMatrix& matrix)
+{
+    // One cell per (trained on, tested on): shaded by accuracy, white at 0 to dark blue at 1, and
+    // labelled with the percentage and the count.
+    QCustomPlot* plot = m_frequencyPlot;
+    clearResultPlot();
+    const int columns = int(matrix.sources.size());
+    const int rows = int(matrix.generators.size());
+    auto* map = new QCPColorMap(plot->xAxis, plot->yAxis);
+    map->setName(tr("share of the test images called right: white 0 %, dark blue 100 %"));
+    map->data()->setSize(columns, rows);
+    map->data()->setRange(QCPRange(0, columns - 1), QCPRange(0, rows - 1));
+    QCPColorGradient gradient;
+    gradient.setColorStopAt(0.0, QColor(QStringLiteral("#ffffff")));
+    gradient.setColorStopAt(1.0, QColor(QStringLiteral("#08306b")));
+    map->setGradient(gradient);
+    map->setDataRange(QCPRange(0.0, 1.0));
+    map->setInterpolate(false);
+    for (int y = 0; y < rows; ++y) {
+        for (int x = 0; x < columns; ++x) {
+            const CrossGeneratorCell* c = matrix.find(matrix.generators[y], matrix.sources[x]);
+            map->data()->setCell(x, y, c ? c->accuracy.estimate : std::nan(""));
+            auto* label = new QCPItemText(plot);
+            label->position->setCoords(x, y);
+            label->setText(c ? tr("%1 %\n%2 of %3")
+                                   .arg(100.0 * c->accuracy.estimate, 0, 'f', 0)
+                                   .arg(c->accuracy.successes)
+                                   .arg(c->accuracy.trials)
+                             : tr("–"));
+            label->setColor(c && c->accuracy.estimate > 0.55 ? Qt::white : Qt::black);
+            label->setTextAlignment(Qt::AlignCenter);
+        }
+    }
+    auto columnTicks = QSharedPointer<QCPAxisTickerText>::create();
+    for (int x = 0; x < columns; ++x)
+        columnTicks->addTick(x,
+            x == 0 && matrix.sources[x].compare(QLatin1String("real"), Qt::CaseInsensitive) != 0
+                ? tr("%1 (real)").arg(matrix.sources[x])
+                : matrix.sources[x]);
+    auto rowTicks = QSharedPointer<QCPAxisTickerText>::create();
+    for (int y = 0; y < rows; ++y)
+        rowTicks->addTick(y, matrix.generators[y]);
+    plot->xAxis->setScaleType(QCPAxis::stLinear);
+    plot->xAxis->setTicker(columnTicks);
+    plot->xAxis->setTickLabelRotation(columns > 5 ? 30 : 0);
+    plot->xAxis->setRange(-0.5, columns - 0.5);
+    plot->xAxis->setLabel(tr("Tested on (share of its test images called right)"));
+    plot->yAxis->setTicker(rowTicks);
+    plot->yAxis->setRange(-0.5, rows - 0.5);
+    plot->yAxis->setRangeReversed(true); // the first generator on top, as in a table
+    plot->yAxis->setLabel(tr("Trained on real and"));
+    // The legend stays, with the colour scale: an empty legend in the plot's layout would also cap
+    // the width of the axes above it.
     plot->legend->setVisible(true);
     plot->setVisible(true);
     plot->replot();
@@ -663,9 +769,7 @@ void ModelsPanel::showRecognition(qint64 modelId)
 void ModelsPanel::drawRecognition(const std::vector<CategoryRecognition>& categories, const QString& model)
 {
     QCustomPlot* plot = m_frequencyPlot;
-    plot->clearPlottables();
-    plot->clearItems();
-    qDeleteAll(plot->findChildren<QCPBarsGroup*>(QString(), Qt::FindDirectChildrenOnly));
+    clearResultPlot();
     auto* group = new QCPBarsGroup(plot);
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (std::size_t i = 0; i < categories.size(); ++i)
@@ -709,9 +813,7 @@ void ModelsPanel::drawRecognition(const std::vector<CategoryRecognition>& catego
 void ModelsPanel::drawFrequency(const std::vector<FrequencyAccuracy>& results, const QString& what)
 {
     QCustomPlot* plot = m_frequencyPlot;
-    plot->clearPlottables();
-    plot->clearItems();
-    qDeleteAll(plot->findChildren<QCPBarsGroup*>(QString(), Qt::FindDirectChildrenOnly));
+    clearResultPlot();
     plot->legend->setVisible(true);
     plot->legend->setFont(font());
     QVector<double> lowKeys, lowValues, highKeys, highValues, bandKeys, bandValues;

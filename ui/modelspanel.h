@@ -23,6 +23,7 @@ namespace ntt {
 class BackgroundJob;
 struct FrequencyAccuracy;
 struct CategoryRecognition;
+struct CrossGeneratorMatrix;
 struct ContaminationReport;
 struct ModelRunOptions;
 class StudyDatabase;
@@ -75,6 +76,13 @@ public:
     /// (estimateFolderContamination); the estimate and the most likely generated files go to the
     /// result, the P(real) histogram with the threshold to the plot. Emits contaminationEstimated().
     void estimateContaminationOf(qint64 modelId, const QString& folder);
+    /// Draws the cross-generator matrix (from the training dialog's "one detector per generator")
+    /// as a heat map in frequencyPlot()'s place: rows trained on, columns tested on; the cells'
+    /// counts and Wilson intervals go to the result's details.
+    void showCrossGenerator(const CrossGeneratorMatrix& matrix);
+    /// The training dialog, while it is open (else null).
+    TrainingDialog* trainingDialog() const;
+    QPushButton* trainButton() const { return m_train; }
     QPushButton* cancelButton() const { return m_cancel; }
     bool isBusy() const;
     QString resultText() const;
@@ -106,6 +114,8 @@ private:
     void drawFrequency(const std::vector<FrequencyAccuracy>& results, const QString& what);
     void drawRecognition(const std::vector<CategoryRecognition>& categories, const QString& model);
     void drawContamination(const ContaminationReport& report);
+    void drawCrossGenerator(const CrossGeneratorMatrix& matrix);
+    void clearResultPlot();
     qint64 selectedModelId() const;
     /// The batch size, threshold and device the controls set.
     ModelRunOptions runOptions() const;

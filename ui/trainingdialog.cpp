@@ -60,6 +60,8 @@ TrainingDialog::TrainingDialog(const QString& studyFilePath, QWidget* parent)
     : QDialog(parent)
     , m_studyFilePath(studyFilePath)
     , m_name(new QLineEdit(this))
+    , m_target(new QComboBox(this))
+    , m_onStudy(new QCheckBox(this))
     , m_architecture(new QComboBox(this))
     , m_optimizer(new QComboBox(this))
     , m_learningRate(doubleSpin(this, 0.000001, 10.0, 6, 0.001))
@@ -91,6 +93,18 @@ TrainingDialog::TrainingDialog(const QString& studyFilePath, QWidget* parent)
     setWindowTitle(tr("Train a built-in detector"));
 
     m_name->setPlaceholderText(tr("Name of the model in the study file"));
+    m_target->addItem(tr("Real or generated (P(real))"), int(TrainingTarget::RealOrGenerated));
+    m_target->addItem(tr("Which source made it (one class per source)"), int(TrainingTarget::Source));
+    m_target->addItem(tr("What it shows (one class per category)"), int(TrainingTarget::Category));
+    m_target->addItem(tr("Cross-generator matrix (one detector per generator)"), int(TrainingTarget::CrossGenerator));
+    m_target->setToolTip(tr("The cross-generator matrix (GenImage) trains one real-or-generated detector per "
+                            "generator, on its images and the real ones, named \"<name> on <generator>\", and "
+                            "judges every source's test images with each; existing detectors of those names are "
+                            "reused. The matrix is drawn on the Models tab."));
+    m_onStudy->setToolTip(tr("Train on the copies people see (one size, format and quality), so that the file "
+                             "cues the shortcut audit flags are gone for the model too; only the study's images "
+                             "take part."));
+    m_onStudy->setVisible(false);
     for (DetectorArchitecture a : { DetectorArchitecture::BaselineCnn, DetectorArchitecture::ResNet18 }) {
         const QString name = architectureName(a);
         m_architecture->addItem(a == DetectorArchitecture::BaselineCnn ? tr("%1 (two convolutions)").arg(name)
@@ -129,6 +143,7 @@ TrainingDialog::TrainingDialog(const QString& studyFilePath, QWidget* parent)
     auto* modelBox = new QGroupBox(tr("Model"), m_form);
     auto* modelForm = new QFormLayout(modelBox);
     modelForm->addRow(tr("&Name:"), m_name);
+    modelForm->addRow(tr("Lear&ns:"), m_target);
     modelForm->addRow(tr("&Architecture:"), m_architecture);
     modelForm->addRow(tr("&Input size:"), m_inputSize);
     modelForm->addRow(tr("&Crop from:"), m_cropFrom);
@@ -154,6 +169,7 @@ TrainingDialog::TrainingDialog(const QString& studyFilePath, QWidget* parent)
     ratiosLabel->setBuddy(m_ratios);
     dataForm->addRow(ratiosLabel, ratiosColumn);
     dataForm->addRow(tr("Split s&eed:"), m_splitSeed);
+    dataForm->addRow(m_onStudy);
     dataForm->addRow(m_flips);
     dataForm->addRow(m_randomResizedCrop);
 
@@ -250,6 +266,10 @@ void TrainingDialog::setOptions(const DetectorTraining& training)
 {
     const TrainingOptions& o = training.options;
     m_name->setText(training.name);
+    setTarget(training.bySource   ? TrainingTarget::Source
+            : training.byCategory ? TrainingTarget::Category
+                                  : TrainingTarget::RealOrGenerated);
+    m_onStudy->setChecked(m_studyId != 0 && training.studyId == m_studyId);
     m_architecture->setCurrentIndex(qMax(0, m_architecture->findData(architectureName(o.architecture))));
     m_optimizer->setCurrentIndex(qMax(0, m_optimizer->findData(o.optimizer)));
     m_momentum->setEnabled(m_optimizer->currentData().toString() == QLatin1String("sgd"));
@@ -281,6 +301,9 @@ DetectorTraining TrainingDialog::options() const
     DetectorTraining training;
     TrainingOptions& o = training.options;
     training.name = m_name->text().trimmed();
+    training.bySource = target() == TrainingTarget::Source;
+    training.byCategory = target() == TrainingTarget::Category;
+    training.studyId = m_studyId != 0 && m_onStudy->isChecked() ? m_studyId : 0;
     o.architecture = architectureFromName(m_architecture->currentData().toString()).value_or(o.architecture);
     o.optimizer = m_optimizer->currentData().toString();
     o.learningRate = m_learningRate->value();
@@ -300,6 +323,25 @@ DetectorTraining TrainingDialog::options() const
         training.ratios = ratios.value();
     training.splitSeed = m_splitSeed->text().toULongLong();
     return training;
+}
+
+void TrainingDialog::setTarget(TrainingTarget target)
+{
+    m_target->setCurrentIndex(qMax(0, m_target->findData(int(target))));
+}
+
+TrainingTarget TrainingDialog::target() const
+{
+    return TrainingTarget(m_target->currentData().toInt());
+}
+
+void TrainingDialog::setStudy(qint64 studyId, const QString& studyName)
+{
+    m_studyId = studyId;
+    m_onStudy->setText(tr("Train on the st&imuli of study \"%1\" (normalised)").arg(studyName));
+    m_onStudy->setVisible(studyId != 0);
+    if (studyId == 0)
+        m_onStudy->setChecked(false);
 }
 
 bool TrainingDialog::isTraining() const
@@ -341,14 +383,15 @@ void TrainingDialog::startTraining()
         return;
     }
 
-    m_plot->graph(0)->data()->clear();
-    m_plot->graph(1)->data()->clear();
-    m_plot->xAxis->setRange(0.0, training.options.epochs);
-    m_plot->yAxis->setRange(0.0, 1.0);
-    replot();
+    resetPlot(training.options.epochs);
+    m_stage.clear();
     m_cancelRequested = false;
     setBusy(true);
     setStatus(tr("Preparing the splits and decoding the images…"), false);
+    if (target() == TrainingTarget::CrossGenerator) {
+        startCrossGenerator(training);
+        return;
+    }
 
     const QString path = m_studyFilePath;
     const auto paused = m_paused;
@@ -394,6 +437,76 @@ void TrainingDialog::startTraining()
         });
 }
 
+void TrainingDialog::startCrossGenerator(const DetectorTraining& training)
+{
+    const QString path = m_studyFilePath;
+    const auto paused = m_paused;
+    const double threshold = m_threshold;
+    QPointer<TrainingDialog> self(this);
+    m_job->start<CrossGeneratorMatrix>(
+        [path, training, threshold, paused, self](
+            const CancelToken& cancel, const ProgressFn&) -> Result<CrossGeneratorMatrix> {
+            auto db = StudyDatabase::open(path, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            const auto post = [self](auto&& call) {
+                QMetaObject::invokeMethod(
+                    self.data(),
+                    [self, call] {
+                        if (self)
+                            call(*self);
+                    },
+                    Qt::QueuedConnection);
+            };
+            // Which detector trains, or which source runs, goes to the status line between batches.
+            const ProgressFn stage = [post](qint64 done, qint64 total, const QString& what) {
+                post([done, total, what](TrainingDialog& d) {
+                    if (!d.m_job->isRunning() || d.m_cancelRequested)
+                        return;
+                    d.m_stage = what;
+                    d.setStatus(tr("%1 (%2 of %3)").arg(what).arg(done).arg(total), false);
+                });
+            };
+            const TrainingProgressFn batches = [post, paused, &cancel](const TrainingProgress& progress) {
+                post([progress](TrainingDialog& d) {
+                    if (progress.epoch == 1 && progress.batch == 1)
+                        d.resetPlot(progress.epochs);
+                    d.showProgress(progress);
+                });
+                while (paused->load() && !cancel.isCancelled())
+                    QThread::msleep(50);
+            };
+            return crossGeneratorMatrix(*db.value(), training, threshold, cancel, stage, batches);
+        },
+        [this](Result<CrossGeneratorMatrix> result) {
+            const bool cancelled = m_cancelRequested;
+            setBusy(false);
+            m_replotTimer->stop();
+            replot();
+            if (!result) {
+                setStatus(cancelled ? tr("Cancelled; the detectors trained so far are kept and will be reused.")
+                                    : tr("The cross-generator matrix failed: %1").arg(result.error()),
+                    true);
+                return;
+            }
+            m_matrix = result.value();
+            setStatus(tr("Cross-generator matrix of %n detector(s) done: it is drawn on the Models tab.", nullptr,
+                          int(m_matrix.models.size())),
+                false);
+            m_cancel->setText(tr("Close"));
+            Q_EMIT crossGeneratorReady();
+        });
+}
+
+void TrainingDialog::resetPlot(int epochs)
+{
+    m_plot->graph(0)->data()->clear();
+    m_plot->graph(1)->data()->clear();
+    m_plot->xAxis->setRange(0.0, epochs);
+    m_plot->yAxis->setRange(0.0, 1.0);
+    replot();
+}
+
 void TrainingDialog::reject()
 {
     if (m_job->isRunning()) {
@@ -423,25 +536,30 @@ void TrainingDialog::showProgress(const TrainingProgress& p)
     if (p.batch > 0) {
         const double x = (p.epoch - 1) + static_cast<double>(p.batch) / qMax(1, p.batches);
         m_plot->graph(0)->addData(x, p.loss);
-        setStatus(tr("Epoch %1/%2, batch %3/%4: loss %5")
-                      .arg(p.epoch)
-                      .arg(p.epochs)
-                      .arg(p.batch)
-                      .arg(p.batches)
-                      .arg(p.loss, 0, 'f', 4),
+        setStatus(staged(tr("Epoch %1/%2, batch %3/%4: loss %5")
+                             .arg(p.epoch)
+                             .arg(p.epochs)
+                             .arg(p.batch)
+                             .arg(p.batches)
+                             .arg(p.loss, 0, 'f', 4)),
             false);
     } else {
         if (p.validationAccuracy >= 0.0)
             m_plot->graph(1)->addData(p.epoch, p.validationAccuracy);
-        setStatus(tr("Epoch %1/%2 done: loss %3, validation accuracy %4 %")
-                      .arg(p.epoch)
-                      .arg(p.epochs)
-                      .arg(p.loss, 0, 'f', 4)
-                      .arg(100.0 * p.validationAccuracy, 0, 'f', 1),
+        setStatus(staged(tr("Epoch %1/%2 done: loss %3, validation accuracy %4 %")
+                             .arg(p.epoch)
+                             .arg(p.epochs)
+                             .arg(p.loss, 0, 'f', 4)
+                             .arg(100.0 * p.validationAccuracy, 0, 'f', 1)),
             false);
     }
     m_plot->xAxis->setRange(0.0, qMax(p.epochs, 1));
     requestReplot();
+}
+
+QString TrainingDialog::staged(const QString& text) const
+{
+    return m_stage.isEmpty() ? text : tr("%1: %2").arg(m_stage, text);
 }
 
 void TrainingDialog::requestReplot()

@@ -85,6 +85,20 @@ int rowOf(const QTableWidget* table, const QString& model)
     return -1;
 }
 
+// A baseline CNN small and short enough to train in a second or two.
+DetectorTraining tinyTraining(const QString& name)
+{
+    DetectorTraining training;
+    training.name = name;
+    training.options.architecture = DetectorArchitecture::BaselineCnn;
+    training.options.inputSize = 32;
+    training.options.epochs = 2;
+    training.options.batchSize = 8;
+    training.options.earlyStoppingPatience = 0;
+    training.options.device = DevicePreference::Cpu;
+    return training;
+}
+
 qint64 modelIdAt(const QTableWidget* table, int row)
 {
     return table->item(row, 0)->data(Qt::UserRole).toLongLong();
@@ -256,20 +270,89 @@ private Q_SLOTS:
         QCOMPARE(dialog.options().ratios.test, 8.0);
     }
 
+    // What the dialog learns and on which images reach the training request.
+    void trainingTargetsReachTheRequest()
+    {
+        const StudyFixture study = freshStudy();
+        TrainingDialog dialog(study.path, nullptr);
+        DetectorTraining training;
+        training.name = QStringLiteral("x");
+        training.bySource = true;
+        dialog.setOptions(training);
+        QVERIFY(dialog.target() == TrainingTarget::Source);
+        QVERIFY(dialog.options().bySource);
+        QVERIFY(!dialog.options().byCategory);
+        dialog.setTarget(TrainingTarget::Category);
+        QVERIFY(dialog.options().byCategory);
+        QVERIFY(!dialog.options().bySource);
+        QCOMPARE(dialog.options().studyId, qint64(0)); // no study set: the originals
+        dialog.setStudy(study.studyId, QStringLiteral("models panel test"));
+        training.studyId = study.studyId;
+        dialog.setOptions(training);
+        QCOMPARE(dialog.options().studyId, study.studyId);
+        training.studyId = 0;
+        dialog.setOptions(training);
+        QCOMPARE(dialog.options().studyId, qint64(0));
+    }
+
+    // The cross-generator matrix from the GUI: the Models tab's training dialog trains one detector per
+    // generator, and the heat map on the Models tab holds what studydb computes.
+    void crossGeneratorMatrixIsTrainedAndDrawn()
+    {
+        const StudyFixture study = freshStudy();
+        ModelsPanel panel;
+        panel.resize(1000, 700);
+        panel.show();
+        panel.setStudy(study.path, study.studyId);
+        QTest::mouseClick(panel.trainButton(), Qt::LeftButton);
+        TrainingDialog* dialog = panel.trainingDialog();
+        QVERIFY(dialog);
+        DetectorTraining training = tinyTraining(QStringLiteral("X"));
+        training.ratios = SplitRatios { 4, 1, 1 };
+        dialog->setOptions(training);
+        dialog->setTarget(TrainingTarget::CrossGenerator);
+        QSignalSpy ready(dialog, &TrainingDialog::crossGeneratorReady);
+        QSignalSpy changed(&panel, &ModelsPanel::modelsChanged);
+        dialog->startTraining();
+        QVERIFY(dialog->isTraining());
+        QVERIFY2(ready.wait(240000), qPrintable(dialog->statusText()));
+        QVERIFY2(dialog->statusText().contains(QStringLiteral("2 detector(s)")), qPrintable(dialog->statusText()));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(rowOf(panel.modelTable(), QStringLiteral("X on checkerboard")) >= 0);
+        QVERIFY(rowOf(panel.modelTable(), QStringLiteral("X on upsampler")) >= 0);
+        QVERIFY2(
+            panel.resultText().startsWith(QStringLiteral("Cross-generator matrix")), qPrintable(panel.resultText()));
+        saveScreenshot(&panel, QStringLiteral("models-cross-generator.png"));
+        saveScreenshot(dialog, QStringLiteral("trainingdialog-cross-generator.png"));
+
+        // Computed again on the file, the detectors are reused and the cells are those drawn.
+        auto db = StudyDatabase::open(study.path, StudyDatabase::OpenMode::ExistingOnly);
+        QVERIFY(db.ok());
+        CancelToken cancel;
+        const auto expected = crossGeneratorMatrix(*db.value(), dialog->options(), 0.5, cancel, {});
+        QVERIFY2(expected.ok(), qPrintable(expected.error()));
+        QCOMPARE(int(db.value()->models()->size()), 2);
+        const auto maps = panel.frequencyPlot()->findChildren<QCPColorMap*>();
+        QCOMPARE(int(maps.size()), 1);
+        QCPColorMapData* cells = maps.front()->data();
+        QCOMPARE(cells->keySize(), 3); // real, checkerboard, upsampler
+        QCOMPARE(cells->valueSize(), 2); // trained on checkerboard, upsampler
+        for (int y = 0; y < 2; ++y) {
+            for (int x = 0; x < 3; ++x) {
+                const CrossGeneratorCell* c = expected->find(expected->generators[y], expected->sources[x]);
+                QVERIFY(c);
+                QCOMPARE(cells->cell(x, y), c->accuracy.estimate);
+            }
+        }
+    }
+
     void trainDetectorWithLiveCurves()
     {
         const StudyFixture study = freshStudy();
         TrainingDialog dialog(study.path, nullptr);
         dialog.resize(1100, 720);
         dialog.show();
-        DetectorTraining training;
-        training.name = QStringLiteral("tiny-baseline");
-        training.options.architecture = DetectorArchitecture::BaselineCnn;
-        training.options.inputSize = 32;
-        training.options.epochs = 2;
-        training.options.batchSize = 8;
-        training.options.earlyStoppingPatience = 0;
-        training.options.device = DevicePreference::Cpu;
+        DetectorTraining training = tinyTraining(QStringLiteral("tiny-baseline"));
         dialog.setOptions(training);
         const DetectorTraining read = dialog.options();
         QCOMPARE(read.name, training.name);

@@ -96,12 +96,14 @@ private:
             given.insert(s.trialIndex, answer);
             if (w.currentScreen().kind == ScreenKind::Trial)
                 saveScreenshot(w, QStringLiteral("trial-%1-after").arg(s.trialIndex));
-            // Feedback holds the trial on screen for a moment.
-            QTest::qWaitFor(
-                [&] {
-                    return w.currentScreen().kind != ScreenKind::Trial || w.currentScreen().trialIndex != s.trialIndex;
-                },
-                5000);
+            // Feedback holds the trial on screen for a moment; the caller's checks find a trial that stays.
+            if (!QTest::qWaitFor(
+                    [&] {
+                        return w.currentScreen().kind != ScreenKind::Trial
+                            || w.currentScreen().trialIndex != s.trialIndex;
+                    },
+                    5000))
+                qWarning() << "trial" << s.trialIndex << "stayed on screen after its answer";
         }
         return given;
     }
