@@ -288,6 +288,122 @@ double rocAuc(const std::vector<double>& positiveScores, const std::vector<doubl
     return (positiveRankSum - m * (m + 1.0) / 2.0) / (m * n);
 }
 
+std::vector<RocPoint> rocCurve(const std::vector<double>& positiveScores, const std::vector<double>& negativeScores)
+{
+    if (positiveScores.empty() || negativeScores.empty())
+        return {};
+    std::vector<std::pair<double, bool>> items;
+    items.reserve(positiveScores.size() + negativeScores.size());
+    for (double s : positiveScores)
+        items.emplace_back(s, true);
+    for (double s : negativeScores)
+        items.emplace_back(s, false);
+    std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    const double positives = double(positiveScores.size());
+    const double negatives = double(negativeScores.size());
+    std::vector<RocPoint> curve { { items.front().first + 1.0, 0.0, 0.0 } };
+    double tp = 0.0;
+    double fp = 0.0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        (items[i].second ? tp : fp) += 1.0;
+        // One point per distinct score, after all items of that score.
+        if (i + 1 == items.size() || items[i + 1].first != items[i].first)
+            curve.push_back({ items[i].first, fp / negatives, tp / positives });
+    }
+    return curve;
+}
+
+namespace {
+
+double pooledAuc(const std::vector<const ScoredCluster*>& clusters, int* positives, int* negatives)
+{
+    std::vector<double> pos;
+    std::vector<double> neg;
+    for (const ScoredCluster* c : clusters) {
+        for (const auto& [score, positive] : *c)
+            (positive ? pos : neg).push_back(score);
+    }
+    if (positives)
+        *positives = int(pos.size());
+    if (negatives)
+        *negatives = int(neg.size());
+    return rocAuc(pos, neg);
+}
+
+} // namespace
+
+AucEstimate clusterBootstrapAuc(
+    const std::vector<ScoredCluster>& clusters, int replicates, std::uint64_t seed, double confidence)
+{
+    AucEstimate e;
+    std::vector<const ScoredCluster*> all;
+    for (const ScoredCluster& c : clusters)
+        all.push_back(&c);
+    e.auc = pooledAuc(all, &e.positives, &e.negatives);
+    e.low = e.high = kNaN;
+    if (std::isnan(e.auc) || replicates <= 0)
+        return e;
+    Rng rng(seed);
+    std::vector<double> aucs;
+    aucs.reserve(std::size_t(replicates));
+    std::vector<const ScoredCluster*> drawn(clusters.size());
+    for (int r = 0; r < replicates; ++r) {
+        for (std::size_t i = 0; i < clusters.size(); ++i)
+            drawn[i] = &clusters[std::size_t(rng.below(clusters.size()))];
+        const double auc = pooledAuc(drawn, nullptr, nullptr);
+        if (!std::isnan(auc))
+            aucs.push_back(auc);
+    }
+    e.replicates = int(aucs.size());
+    if (aucs.empty())
+        return e;
+    std::sort(aucs.begin(), aucs.end());
+    const double alpha = 1.0 - confidence;
+    e.low = percentile(aucs, alpha / 2.0);
+    e.high = percentile(aucs, 1.0 - alpha / 2.0);
+    return e;
+}
+
+Reliability reliabilityDiagram(const std::vector<std::pair<double, bool>>& predictions, int bins)
+{
+    Reliability r;
+    r.items = int(predictions.size());
+    if (predictions.empty() || bins <= 0) {
+        r.expectedCalibrationError = kNaN;
+        return r;
+    }
+    // numpy.linspace(0, 1, bins + 1) computes the edges as i * (1 / bins).
+    const double step = 1.0 / bins;
+    std::vector<double> edges(std::size_t(bins) + 1);
+    for (int i = 0; i <= bins; ++i)
+        edges[std::size_t(i)] = i * step;
+    edges.back() = 1.0;
+    std::vector<int> counts(std::size_t(bins), 0);
+    std::vector<double> sums(std::size_t(bins), 0.0);
+    std::vector<int> positives(std::size_t(bins), 0);
+    for (const auto& [raw, positive] : predictions) {
+        const double p = std::clamp(raw, 0.0, 1.0);
+        // numpy.searchsorted(edges[1:-1], p): the number of inner edges strictly below p.
+        const auto bin = std::size_t(std::lower_bound(edges.begin() + 1, edges.end() - 1, p) - (edges.begin() + 1));
+        ++counts[bin];
+        sums[bin] += p;
+        positives[bin] += positive ? 1 : 0;
+    }
+    for (std::size_t b = 0; b < counts.size(); ++b) {
+        if (counts[b] == 0)
+            continue;
+        ReliabilityBin bin;
+        bin.low = edges[b];
+        bin.high = edges[b + 1];
+        bin.count = counts[b];
+        bin.meanPredicted = sums[b] / counts[b];
+        bin.observed = double(positives[b]) / counts[b];
+        r.expectedCalibrationError += double(bin.count) / r.items * std::abs(bin.observed - bin.meanPredicted);
+        r.bins.push_back(bin);
+    }
+    return r;
+}
+
 double spearmanRho(const std::vector<double>& x, const std::vector<double>& y)
 {
     if (x.size() != y.size() || x.size() < 2)

@@ -75,6 +75,74 @@ Proportion clusterBootstrapAccuracy(
 /// sklearn.metrics.roc_auc_score. NaN when either set is empty.
 double rocAuc(const std::vector<double>& positiveScores, const std::vector<double>& negativeScores);
 
+/// One point of an ROC curve: at scores >= threshold an item is called positive.
+struct RocPoint
+{
+    double threshold = 0.0;
+    double falsePositiveRate = 0.0;
+    double truePositiveRate = 0.0;
+};
+
+/**
+ * The ROC curve of scores (higher = more likely positive), as
+ * sklearn.metrics.roc_curve(y, score, drop_intermediate=False) in scikit-learn 1.2: a point per
+ * distinct score, thresholds descending, preceded by (0, 0) at the highest score + 1. Empty when
+ * either set is empty.
+ */
+std::vector<RocPoint> rocCurve(const std::vector<double>& positiveScores, const std::vector<double>& negativeScores);
+
+/// Scores of one cluster (a participant, or one image): (score, is positive) per item.
+using ScoredCluster = std::vector<std::pair<double, bool>>;
+
+/// ROC AUC with a bootstrap interval.
+struct AucEstimate
+{
+    int positives = 0;
+    int negatives = 0;
+    double auc = 0.0; ///< NaN without positives or negatives
+    double low = 0.0; ///< percentile bootstrap interval; NaN when no replicate had both kinds
+    double high = 0.0;
+    int replicates = 0; ///< replicates that had positives and negatives
+};
+
+/**
+ * ROC AUC (rocAuc) of all items with a percentile bootstrap over clusters: each replicate draws as
+ * many clusters as there are with replacement (ntt::Rng seeded with `seed`, one Rng::below(k) per
+ * draw) and pools their items; replicates without positives or negatives are left out; percentiles
+ * as numpy's default (linear). A participant-level bootstrap when clusters are participants, an
+ * ordinary one when each cluster is one item. Deterministic for a seed.
+ */
+AucEstimate clusterBootstrapAuc(
+    const std::vector<ScoredCluster>& clusters, int replicates, std::uint64_t seed, double confidence = 0.95);
+
+/// One bin of a reliability diagram.
+struct ReliabilityBin
+{
+    double low = 0.0; ///< bin edges of the predicted probability
+    double high = 0.0;
+    int count = 0;
+    double meanPredicted = 0.0; ///< mean predicted probability in the bin
+    double observed = 0.0; ///< share of positives in the bin
+};
+
+/// A reliability diagram with its expected calibration error.
+struct Reliability
+{
+    int items = 0;
+    std::vector<ReliabilityBin> bins; ///< the non-empty bins, in order
+    double expectedCalibrationError
+        = 0.0; ///< sum over bins of count / items * |observed - meanPredicted|; NaN without items
+};
+
+/**
+ * Reliability diagram of predicted probabilities of the positive class in `bins` equal-width bins,
+ * as sklearn.calibration.calibration_curve(y, p, n_bins=bins, strategy="uniform") in scikit-learn
+ * 1.2 (edges i * (1 / bins); a probability on an inner edge falls in the bin below it), and the
+ * expected calibration error over those bins (Naeini et al. 2015; Guo et al. 2017). Probabilities
+ * outside [0, 1] are clamped.
+ */
+Reliability reliabilityDiagram(const std::vector<std::pair<double, bool>>& predictions, int bins = 10);
+
 /// Ranks 1..n of `values`, ties given their average rank (scipy.stats.rankdata(method="average")).
 std::vector<double> averageRanks(const std::vector<double>& values);
 

@@ -26,6 +26,14 @@ private:
         return std::abs(a - b) <= tolerance * std::max(1.0, std::abs(b));
     }
 
+    static std::vector<double> numbers(const QJsonValue& array)
+    {
+        std::vector<double> v;
+        for (const QJsonValue& x : array.toArray())
+            v.push_back(x.toDouble());
+        return v;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -188,12 +196,6 @@ private Q_SLOTS:
 
     void spearmanMatchesScipy()
     {
-        auto numbers = [](const QJsonValue& array) {
-            std::vector<double> v;
-            for (const QJsonValue& x : array.toArray())
-                v.push_back(x.toDouble());
-            return v;
-        };
         for (const QJsonValue& c : m_ref.value(QStringLiteral("spearman")).toArray()) {
             const double rho = spearmanRho(numbers(c[QStringLiteral("x")]), numbers(c[QStringLiteral("y")]));
             QVERIFY2(close(rho, c[QStringLiteral("rho")].toDouble(), 1e-12), qPrintable(QString::number(rho, 'g', 17)));
@@ -215,6 +217,76 @@ private Q_SLOTS:
                 && close(r.high, b[QStringLiteral("high")].toDouble(), 1e-9),
             qPrintable(QStringLiteral("[%1, %2]").arg(r.low, 0, 'g', 15).arg(r.high, 0, 'g', 15)));
         QVERIFY(r.low <= r.rho && r.rho <= r.high);
+    }
+
+    // ROC curves point for point as scikit-learn's roc_curve(drop_intermediate=False), ties included.
+    void rocCurveMatchesScikitLearn()
+    {
+        for (const QJsonValue& v : m_ref.value(QStringLiteral("roc_curve")).toArray()) {
+            const std::vector<double> pos = numbers(v[QStringLiteral("positives")]);
+            const std::vector<double> neg = numbers(v[QStringLiteral("negatives")]);
+            const std::vector<RocPoint> curve = rocCurve(pos, neg);
+            const std::vector<double> fpr = numbers(v[QStringLiteral("fpr")]);
+            const std::vector<double> tpr = numbers(v[QStringLiteral("tpr")]);
+            const std::vector<double> thresholds = numbers(v[QStringLiteral("thresholds")]);
+            QCOMPARE(curve.size(), fpr.size());
+            for (std::size_t i = 0; i < curve.size(); ++i) {
+                QVERIFY(close(curve[i].falsePositiveRate, fpr[i], 1e-15));
+                QVERIFY(close(curve[i].truePositiveRate, tpr[i], 1e-15));
+                QVERIFY(close(curve[i].threshold, thresholds[i], 1e-15));
+            }
+            QVERIFY(close(rocAuc(pos, neg), v[QStringLiteral("auc")].toDouble(), 1e-12));
+        }
+        QVERIFY(rocCurve({}, { 0.5 }).empty());
+    }
+
+    // People's AUC with a participant-level bootstrap: the reference resamples participants with the
+    // project's generator and takes scikit-learn's AUC of each replicate.
+    void aucBootstrapMatchesTheReference()
+    {
+        const QJsonObject b = m_ref.value(QStringLiteral("auc_bootstrap")).toObject();
+        std::vector<ScoredCluster> clusters;
+        for (const QJsonValue& c : b[QStringLiteral("clusters")].toArray()) {
+            ScoredCluster cluster;
+            for (const QJsonValue& item : c.toArray())
+                cluster.emplace_back(item[0].toDouble(), item[1].toInt() == 1);
+            clusters.push_back(cluster);
+        }
+        const AucEstimate e = clusterBootstrapAuc(clusters, b[QStringLiteral("replicates")].toInt(),
+            std::uint64_t(b[QStringLiteral("seed")].toDouble()), b[QStringLiteral("confidence")].toDouble());
+        QVERIFY(close(e.auc, b[QStringLiteral("auc")].toDouble(), 1e-12));
+        QCOMPARE(e.replicates, b[QStringLiteral("defined_replicates")].toInt());
+        QVERIFY2(close(e.low, b[QStringLiteral("low")].toDouble(), 1e-9)
+                && close(e.high, b[QStringLiteral("high")].toDouble(), 1e-9),
+            qPrintable(QStringLiteral("[%1, %2]").arg(e.low, 0, 'g', 15).arg(e.high, 0, 'g', 15)));
+        QVERIFY(e.positives + e.negatives > 0);
+        // Without one of the two kinds there is no AUC and no interval.
+        const AucEstimate none = clusterBootstrapAuc({ { { 1.0, true }, { 2.0, true } } }, 100, 1);
+        QVERIFY(std::isnan(none.auc) && std::isnan(none.low));
+    }
+
+    // Reliability diagrams as scikit-learn's calibration_curve (edges, empty bins), and their ECE.
+    void reliabilityDiagramMatchesScikitLearn()
+    {
+        for (const QJsonValue& v : m_ref.value(QStringLiteral("reliability")).toArray()) {
+            const std::vector<double> probabilities = numbers(v[QStringLiteral("probabilities")]);
+            const std::vector<double> truth = numbers(v[QStringLiteral("positives")]);
+            std::vector<std::pair<double, bool>> predictions;
+            for (std::size_t i = 0; i < probabilities.size(); ++i)
+                predictions.emplace_back(probabilities[i], truth[i] == 1.0);
+            const Reliability r = reliabilityDiagram(predictions, v[QStringLiteral("bins")].toInt());
+            const std::vector<double> observed = numbers(v[QStringLiteral("observed")]);
+            const std::vector<double> predicted = numbers(v[QStringLiteral("mean_predicted")]);
+            const std::vector<double> counts = numbers(v[QStringLiteral("counts")]);
+            QCOMPARE(r.bins.size(), observed.size());
+            for (std::size_t i = 0; i < r.bins.size(); ++i) {
+                QCOMPARE(double(r.bins[i].count), counts[i]);
+                QVERIFY(close(r.bins[i].observed, observed[i], 1e-15));
+                QVERIFY(close(r.bins[i].meanPredicted, predicted[i], 1e-15));
+            }
+            QVERIFY(close(r.expectedCalibrationError, v[QStringLiteral("ece")].toDouble(), 1e-15));
+        }
+        QVERIFY(std::isnan(reliabilityDiagram({}).expectedCalibrationError));
     }
 
     void roganGladenMatchesTheFormulaWithScipysQuantile()

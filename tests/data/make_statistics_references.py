@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference values for tests/core/tst_statistics.cpp, computed independently of the C++ code with
-SciPy and statsmodels (Debian's python3-scipy and python3-statsmodels):
+SciPy, statsmodels and scikit-learn (Debian's python3-scipy, python3-statsmodels, python3-sklearn):
 
     /usr/bin/python3 tests/data/make_statistics_references.py
 
@@ -14,6 +14,8 @@ import os
 
 import numpy as np
 from scipy import stats
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import roc_auc_score, roc_curve
 from statsmodels.stats.proportion import proportion_confint
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -91,6 +93,24 @@ def spearman_bootstrap(x, y, replicates, seed, confidence):
     alpha = 1 - confidence
     return (float(np.percentile(rhos, 100 * alpha / 2)), float(np.percentile(rhos, 100 * (1 - alpha / 2))),
             len(rhos))
+
+
+def auc_bootstrap(clusters, replicates, seed, confidence):
+    """Resamples clusters (lists of (score, positive)) with the project's generator and takes
+    scikit-learn's ROC AUC of the pooled items of each replicate; replicates without both kinds are
+    left out."""
+    rng = Rng(seed)
+    aucs = []
+    for _ in range(replicates):
+        drawn = [clusters[rng.below(len(clusters))] for _ in range(len(clusters))]
+        items = [item for c in drawn for item in c]
+        y = [int(p) for _, p in items]
+        if len(set(y)) < 2:
+            continue
+        aucs.append(float(roc_auc_score(y, [s for s, _ in items])))
+    alpha = 1 - confidence
+    return (float(np.percentile(aucs, 100 * alpha / 2)), float(np.percentile(aucs, 100 * (1 - alpha / 2))),
+            len(aucs))
 
 
 def rogan_gladen(flagged, n, gen, gen_flagged, real, real_flagged, confidence):
@@ -180,6 +200,40 @@ def main():
     out["rogan_gladen"] = [rogan_gladen(62, 500, 200, 180, 200, 10, 0.95),
                            rogan_gladen(8, 400, 120, 100, 150, 9, 0.95),
                            rogan_gladen(130, 1000, 60, 41, 80, 12, 0.9)]
+    # ROC curves as scikit-learn draws them: people's 8-level ratings (ties) and P(real) scores.
+    roc_cases = [([8, 7, 7, 6, 5, 8, 3, 6, 2], [1, 2, 4, 3, 5, 6, 1, 2, 7, 4]),
+                 ([0.91, 0.62, 0.77, 0.40, 0.88, 0.55], [0.12, 0.45, 0.61, 0.05, 0.33, 0.40, 0.71])]
+    out["roc_curve"] = []
+    for pos, neg in roc_cases:
+        y = [1] * len(pos) + [0] * len(neg)
+        fpr, tpr, thr = roc_curve(y, pos + neg, drop_intermediate=False)
+        out["roc_curve"].append(dict(positives=pos, negatives=neg, fpr=fpr.tolist(), tpr=tpr.tolist(),
+                                     thresholds=thr.tolist(), auc=float(roc_auc_score(y, pos + neg))))
+    # A participant-level bootstrap of people's AUC: 8 participants with 6-12 rated trials each.
+    clusters = []
+    for _ in range(8):
+        n = int(rng.integers(6, 13))
+        real = rng.random(n) < 0.5
+        rating = np.clip(np.round(4.5 + np.where(real, 1.2, -1.2) + rng.normal(0, 2, n)), 1, 8)
+        clusters.append([(float(r), bool(p)) for r, p in zip(rating, real)])
+    low, high, used = auc_bootstrap(clusters, 2000, 20261201, 0.95)
+    items = [item for c in clusters for item in c]
+    out["auc_bootstrap"] = dict(clusters=[[[s, int(p)] for s, p in c] for c in clusters], replicates=2000,
+                                seed=20261201, confidence=0.95, low=low, high=high, defined_replicates=used,
+                                auc=float(roc_auc_score([int(p) for _, p in items], [s for s, _ in items])))
+    # Reliability diagrams: P(real) with values on bin edges, one empty bin, and 5 bins.
+    probs = [0.0, 0.05, 0.1, 0.1000001, 0.2, 0.3, 0.35, 0.5, 0.62, 0.7, 0.7, 0.81, 0.9, 0.95, 1.0, 0.44, 0.27]
+    truth = [0, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0]
+    out["reliability"] = []
+    for bins in (10, 5):
+        prob_true, prob_pred = calibration_curve(truth, probs, n_bins=bins, strategy="uniform")
+        edges = np.linspace(0.0, 1.0, bins + 1)
+        ids = np.searchsorted(edges[1:-1], probs)
+        counts = np.bincount(ids, minlength=bins)
+        counts = counts[counts != 0]
+        ece = float(np.sum(counts / len(probs) * np.abs(prob_true - prob_pred)))
+        out["reliability"].append(dict(probabilities=probs, positives=truth, bins=bins, observed=prob_true.tolist(),
+                                       mean_predicted=prob_pred.tolist(), counts=counts.tolist(), ece=ece))
     path = os.path.join(HERE, "statistics", "references.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
