@@ -88,6 +88,7 @@ Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, cons
         if (!pReal->isEmpty())
             result.pRealByModel.insert(m.name, std::move(pReal).value());
     }
+    result.roc = rocAndCalibration(kept, result.pRealByModel, options);
     return result;
 }
 
@@ -108,15 +109,21 @@ QString summaryTableName(SummaryTable table)
         return QStringLiteral("source-pairs");
     case SummaryTable::PairCorrelation:
         return QStringLiteral("pair-correlation");
+    case SummaryTable::Roc:
+        return QStringLiteral("roc");
+    case SummaryTable::Auc:
+        return QStringLiteral("auc");
+    case SummaryTable::Calibration:
+        return QStringLiteral("calibration");
     }
     return {};
 }
 
 const std::vector<SummaryTable>& allSummaryTables()
 {
-    static const std::vector<SummaryTable> all
-        = { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images,
-              SummaryTable::Confusion, SummaryTable::SourcePairs, SummaryTable::PairCorrelation };
+    static const std::vector<SummaryTable> all = { SummaryTable::Categories, SummaryTable::Sources,
+        SummaryTable::Participants, SummaryTable::Images, SummaryTable::Confusion, SummaryTable::SourcePairs,
+        SummaryTable::PairCorrelation, SummaryTable::Roc, SummaryTable::Auc, SummaryTable::Calibration };
     return all;
 }
 
@@ -190,6 +197,12 @@ Table summaryTable(const StudyAnalysis& a, SummaryTable table)
         return accuracyTable(a.analysis.byPair, QStringLiteral("pair"));
     case SummaryTable::PairCorrelation:
         return pairCorrelationTable(a.analysis);
+    case SummaryTable::Roc:
+        return rocTable(a.roc);
+    case SummaryTable::Auc:
+        return aucTable(a.roc);
+    case SummaryTable::Calibration:
+        return calibrationTable(a.roc);
     }
     return {};
 }

@@ -22,6 +22,7 @@ struct StudyAnalysis
     std::vector<PoolImage> images; ///< the study's images
     QHash<qint64, ImageHumanResult> people; ///< per image, under the options' filter
     QMap<QString, QHash<qint64, float>> pRealByModel; ///< model name -> image id -> P(real)
+    RocAnalysis roc; ///< people's and each model's ROC and calibration on the real-or-fake trials
     QHash<qint64, QStringList> tags;
     QHash<qint64, QString> notes;
 };
@@ -66,10 +67,14 @@ enum class SummaryTable {
     Confusion, ///< which-source / which-category answers: people's and each model's confusion matrix
     SourcePairs, ///< accuracy per pair of generators and agent (pick-source, two-way which-source)
     PairCorrelation, ///< per model, Spearman's rho of people's and its pair accuracies, bootstrap interval
+    Roc, ///< ROC curves of people (confidence ratings) and models (P(real)) on real-or-fake trials
+    Auc, ///< their AUCs with bootstrap intervals
+    Calibration, ///< people's accuracy per confidence level, each model's reliability diagram and ECE
 };
 /// Every summary table, in the order exports write them.
 const std::vector<SummaryTable>& allSummaryTables();
-/// "categories", "sources", "participants", "images", "confusion", "source-pairs", "pair-correlation"
+/// "categories", "sources", "participants", "images", "confusion", "source-pairs", "pair-correlation",
+/// "roc", "auc", "calibration"
 std::optional<SummaryTable> summaryTableFromName(const QString& name);
 Table summaryTable(const StudyAnalysis& analysis, SummaryTable table);
 

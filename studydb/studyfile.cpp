@@ -1159,6 +1159,12 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
     std::vector<std::pair<double, double>> extra(plan.trials.size());
     for (auto& d : extra)
         d = { extraRng.uniform(), extraRng.normal() };
+    // Confidence, when asked, from a third stream: the answers and times above stay as they were.
+    Rng confidenceRng
+        = Rng::forStream(script.seed ^ 0xc0f1deULL, static_cast<std::uint64_t>(plan.session.participantIndex));
+    std::vector<double> evidence(plan.trials.size());
+    for (double& e : evidence)
+        e = confidenceRng.normal();
 
     for (; !flow.atEnd(); flow.advance()) {
         if (flow.current().kind != ScreenKind::Trial)
@@ -1187,6 +1193,11 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
         response.responseUtc = QDateTime::currentDateTimeUtc();
         response.onsetUtc = response.responseUtc.addMSecs(-static_cast<qint64>(response.rtMs));
         response.rtClock = QStringLiteral("scripted");
+        if (plan.study.definition.confidence) {
+            const double e
+                = evidence[trial.index] + (response.answer == trial.correctPosition ? script.metacognition : 0.0);
+            response.confidence = 1 + (e > 0.0 ? 1 : 0) + (e > 0.7 ? 1 : 0) + (e > 1.4 ? 1 : 0);
+        }
         scoreResponse(plan.study.definition, trial, response);
         if (const Status s = writer.answer(response); !s)
             return Error { s.error() };
@@ -1341,7 +1352,8 @@ Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& canc
     if (const Status s = runDemoModel(file, demo.studyId, detector, cancel, progress); !s)
         return Error { s.error() };
 
-    // The parts that ask which generator made an image and what it shows, added to older demos too.
+    // The parts that ask whether an image is real (with confidence), which generator made it and what
+    // it shows, added to older demos too.
     const auto all = file.studies();
     if (!all)
         return Error { all.error() };
@@ -1360,9 +1372,12 @@ Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& canc
         if (const Status s = ensureDemoParticipants(file, partId, part.trialType); !s)
             return Error { s.error() };
         const bool bySource = part.trialType == TrialType::WhichSource;
+        const bool byCategory = part.trialType == TrialType::WhichCategory;
         const auto model = ensureDemoDetector(file,
-            bySource ? QStringLiteral("Source CNN (demo)") : QStringLiteral("Category CNN (demo)"), bySource, !bySource,
-            40, cancel, progress);
+            bySource         ? QStringLiteral("Source CNN (demo)")
+                : byCategory ? QStringLiteral("Category CNN (demo)")
+                             : QStringLiteral("Baseline CNN (demo)"),
+            bySource, byCategory, 40, cancel, progress);
         if (const Status s = runDemoModel(file, partId, model, cancel, progress); !s)
             return Error { s.error() };
     }

@@ -120,6 +120,10 @@ struct ScriptedParticipant
     double rtSigma = 0.0;
     int stopAfter = -1; ///< answer at most this many trials, then leave the session open (-1 = all)
     int delayMs = 0; ///< wall-clock pause after each committed answer
+    /// When the study asks for confidence: the rating comes from an internal evidence value, normal
+    /// with mean `metacognition` after a right answer and 0 after a wrong one (SD 1), cut at 0, 0.7
+    /// and 1.4 into levels 1..4; 0 makes confidence unrelated to being right.
+    double metacognition = 1.0;
 };
 
 /// What a scripted run did.

@@ -34,7 +34,7 @@ using namespace dashboarddetail;
 
 namespace {
 
-constexpr int kPlotCount = 9;
+constexpr int kPlotCount = 11;
 constexpr int kRefreshDelayMs = 750;
 
 struct Loaded
@@ -90,7 +90,8 @@ Dashboard::Dashboard(QWidget* parent)
     m_groups.resize(kPlotCount);
     m_series.resize(kPlotCount);
     const QStringList tabNames = { tr("&Categories"), tr("S&ources"), tr("&Images"), tr("Error c&onsistency"),
-        tr("&Response times"), tr("Trial &position"), tr("Con&fusion"), tr("Generator p&airs"), tr("Pair a&greement") };
+        tr("&Response times"), tr("Trial &position"), tr("Con&fusion"), tr("Generator p&airs"), tr("Pair a&greement"),
+        tr("ROC c&urves"), tr("Calibra&tion") };
     for (int i = 0; i < kPlotCount; ++i) {
         const auto p = static_cast<Plot>(i);
         auto* plot = new QCustomPlot(m_tabs);
@@ -115,6 +116,15 @@ Dashboard::Dashboard(QWidget* parent)
             menu.addAction(tr("Export plot…"), this, [this, p] { exportDialog(p); });
             menu.exec(plot->mapToGlobal(pos));
         });
+        if (p == Plot::Calibration) {
+            // Two axes side by side: people's confidence levels on the left, models' P(real) on the right.
+            auto* pair = new QCPLayoutGrid;
+            QCPAxisRect* people = plot->axisRect();
+            plot->plotLayout()->take(people);
+            plot->plotLayout()->addElement(1, 0, pair);
+            pair->addElement(0, 0, people);
+            pair->addElement(0, 1, new QCPAxisRect(plot));
+        }
         m_plots[std::size_t(i)] = plot;
         m_tabs->addTab(plot, tabNames.at(i));
     }
@@ -290,6 +300,10 @@ QString Dashboard::plotTitle(Plot p) const
         return tr("Accuracy per pair of generators: people versus models");
     case Plot::PairAgreement:
         return tr("Per pair of generators: people's accuracy against each model's (Spearman's ρ)");
+    case Plot::Roc:
+        return tr("Real or fake: people's ROC from their confidence ratings, each model's from P(real)");
+    case Plot::Calibration:
+        return tr("How sure against how right: people per confidence level, each model's P(real)");
     }
     return {};
 }
@@ -306,6 +320,8 @@ void Dashboard::setAnalysis(const StudyAnalysis& analysis)
     drawConfusion();
     drawAccuracy(Plot::Pairs, m_analysis->analysis.byPair, tr("Pair of generators"));
     drawPairAgreement();
+    drawRoc();
+    drawCalibration();
     updateSummary();
     Q_EMIT refreshed();
 }

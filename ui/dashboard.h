@@ -47,7 +47,9 @@ public:
         Position,
         Confusion,
         Pairs,
-        PairAgreement
+        PairAgreement,
+        Roc,
+        Calibration
     };
 
     explicit Dashboard(QWidget* parent = nullptr);
@@ -102,6 +104,8 @@ private:
     void drawPosition();
     void drawConfusion();
     void drawPairAgreement();
+    void drawRoc();
+    void drawCalibration();
     void resetPlot(Plot p, const QString& title);
     void showEmpty(Plot p, const QString& text);
     void finishPlot(Plot p);

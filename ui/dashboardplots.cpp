@@ -653,3 +653,150 @@ void Dashboard::drawPairAgreement()
 }
 
 } // namespace ntt
+
+namespace ntt {
+
+void Dashboard::drawRoc()
+{
+    const Plot p = Plot::Roc;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    const std::vector<RocCurve>& curves = m_analysis->roc.curves;
+    if (curves.empty()) {
+        showEmpty(p,
+            tr("No real-or-fake trials answered with a confidence rating, and no model's P(real) on them\n"
+               "(a real-or-fake study that asks for confidence, then a detector run on the study)"));
+        return;
+    }
+    for (const RocCurve& c : curves) {
+        const int agentIndex = c.isModel ? int(m_analysis->analysis.models.indexOf(c.agent)) + 1 : 0;
+        QVector<double> keys, values;
+        for (const RocPoint& point : c.points) {
+            keys << point.falsePositiveRate;
+            values << point.truePositiveRate;
+        }
+        // A curve, not a graph: it keeps the points in order where the ROC rises vertically.
+        auto* curve = new QCPCurve(plot->xAxis, plot->yAxis);
+        curve->setName(tr("%1: AUC %2 [%3, %4], %5 real and %6 generated (%7)")
+                           .arg(c.agent)
+                           .arg(c.auc.auc, 0, 'f', 3)
+                           .arg(c.auc.low, 0, 'f', 3)
+                           .arg(c.auc.high, 0, 'f', 3)
+                           .arg(c.auc.positives)
+                           .arg(c.auc.negatives)
+                           .arg(c.interval));
+        curve->setPen(QPen(agentColour(agentIndex), c.isModel ? 2.0 : 2.5));
+        // People's few thresholds (one per rating) are marked; a model's curve has one per image.
+        if (!c.isModel)
+            curve->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, agentColour(agentIndex), 7));
+        curve->setSelectable(QCP::stNone);
+        curve->setData(keys, values);
+    }
+    auto* chance = plot->addGraph();
+    chance->setName(tr("chance (AUC 0.5)"));
+    chance->setPen(QPen(QColor(QStringLiteral("#444444")), 1.5, Qt::DashLine));
+    chance->setData({ 0, 1 }, { 0, 1 });
+    chance->setSelectable(QCP::stNone);
+    plot->xAxis->setRange(-0.02, 1.02);
+    plot->yAxis->setRange(-0.02, 1.02);
+    plot->xAxis->setLabel(tr("False positive rate: generated images called real"));
+    plot->yAxis->setLabel(tr("True positive rate: real images called real"));
+    plot->legend->setWrap(1);
+    finishPlot(p);
+}
+
+void Dashboard::drawCalibration()
+{
+    const Plot p = Plot::Calibration;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    QCPAxisRect* people = plot->axisRect(0);
+    QCPAxisRect* models = plot->axisRect(1);
+    const RocAnalysis& roc = m_analysis->roc;
+    for (QCPAxis* axis : { models->axis(QCPAxis::atBottom), models->axis(QCPAxis::atLeft) }) {
+        axis->setVisible(true);
+        axis->setLabelFont(font());
+        axis->setTickLabelFont(font());
+        axis->grid()->setVisible(axis->axisType() == QCPAxis::atLeft);
+    }
+    if (roc.peopleConfidence.empty() && roc.models.empty()) {
+        models->axis(QCPAxis::atBottom)->setVisible(false);
+        models->axis(QCPAxis::atLeft)->setVisible(false);
+        showEmpty(p,
+            tr("No answers with a confidence rating, and no model's P(real) on real-or-fake trials\n"
+               "(a study that asks for confidence, or a detector run on a real-or-fake study)"));
+        return;
+    }
+
+    // Left: people's share correct per stated confidence level, with Wilson intervals and chance.
+    QVector<double> levels, shares, minus, plus;
+    for (const ConfidenceAccuracy& c : roc.peopleConfidence) {
+        levels << c.level;
+        shares << 100.0 * c.accuracy.estimate;
+        minus << 100.0 * (c.accuracy.estimate - c.accuracy.low);
+        plus << 100.0 * (c.accuracy.high - c.accuracy.estimate);
+    }
+    auto* bars = new QCPBars(people->axis(QCPAxis::atBottom), people->axis(QCPAxis::atLeft));
+    bars->setName(tr("people: share correct per confidence level (Wilson 95 %)"));
+    bars->setBrush(barColour(0));
+    bars->setPen(QPen(barColour(0).darker(130)));
+    bars->setWidth(0.6);
+    bars->setData(levels, shares, true);
+    bars->setSelectable(QCP::stNone);
+    auto* wilson = new QCPErrorBars(people->axis(QCPAxis::atBottom), people->axis(QCPAxis::atLeft));
+    wilson->setDataPlottable(bars);
+    wilson->setData(minus, plus);
+    wilson->setPen(QPen(Qt::black, 1.2));
+    wilson->removeFromLegend();
+    wilson->setSelectable(QCP::stNone);
+    if (const AccuracyCell* all = Analysis::find(m_analysis->analysis.overall, peopleAgent(), QStringLiteral("all"))) {
+        auto* chance = new QCPItemStraightLine(plot);
+        chance->setClipAxisRect(people);
+        chance->point1->setAxisRect(people);
+        chance->point2->setAxisRect(people);
+        chance->point1->setAxes(people->axis(QCPAxis::atBottom), people->axis(QCPAxis::atLeft));
+        chance->point2->setAxes(people->axis(QCPAxis::atBottom), people->axis(QCPAxis::atLeft));
+        chance->point1->setCoords(0, 100.0 * all->chance);
+        chance->point2->setCoords(5, 100.0 * all->chance);
+        chance->setPen(QPen(QColor(QStringLiteral("#444444")), 1.5, Qt::DashLine));
+    }
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    ticker->addTick(1, tr("1 guessing"));
+    ticker->addTick(2, tr("2"));
+    ticker->addTick(3, tr("3"));
+    ticker->addTick(4, tr("4 sure"));
+    people->axis(QCPAxis::atBottom)->setTicker(ticker);
+    people->axis(QCPAxis::atBottom)->setRange(0.4, 4.6);
+    people->axis(QCPAxis::atBottom)->setLabel(tr("People: stated confidence (dashed: chance)"));
+    people->axis(QCPAxis::atLeft)->setRange(0, 105);
+    people->axis(QCPAxis::atLeft)->setLabel(tr("Answers right (%)"));
+
+    // Right: each model's reliability diagram of P(real), with its expected calibration error.
+    QCPAxis* x = models->axis(QCPAxis::atBottom);
+    QCPAxis* y = models->axis(QCPAxis::atLeft);
+    for (const ModelCalibration& m : roc.models) {
+        const int agentIndex = int(m_analysis->analysis.models.indexOf(m.model)) + 1;
+        auto* graph = plot->addGraph(x, y);
+        graph->setName(tr("%1: ECE %2 over %n image(s)", nullptr, m.reliability.items)
+                           .arg(m.model)
+                           .arg(m.reliability.expectedCalibrationError, 0, 'f', 3));
+        graph->setPen(QPen(agentColour(agentIndex), 2.0));
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, agentColour(agentIndex), 7));
+        graph->setSelectable(QCP::stNone);
+        for (const ReliabilityBin& b : m.reliability.bins)
+            graph->addData(b.meanPredicted, b.observed);
+    }
+    auto* diagonal = plot->addGraph(x, y);
+    diagonal->setName(tr("perfectly calibrated"));
+    diagonal->setPen(QPen(QColor(QStringLiteral("#999999")), 1, Qt::DotLine));
+    diagonal->setData({ 0, 1 }, { 0, 1 });
+    diagonal->setSelectable(QCP::stNone);
+    x->setRange(-0.02, 1.02);
+    y->setRange(-0.02, 1.02);
+    x->setLabel(tr("Models: mean P(real) in the bin (10 bins)"));
+    y->setLabel(tr("Share of the bin's images that are real"));
+    plot->legend->setWrap(1);
+    finishPlot(p);
+}
+
+} // namespace ntt

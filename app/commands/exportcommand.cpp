@@ -17,7 +17,10 @@ int cmdExport(const QStringList& args)
         "a binomial test against chance), participants, images (people's and each model's results side by side), "
         "confusion (which-source / which-category answers as people's and each model's confusion matrix), "
         "source-pairs (accuracy per pair of generators), pair-correlation (Spearman's rho of people's and each "
-        "model's pair accuracies, with a bootstrap interval), summaries (every summary table into the folder "
+        "model's pair accuracies, with a bootstrap interval), roc (people's ROC from real-or-fake answers with "
+        "confidence, each model's from P(real), point by point), auc (their AUCs with participant- or image-level "
+        "bootstrap intervals), calibration (people's accuracy per confidence level, each model's reliability "
+        "diagram and expected calibration error), summaries (every summary table into the folder "
         "--out), pool-evaluation (a model on the pool images it "
         "predicted with `model run --pool`, per source or per category; --model), or psych-ds (a Psych-DS dataset "
         "folder with all of "
@@ -110,7 +113,8 @@ int cmdExport(const QStringList& args)
     else
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
-                           "sources, participants, images, confusion, source-pairs, pair-correlation, summaries, "
+                           "sources, participants, images, confusion, source-pairs, pair-correlation, roc, auc, "
+                           "calibration, summaries, "
                            "pool-evaluation or psych-ds")
                 .arg(what));
     if (!rows)

@@ -65,6 +65,62 @@ Table pairCorrelationTable(const Analysis& analysis)
     return t;
 }
 
+namespace {
+
+QString agentKind(bool isModel)
+{
+    return isModel ? QStringLiteral("model") : QStringLiteral("people");
+}
+
+} // namespace
+
+Table rocTable(const RocAnalysis& roc)
+{
+    Table t;
+    t.header = { QStringLiteral("agent"), QStringLiteral("agent_kind"), QStringLiteral("threshold"),
+        QStringLiteral("false_positive_rate"), QStringLiteral("true_positive_rate") };
+    for (const RocCurve& c : roc.curves) {
+        for (const RocPoint& p : c.points)
+            t.rows.push_back({ c.agent, agentKind(c.isModel), number(p.threshold), number(p.falsePositiveRate),
+                number(p.truePositiveRate) });
+    }
+    return t;
+}
+
+Table aucTable(const RocAnalysis& roc)
+{
+    Table t;
+    t.header = { QStringLiteral("agent"), QStringLiteral("agent_kind"), QStringLiteral("real"),
+        QStringLiteral("generated"), QStringLiteral("auc"), QStringLiteral("interval_low"),
+        QStringLiteral("interval_high"), QStringLiteral("interval"), QStringLiteral("replicates") };
+    for (const RocCurve& c : roc.curves)
+        t.rows.push_back({ c.agent, agentKind(c.isModel), QString::number(c.auc.positives),
+            QString::number(c.auc.negatives), number(c.auc.auc), number(c.auc.low), number(c.auc.high), c.interval,
+            QString::number(c.auc.replicates) });
+    return t;
+}
+
+Table calibrationTable(const RocAnalysis& roc)
+{
+    Table t;
+    t.header = { QStringLiteral("agent"), QStringLiteral("agent_kind"), QStringLiteral("bin"), QStringLiteral("n"),
+        QStringLiteral("mean_predicted"), QStringLiteral("observed"), QStringLiteral("wilson_low"),
+        QStringLiteral("wilson_high"), QStringLiteral("ece") };
+    for (const ConfidenceAccuracy& c : roc.peopleConfidence)
+        t.rows.push_back(
+            { peopleAgent(), agentKind(false), QString::number(c.level), QString::number(c.accuracy.trials), QString(),
+                number(c.accuracy.estimate), number(c.accuracy.low), number(c.accuracy.high), QString() });
+    for (const ModelCalibration& m : roc.models) {
+        for (const ReliabilityBin& b : m.reliability.bins) {
+            const Proportion w = wilsonInterval(int(std::lround(b.observed * b.count)), b.count);
+            t.rows.push_back({ m.model, agentKind(true), QStringLiteral("%1-%2").arg(number(b.low), number(b.high)),
+                QString::number(b.count), number(b.meanPredicted), number(b.observed), number(w.low), number(w.high),
+                number(m.reliability.expectedCalibrationError) });
+        }
+    }
+    return t;
+}
+
 Table participantTable(const Analysis& analysis)
 {
     Table t;

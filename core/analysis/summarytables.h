@@ -2,6 +2,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/imageresults.h"
+#include "analysis/rocanalysis.h"
 #include "pool/pool.h"
 #include "result.h"
 
@@ -35,6 +36,20 @@ Table confusionTable(const Analysis& analysis);
 /// Per model, the rank correlation of people's and the model's accuracies over pairs of generators:
 /// model, pairs, spearman_rho, bootstrap_low, bootstrap_high, bootstrap_replicates.
 Table pairCorrelationTable(const Analysis& analysis);
+
+/// ROC curves point by point: agent, agent_kind (people, model), threshold (people's rating 1..8,
+/// or P(real)), false_positive_rate, true_positive_rate; "real" is the positive class.
+Table rocTable(const RocAnalysis& roc);
+
+/// Per agent, the ROC AUC on real-or-fake trials: agent, agent_kind, real, generated, auc,
+/// interval_low, interval_high, interval (participant or image bootstrap), replicates.
+Table aucTable(const RocAnalysis& roc);
+
+/// Calibration: people's share correct per confidence level (agent people, bin = the level, no
+/// mean_predicted), then each model's reliability diagram (bin = "low-high" of P(real),
+/// mean_predicted, observed = share real) with its expected calibration error on every row:
+/// agent, agent_kind, bin, n, mean_predicted, observed, wilson_low, wilson_high, ece.
+Table calibrationTable(const RocAnalysis& roc);
 
 /// One row per participant: code, session, simulated, trials, correct, accuracy with its Wilson
 /// interval, catch trials and correct, excluded and why.

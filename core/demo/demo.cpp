@@ -498,7 +498,19 @@ std::vector<StudyDefinition> demoPartDefinitions()
     category.seed = 13;
     category.instructions = Text::tr("This is a SYNTHETIC demo study. Each trial shows one image; choose the shapes "
                                      "it is made of.");
-    return { source, category };
+    StudyDefinition realOrFake;
+    realOrFake.name = Text::tr("Real or fake? (synthetic)");
+    realOrFake.trialType = TrialType::RealOrFake;
+    realOrFake.ways = 1;
+    realOrFake.matching = RowMatching::Category;
+    realOrFake.trialsPerParticipant = 24;
+    realOrFake.practiceTrials = 3;
+    realOrFake.confidence = true;
+    realOrFake.seed = 17;
+    realOrFake.instructions = Text::tr(
+        "This is a SYNTHETIC demo study. Each trial shows one image: a full-resolution synthetic scene (\"real\") "
+        "or one from a simulated generator. Say whether it is real, then how sure you are (1 guessing .. 4 sure).");
+    return { realOrFake, source, category };
 }
 
 } // namespace ntt

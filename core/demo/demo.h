@@ -44,9 +44,9 @@ Result<DemoPool> generateDemoPool(
 /// rows, with practice trials and a break, labelled synthetic (no catch trials: no images are marked).
 StudyDefinition demoStudyDefinition(const DemoPool& pool);
 
-/// The demo's further parts, over every source and category of its pool: "which generator made
-/// it?" (which-source: real, checkerboard, upsampler) and "what does it show?" (which-category:
-/// the shape families), each with practice trials.
+/// The demo's further parts, over every source and category of its pool: "real or fake?" with
+/// confidence ratings, "which generator made it?" (which-source: real, checkerboard, upsampler)
+/// and "what does it show?" (which-category: the shape families), each with practice trials.
 std::vector<StudyDefinition> demoPartDefinitions();
 
 } // namespace ntt

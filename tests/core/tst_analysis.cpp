@@ -1,4 +1,5 @@
 #include "analysis/analysis.h"
+#include "analysis/rocanalysis.h"
 #include "models/modelrun.h"
 
 #include <QtTest>
@@ -70,6 +71,25 @@ ResponseRow whichSource(qint64 session, qint64 trialId, const PoolImage& shown, 
     return r;
 }
 
+/// A real-or-fake answer with a confidence rating: `said` 0 = real, 1 = fake.
+ResponseRow realOrFake(const QString& code, qint64 trialId, const PoolImage& shown, bool real, int said,
+    std::optional<int> confidence, bool simulated = false)
+{
+    ResponseRow r;
+    r.participant = code;
+    r.simulated = simulated;
+    r.trial.id = trialId;
+    r.trial.type = TrialType::RealOrFake;
+    r.trial.imageIds = { shown.id };
+    r.trial.correctPosition = real ? 0 : 1;
+    r.shown = { shown };
+    r.response.trialId = trialId;
+    r.response.answer = said;
+    r.response.correct = said == r.trial.correctPosition;
+    r.response.confidence = confidence;
+    return r;
+}
+
 } // namespace
 
 // The comparison on a small fixture whose outcomes are counted by hand.
@@ -106,6 +126,71 @@ private Q_SLOTS:
             const bool wrong = h.trial.id == 13 || h.trial.id == 21 || h.trial.id == 22;
             m_models.push_back(modelAnswer(h, QStringLiteral("ResNet"), wrong ? 1 : 0));
         }
+    }
+
+    // People's ROC from ratings (answer and confidence on one 8-point scale), clustered by participant;
+    // a model's from P(real) once per image; calibration per confidence level and per P(real) bin.
+    void rocAndCalibrationFromRatingsAndPReal()
+    {
+        QCOMPARE(realOrFakeRating(0, 4), 8); // "real", sure
+        QCOMPARE(realOrFakeRating(0, 1), 5);
+        QCOMPARE(realOrFakeRating(1, 1), 4); // "fake", guessing
+        QCOMPARE(realOrFakeRating(1, 4), 1);
+        const PoolImage r1 = image(1, QStringLiteral("real"), QStringLiteral("dog"));
+        const PoolImage r2 = image(2, QStringLiteral("real"), QStringLiteral("dog"));
+        const PoolImage g1 = image(3, QStringLiteral("gan"), QStringLiteral("dog"));
+        const PoolImage g2 = image(4, QStringLiteral("gan"), QStringLiteral("dog"));
+        std::vector<ResponseRow> rows = {
+            realOrFake(QStringLiteral("A"), 1, r1, true, 0, 4), // 8
+            realOrFake(QStringLiteral("A"), 2, g1, false, 1, 3), // 2
+            realOrFake(QStringLiteral("A"), 3, r2, true, 1, 1), // 4, wrong
+            realOrFake(QStringLiteral("B"), 4, g2, false, 0, 2), // 6, wrong
+            realOrFake(QStringLiteral("B"), 5, r1, true, 0, 3), // 7
+            realOrFake(QStringLiteral("B"), 6, g1, false, 1, 4), // 1
+            realOrFake(QStringLiteral("B"), 7, r2, true, 0, std::nullopt), // no rating: not on the ROC
+            realOrFake(QStringLiteral("S"), 8, g2, false, 0, 4, true), // simulated: left out
+        };
+        // A rated pick trial counts for calibration, not for the ROC.
+        ResponseRow pickRated = pick(9, QStringLiteral("A"), 9, 3, r1, g1, 0);
+        pickRated.response.confidence = 4;
+        rows.push_back(pickRated);
+        QMap<QString, QHash<qint64, float>> pReal;
+        pReal[QStringLiteral("M")] = { { 1, 0.9f }, { 2, 0.35f }, { 3, 0.4f }, { 4, 0.05f } };
+        AnalysisOptions options;
+        options.bootstrapReplicates = 200;
+        const RocAnalysis roc = rocAndCalibration(rows, pReal, options);
+        QCOMPARE(roc.ratedTrials, 6);
+        QCOMPARE(int(roc.curves.size()), 2);
+        const RocCurve& people = roc.curves.front();
+        QCOMPARE(people.agent, peopleAgent());
+        QCOMPARE(people.auc.positives, 3);
+        QCOMPARE(people.auc.negatives, 3);
+        // Real rated 8, 4, 7; generated 2, 6, 1: 8 of 9 pairs ordered right.
+        QCOMPARE(people.auc.auc, 8.0 / 9.0);
+        QCOMPARE(people.auc.auc, rocAuc({ 8, 4, 7 }, { 2, 6, 1 }));
+        QCOMPARE(people.points.size(), rocCurve({ 8, 4, 7 }, { 2, 6, 1 }).size());
+        QCOMPARE(people.interval, QStringLiteral("participant bootstrap"));
+        // With two participants, a replicate is A twice, B twice, or both.
+        QCOMPARE(people.auc.replicates, 200);
+        const RocCurve& model = roc.curves.back();
+        QCOMPARE(model.agent, QStringLiteral("M"));
+        QVERIFY(model.isModel);
+        QCOMPARE(model.auc.positives, 2); // images 1 and 2, once each
+        QCOMPARE(model.auc.negatives, 2);
+        QCOMPARE(model.auc.auc, rocAuc({ 0.9, 0.35 }, { 0.4, 0.05 }));
+        // Calibration: levels 1..4 over every rated trial (the pick trial too).
+        QCOMPARE(int(roc.peopleConfidence.size()), 4);
+        QCOMPARE(roc.peopleConfidence[0].level, 1);
+        QCOMPARE(roc.peopleConfidence[0].accuracy.trials, 1);
+        QCOMPARE(roc.peopleConfidence[0].accuracy.successes, 0);
+        QCOMPARE(roc.peopleConfidence[3].accuracy.trials, 3); // A's real, B's generated, A's pick
+        QCOMPARE(roc.peopleConfidence[3].accuracy.successes, 3);
+        QCOMPARE(int(roc.models.size()), 1);
+        QCOMPARE(roc.models.front().reliability.items, 4);
+        QCOMPARE(int(roc.models.front().reliability.bins.size()), 4);
+        // Simulated participants count when the filter says so.
+        options.filter.includeSimulated = true;
+        QCOMPARE(rocAndCalibration(rows, pReal, options).ratedTrials, 7);
     }
 
     void accuracyByAgentAndGroup()

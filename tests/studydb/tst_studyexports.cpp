@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -86,12 +87,78 @@ private Q_SLOTS:
         QVERIFY(readLines(images).front().endsWith(QStringLiteral("median_rt_ms,p_real[tiny],tags,note")));
     }
 
+    // A real-or-fake study with confidence ratings: people's and the model's ROC, AUC and calibration
+    // in the exports, as rocAndCalibration computes them from what the file holds.
+    void rocAucAndCalibrationTables()
+    {
+        StudyDefinition d;
+        d.name = QStringLiteral("Real or fake, rated");
+        d.trialType = TrialType::RealOrFake;
+        d.ways = 1;
+        d.matching = RowMatching::Category;
+        d.trialsPerParticipant = 16;
+        d.confidence = true;
+        CancelToken cancel;
+        const auto created = createStudy(*m_db, d, cancel, {});
+        QVERIFY2(created.ok(), qPrintable(created.error()));
+        const qint64 study = created->study.id;
+        for (int i = 0; i < 4; ++i) {
+            auto plan = startSession(*m_db, study, QStringLiteral("R%1").arg(i + 1), QStringLiteral("lab"), false);
+            QVERIFY(plan.ok());
+            ScriptedParticipant script;
+            script.seed = std::uint64_t(10 + i);
+            script.metacognition = 1.5;
+            QVERIFY(runScriptedParticipant(*m_db, plan.value(), script).ok());
+        }
+        const qint64 model = m_db->models()->front().id;
+        QVERIFY(runModelOnStudy(*m_db, study, model, ModelRunOptions {}, cancel, {}).ok());
+        // Every answer carries a rating 1..4.
+        const auto rows = m_db->responseRows(study);
+        QCOMPARE(int(rows->size()), 4 * 16);
+        for (const ResponseRow& r : rows.value())
+            QVERIFY(r.response.confidence && *r.response.confidence >= 1 && *r.response.confidence <= 4);
+
+        const QString auc = m_dir.filePath(QStringLiteral("auc.csv"));
+        QCOMPARE(exportSummary(*m_db, study, SummaryTable::Auc, auc, AnalysisOptions {}).value(), 2);
+        const QStringList lines = readLines(auc);
+        QCOMPARE(lines.front(),
+            QStringLiteral("agent,agent_kind,real,generated,auc,interval_low,interval_high,interval,replicates"));
+        const auto analysis = analyseStudy(*m_db, study, AnalysisOptions {});
+        QVERIFY(analysis.ok());
+        const RocAnalysis expected = rocAndCalibration(rows.value(), analysis->pRealByModel, AnalysisOptions {});
+        QCOMPARE(int(expected.curves.size()), 2);
+        const QStringList people = lines.at(1).split(QLatin1Char(','));
+        QCOMPARE(people.at(0), QStringLiteral("people"));
+        QCOMPARE(people.at(4).toDouble(), expected.curves[0].auc.auc);
+        QCOMPARE(people.at(2).toInt() + people.at(3).toInt(), 64);
+        QCOMPARE(people.at(7), QStringLiteral("participant bootstrap"));
+        QVERIFY(
+            people.at(5).toDouble() <= people.at(4).toDouble() && people.at(4).toDouble() <= people.at(6).toDouble());
+        const QStringList tiny = lines.at(2).split(QLatin1Char(','));
+        QCOMPARE(tiny.at(0), QStringLiteral("tiny"));
+        QCOMPARE(tiny.at(7), QStringLiteral("image bootstrap"));
+        QSet<qint64> shown; // the model is judged once on each image people judged
+        for (const ResponseRow& r : rows.value())
+            shown.insert(r.trial.imageIds.front());
+        QCOMPARE(tiny.at(2).toInt() + tiny.at(3).toInt(), int(shown.size()));
+        // People who are surer are right more often (the scripted participants' metacognition).
+        const QString calibration = m_dir.filePath(QStringLiteral("calibration.csv"));
+        QVERIFY(exportSummary(*m_db, study, SummaryTable::Calibration, calibration, AnalysisOptions {}).ok());
+        const QStringList levels = readLines(calibration).mid(1, 4);
+        QVERIFY2(levels.first().startsWith(QStringLiteral("people,people,1,")), qPrintable(levels.join('|')));
+        QVERIFY(levels.first().section(QLatin1Char(','), 5, 5).toDouble()
+            < levels.last().section(QLatin1Char(','), 5, 5).toDouble());
+        const QString roc = m_dir.filePath(QStringLiteral("roc.csv"));
+        QCOMPARE(exportSummary(*m_db, study, SummaryTable::Roc, roc, AnalysisOptions {}).value(),
+            int(expected.curves[0].points.size() + expected.curves[1].points.size()));
+    }
+
     void psychDsDataset()
     {
         const QString folder = m_dir.filePath(QStringLiteral("dataset"));
         const auto files = exportPsychDs(*m_db, m_studyId, folder, AnalysisOptions {});
         QVERIFY2(files.ok(), qPrintable(files.error()));
-        QCOMPARE(files->size(), 11);
+        QCOMPARE(files->size(), 14);
         QCOMPARE(files->front(), QDir(folder).filePath(QStringLiteral("dataset_description.json")));
         // Keyword file names: study-<value>_table-<value>_data.csv, values letters and digits only.
         const QRegularExpression name(QStringLiteral("^study-[A-Za-z0-9]+_table-[a-z]+_data\\.csv$"));
@@ -107,7 +174,8 @@ private Q_SLOTS:
                 QStringLiteral("table-predictions"), QStringLiteral("table-categories"),
                 QStringLiteral("table-sources"), QStringLiteral("table-participants"), QStringLiteral("table-images"),
                 QStringLiteral("table-confusion"), QStringLiteral("table-sourcepairs"),
-                QStringLiteral("table-paircorrelation") }));
+                QStringLiteral("table-paircorrelation"), QStringLiteral("table-roc"), QStringLiteral("table-auc"),
+                QStringLiteral("table-calibration") }));
         QVERIFY(QFileInfo(files->at(1)).fileName().startsWith(QStringLiteral("study-Exports2way_")));
 
         QFile f(files->front());
@@ -226,7 +294,8 @@ private Q_SLOTS:
             (QStringList { folder + QStringLiteral("/categories.csv"), folder + QStringLiteral("/sources.csv"),
                 folder + QStringLiteral("/participants.csv"), folder + QStringLiteral("/images.csv"),
                 folder + QStringLiteral("/confusion.csv"), folder + QStringLiteral("/source-pairs.csv"),
-                folder + QStringLiteral("/pair-correlation.csv") }));
+                folder + QStringLiteral("/pair-correlation.csv"), folder + QStringLiteral("/roc.csv"),
+                folder + QStringLiteral("/auc.csv"), folder + QStringLiteral("/calibration.csv") }));
         // The same tables as one at a time.
         const QString single = m_dir.filePath(QStringLiteral("sources-alone.csv"));
         QVERIFY(exportSummary(*m_db, m_studyId, SummaryTable::Sources, single, AnalysisOptions {}).ok());

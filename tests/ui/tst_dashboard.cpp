@@ -1,6 +1,8 @@
 #include "../common/demostudyfile.h"
+#include "analysis/rocanalysis.h"
 #include "dashboard.h"
 #include "qcustomplot_wrapper.h"
+#include "study/rng.h"
 #include "studyexports.h"
 #include "studyfile.h"
 
@@ -64,6 +66,26 @@ template <typename T> QList<T*> plottablesOf(QCustomPlot* plot)
             out << p;
     }
     return out;
+}
+
+// With NTT_DASHBOARD_SHOTS set, saves these tabs there as ntt_dashboard_<prefix>_<plot>.png for a
+// person to look at; false when a file could not be written.
+bool saveTabsForReview(Dashboard& d, const std::vector<Dashboard::Plot>& plots, const QString& prefix)
+{
+    const QString out = qEnvironmentVariable("NTT_DASHBOARD_SHOTS");
+    if (out.isEmpty())
+        return true;
+    d.show();
+    if (!QTest::qWaitForWindowExposed(&d))
+        return false;
+    auto* tabs = d.findChild<QTabWidget*>();
+    for (const Dashboard::Plot p : plots) {
+        tabs->setCurrentWidget(d.plot(p));
+        QCoreApplication::processEvents();
+        if (!d.grab().save(QDir(out).filePath(QStringLiteral("ntt_dashboard_%1_%2.png").arg(prefix).arg(int(p)))))
+            return false;
+    }
+    return true;
 }
 
 QCPGraph* graphNamed(QCustomPlot* plot, const QString& name)
@@ -381,17 +403,9 @@ private Q_SLOTS:
         d.resize(1100, 800);
         d.setAnalysis(a);
         // With NTT_DASHBOARD_SHOTS set, the three tabs are saved there for review.
-        if (const QString out = qEnvironmentVariable("NTT_DASHBOARD_SHOTS"); !out.isEmpty()) {
-            d.show();
-            QVERIFY(QTest::qWaitForWindowExposed(&d));
-            auto* tabs = d.findChild<QTabWidget*>();
-            for (const Dashboard::Plot p :
-                { Dashboard::Plot::Confusion, Dashboard::Plot::Pairs, Dashboard::Plot::PairAgreement }) {
-                tabs->setCurrentWidget(d.plot(p));
-                QCoreApplication::processEvents();
-                QVERIFY(d.grab().save(QDir(out).filePath(QStringLiteral("ntt_dashboard_which_%1.png").arg(int(p)))));
-            }
-        }
+        QVERIFY(
+            saveTabsForReview(d, { Dashboard::Plot::Confusion, Dashboard::Plot::Pairs, Dashboard::Plot::PairAgreement },
+                QStringLiteral("which")));
 
         QCustomPlot* confusion = d.plot(Dashboard::Plot::Confusion);
         const QList<QCPItemRect*> cells = confusion->findChildren<QCPItemRect*>();
@@ -424,6 +438,77 @@ private Q_SLOTS:
         QCOMPARE(points->dataCount(), 3);
         QCOMPARE(points->data()->at(0)->key, 25.0); // people's 1/4 on b vs real, against the model's 4/4
         QCOMPARE(points->data()->at(0)->value, 100.0);
+    }
+
+    // The ROC and calibration tabs draw what rocAndCalibration computes.
+    void rocAndCalibrationPlotsAreTheAnalysis()
+    {
+        std::vector<ResponseRow> people;
+        QMap<QString, QHash<qint64, float>> pReal;
+        Rng rng(5);
+        qint64 trial = 0;
+        for (int participant = 0; participant < 6; ++participant) {
+            for (int k = 0; k < 20; ++k) {
+                ResponseRow r;
+                r.participant = QStringLiteral("P%1").arg(participant);
+                r.trial.id = ++trial;
+                r.trial.type = TrialType::RealOrFake;
+                PoolImage shown;
+                shown.id = k; // the same 20 images for everyone
+                const bool real = k % 2 == 0;
+                shown.source = real ? QStringLiteral("real") : QStringLiteral("gan");
+                shown.category = QStringLiteral("x");
+                r.trial.imageIds = { shown.id };
+                r.trial.correctPosition = real ? 0 : 1;
+                r.shown = { shown };
+                const bool right = rng.uniform() < 0.7;
+                r.response.answer = right ? r.trial.correctPosition : 1 - r.trial.correctPosition;
+                r.response.correct = right;
+                r.response.confidence = 1 + int(rng.below(4));
+                people.push_back(r);
+                pReal[QStringLiteral("detector")][shown.id] = float(real ? 0.55 + 0.02 * k : 0.6 - 0.03 * k);
+            }
+        }
+        StudyAnalysis a;
+        a.analysis = analyse(people, {}, AnalysisOptions {});
+        a.analysis.models = { QStringLiteral("detector") };
+        a.roc = rocAndCalibration(people, pReal, AnalysisOptions {});
+        Dashboard d;
+        d.resize(1100, 800);
+        d.setAnalysis(a);
+        QVERIFY(saveTabsForReview(d, { Dashboard::Plot::Roc, Dashboard::Plot::Calibration }, QStringLiteral("roc")));
+
+        const auto curves = plottablesOf<QCPCurve>(d.plot(Dashboard::Plot::Roc));
+        QCOMPARE(int(curves.size()), 2);
+        for (std::size_t c = 0; c < 2; ++c) {
+            const RocCurve& expected = a.roc.curves[c];
+            QVERIFY2(curves[c]->name().startsWith(
+                         expected.agent + QStringLiteral(": AUC ") + QString::number(expected.auc.auc, 'f', 3)),
+                qPrintable(curves[c]->name()));
+            QCOMPARE(curves[c]->dataCount(), int(expected.points.size()));
+            for (int i = 0; i < curves[c]->dataCount(); ++i) {
+                QCOMPARE(curves[c]->data()->at(i)->key, expected.points[std::size_t(i)].falsePositiveRate);
+                QCOMPARE(curves[c]->data()->at(i)->value, expected.points[std::size_t(i)].truePositiveRate);
+            }
+        }
+        QCustomPlot* calibration = d.plot(Dashboard::Plot::Calibration);
+        QCOMPARE(calibration->axisRectCount(), 2);
+        const auto bars = plottablesOf<QCPBars>(calibration);
+        QCOMPARE(int(bars.size()), 1);
+        QCOMPARE(bars.front()->dataCount(), 4);
+        for (int level = 0; level < 4; ++level)
+            QCOMPARE(bars.front()->data()->at(level)->value,
+                100.0 * a.roc.peopleConfidence[std::size_t(level)].accuracy.estimate);
+        QCPGraph* reliability = nullptr;
+        for (int i = 0; i < calibration->graphCount(); ++i) {
+            if (calibration->graph(i)->name().startsWith(QLatin1String("detector: ECE")))
+                reliability = calibration->graph(i);
+        }
+        QVERIFY(reliability);
+        QCOMPARE(reliability->keyAxis()->axisRect(), calibration->axisRect(1));
+        const Reliability& r = a.roc.models.front().reliability;
+        QCOMPARE(reliability->dataCount(), int(r.bins.size()));
+        QCOMPARE(reliability->data()->at(0)->value, r.bins.front().observed);
     }
 
     void rendersReadably()

@@ -75,12 +75,14 @@ private Q_SLOTS:
         QVERIFY(audit && !audit->toPlainText().isEmpty());
 
         auto* studies = window.tabs()->widget(1)->findChild<QListWidget*>();
-        // The Name-That-True study first, then the which-source and which-category parts.
-        QCOMPARE(studies->count(), 3);
+        // The Name-That-True study first, then the real-or-fake, which-source and which-category parts.
+        QCOMPARE(studies->count(), 4);
         for (int i = 0; i < studies->count(); ++i)
             QVERIFY(studies->item(i)->text().contains(QStringLiteral("synthetic"), Qt::CaseInsensitive));
         QVERIFY2(
-            studies->item(1)->text().contains(QStringLiteral("Which generator")), qPrintable(studies->item(1)->text()));
+            studies->item(1)->text().contains(QStringLiteral("Real or fake")), qPrintable(studies->item(1)->text()));
+        QVERIFY2(
+            studies->item(2)->text().contains(QStringLiteral("Which generator")), qPrintable(studies->item(2)->text()));
 
         // The demo's trained baseline is on the Models tab with its accuracies on the study.
         ModelsPanel* models = window.modelsPanel();
@@ -127,7 +129,7 @@ private Q_SLOTS:
         QSignalSpy again(&window, &MainWindow::demoReady);
         window.openDemo(dir.filePath(QStringLiteral("demo")));
         QVERIFY(again.wait(60000));
-        QCOMPARE(window.tabs()->widget(1)->findChild<QListWidget*>()->count(), 3);
+        QCOMPARE(window.tabs()->widget(1)->findChild<QListWidget*>()->count(), 4);
     }
 
     // From the dashboard's bar to the images behind it, one image's detail, and back.
@@ -191,7 +193,7 @@ private Q_SLOTS:
         QSignalSpy exported(&window, &MainWindow::exported);
         window.exportStudyFiles(MainWindow::ExportKind::Summaries, dir.path());
         QVERIFY(exported.wait(60000));
-        QCOMPARE(exported.front().front().toStringList().size(), 7);
+        QCOMPARE(exported.front().front().toStringList().size(), int(allSummaryTables().size()));
         QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("categories.csv"))));
 
         // Esc closes it: the browser is where it was; the researcher goes back to the dashboard.
