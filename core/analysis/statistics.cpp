@@ -288,6 +288,14 @@ double rocAuc(const std::vector<double>& positiveScores, const std::vector<doubl
     return (positiveRankSum - m * (m + 1.0) / 2.0) / (m * n);
 }
 
+double linearPercentile(std::vector<double> values, double q)
+{
+    if (values.empty())
+        return kNaN;
+    std::sort(values.begin(), values.end());
+    return percentile(values, q);
+}
+
 std::vector<RocPoint> rocCurve(const std::vector<double>& positiveScores, const std::vector<double>& negativeScores)
 {
     if (positiveScores.empty() || negativeScores.empty())

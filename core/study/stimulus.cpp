@@ -46,16 +46,15 @@ Result<cv::Mat> decodeColour(const QString& path, const Background& background)
 // Scales to cover size x size, then crops the centre: every stimulus fills the same square.
 cv::Mat coverSquare(const cv::Mat& image, int size)
 {
+    const CoverGeometry g = coverGeometry(image.cols, image.rows, size);
     const double scale = std::max(double(size) / image.cols, double(size) / image.rows);
-    const int width = std::max(size, static_cast<int>(std::lround(image.cols * scale)));
-    const int height = std::max(size, static_cast<int>(std::lround(image.rows * scale)));
     cv::Mat scaled;
-    if (width == image.cols && height == image.rows)
+    if (g.scaledWidth == image.cols && g.scaledHeight == image.rows)
         scaled = image;
     else
-        cv::resize(image, scaled, cv::Size(width, height), 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_CUBIC);
-    const cv::Rect centre((width - size) / 2, (height - size) / 2, size, size);
-    return scaled(centre).clone();
+        cv::resize(image, scaled, cv::Size(g.scaledWidth, g.scaledHeight), 0, 0,
+            scale < 1.0 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    return scaled(cv::Rect(g.cropX, g.cropY, size, size)).clone();
 }
 
 Status validate(const StimulusNormalisation& n)
@@ -108,6 +107,17 @@ Result<QString> encodeAndWrite(const cv::Mat& image, const StimulusNormalisation
 }
 
 } // namespace
+
+CoverGeometry coverGeometry(int width, int height, int size)
+{
+    CoverGeometry g;
+    const double scale = std::max(double(size) / width, double(size) / height);
+    g.scaledWidth = std::max(size, static_cast<int>(std::lround(width * scale)));
+    g.scaledHeight = std::max(size, static_cast<int>(std::lround(height * scale)));
+    g.cropX = (g.scaledWidth - size) / 2;
+    g.cropY = (g.scaledHeight - size) / 2;
+    return g;
+}
 
 Result<RgbImage> loadStimulus(const QString& path, int maxWidth, int maxHeight, const Background& background)
 {

@@ -25,6 +25,18 @@ struct RgbImage
 /// Decodes an image file (readImageBgr: upright, transparency on `background`) and scales it (area
 /// interpolation) to fit within maxWidth x maxHeight pixels, keeping its aspect ratio; never scales up.
 /// Safe to call from any thread.
+/// How a normalised stimulus is cut from an image: scaled to scaledWidth x scaledHeight (covering
+/// size x size), then the size x size square at (cropX, cropY) kept.
+struct CoverGeometry
+{
+    int scaledWidth = 0;
+    int scaledHeight = 0;
+    int cropX = 0;
+    int cropY = 0;
+};
+/// The cover-and-crop of a width x height image to size x size, as normalisation makes it.
+CoverGeometry coverGeometry(int width, int height, int size);
+
 Result<RgbImage> loadStimulus(const QString& path, int maxWidth, int maxHeight, const Background& background = {});
 
 /// One normalised copy of a pool image.

@@ -53,6 +53,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("min_rt_ms"),
     QStringLiteral("feedback"),
     QStringLiteral("confidence"),
+    QStringLiteral("marks"),
     QStringLiteral("instructions"),
     QStringLiteral("consent"),
     QStringLiteral("seed"),
@@ -110,6 +111,20 @@ public:
             return fail(
                 QLatin1String(key), QStringLiteral("is %1; it must be between %2 and %3").arg(d).arg(min).arg(max));
         out = static_cast<int>(d);
+    }
+
+    void readDouble(const char* key, double& out, double min, double max)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined())
+            return;
+        if (!v.isDouble())
+            return fail(QLatin1String(key), QStringLiteral("must be a number"));
+        const double d = v.toDouble();
+        if (!(d >= min && d <= max))
+            return fail(
+                QLatin1String(key), QStringLiteral("is %1; it must be between %2 and %3").arg(d).arg(min).arg(max));
+        out = d;
     }
 
     void readStringList(const char* key, QStringList& out)
@@ -293,6 +308,20 @@ Result<StudyDefinition> parseStudyDefinition(const QByteArray& json, const QStri
             QStringLiteral("normalise"), QStringLiteral("must be an object {size, format, quality, filter} or false"));
     }
 
+    const QJsonValue marks = root.value(QStringLiteral("marks"));
+    if (marks.isObject()) {
+        JsonReader m(marks.toObject(), origin + QStringLiteral(": marks"));
+        d.marks.points = 3;
+        m.readInt("points", d.marks.points, 1, 20);
+        m.readStringList("reasons", d.marks.reasons);
+        m.readDouble("kernel_sigma_px", d.marks.kernelSigmaPx, 0.5, 1000.0);
+        if (m.failed())
+            return Error { m.error() };
+    } else if (!marks.isUndefined() && !marks.isNull() && !(marks.isBool() && !marks.toBool())) {
+        r.fail(
+            QStringLiteral("marks"), QStringLiteral("must be an object {points, reasons, kernel_sigma_px} or false"));
+    }
+
     QString backgroundText = d.background.name();
     r.readString("background", backgroundText);
     if (const auto background = parseBackground(backgroundText))
@@ -330,6 +359,11 @@ QByteArray studyDefinitionToJson(const StudyDefinition& d)
     o.insert(QStringLiteral("min_rt_ms"), d.minRtMs);
     o.insert(QStringLiteral("feedback"), d.feedback);
     o.insert(QStringLiteral("confidence"), d.confidence);
+    if (d.marks.points > 0)
+        o.insert(QStringLiteral("marks"),
+            QJsonObject { { QStringLiteral("points"), d.marks.points },
+                { QStringLiteral("reasons"), QJsonArray::fromStringList(d.marks.reasons) },
+                { QStringLiteral("kernel_sigma_px"), d.marks.kernelSigmaPx } });
     o.insert(QStringLiteral("instructions"), d.instructions);
     o.insert(QStringLiteral("consent"), d.consent);
     // A string keeps all 64 bits; JSON numbers are doubles.
@@ -403,6 +437,14 @@ Status validateStudyDefinition(const StudyDefinition& d)
         if (f != QLatin1String("jpeg") && f != QLatin1String("png"))
             return Error { QStringLiteral("normalise format is \"%1\"; it must be jpeg or png").arg(f) };
     }
+    if (d.marks.points > 0 && (d.trialType == TrialType::WhichSource || d.trialType == TrialType::WhichCategory))
+        return Error { QStringLiteral("\"marks\" are asked after a \"generated\" answer or a pick; %1 trials have "
+                                      "neither, so leave \"marks\" out")
+                           .arg(trialTypeName(d.trialType)) };
+    if (d.marks.reasons.size() > 9)
+        return Error {
+            QStringLiteral("\"marks\" offers %1 reasons; at most 9 fit the keys 1 to 9").arg(d.marks.reasons.size())
+        };
     QSet<QString> seen;
     for (const QString& s : d.sources) {
         if (seen.contains(s))

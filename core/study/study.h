@@ -53,6 +53,15 @@ struct StimulusNormalisation
     FrequencyFilter filter;
 };
 
+/// Marks: after answering that an image is generated (real-or-fake) or after a pick trial, the
+/// images stay on screen and the participant clicks the places that gave it away.
+struct MarkingOptions
+{
+    int points = 0; ///< up to this many clicks per trial (1..20); 0 = no marking
+    QStringList reasons; ///< one may be picked after the clicks (keys 1..9); empty = none asked
+    double kernelSigmaPx = 24.0; ///< SD of the Gaussian of people's heat maps, in image pixels
+};
+
 /// A study's definition: everything needed to regenerate its trials for any participant.
 struct StudyDefinition
 {
@@ -74,6 +83,7 @@ struct StudyDefinition
     int minRtMs = 0; ///< answers faster than this are flagged too fast; 0 = none
     bool feedback = false; ///< feedback after main trials (practice always has it)
     bool confidence = false; ///< ask a 1..4 confidence rating after each answer
+    MarkingOptions marks; ///< where people saw it, after the answer ("marks")
     QString instructions;
     QString consent; ///< empty = no consent screen
     std::uint64_t seed = 1;
