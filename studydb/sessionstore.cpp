@@ -514,6 +514,31 @@ Status SessionStore::recordEvent(qint64 sessionId, const SessionEvent& e)
     return q.exec(QStringLiteral("logging event %1").arg(e.kind));
 }
 
+Result<std::vector<SessionStore::StoredEvent>> SessionStore::sessionEvents(qint64 studyId, const QString& kind) const
+{
+    Sql q(database(), m_c.m_path);
+    q.prepare(QStringLiteral("SELECT e.session_id, e.trial_index, e.kind, e.detail, e.at_utc, e.event_key "
+                             "FROM session_events e JOIN sessions s ON s.id = e.session_id "
+                             "WHERE s.study_id = ? AND e.kind = ? ORDER BY e.id"))
+        .bind(studyId)
+        .bind(kind);
+    if (const Status s = q.exec(QStringLiteral("reading the study's \"%1\" events").arg(kind)); !s)
+        return Error { s.error() };
+    std::vector<StoredEvent> out;
+    while (q.next()) {
+        StoredEvent e;
+        e.sessionId = q.value(0).toLongLong();
+        e.event.trialIndex = q.value(1).isNull() ? -1 : q.value(1).toInt();
+        e.event.kind = q.value(2).toString();
+        e.event.detail = q.value(3).toString();
+        e.event.atUtc = QDateTime::fromString(q.value(4).toString(), Qt::ISODateWithMs);
+        e.event.atUtc.setTimeSpec(Qt::UTC);
+        e.event.key = q.value(5).toString();
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 Result<QString> SessionStore::activityMark() const
 {
     Sql q(database(), m_c.m_path);

@@ -110,6 +110,14 @@ public:
     Status recordEvent(qint64 sessionId, int trialIndex, const QString& kind, const QString& detail = {});
     /// Logs an event with the station's own time and key (an event with a stored key is ignored).
     Status recordEvent(qint64 sessionId, const SessionEvent& event);
+    /// An event as stored, with its session.
+    struct StoredEvent
+    {
+        qint64 sessionId = 0;
+        SessionEvent event;
+    };
+    /// The events of one kind (e.g. marksEventKind()) of the study's sessions, in the order stored.
+    Result<std::vector<StoredEvent>> sessionEvents(qint64 studyId, const QString& kind) const;
     /**
      * A cheap mark of what stations have written (answers, sessions and their states): it differs
      * from an earlier one when any station answered or started, paused or ended a session since.

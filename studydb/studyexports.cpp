@@ -47,6 +47,35 @@ std::vector<ResponseRow> filtered(const std::vector<ResponseRow>& rows, const An
 
 } // namespace
 
+Result<std::vector<MarkedTrial>> studyMarks(const StudyDatabase& db, qint64 studyId, const AnswerFilter& filter)
+{
+    const auto events = db.sessionEvents(studyId, marksEventKind());
+    if (!events)
+        return Error { events.error() };
+    if (events->empty())
+        return std::vector<MarkedTrial> {};
+    const auto rows = db.responseRows(studyId);
+    if (!rows)
+        return Error { rows.error() };
+    QHash<QPair<qint64, int>, const ResponseRow*> byTrial;
+    for (const ResponseRow& r : rows.value())
+        byTrial.insert({ r.sessionId, r.trial.index }, &r);
+    std::vector<MarkedTrial> out;
+    for (const SessionStore::StoredEvent& e : events.value()) {
+        const ResponseRow* row = byTrial.value({ e.sessionId, e.event.trialIndex });
+        if (!row || !countsAsAnswer(*row, filter))
+            continue;
+        auto marks = marksFromJson(e.event.detail);
+        if (!marks)
+            return Error { QStringLiteral("session %1, trial %2: %3")
+                               .arg(e.sessionId)
+                               .arg(e.event.trialIndex + 1)
+                               .arg(marks.error()) };
+        out.push_back({ *row, std::move(marks).value(), e.event.atUtc });
+    }
+    return out;
+}
+
 Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, const AnalysisOptions& options)
 {
     StudyAnalysis result;

@@ -27,6 +27,10 @@ struct StudyAnalysis
     QHash<qint64, QString> notes;
 };
 
+/// People's marks on the study's trials with the answers they followed, in the order stored
+/// (answers under `filter` only). Errors name a stored mark that cannot be read.
+Result<std::vector<MarkedTrial>> studyMarks(const StudyDatabase& db, qint64 studyId, const AnswerFilter& filter);
+
 /// Reads the study's responses, model answers and predictions and runs analyse().
 Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, const AnalysisOptions& options);
 

@@ -10,6 +10,8 @@
 #include "sessionwriter.h"
 #include "stimuluscheck.h"
 #include "stimulusstore.h"
+#include "study/changedplaces.h"
+#include "study/marks.h"
 #include "study/participantcode.h"
 #include "study/rng.h"
 #include "study/trialgenerator.h"
@@ -1159,6 +1161,23 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
     std::vector<std::pair<double, double>> extra(plan.trials.size());
     for (auto& d : extra)
         d = { extraRng.uniform(), extraRng.normal() };
+    // Marks, when asked, from a stream of their own: where the generated images changed.
+    Rng marksRng = Rng::forStream(script.seed ^ 0x3a4c5ULL, static_cast<std::uint64_t>(plan.session.participantIndex));
+    ChangedPlaces changed;
+    const MarkingOptions& marking = plan.study.definition.marks;
+    QHash<qint64, PoolImage> pool;
+    QHash<QString, const PoolImage*> realByPair;
+    if (script.marks && marking.points > 0) {
+        auto all = db.poolImages();
+        if (!all)
+            return Error { all.error() };
+        for (const PoolImage& image : all.value())
+            pool.insert(image.id, image);
+        for (const PoolImage& image : std::as_const(pool)) {
+            if (image.source == plan.study.realSource && !image.pairKey.isEmpty())
+                realByPair.insert(image.pairKey, &image);
+        }
+    }
     // Confidence, when asked, from a third stream: the answers and times above stay as they were.
     Rng confidenceRng
         = Rng::forStream(script.seed ^ 0xc0f1deULL, static_cast<std::uint64_t>(plan.session.participantIndex));
@@ -1201,6 +1220,32 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
         scoreResponse(plan.study.definition, trial, response);
         if (const Status s = writer.answer(response); !s)
             return Error { s.error() };
+        if (script.marks && asksForMarks(plan.study.definition, trial, response.answer)) {
+            TrialMarks marks;
+            const int count = 1 + std::min(marking.points - 1, int(marksRng.uniform() * marking.points));
+            const double reasonDraw = marksRng.uniform();
+            for (int position = 0; position < trial.ways(); ++position) {
+                const PoolImage image = pool.value(trial.imageIds[std::size_t(position)]);
+                // The generated images of the row: where people would see the generator's traces.
+                if (trial.ways() > 1 && image.source == plan.study.realSource)
+                    continue;
+                const PoolImage* real = image.pairKey.isEmpty() ? nullptr : realByPair.value(image.pairKey);
+                for (const QPointF& p :
+                    changed.sample(image, real && real->id != image.id ? real : nullptr, count, marksRng)) {
+                    const QPointF shown = imagePixelsToShown(
+                        p.x(), p.y(), image.width, image.height, plan.study.definition.normalisation);
+                    if (shown.x() < 0.0 || shown.x() > 1.0 || shown.y() < 0.0 || shown.y() > 1.0)
+                        continue; // cut off by the normalisation's crop: not on screen
+                    if (int(marks.points.size()) < marking.points)
+                        marks.points.push_back({ position, image.id, shown.x(), shown.y(), p.x(), p.y() });
+                }
+            }
+            if (!marking.reasons.isEmpty())
+                marks.reason = marking.reasons.at(
+                    std::min(qsizetype(reasonDraw * marking.reasons.size()), marking.reasons.size() - 1));
+            if (const Status s = writer.event(trial.index, marksEventKind(), marksToJson(marks)); !s)
+                return Error { s.error() };
+        }
         plan.answered.insert(trial.index);
         ++run.answered;
         if (onCommitted)

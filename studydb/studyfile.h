@@ -124,6 +124,11 @@ struct ScriptedParticipant
     /// with mean `metacognition` after a right answer and 0 after a wrong one (SD 1), cut at 0, 0.7
     /// and 1.4 into levels 1..4; 0 makes confidence unrelated to being right.
     double metacognition = 1.0;
+    /// When the study asks for marks: 1..points marks per marked trial, on the generated images of
+    /// the row (the image itself in real-or-fake), where each differs most from the real image of
+    /// its pair (pair key; smoothed absolute difference, sampled in proportion to its square), or
+    /// anywhere on it when it has no real pair; a reason drawn from the study's list.
+    bool marks = true;
 };
 
 /// What a scripted run did.

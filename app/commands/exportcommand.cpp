@@ -20,7 +20,8 @@ int cmdExport(const QStringList& args)
         "model's pair accuracies, with a bootstrap interval), roc (people's ROC from real-or-fake answers with "
         "confidence, each model's from P(real), point by point), auc (their AUCs with participant- or image-level "
         "bootstrap intervals), calibration (people's accuracy per confidence level, each model's reliability "
-        "diagram and expected calibration error), summaries (every summary table into the folder "
+        "diagram and expected calibration error), marks (one row per place people clicked as giving an image away, "
+        "in the image's own pixels), summaries (every summary table into the folder "
         "--out), pool-evaluation (a model on the pool images it "
         "predicted with `model run --pool`, per source or per category; --model), or psych-ds (a Psych-DS dataset "
         "folder with all of "
@@ -101,6 +102,20 @@ int cmdExport(const QStringList& args)
               << Qt::flush;
         return 0;
     }
+    if (what == QLatin1String("marks")) {
+        const auto marks = studyMarks(*db.value(), studyId, options.filter);
+        if (!marks)
+            return fail(marks.error());
+        const Table table = marksTable(marks.value());
+        if (const Status s = writeTableFile(table, file); !s)
+            return fail(s.error());
+        out() << QStringLiteral("wrote %1 mark(s) on %2 trial(s) to %3\n")
+                     .arg(table.rows.size())
+                     .arg(marks->size())
+                     .arg(file)
+              << Qt::flush;
+        return 0;
+    }
     Result<int> rows = Error { QString() };
     if (what == QLatin1String("responses"))
         rows = exportResponses(*db.value(), studyId, file);
@@ -114,7 +129,7 @@ int cmdExport(const QStringList& args)
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
                            "sources, participants, images, confusion, source-pairs, pair-correlation, roc, auc, "
-                           "calibration, summaries, "
+                           "calibration, marks, summaries, "
                            "pool-evaluation or psych-ds")
                 .arg(what));
     if (!rows)

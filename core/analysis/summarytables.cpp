@@ -121,6 +121,33 @@ Table calibrationTable(const RocAnalysis& roc)
     return t;
 }
 
+Table marksTable(const std::vector<MarkedTrial>& trials)
+{
+    Table t;
+    t.header = { QStringLiteral("study"), QStringLiteral("session_id"), QStringLiteral("participant"),
+        QStringLiteral("simulated"), QStringLiteral("trial_index"), QStringLiteral("trial_type"),
+        QStringLiteral("answer"), QStringLiteral("correct"), QStringLiteral("position"), QStringLiteral("image_id"),
+        QStringLiteral("image"), QStringLiteral("source"), QStringLiteral("category"), QStringLiteral("image_width"),
+        QStringLiteral("image_height"), QStringLiteral("x"), QStringLiteral("y"), QStringLiteral("u"),
+        QStringLiteral("v"), QStringLiteral("reason"), QStringLiteral("marked_utc") };
+    for (const MarkedTrial& m : trials) {
+        const ResponseRow& r = m.row;
+        for (const Mark& p : m.marks.points) {
+            const PoolImage image = p.position >= 0 && std::size_t(p.position) < r.shown.size()
+                ? r.shown[std::size_t(p.position)]
+                : PoolImage {};
+            t.rows.push_back({ r.study, QString::number(r.sessionId), r.participant,
+                r.simulated ? QStringLiteral("1") : QStringLiteral("0"), QString::number(r.trial.index),
+                trialTypeName(r.trial.type), QString::number(r.response.answer),
+                r.response.correct ? QStringLiteral("1") : QStringLiteral("0"), QString::number(p.position + 1),
+                QString::number(p.imageId), image.relativePath, image.source, image.category,
+                QString::number(image.width), QString::number(image.height), number(p.x), number(p.y), number(p.u),
+                number(p.v), m.marks.reason, m.markedUtc.toString(Qt::ISODateWithMs) });
+        }
+    }
+    return t;
+}
+
 Table participantTable(const Analysis& analysis)
 {
     Table t;

@@ -5,6 +5,7 @@
 #include "analysis/rocanalysis.h"
 #include "pool/pool.h"
 #include "result.h"
+#include "study/marks.h"
 
 #include <QHash>
 #include <QIODevice>
@@ -50,6 +51,12 @@ Table aucTable(const RocAnalysis& roc);
 /// mean_predicted, observed = share real) with its expected calibration error on every row:
 /// agent, agent_kind, bin, n, mean_predicted, observed, wilson_low, wilson_high, ece.
 Table calibrationTable(const RocAnalysis& roc);
+
+/// People's marks, one row per click: study, session_id, participant, simulated, trial_index,
+/// trial_type, answer, correct, position (1-based), image_id, image (relative path), source,
+/// category, image_width, image_height, x, y (the image's own pixels), u, v (0..1 on the image as
+/// shown), reason, marked_utc.
+Table marksTable(const std::vector<MarkedTrial>& trials);
 
 /// One row per participant: code, session, simulated, trials, correct, accuracy with its Wilson
 /// interval, catch trials and correct, excluded and why.

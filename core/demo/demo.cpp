@@ -506,10 +506,15 @@ std::vector<StudyDefinition> demoPartDefinitions()
     realOrFake.trialsPerParticipant = 24;
     realOrFake.practiceTrials = 3;
     realOrFake.confidence = true;
+    realOrFake.marks.points = 3;
+    realOrFake.marks.reasons = { Text::tr("texture"), Text::tr("blur"), Text::tr("edges"), Text::tr("other") };
+    realOrFake.marks.kernelSigmaPx = 12.0;
     realOrFake.seed = 17;
     realOrFake.instructions = Text::tr(
         "This is a SYNTHETIC demo study. Each trial shows one image: a full-resolution synthetic scene (\"real\") "
-        "or one from a simulated generator. Say whether it is real, then how sure you are (1 guessing .. 4 sure).");
+        "or one from a simulated generator. Say whether it is real, then how sure you are (1 guessing .. 4 sure). "
+        "When you say it is generated, click up to three places that gave it away, pick a reason (1 to 4) and "
+        "press Enter.");
     return { realOrFake, source, category };
 }
 

@@ -40,6 +40,18 @@ QPointF shownToImagePixels(double u, double v, int width, int height, const Stim
     return { scaledX * double(width) / g.scaledWidth, scaledY * double(height) / g.scaledHeight };
 }
 
+QPointF imagePixelsToShown(double x, double y, int width, int height, const StimulusNormalisation& normalisation)
+{
+    if (width <= 0 || height <= 0)
+        return {};
+    if (!normalisation.enabled)
+        return { x / width, y / height };
+    const CoverGeometry g = coverGeometry(width, height, normalisation.size);
+    const double scaledX = x * g.scaledWidth / double(width);
+    const double scaledY = y * g.scaledHeight / double(height);
+    return { (scaledX - g.cropX) / normalisation.size, (scaledY - g.cropY) / normalisation.size };
+}
+
 QString marksToJson(const TrialMarks& marks)
 {
     QJsonArray points;

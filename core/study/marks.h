@@ -1,6 +1,7 @@
 #pragma once
 
 #include "result.h"
+#include "study/responseexport.h"
 #include "study/study.h"
 #include "study/trial.h"
 
@@ -29,6 +30,14 @@ struct TrialMarks
     QString reason;
 };
 
+/// A trial's marks with the answer they followed.
+struct MarkedTrial
+{
+    ResponseRow row; ///< the participant, trial, images shown and answer
+    TrialMarks marks;
+    QDateTime markedUtc; ///< when the marks were stored at the station
+};
+
 /// The session event kind under which a trial's marks are stored.
 inline QString marksEventKind()
 {
@@ -48,6 +57,10 @@ bool asksForMarks(const StudyDefinition& definition, const Trial& trial, int ans
  * place is mapped back through that scale and crop. Pixel i spans [i, i + 1).
  */
 QPointF shownToImagePixels(double u, double v, int width, int height, const StimulusNormalisation& normalisation);
+
+/// The inverse of shownToImagePixels(): where a place of the pool image lies on the image as shown
+/// (0..1 when it is on it; outside when normalisation's crop cut it off).
+QPointF imagePixelsToShown(double x, double y, int width, int height, const StimulusNormalisation& normalisation);
 
 /// The stored form of a trial's marks (a JSON object, keys points[{position, image, u, v, x, y}] and reason).
 QString marksToJson(const TrialMarks& marks);

@@ -112,6 +112,11 @@ private Q_SLOTS:
         QCOMPARE(shownToImagePixels(0.5, 0.5, 640, 480, n), QPointF(320, 240));
         // A portrait image: the crop runs down the middle.
         QCOMPARE(shownToImagePixels(0.5, 0.0, 300, 600, n), QPointF(150, 150));
+        // And back: a place the crop cut off lies outside 0..1.
+        const QPointF back = imagePixelsToShown(560, 480, 640, 480, n);
+        QVERIFY(std::abs(back.x() - 1.0) < 1e-12 && std::abs(back.y() - 1.0) < 1e-12);
+        QVERIFY(imagePixelsToShown(20, 240, 640, 480, n).x() < 0.0);
+        QCOMPARE(imagePixelsToShown(320, 120, 640, 480, off), QPointF(0.5, 0.25));
     }
 
     void marksRoundTripAndTheRulesWhenToAsk()
