@@ -57,6 +57,10 @@ Result<std::vector<MarkedTrial>> studyMarks(const StudyDatabase& db, qint64 stud
     const auto rows = db.responseRows(studyId);
     if (!rows)
         return Error { rows.error() };
+    const auto study = db.study(studyId);
+    if (!study)
+        return Error { study.error() };
+    const StimulusNormalisation& normalisation = study->definition.normalisation;
     QHash<QPair<qint64, int>, const ResponseRow*> byTrial;
     for (const ResponseRow& r : rows.value())
         byTrial.insert({ r.sessionId, r.trial.index }, &r);
@@ -71,6 +75,15 @@ Result<std::vector<MarkedTrial>> studyMarks(const StudyDatabase& db, qint64 stud
                                .arg(e.sessionId)
                                .arg(e.event.trialIndex + 1)
                                .arg(marks.error()) };
+        // Where on the shown image, in the pool image's own pixels: one conversion for every station.
+        for (Mark& m : marks->points) {
+            if (m.position < 0 || std::size_t(m.position) >= row->shown.size())
+                continue;
+            const PoolImage& image = row->shown[std::size_t(m.position)];
+            const QPointF p = shownToImagePixels(m.u, m.v, image.width, image.height, normalisation);
+            m.x = p.x();
+            m.y = p.y();
+        }
         out.push_back({ *row, std::move(marks).value(), e.event.atUtc });
     }
     return out;

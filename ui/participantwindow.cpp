@@ -7,6 +7,8 @@
 #include <QKeyEvent>
 #include <QMessageBox>
 #include <QPainter>
+
+#include <cmath>
 #include <QPushButton>
 #include <QScreen>
 #include <QWindow>
@@ -334,9 +336,7 @@ void ParticipantWindow::paintTrial(QPainter& painter)
     painter.setFont(font);
     for (int p = 0; p < t.ways(); ++p) {
         const QImage image = m_prefetcher->ready(t.imageIds[p]);
-        QRect target(QPoint(), image.deviceIndependentSize().toSize());
-        target.moveCenter(rects[p].center());
-        painter.drawImage(target.topLeft(), image);
+        painter.drawImage(shownImageRect(p).topLeft(), image);
         if (!answersWithLabels(t.type)) {
             painter.setPen(kForeground);
             painter.drawText(QRect(rects[p].left(), rects[p].bottom() + 8, rects[p].width(), font.pixelSize() * 2),
@@ -366,7 +366,7 @@ void ParticipantWindow::paintTrial(QPainter& painter)
         }
     }
 
-    const bool chosen = m_phase == Phase::Confidence || m_phase == Phase::Feedback;
+    const bool chosen = m_phase == Phase::Confidence || m_phase == Phase::Feedback || m_phase == Phase::Marking;
     if (chosen && m_pending.answer >= 0) {
         painter.setBrush(Qt::NoBrush);
         painter.setPen(QPen(QColor(255, 255, 255), 4));
@@ -377,6 +377,34 @@ void ParticipantWindow::paintTrial(QPainter& painter)
         painter.setPen(kForeground);
         painter.drawText(below, Qt::AlignCenter | Qt::TextWordWrap,
             tr("How sure are you?   1 = guessing   2 = unsure   3 = fairly sure   4 = certain"));
+    } else if (m_phase == Phase::Marking) {
+        // Each mark a ring with a dot, where it was clicked on the image as shown.
+        for (const Mark& m : m_marks.points) {
+            const QRect r = shownImageRect(m.position);
+            const QPointF at(r.left() + m.u * r.width(), r.top() + m.v * r.height());
+            painter.setBrush(Qt::NoBrush);
+            painter.setPen(QPen(QColor(0, 0, 0), 5));
+            painter.drawEllipse(at, 14, 14);
+            painter.setPen(QPen(QColor(255, 210, 0), 3));
+            painter.drawEllipse(at, 14, 14);
+            painter.setBrush(QColor(255, 210, 0));
+            painter.drawEllipse(at, 3, 3);
+        }
+        const MarkingOptions& o = m_plan.study.definition.marks;
+        const int left = o.points - int(m_marks.points.size());
+        QString text
+            = tr("Click the places that gave it away (%n more allowed); Backspace takes the last back.", nullptr, left);
+        if (!o.reasons.isEmpty()) {
+            QStringList reasons;
+            for (int i = 0; i < o.reasons.size(); ++i) {
+                const QString name = QStringLiteral("%1 %2").arg(i + 1).arg(o.reasons[i]);
+                reasons << (o.reasons[i] == m_marks.reason ? QStringLiteral("[%1]").arg(name) : name);
+            }
+            text += QLatin1Char('\n') + tr("Why? %1").arg(reasons.join(QStringLiteral("   ")));
+        }
+        text += QLatin1Char('\n') + tr("Press Enter when done.");
+        painter.setPen(kForeground);
+        painter.drawText(below, Qt::AlignCenter | Qt::TextWordWrap, text);
     } else if (m_phase == Phase::Feedback) {
         const QColor right(60, 200, 90);
         const QColor wrong(230, 70, 60);
@@ -387,6 +415,19 @@ void ParticipantWindow::paintTrial(QPainter& painter)
         QString text = m_pending.timedOut ? tr("Too slow.") : (m_pending.correct ? tr("Correct!") : tr("Wrong."));
         painter.drawText(below, Qt::AlignCenter, text);
     }
+}
+
+QRect ParticipantWindow::shownImageRect(int position) const
+{
+    const Trial* t = currentTrial();
+    if (!t || position < 0 || position >= t->ways())
+        return {};
+    const QImage image = m_prefetcher->ready(t->imageIds[std::size_t(position)]);
+    if (image.isNull())
+        return {};
+    QRect target(QPoint(), image.deviceIndependentSize().toSize());
+    target.moveCenter(imageRects(t->ways())[position].center());
+    return target;
 }
 
 void ParticipantWindow::paintEvent(QPaintEvent*)
@@ -450,6 +491,20 @@ void ParticipantWindow::keyPressEvent(QKeyEvent* event)
         return;
     }
     const Trial& t = *currentTrial();
+    if (m_phase == Phase::Marking) {
+        const int digit = digitOf(event);
+        const QStringList& reasons = m_plan.study.definition.marks.reasons;
+        if (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) {
+            commitMarks();
+        } else if (event->key() == Qt::Key_Backspace && !m_marks.points.empty()) {
+            m_marks.points.pop_back();
+            update();
+        } else if (digit >= 1 && digit <= reasons.size()) {
+            m_marks.reason = reasons[digit - 1];
+            update();
+        }
+        return;
+    }
     if (m_phase == Phase::Confidence) {
         const int digit = digitOf(event);
         if (digit >= 1 && digit <= 4) {
@@ -480,6 +535,25 @@ void ParticipantWindow::keyPressEvent(QKeyEvent* event)
 void ParticipantWindow::mousePressEvent(QMouseEvent* event)
 {
     const Trial* t = currentTrial();
+    if (t && m_phase == Phase::Marking && event->button() == Qt::LeftButton) {
+        if (int(m_marks.points.size()) >= m_plan.study.definition.marks.points)
+            return;
+        for (int p = 0; p < t->ways(); ++p) {
+            const QRect r = shownImageRect(p);
+            if (!r.contains(event->position().toPoint()))
+                continue;
+            Mark m;
+            m.position = p;
+            m.imageId = t->imageIds[std::size_t(p)];
+            m.u = (event->position().x() - r.left()) / r.width();
+            m.v = (event->position().y() - r.top()) / r.height();
+            m.x = m.y = std::nan(""); // the image's pixels are worked out from u, v when read
+            m_marks.points.push_back(m);
+            update();
+            return;
+        }
+        return;
+    }
     if (!t || m_phase != Phase::Showing || !m_onsetRecorded || event->button() != Qt::LeftButton)
         return;
     const int options = answerOptionCount(*t);
@@ -531,6 +605,27 @@ void ParticipantWindow::commitResponse()
         return;
     m_plan.answered.insert(t.index);
     Q_EMIT responseRecorded(t.index);
+    if (asksForMarks(m_plan.study.definition, t, m_pending.answer)) {
+        m_marks = TrialMarks();
+        m_phase = Phase::Marking;
+        update();
+        return;
+    }
+    afterAnswer();
+}
+
+void ParticipantWindow::commitMarks()
+{
+    const Trial& t = *currentTrial();
+    // Stored like an answer, before anything else happens; no marks at all is an answer too.
+    if (!stored(m_writer.event(t.index, marksEventKind(), marksToJson(m_marks))))
+        return;
+    afterAnswer();
+}
+
+void ParticipantWindow::afterAnswer()
+{
+    const Trial& t = *currentTrial();
     if (showsFeedback(m_plan.study.definition, t)) {
         m_phase = Phase::Feedback;
         update();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sessionwriter.h"
+#include "study/marks.h"
 #include "study/sessionflow.h"
 #include "studydatabase.h"
 #include "studyfile.h"
@@ -48,6 +49,12 @@ public:
     const SessionPlan& plan() const { return m_plan; }
     /// Where answer option `option` is drawn: the image at that position, or a real/fake button.
     QRect optionRect(int option) const;
+    /// Where the image at `position` of the current trial is drawn (empty before it is ready).
+    QRect shownImageRect(int position) const;
+    /// True while the participant marks the places that gave the current trial's image(s) away.
+    bool marking() const { return m_phase == Phase::Marking; }
+    /// The marks placed so far on the current trial (before Enter stores them).
+    const TrialMarks& pendingMarks() const { return m_marks; }
     /// Whether the current trial's stimulus frame has been painted (answers count from then on).
     bool stimulusShown() const { return m_onsetRecorded; }
     /// When the current trial's stimulus frame was painted, in ms of std::chrono::steady_clock.
@@ -70,7 +77,7 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
-    enum class Phase { Showing, Confidence, Feedback, StorageError };
+    enum class Phase { Showing, Confidence, Marking, Feedback, StorageError };
 
     const Trial* currentTrial() const;
     void enterScreen();
@@ -79,6 +86,10 @@ private:
     void answer(int option, double eventMs, const QString& clock);
     void commitResponse();
     void finishTrial();
+    /// After the answer is stored: feedback if the trial has it, else the next screen.
+    void afterAnswer();
+    /// Stores the marks of the current trial (Enter) and goes on.
+    void commitMarks();
     void onDeadline();
     void handleExperimenterChord();
     /// Shows the storage-error screen when a write to the study file failed; true when it succeeded.
@@ -105,6 +116,7 @@ private:
     double m_onsetMs = 0.0; ///< steady clock, ms
     QDateTime m_onsetUtc;
     Response m_pending;
+    TrialMarks m_marks;
     int m_focusLosses = 0;
     bool m_consentDeclined = false;
     bool m_ended = false;

@@ -56,9 +56,14 @@ QString marksToJson(const TrialMarks& marks)
 {
     QJsonArray points;
     for (const Mark& m : marks.points) {
-        points.append(QJsonObject { { QStringLiteral("position"), m.position },
+        QJsonObject o { { QStringLiteral("position"), m.position },
             { QStringLiteral("image"), QString::number(m.imageId) }, { QStringLiteral("u"), m.u },
-            { QStringLiteral("v"), m.v }, { QStringLiteral("x"), m.x }, { QStringLiteral("y"), m.y } });
+            { QStringLiteral("v"), m.v } };
+        if (std::isfinite(m.x) && std::isfinite(m.y)) {
+            o.insert(QStringLiteral("x"), m.x);
+            o.insert(QStringLiteral("y"), m.y);
+        }
+        points.append(o);
     }
     QJsonObject o { { QStringLiteral("points"), points } };
     if (!marks.reason.isEmpty())
@@ -86,8 +91,7 @@ Result<TrialMarks> marksFromJson(const QString& json)
         m.v = o.value(QStringLiteral("v")).toDouble(std::nan(""));
         m.x = o.value(QStringLiteral("x")).toDouble(std::nan(""));
         m.y = o.value(QStringLiteral("y")).toDouble(std::nan(""));
-        if (!ok || m.position < 0 || !std::isfinite(m.u) || !std::isfinite(m.v) || !std::isfinite(m.x)
-            || !std::isfinite(m.y))
+        if (!ok || m.position < 0 || !std::isfinite(m.u) || !std::isfinite(m.v))
             return Error { QStringLiteral("a stored mark lacks its image, position or coordinates: %1")
                                .arg(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact))) };
         marks.points.push_back(m);

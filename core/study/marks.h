@@ -19,7 +19,7 @@ struct Mark
     qint64 imageId = 0; ///< the pool image
     double u = 0.0; ///< where on the image as shown, 0..1 from its left edge
     double v = 0.0; ///< 0..1 from its top edge
-    double x = 0.0; ///< the same place in the pool image's own pixels (0..width, as displayed)
+    double x = 0.0; ///< the same place in the pool image's own pixels (0..width, as displayed); NaN until known
     double y = 0.0; ///< 0..height
 };
 
@@ -62,7 +62,9 @@ QPointF shownToImagePixels(double u, double v, int width, int height, const Stim
 /// (0..1 when it is on it; outside when normalisation's crop cut it off).
 QPointF imagePixelsToShown(double x, double y, int width, int height, const StimulusNormalisation& normalisation);
 
-/// The stored form of a trial's marks (a JSON object, keys points[{position, image, u, v, x, y}] and reason).
+/// The stored form of a trial's marks (a JSON object, keys points[{position, image, u, v, x, y}] and
+/// reason; x and y only when known: the participant window stores where on the shown image, and
+/// studyMarks() works out the image's pixels).
 QString marksToJson(const TrialMarks& marks);
 /// Reads marksToJson(); errors say what is wrong with the stored text.
 Result<TrialMarks> marksFromJson(const QString& json);

@@ -131,6 +131,10 @@ private Q_SLOTS:
         QCOMPARE(back->points[1].x, 480.25);
         QCOMPARE(back->points[0].v, 0.5);
         QCOMPARE(back->reason, QStringLiteral("hands"));
+        // Stored without the image's pixels (as the participant window stores them), they are unknown.
+        marks.points[0].x = std::nan("");
+        const auto shownOnly = marksFromJson(marksToJson(marks));
+        QVERIFY(shownOnly.ok() && std::isnan(shownOnly->points[0].x) && shownOnly->points[0].u == 0.25);
         const auto bad = marksFromJson(QStringLiteral("{\"points\":[{\"position\":0}]}"));
         QVERIFY(!bad.ok());
         QVERIFY2(bad.error().contains(QStringLiteral("lacks")), qPrintable(bad.error()));

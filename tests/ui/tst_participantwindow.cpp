@@ -3,6 +3,7 @@
 #include "participantwindow.h"
 #include "stationoutbox.h"
 #include "stimulusstore.h"
+#include "studyexports.h"
 #include "studyfile.h"
 
 #include <QProcess>
@@ -366,6 +367,79 @@ private Q_SLOTS:
         QCOMPARE(*rows[0].response.confidence, 3);
         QCOMPARE(rows[0].response.focusLosses, 1);
         QCOMPARE(rows[0].response.correct, rows[0].shown[0].source != QLatin1String("human"));
+    }
+
+    // After "generated", the image stays and the participant clicks where it gave itself away, picks a
+    // reason and presses Enter: the marks are stored in the image's own pixels (through the
+    // normalisation's crop); after "real" nothing is asked.
+    void marksAfterAGeneratedAnswerAreStoredInImagePixels()
+    {
+        StudyDefinition d;
+        d.name = QStringLiteral("DeepArt marks");
+        d.trialType = TrialType::RealOrFake;
+        d.ways = 1;
+        d.trialsPerParticipant = 4;
+        d.marks.points = 2;
+        d.marks.reasons = { QStringLiteral("hands"), QStringLiteral("texture") };
+        d.normalisation.enabled = true;
+        d.normalisation.size = 256;
+        const qint64 study = addStudy(d);
+        QVERIFY(study > 0);
+        auto plan = startSession(*m_db, study, QStringLiteral("P-MARKS"), QStringLiteral("test"), false);
+        QVERIFY(plan.ok());
+        auto w = openWindow(std::move(plan).value());
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        QTest::keyClick(w.get(), Qt::Key_Space);
+        QVERIFY(QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000));
+        const int first = w->currentScreen().trialIndex;
+        QSignalSpy recorded(w.get(), &ParticipantWindow::responseRecorded);
+        QTest::keyClick(w.get(), Qt::Key_J); // generated
+        QCOMPARE(recorded.count(), 1); // the answer is stored before the marks are asked for
+        QVERIFY(w->marking());
+        const QRect image = w->shownImageRect(0);
+        QVERIFY(!image.isEmpty());
+        const QPoint a = image.topLeft() + QPoint(image.width() / 4, image.height() / 2);
+        const QPoint b = image.topLeft() + QPoint(image.width() * 3 / 4, image.height() / 8);
+        QTest::mouseClick(w.get(), Qt::LeftButton, {}, a);
+        QTest::mouseClick(w.get(), Qt::LeftButton, {}, image.topLeft() + QPoint(5, 5));
+        QTest::keyClick(w.get(), Qt::Key_Backspace); // the second click taken back
+        QTest::mouseClick(w.get(), Qt::LeftButton, {}, b);
+        QTest::mouseClick(w.get(), Qt::LeftButton, {}, image.center()); // a third: more than allowed
+        QTest::mouseClick(w.get(), Qt::LeftButton, {}, QPoint(2, 2)); // off the image
+        QCOMPARE(int(w->pendingMarks().points.size()), 2);
+        QTest::keyClick(w.get(), Qt::Key_2);
+        saveScreenshot(*w, QStringLiteral("marks"));
+        QVERIFY(m_db->sessionEvents(study, marksEventKind())->empty()); // nothing until Enter
+        QTest::keyClick(w.get(), Qt::Key_Return);
+        QVERIFY(!w->marking());
+        QVERIFY(w->currentScreen().trialIndex != first);
+
+        const auto marks = studyMarks(*m_db, study, AnswerFilter {});
+        QVERIFY2(marks.ok(), qPrintable(marks.error()));
+        QCOMPARE(int(marks->size()), 1);
+        const MarkedTrial& m = marks->front();
+        QCOMPARE(m.row.trial.index, first);
+        QCOMPARE(m.marks.reason, QStringLiteral("texture"));
+        QCOMPARE(int(m.marks.points.size()), 2);
+        const PoolImage& shown = m.row.shown.front();
+        for (int i = 0; i < 2; ++i) {
+            const QPoint at = i == 0 ? a : b;
+            const Mark& p = m.marks.points[std::size_t(i)];
+            QCOMPARE(p.imageId, shown.id);
+            QVERIFY(std::abs(p.u - double(at.x() - image.left()) / image.width()) < 1e-9);
+            QVERIFY(std::abs(p.v - double(at.y() - image.top()) / image.height()) < 1e-9);
+            const QPointF pixels = shownToImagePixels(p.u, p.v, shown.width, shown.height, d.normalisation);
+            QCOMPARE(p.x, pixels.x());
+            QCOMPARE(p.y, pixels.y());
+            QVERIFY(p.x >= 0 && p.x <= shown.width && p.y >= 0 && p.y <= shown.height);
+        }
+
+        // "Real": nothing gave it away, so nothing is asked.
+        QVERIFY(QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000));
+        QTest::keyClick(w.get(), Qt::Key_F);
+        QCOMPARE(recorded.count(), 2);
+        QVERIFY(!w->marking());
+        QCOMPARE(int(m_db->sessionEvents(study, marksEventKind())->size()), 1);
     }
 
     // Which source made it: one image, a button per source (keys 1..K), the names in the export.
