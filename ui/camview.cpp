@@ -1,9 +1,11 @@
 #include "camview.h"
 
 #include "attention/camrun.h"
+#include "attention/peoplemap.h"
 #include "backgroundjob.h"
 #include "pool/imagedecode.h"
 #include "studydatabase.h"
+#include "studyexports.h"
 #include "studyfile.h"
 #include "widgethelpers.h"
 
@@ -251,6 +253,13 @@ void CamView::reload()
                     return Error { error };
             }
             data->realSource = study->realSource;
+            data->definition = study->definition;
+            AnswerFilter everyone;
+            everyone.includeSimulated = true;
+            auto marks = studyMarks(*db.value(), studyId, everyone);
+            if (!marks)
+                return Error { marks.error() };
+            data->marks = std::move(marks).value();
             data->images = std::move(images).value();
             data->stimulusPaths = std::move(paths).value();
             data->responses = std::move(responses).value();
@@ -589,6 +598,63 @@ OverlayOptions CamView::overlayOptions() const
     return o;
 }
 
+std::vector<QPointF> CamView::tileMarks(const Tile& tile) const
+{
+    if (!m_data || tile.image.empty() || m_data->definition.marks.points <= 0)
+        return {};
+    return shownMarksOf(m_data->marks, tile.imageId, tile.image.cols, tile.image.rows, m_simulated->isChecked());
+}
+
+double CamView::tileSigma(const Tile& tile) const
+{
+    for (const PoolImage& p : m_data->images) {
+        if (p.id == tile.imageId)
+            return shownKernelSigma(
+                m_data->definition.marks.kernelSigmaPx, p.width, p.height, m_data->definition.normalisation);
+    }
+    return m_data->definition.marks.kernelSigmaPx;
+}
+
+Result<cv::Mat> CamView::peopleOverlay(const Tile& tile) const
+{
+    if (tile.image.empty())
+        return Error { tile.error };
+    const std::vector<QPointF> marks = tileMarks(tile);
+    const cv::Mat map = peopleHeatMap(marks, tile.image.cols, tile.image.rows, tileSigma(tile));
+    auto overlay = overlayMap(tile.image, map, overlayOptions());
+    if (!overlay)
+        return overlay;
+    // Each mark as a small ring, so that the map's source stays visible.
+    // Sized to the image, so that a thumbnail and a photo show them alike once scaled to the tile.
+    const int side = std::min(tile.image.cols, tile.image.rows);
+    const int radius = std::max(1, side / 40);
+    const int thickness = std::max(1, side / 200);
+    for (const QPointF& m : marks) {
+        const cv::Point at(int(m.x()), int(m.y()));
+        cv::circle(overlay.value(), at, radius + thickness, cv::Scalar(0, 0, 0), thickness, cv::LINE_AA);
+        cv::circle(overlay.value(), at, radius, cv::Scalar(255, 255, 255), thickness, cv::LINE_AA);
+    }
+    return overlay;
+}
+
+QString CamView::overlayCaption(const Tile& tile, const Tile::Map& map) const
+{
+    QString caption = overlayCaption(map);
+    const std::vector<QPointF> marks = tileMarks(tile);
+    if (marks.empty() || !map.error.isEmpty() || tile.image.empty())
+        return caption;
+    const auto full
+        = camMapToImage(map.map, m_data->models[std::size_t(map.model)].spec.input, tile.image.cols, tile.image.rows);
+    if (!full)
+        return caption;
+    const MapAgreement a = shownImageAgreement(marks, full.value(), tileSigma(tile));
+    return caption
+        + tr(" · with people: r %1, %2 % of marks in its top 20 %, its peak %3 people's marks")
+              .arg(a.correlation, 0, 'f', 2)
+              .arg(100.0 * a.shareInModelTop20, 0, 'f', 0)
+              .arg(a.pointingHit == 1 ? tr("on") : tr("off"));
+}
+
 QString CamView::overlayCaption(const Tile::Map& map) const
 {
     const ModelInfo& model = m_data->models[std::size_t(map.model)];
@@ -656,6 +722,8 @@ void CamView::showTiles()
         return box;
     };
     const bool trials = m_mode == Mode::Trials;
+    const bool peopleShown = m_data->definition.marks.points > 0;
+    m_peopleMapCaption.clear();
     const int row = currentRow();
     const TrialRowResult* trialRow
         = trials && row >= 0 && row < int(m_rows.size()) ? &m_rows[std::size_t(row)] : nullptr;
@@ -687,24 +755,52 @@ void CamView::showTiles()
         }
         const int column = trials ? int(i) : 0;
         m_grid->addWidget(imageLabel(tile.image, caption, tile.error), 0, column);
+        // People's evidence first, then each model's, on the same footing.
+        const int first = peopleShown ? 1 : 0;
+        if (peopleShown) {
+            const std::vector<QPointF> marks = tileMarks(tile);
+            QMap<QString, int> reasons;
+            for (const MarkedTrial& t : m_data->marks) {
+                if ((!t.row.simulated || m_simulated->isChecked()) && !t.marks.reason.isEmpty()
+                    && std::any_of(t.marks.points.begin(), t.marks.points.end(),
+                        [&](const Mark& m) { return m.imageId == tile.imageId; }))
+                    ++reasons[t.marks.reason];
+            }
+            QStringList reasonText;
+            for (auto it = reasons.cbegin(); it != reasons.cend(); ++it)
+                reasonText << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+            const QString peopleCaption = tr("People's marks · %n mark(s), kernel SD %1 px", nullptr, int(marks.size()))
+                                              .arg(m_data->definition.marks.kernelSigmaPx)
+                + (reasonText.isEmpty() ? QString() : tr(" · why: %1").arg(reasonText.join(QStringLiteral(", "))));
+            if (i == 0)
+                m_peopleMapCaption = peopleCaption;
+            const auto overlay = peopleOverlay(tile);
+            auto* label = imageLabel(overlay ? overlay.value() : cv::Mat(), peopleCaption.toHtmlEscaped(),
+                overlay ? QString() : overlay.error());
+            if (trials)
+                m_grid->addWidget(label, 1, column);
+            else
+                m_grid->addWidget(label, 0, 1);
+        }
         for (std::size_t m = 0; m < tile.maps.size(); ++m) {
             const auto overlay = tileOverlay(tile, tile.maps[m]);
             auto* label = imageLabel(overlay ? overlay.value() : cv::Mat(),
-                overlayCaption(tile.maps[m]).toHtmlEscaped(), overlay ? QString() : overlay.error());
+                overlayCaption(tile, tile.maps[m]).toHtmlEscaped(), overlay ? QString() : overlay.error());
             if (trials)
-                m_grid->addWidget(label, int(m) + 1, column);
+                m_grid->addWidget(label, int(m) + 1 + first, column);
             else
-                m_grid->addWidget(label, 0, int(m) + 1);
+                m_grid->addWidget(label, 0, int(m) + 1 + first);
         }
     }
     const cv::Mat legend = colourLegend(overlayOptions().colormap, kTileHeight, 64);
-    if (!legend.empty() && !m_tiles.front().maps.empty()) {
+    const int maps = int(m_tiles.front().maps.size()) + (peopleShown ? 1 : 0);
+    if (!legend.empty() && maps > 0) {
         auto* label = new QLabel;
         label->setPixmap(toPixmap(legend, kTileHeight));
         if (trials)
-            m_grid->addWidget(label, 1, int(m_tiles.size()), int(m_tiles.front().maps.size()), 1, Qt::AlignTop);
+            m_grid->addWidget(label, 1, int(m_tiles.size()), maps, 1, Qt::AlignTop);
         else
-            m_grid->addWidget(label, 0, int(m_tiles.front().maps.size()) + 1, Qt::AlignTop);
+            m_grid->addWidget(label, 0, maps + 1, Qt::AlignTop);
     }
     // The tiles keep their size at the top left; the spare room goes below and to the right.
     m_grid->setRowStretch(m_grid->rowCount(), 1);
@@ -796,7 +892,7 @@ QStringList CamView::overlayCaptions() const
     QStringList captions;
     for (const Tile& t : m_tiles) {
         for (const Tile::Map& m : t.maps)
-            captions << overlayCaption(m);
+            captions << overlayCaption(t, m);
     }
     return captions;
 }
@@ -826,7 +922,8 @@ Status CamView::exportFigure(const QString& pngPath) const
         for (const Tile::Map& m : t.maps) {
             if (!m.error.isEmpty())
                 return Error { m.error };
-            maps.push_back({ m.map, m_data->models[std::size_t(m.model)].spec.input, asciiCaption(overlayCaption(m)) });
+            maps.push_back(
+                { m.map, m_data->models[std::size_t(m.model)].spec.input, asciiCaption(overlayCaption(t, m)) });
         }
         CamFigureLayout layout;
         layout.imageCaption = QStringLiteral("#%1").arg(t.imageId);

@@ -6,6 +6,7 @@
 #include "models/classifier.h"
 #include "models/modelspec.h"
 #include "result.h"
+#include "study/marks.h"
 #include "study/responseexport.h"
 #include "study/study.h"
 
@@ -82,6 +83,8 @@ public:
     QString peopleText() const; ///< the human summary of the current item
     /// The captions of the overlays shown (model, method, P(real)), left to right, top to bottom.
     QStringList overlayCaptions() const;
+    /// The caption of people's map of the current image (empty when the study asks for no marks).
+    QString peopleMapCaption() const { return m_peopleMapCaption; }
     /// The overlays shown, as drawn (8-bit BGR), in the order of overlayCaptions().
     std::vector<cv::Mat> overlays() const;
 
@@ -111,6 +114,8 @@ public:
         std::vector<ResponseRow> modelAnswers;
         std::vector<ModelInfo> models;
         QString warning; ///< a model whose layers could not be read
+        std::vector<MarkedTrial> marks; ///< people's marks (simulated participants' too)
+        StudyDefinition definition;
     };
     /// One image of the current item with its maps, one per shown model.
     struct Tile
@@ -143,6 +148,13 @@ private:
     std::vector<int> shownModels() const;
     std::vector<qint64> currentImageIds() const;
     QString overlayCaption(const Tile::Map& map) const;
+    /// overlayCaption() with the model's agreement with people's marks on the tile, when there are any.
+    QString overlayCaption(const Tile& tile, const Tile::Map& map) const;
+    /// People's marks on the tile's image, in the shown file's pixels (the simulated box applies).
+    std::vector<QPointF> tileMarks(const Tile& tile) const;
+    double tileSigma(const Tile& tile) const;
+    /// People's heat map over the image, with their marks as dots; empty when the study asks for none.
+    Result<cv::Mat> peopleOverlay(const Tile& tile) const;
     Result<cv::Mat> tileOverlay(const Tile& tile, const Tile::Map& map) const;
 
     QString m_path;
@@ -173,6 +185,7 @@ private:
     QWidget* m_tilesHost;
     QWidget* m_listPanel = nullptr;
     QGridLayout* m_grid;
+    QString m_peopleMapCaption;
 };
 
 } // namespace ntt

@@ -96,4 +96,17 @@ MapAgreement mapAgreement(const std::vector<QPointF>& marks, const cv::Mat& mode
     return a;
 }
 
+MapAgreement shownImageAgreement(const std::vector<QPointF>& marks, const cv::Mat& model, double sigmaPx)
+{
+    constexpr int kLongSide = 256;
+    const double scale = std::min(1.0, double(kLongSide) / std::max(model.cols, model.rows));
+    if (scale >= 1.0)
+        return mapAgreement(marks, model, sigmaPx);
+    cv::Mat small;
+    cv::resize(model, small,
+        cv::Size(std::max(1, int(std::lround(model.cols * scale))), std::max(1, int(std::lround(model.rows * scale)))),
+        0, 0, cv::INTER_AREA);
+    return mapAgreement(marks, small, sigmaPx, double(small.cols) / model.cols);
+}
+
 } // namespace ntt

@@ -37,4 +37,12 @@ struct MapAgreement
  */
 MapAgreement mapAgreement(const std::vector<QPointF>& marks, const cv::Mat& model, double sigmaPx, double scale = 1.0);
 
+/**
+ * mapAgreement() of people's marks and a model's map on an image as shown (the file participants
+ * saw, `model` brought to its size, marks in its pixels, the kernel's SD in its pixels), computed on
+ * a copy at most 256 pixels on the long side (INTER_AREA) so that a phone's photo costs no more than
+ * a thumbnail.
+ */
+MapAgreement shownImageAgreement(const std::vector<QPointF>& marks, const cv::Mat& model, double sigmaPx);
+
 } // namespace ntt

@@ -52,6 +52,29 @@ QPointF imagePixelsToShown(double x, double y, int width, int height, const Stim
     return { (scaledX - g.cropX) / normalisation.size, (scaledY - g.cropY) / normalisation.size };
 }
 
+std::vector<QPointF> shownMarksOf(
+    const std::vector<MarkedTrial>& trials, qint64 imageId, int width, int height, bool includeSimulated)
+{
+    std::vector<QPointF> out;
+    for (const MarkedTrial& t : trials) {
+        if (t.row.simulated && !includeSimulated)
+            continue;
+        for (const Mark& m : t.marks.points) {
+            if (m.imageId == imageId)
+                out.emplace_back(m.u * width, m.v * height);
+        }
+    }
+    return out;
+}
+
+double shownKernelSigma(
+    double sigmaImagePx, int imageWidth, int imageHeight, const StimulusNormalisation& normalisation)
+{
+    if (!normalisation.enabled || imageWidth <= 0 || imageHeight <= 0)
+        return sigmaImagePx;
+    return sigmaImagePx * coverGeometry(imageWidth, imageHeight, normalisation.size).scaledWidth / double(imageWidth);
+}
+
 QString marksToJson(const TrialMarks& marks)
 {
     QJsonArray points;

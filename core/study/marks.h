@@ -62,6 +62,16 @@ QPointF shownToImagePixels(double u, double v, int width, int height, const Stim
 /// (0..1 when it is on it; outside when normalisation's crop cut it off).
 QPointF imagePixelsToShown(double x, double y, int width, int height, const StimulusNormalisation& normalisation);
 
+/// Where people marked image `imageId`, in the pixels of the file shown (width x height), over the
+/// trials given (simulated participants' only when `includeSimulated`).
+std::vector<QPointF> shownMarksOf(
+    const std::vector<MarkedTrial>& trials, qint64 imageId, int width, int height, bool includeSimulated);
+
+/// The heat maps' kernel SD (`sigmaImagePx`, in the pool image's pixels) in the pixels of the file
+/// shown: scaled as normalisation scaled the image, unchanged without normalisation.
+double shownKernelSigma(
+    double sigmaImagePx, int imageWidth, int imageHeight, const StimulusNormalisation& normalisation);
+
 /// The stored form of a trial's marks (a JSON object, keys points[{position, image, u, v, x, y}] and
 /// reason; x and y only when known: the participant window stores where on the shown image, and
 /// studyMarks() works out the image's pixels).

@@ -2,6 +2,8 @@
 #include "analysis/imageresults.h"
 #include "attention/camrun.h"
 #include "camview.h"
+#include "studyexports.h"
+#include "studyfile.h"
 
 #include <QComboBox>
 #include <QListWidget>
@@ -110,6 +112,62 @@ private Q_SLOTS:
         QVERIFY(view.exportFigure(png).ok());
         const cv::Mat figure = readImageBgr(png).value();
         QVERIFY(figure.cols > 2 * figure.rows / 2 && figure.rows >= 256);
+    }
+
+    // People's marks beside the model's map: their heat map after the image, and the model's
+    // agreement with them in its caption, as core computes it from the stored marks.
+    void peoplesMarksSitBesideTheModelsMap()
+    {
+        StudyDefinition d;
+        d.name = QStringLiteral("Attention marks");
+        d.trialType = TrialType::RealOrFake;
+        d.ways = 1;
+        d.trialsPerParticipant = 24;
+        d.marks.points = 3;
+        d.marks.reasons = { QStringLiteral("texture"), QStringLiteral("blur") };
+        d.marks.kernelSigmaPx = 6.0;
+        CancelToken cancel;
+        const auto created = createStudy(*m_file.db, d, cancel, {});
+        QVERIFY2(created.ok(), qPrintable(created.error()));
+        const qint64 study = created->study.id;
+        for (int i = 0; i < 3; ++i) {
+            auto plan = startSession(*m_file.db, study, QStringLiteral("M%1").arg(i), QStringLiteral("t"), false);
+            QVERIFY(plan.ok());
+            ScriptedParticipant script;
+            script.seed = std::uint64_t(30 + i);
+            script.accuracy = 0.8;
+            QVERIFY(runScriptedParticipant(*m_file.db, plan.value(), script).ok());
+        }
+        QVERIFY(runModelOnStudy(*m_file.db, study, m_file.modelId, ModelRunOptions {}, cancel, {}).ok());
+        const auto marks = studyMarks(*m_file.db, study, AnswerFilter {});
+        QVERIFY2(marks.ok() && !marks->empty(), qPrintable(marks.error()));
+        const qint64 marked = marks->front().marks.points.front().imageId;
+
+        CamView view;
+        QSignalSpy shown(&view, &CamView::mapsShown);
+        view.resize(1400, 900);
+        view.show();
+        QSignalSpy loaded(&view, &CamView::loaded);
+        view.setStudy(m_file.path, study);
+        QVERIFY(loaded.wait(30000));
+        shown.clear();
+        QVERIFY(view.showImage(marked));
+        QVERIFY(waitForMaps(view, shown));
+        const std::vector<QPointF> expected = [&] {
+            const QString stimulus = m_file.db->stimulusPaths(study)->value(marked);
+            const cv::Mat image = readImageBgr(stimulus).value();
+            return shownMarksOf(marks.value(), marked, image.cols, image.rows, false);
+        }();
+        QVERIFY(!expected.empty());
+        QVERIFY2(view.peopleMapCaption().startsWith(
+                     QStringLiteral("People's marks · %1 mark(s), kernel SD 6 px").arg(expected.size())),
+            qPrintable(view.peopleMapCaption()));
+        const QString caption = view.overlayCaptions().value(0);
+        QVERIFY2(caption.contains(QStringLiteral(" · with people: r ")), qPrintable(caption));
+        if (const QString out = qEnvironmentVariable("NTT_SCREENSHOT_DIR"); !out.isEmpty()) {
+            QTest::qWait(200); // the tiles are laid out
+            view.grab().save(QDir(out).filePath(QStringLiteral("attention-marks.png")));
+        }
     }
 
     void trialRowShowsEachPositionAndTheChoices()
