@@ -15,6 +15,7 @@
 #include "study/participantcode.h"
 #include "study/rng.h"
 #include "study/trialgenerator.h"
+#include "studyexports.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -505,6 +506,95 @@ Result<std::vector<StudyCam>> computeStudyCams(
             return Error { s.error() };
     }
     return cams;
+}
+
+Table attentionAgreementTable(const std::vector<ImageAttentionAgreement>& rows)
+{
+    const auto number = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); };
+    Table t;
+    t.header = { QStringLiteral("image_id"), QStringLiteral("image"), QStringLiteral("source"),
+        QStringLiteral("category"), QStringLiteral("model"), QStringLiteral("layer"), QStringLiteral("marks"),
+        QStringLiteral("participants"), QStringLiteral("kernel_sigma_px"), QStringLiteral("correlation"),
+        QStringLiteral("share_in_model_top20"), QStringLiteral("pointing_hit"), QStringLiteral("error") };
+    for (const ImageAttentionAgreement& r : rows) {
+        const bool ok = r.error.isEmpty();
+        t.rows.push_back({ QString::number(r.image.id), r.image.relativePath, r.image.source, r.image.category, r.model,
+            r.layer, QString::number(r.agreement.marks), QString::number(r.participants), number(r.kernelSigmaPx),
+            ok ? number(r.agreement.correlation) : QString(), ok ? number(r.agreement.shareInModelTop20) : QString(),
+            ok && r.agreement.pointingHit >= 0 ? QString::number(r.agreement.pointingHit) : QString(), r.error });
+    }
+    return t;
+}
+
+Result<std::vector<ImageAttentionAgreement>> attentionAgreement(StudyDatabase& db, qint64 studyId,
+    const AnswerFilter& filter, const CamOptions& options, const CancelToken& cancel, const ProgressFn& progress)
+{
+    const auto study = db.study(studyId);
+    if (!study)
+        return Error { study.error() };
+    const StudyDefinition& d = study->definition;
+    if (d.marks.points <= 0)
+        return Error { QStringLiteral("study \"%1\" asks for no marks: add \"marks\" to its definition to compare "
+                                      "where people looked with the models' maps")
+                           .arg(d.name) };
+    const auto marks = studyMarks(db, studyId, filter);
+    if (!marks)
+        return Error { marks.error() };
+    const auto images = db.studyImages(studyId);
+    const auto models = db.models();
+    if (!images || !models)
+        return Error { !images ? images.error() : models.error() };
+    // The marked images, in the study's order, and who marked each.
+    QHash<qint64, QSet<QString>> markedBy;
+    for (const MarkedTrial& t : marks.value()) {
+        for (const Mark& m : t.marks.points)
+            markedBy[m.imageId].insert(t.row.participant);
+    }
+    std::vector<qint64> ids;
+    QHash<qint64, PoolImage> byId;
+    for (const PoolImage& image : images.value()) {
+        if (markedBy.contains(image.id)) {
+            ids.push_back(image.id);
+            byId.insert(image.id, image);
+        }
+    }
+    std::vector<ImageAttentionAgreement> out;
+    if (ids.empty())
+        return out;
+    for (const StoredModel& model : models.value()) {
+        const auto layers = modelCamLayers(db, model.id);
+        if (!layers)
+            continue; // a model without maps (no convolutional layer to explain) has nothing to compare
+        StudyCamRequest request;
+        request.modelId = model.id;
+        request.studyId = studyId;
+        request.imageIds = ids;
+        request.options = options;
+        const auto cams = computeStudyCams(db, request, cancel, progress);
+        if (!cams)
+            return Error { QStringLiteral("%1: %2").arg(model.name, cams.error()) };
+        for (const StudyCam& cam : cams.value()) {
+            ImageAttentionAgreement row;
+            row.image = byId.value(cam.imageId);
+            row.model = model.name;
+            row.layer = cam.result.map.layer;
+            row.participants = int(markedBy.value(cam.imageId).size());
+            row.kernelSigmaPx = d.marks.kernelSigmaPx;
+            const int width = cam.result.imageWidth;
+            const int height = cam.result.imageHeight;
+            auto map = cam.result.error.isEmpty() ? camMapToImage(cam.result.map, layers->spec.input, width, height)
+                                                  : Result<cv::Mat>(Error { cam.result.error });
+            if (!map) {
+                row.error = map.error();
+            } else {
+                row.agreement = shownImageAgreement(
+                    shownMarksOf(marks.value(), cam.imageId, width, height, filter.includeSimulated), map.value(),
+                    shownKernelSigma(d.marks.kernelSigmaPx, row.image.width, row.image.height, d.normalisation));
+            }
+            out.push_back(std::move(row));
+        }
+    }
+    return out;
 }
 
 namespace {

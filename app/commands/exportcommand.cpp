@@ -21,7 +21,9 @@ int cmdExport(const QStringList& args)
         "confidence, each model's from P(real), point by point), auc (their AUCs with participant- or image-level "
         "bootstrap intervals), calibration (people's accuracy per confidence level, each model's reliability "
         "diagram and expected calibration error), marks (one row per place people clicked as giving an image away, "
-        "in the image's own pixels), summaries (every summary table into the folder "
+        "in the image's own pixels), attention-agreement (per marked image and model, people's marks against the "
+        "model's Grad-CAM map: correlation, share of marks in its top 20 %, pointing game), summaries (every summary "
+        "table into the folder "
         "--out), pool-evaluation (a model on the pool images it "
         "predicted with `model run --pool`, per source or per category; --model), or psych-ds (a Psych-DS dataset "
         "folder with all of "
@@ -102,6 +104,20 @@ int cmdExport(const QStringList& args)
               << Qt::flush;
         return 0;
     }
+    if (what == QLatin1String("attention-agreement")) {
+        CancelToken cancel;
+        CamOptions cam;
+        const auto rows = attentionAgreement(*db.value(), studyId, options.filter, cam, cancel, progressPrinter());
+        if (!rows)
+            return fail(rows.error());
+        if (const Status s = writeTableFile(attentionAgreementTable(rows.value()), file); !s)
+            return fail(s.error());
+        out() << QStringLiteral("wrote %1 row(s) of people's marks against the models' Grad-CAM maps to %2\n")
+                     .arg(rows->size())
+                     .arg(file)
+              << Qt::flush;
+        return 0;
+    }
     if (what == QLatin1String("marks")) {
         const auto marks = studyMarks(*db.value(), studyId, options.filter);
         if (!marks)
@@ -129,7 +145,7 @@ int cmdExport(const QStringList& args)
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
                            "sources, participants, images, confusion, source-pairs, pair-correlation, roc, auc, "
-                           "calibration, marks, summaries, "
+                           "calibration, marks, attention-agreement, summaries, "
                            "pool-evaluation or psych-ds")
                 .arg(what));
     if (!rows)

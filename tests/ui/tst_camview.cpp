@@ -142,6 +142,15 @@ private Q_SLOTS:
         const auto marks = studyMarks(*m_file.db, study, AnswerFilter {});
         QVERIFY2(marks.ok() && !marks->empty(), qPrintable(marks.error()));
         const qint64 marked = marks->front().marks.points.front().imageId;
+        // ntt export --what marks: one row per click, in the image's own pixels.
+        const Table clicks = marksTable(marks.value());
+        int points = 0;
+        for (const MarkedTrial& t : marks.value())
+            points += int(t.marks.points.size());
+        QCOMPARE(int(clicks.rows.size()), points);
+        QCOMPARE(clicks.header.mid(15, 4),
+            (QStringList { QStringLiteral("x"), QStringLiteral("y"), QStringLiteral("u"), QStringLiteral("v") }));
+        QCOMPARE(clicks.rows.front().at(9), QString::number(marked));
 
         CamView view;
         QSignalSpy shown(&view, &CamView::mapsShown);
@@ -164,6 +173,22 @@ private Q_SLOTS:
             qPrintable(view.peopleMapCaption()));
         const QString caption = view.overlayCaptions().value(0);
         QVERIFY2(caption.contains(QStringLiteral(" · with people: r ")), qPrintable(caption));
+
+        // The export (ntt export --what attention-agreement) says what the caption says.
+        const auto rows = attentionAgreement(*m_file.db, study, AnswerFilter {}, CamOptions {}, cancel, {});
+        QVERIFY2(rows.ok(), qPrintable(rows.error()));
+        const auto row = std::find_if(rows->begin(), rows->end(),
+            [&](const ImageAttentionAgreement& r) { return r.image.id == marked && r.model == QLatin1String("tiny"); });
+        QVERIFY(row != rows->end());
+        QVERIFY(row->error.isEmpty());
+        QCOMPARE(row->agreement.marks, int(expected.size()));
+        QVERIFY2(caption.contains(QStringLiteral("r %1, %2 % of marks")
+                                      .arg(row->agreement.correlation, 0, 'f', 2)
+                                      .arg(100.0 * row->agreement.shareInModelTop20, 0, 'f', 0)),
+            qPrintable(caption));
+        const Table table = attentionAgreementTable(rows.value());
+        QCOMPARE(table.header.at(9), QStringLiteral("correlation"));
+        QCOMPARE(int(table.rows.size()), int(rows->size()));
         if (const QString out = qEnvironmentVariable("NTT_SCREENSHOT_DIR"); !out.isEmpty()) {
             QTest::qWait(200); // the tiles are laid out
             view.grab().save(QDir(out).filePath(QStringLiteral("attention-marks.png")));
