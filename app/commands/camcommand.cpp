@@ -1,10 +1,13 @@
 // `ntt cam`: see commands.h and `ntt cam --help`.
 
 #include "attention/camrun.h"
+#include "attention/peoplemap.h"
 #include "commands/commandoptions.h"
 #include "commands/commands.h"
 #include "csvwriter.h"
+#include "imagefiles.h"
 #include "npy.h"
+#include "pool/imagedecode.h"
 #include "studyexports.h"
 #include "studyfile.h"
 
@@ -26,6 +29,83 @@ struct CamSubject
     QString source;
     QString category;
 };
+
+} // namespace
+
+namespace {
+
+// ntt cam --people: people's heat map of one image's marks, as the Attention tab draws it.
+int peopleMapCommand(const QCommandLineParser& p)
+{
+    if (!p.isSet(QStringLiteral("db")) || !p.isSet(QStringLiteral("study"))
+        || p.values(QStringLiteral("image")).size() != 1)
+        return usage(p, QStringLiteral("--people needs --db, --study and one --image (a pool image id)"));
+    if (!p.isSet(QStringLiteral("out")) && !p.isSet(QStringLiteral("map-out")))
+        return usage(p, QStringLiteral("say where to write: --out FILE.png and/or --map-out FILE.npy"));
+    auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
+    if (!db)
+        return fail(db.error());
+    const auto study = findStudy(*db.value(), p.value(QStringLiteral("study")));
+    if (!study)
+        return fail(study.error());
+    bool ok = false;
+    const qint64 imageId = p.value(QStringLiteral("image")).toLongLong(&ok);
+    const auto images = db.value()->studyImages(study->id);
+    const auto paths = db.value()->stimulusPaths(study->id);
+    if (!images || !paths)
+        return fail(!images ? images.error() : paths.error());
+    const auto image
+        = std::find_if(images->begin(), images->end(), [&](const PoolImage& i) { return ok && i.id == imageId; });
+    if (image == images->end())
+        return fail(QStringLiteral("%1: image %2 is not in study \"%3\"")
+                        .arg(db.value()->path(), p.value(QStringLiteral("image")), study->definition.name));
+    if (study->definition.marks.points <= 0)
+        return fail(
+            QStringLiteral("study \"%1\" asks for no marks, so there is no people's map").arg(study->definition.name));
+    AnswerFilter filter;
+    filter.includeSimulated = p.isSet(QStringLiteral("include-simulated"));
+    const auto marks = studyMarks(*db.value(), study->id, filter);
+    if (!marks)
+        return fail(marks.error());
+    const QString shownPath = paths->value(imageId);
+    const auto shown = readImageBgr(shownPath);
+    if (!shown)
+        return fail(shown.error());
+    const std::vector<QPointF> points = shownMarksOf(marks.value(), imageId, shown->cols, shown->rows, true);
+    const double sigma = shownKernelSigma(
+        study->definition.marks.kernelSigmaPx, image->width, image->height, study->definition.normalisation);
+    const cv::Mat map = peopleHeatMap(points, shown->cols, shown->rows, sigma);
+    if (p.isSet(QStringLiteral("map-out"))) {
+        if (const Status s = writeNpyFloat32(p.value(QStringLiteral("map-out")), map); !s)
+            return fail(s.error());
+    }
+    if (p.isSet(QStringLiteral("out"))) {
+        const auto colormap = camColormapFromName(p.value(QStringLiteral("colormap")));
+        if (!colormap)
+            return usage(p,
+                QStringLiteral("--colormap \"%1\": use jet, turbo or viridis")
+                    .arg(p.value(QStringLiteral("colormap"))));
+        CamPanel panel;
+        panel.map01 = map;
+        panel.options.colormap = *colormap;
+        panel.caption = asciiCaption(QStringLiteral("People's marks: %1 mark(s), kernel SD %2 px")
+                                         .arg(points.size())
+                                         .arg(study->definition.marks.kernelSigmaPx));
+        CamFigureLayout layout;
+        layout.imageCaption = QStringLiteral("#%1").arg(imageId);
+        const auto figure = composeCamFigure(shown.value(), { panel }, *colormap, layout);
+        if (!figure)
+            return fail(figure.error());
+        if (const Status s = writePng(figure.value(), p.value(QStringLiteral("out"))); !s)
+            return fail(s.error());
+    }
+    out() << QStringLiteral("people's map of image %1: %2 mark(s), kernel SD %3 px on the file shown\n")
+                 .arg(imageId)
+                 .arg(points.size())
+                 .arg(sigma)
+          << Qt::flush;
+    return 0;
+}
 
 } // namespace
 
@@ -78,6 +158,12 @@ int cmdCam(const QStringList& args)
         QStringLiteral("Several images: <id or name>.png and .npy per image, and maps.csv listing them."),
         QStringLiteral("dir") });
     p.addOption({ QStringLiteral("list-layers"), QStringLiteral("Print the model's layers and their shapes.") });
+    p.addOption({ QStringLiteral("people"),
+        QStringLiteral("People's map instead of a model's (no --model): the heat map of the marks people made on "
+                       "--image in --study (a Gaussian of the study's kernel SD at each mark), in the pixels of the "
+                       "file shown, to --map-out (.npy, [H, W] float32, 0..1) and --out (figure).") });
+    p.addOption(
+        { QStringLiteral("include-simulated"), QStringLiteral("--people: count simulated participants' marks.") });
     p.addOption({ QStringLiteral("batch-size"), QStringLiteral("Images per batch (default 8)."), QStringLiteral("n"),
         QStringLiteral("8") });
     p.addOption({ QStringLiteral("threads"), QStringLiteral("CPU threads (default: all cores)."), QStringLiteral("n"),
@@ -86,6 +172,9 @@ int cmdCam(const QStringList& args)
     int code = 0;
     if (!parse(p, args, code))
         return code;
+
+    if (p.isSet(QStringLiteral("people")))
+        return peopleMapCommand(p);
 
     const DevicePreference device = p.isSet(QStringLiteral("cpu")) ? DevicePreference::Cpu : DevicePreference::Auto;
     bool ok = false;

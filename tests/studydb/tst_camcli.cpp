@@ -1,6 +1,8 @@
 #include "../common/demostudyfile.h"
 #include "../common/runntt.h"
+#include "attention/peoplemap.h"
 #include "npy.h"
+#include "studyexports.h"
 #include "studyfile.h"
 
 #include <QDir>
@@ -85,6 +87,58 @@ private Q_SLOTS:
             = ntt({ QStringLiteral("cam"), QStringLiteral("--model"), model, QStringLiteral("--list-layers") });
         QVERIFY2(layers.code == 0, qPrintable(layers.err));
         QVERIFY2(layers.out.contains(QStringLiteral("default")), qPrintable(layers.out));
+    }
+
+    // ntt cam --people: people's map of one image as .npy and as a figure, equal to peopleHeatMap of
+    // the stored marks; a study without marks, or a missing image, is named.
+    void peoplesMapOfAStudyImage()
+    {
+        auto file = testing::demoStudyFile(m_dir.filePath(QStringLiteral("people")), 2, 48);
+        QVERIFY2(file.ok(), qPrintable(file.error()));
+        StudyDefinition d;
+        d.name = QStringLiteral("marks");
+        d.trialType = TrialType::PickReal;
+        d.ways = 2;
+        d.trialsPerParticipant = 12;
+        d.marks.points = 2;
+        d.marks.kernelSigmaPx = 4.0;
+        CancelToken cancel;
+        const auto created = createStudy(*file->db, d, cancel, {});
+        QVERIFY(created.ok());
+        auto plan = startSession(*file->db, created->study.id, QStringLiteral("P1"), QStringLiteral("t"), false);
+        QVERIFY(plan.ok());
+        QVERIFY(runScriptedParticipant(*file->db, plan.value(), ScriptedParticipant {}).ok());
+        const auto marks = studyMarks(*file->db, created->study.id, AnswerFilter {});
+        QVERIFY(marks.ok() && !marks->empty());
+        const qint64 image = marks->front().marks.points.front().imageId;
+        const QString npy = m_dir.filePath(QStringLiteral("people.npy"));
+        const QString png = m_dir.filePath(QStringLiteral("people.png"));
+        const Run run = ntt({ QStringLiteral("cam"), QStringLiteral("--db"), file->path, QStringLiteral("--study"),
+            QStringLiteral("marks"), QStringLiteral("--image"), QString::number(image), QStringLiteral("--people"),
+            QStringLiteral("--map-out"), npy, QStringLiteral("--out"), png });
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const auto map = readNpyFloat32(npy);
+        QVERIFY2(map.ok(), qPrintable(map.error()));
+        QCOMPARE(map->shape, (std::vector<qint64> { 48, 48 }));
+        const cv::Mat expected = peopleHeatMap(shownMarksOf(marks.value(), image, 48, 48, false), 48, 48, 4.0);
+        for (int i = 0; i < 48 * 48; ++i)
+            QCOMPARE(map->data[std::size_t(i)], expected.at<float>(i / 48, i % 48));
+        QVERIFY(!cv::imread(png.toStdString(), cv::IMREAD_COLOR).empty());
+
+        StudyDefinition plain = d;
+        plain.name = QStringLiteral("no marks");
+        plain.marks.points = 0;
+        QVERIFY(createStudy(*file->db, plain, cancel, {}).ok());
+        const Run none = ntt({ QStringLiteral("cam"), QStringLiteral("--db"), file->path, QStringLiteral("--study"),
+            QStringLiteral("no marks"), QStringLiteral("--image"), QString::number(image), QStringLiteral("--people"),
+            QStringLiteral("--map-out"), npy });
+        QVERIFY(none.code != 0);
+        QVERIFY2(none.err.contains(QStringLiteral("asks for no marks")), qPrintable(none.err));
+        const Run missing = ntt({ QStringLiteral("cam"), QStringLiteral("--db"), file->path, QStringLiteral("--study"),
+            QStringLiteral("marks"), QStringLiteral("--image"), QStringLiteral("99999"), QStringLiteral("--people"),
+            QStringLiteral("--map-out"), npy });
+        QVERIFY(missing.code != 0);
+        QVERIFY2(missing.err.contains(QStringLiteral("99999")), qPrintable(missing.err));
     }
 
     void aCategoryOfAStudyFileIntoAFolder()
