@@ -73,8 +73,8 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
         Sql insert(db, path);
         insert
             .prepare(QStringLiteral("INSERT INTO trials (session_id, trial_index, trial_type, ways, correct_position, "
-                                    "practice, is_catch, break_after, choices, target_source) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
+                                    "practice, is_catch, break_after, choices, target_source, repeat_of) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
             .bind(sessionId)
             .bind(t.index)
             .bind(trialTypeName(t.type))
@@ -84,7 +84,8 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
             .bind(t.isCatch ? 1 : 0)
             .bind(t.breakAfter ? 1 : 0)
             .bind(t.choices.isEmpty() ? QVariant() : QVariant(choicesToText(t.choices)))
-            .bind(t.targetSource.isEmpty() ? QVariant() : QVariant(t.targetSource));
+            .bind(t.targetSource.isEmpty() ? QVariant() : QVariant(t.targetSource))
+            .bind(t.repeatOf >= 0 ? QVariant(t.repeatOf) : QVariant());
         if (const Status s = insert.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
             return s;
         t.id = insert.returnedId().value_or(0);
@@ -236,10 +237,11 @@ Result<std::vector<SessionInfo>> SessionStore::sessions(qint64 studyId) const
 Result<std::vector<Trial>> SessionStore::sessionTrials(qint64 sessionId) const
 {
     Sql q(database(), m_c.m_path);
-    q.prepare(QStringLiteral("SELECT t.id, t.trial_index, t.trial_type, t.correct_position, t.practice, t.is_catch, "
-                             "t.break_after, ti.position, ti.image_id, t.choices, t.target_source FROM trials t "
-                             "JOIN trial_images ti ON ti.trial_id = t.id WHERE t.session_id = ? "
-                             "ORDER BY t.trial_index, ti.position"))
+    q.prepare(QStringLiteral(
+                  "SELECT t.id, t.trial_index, t.trial_type, t.correct_position, t.practice, t.is_catch, "
+                  "t.break_after, ti.position, ti.image_id, t.choices, t.target_source, t.repeat_of FROM trials t "
+                  "JOIN trial_images ti ON ti.trial_id = t.id WHERE t.session_id = ? "
+                  "ORDER BY t.trial_index, ti.position"))
         .bind(sessionId);
     if (const Status s = q.exec(QStringLiteral("reading the trials of session %1").arg(sessionId)); !s)
         return Error { s.error() };
@@ -263,6 +265,7 @@ Result<std::vector<Trial>> SessionStore::sessionTrials(qint64 sessionId) const
             t.breakAfter = q.value(6).toInt() != 0;
             t.choices = choicesFromText(q.value(9));
             t.targetSource = q.value(10).toString();
+            t.repeatOf = q.value(11).isNull() ? -1 : q.value(11).toInt();
             trials.push_back(t);
         }
         trials.back().imageIds.push_back(q.value(8).toLongLong());
@@ -621,7 +624,7 @@ Result<std::vector<ResponseRow>> SessionStore::answerRows(qint64 studyId, Answer
     Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT st.name, s.id, s.participant_code, s.station, s.simulated, t.id, t.trial_index, "
                              "t.trial_type, t.correct_position, t.practice, t.is_catch, t.break_after, %1, s.state, "
-                             "t.choices, t.target_source "
+                             "t.choices, t.target_source, t.repeat_of "
                              "FROM %2 JOIN sessions s ON s.id = t.session_id JOIN studies st ON st.id = s.study_id "
                              "WHERE (? = 0 OR st.id = ?) ORDER BY st.id, %3 s.id, t.trial_index")
                   .arg(columns, from, people ? QString() : QStringLiteral("r.model_id,")))
@@ -662,6 +665,7 @@ Result<std::vector<ResponseRow>> SessionStore::answerRows(qint64 studyId, Answer
         t.breakAfter = q.value(11).toInt() != 0;
         t.choices = choicesFromText(q.value(24));
         t.targetSource = q.value(25).toString();
+        t.repeatOf = q.value(26).isNull() ? -1 : q.value(26).toInt();
         Response& r = row.response;
         r.trialId = t.id;
         r.trialIndex = t.index;

@@ -184,12 +184,17 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
             QStringLiteral("ALTER TABLE trials ADD COLUMN choices TEXT"),
             QStringLiteral("ALTER TABLE trials ADD COLUMN target_source TEXT"),
         };
+    case 10:
+        return {
+            // A repeated trial: the index of the trial it repeats (people's self-consistency); NULL otherwise.
+            QStringLiteral("ALTER TABLE trials ADD COLUMN repeat_of INTEGER"),
+        };
     default:
         return {};
     }
 }
 
-constexpr int kSchemaVersion = 9;
+constexpr int kSchemaVersion = 10;
 
 } // namespace
 

@@ -131,6 +131,7 @@ Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, cons
             result.pRealByModel.insert(m.name, std::move(pReal).value());
     }
     result.roc = rocAndCalibration(kept, result.pRealByModel, options);
+    result.selfConsistency = selfConsistency(kept, options.filter);
     return result;
 }
 
@@ -157,15 +158,18 @@ QString summaryTableName(SummaryTable table)
         return QStringLiteral("auc");
     case SummaryTable::Calibration:
         return QStringLiteral("calibration");
+    case SummaryTable::SelfConsistency:
+        return QStringLiteral("self-consistency");
     }
     return {};
 }
 
 const std::vector<SummaryTable>& allSummaryTables()
 {
-    static const std::vector<SummaryTable> all = { SummaryTable::Categories, SummaryTable::Sources,
-        SummaryTable::Participants, SummaryTable::Images, SummaryTable::Confusion, SummaryTable::SourcePairs,
-        SummaryTable::PairCorrelation, SummaryTable::Roc, SummaryTable::Auc, SummaryTable::Calibration };
+    static const std::vector<SummaryTable> all
+        = { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images,
+              SummaryTable::Confusion, SummaryTable::SourcePairs, SummaryTable::PairCorrelation, SummaryTable::Roc,
+              SummaryTable::Auc, SummaryTable::Calibration, SummaryTable::SelfConsistency };
     return all;
 }
 
@@ -245,6 +249,8 @@ Table summaryTable(const StudyAnalysis& a, SummaryTable table)
         return aucTable(a.roc);
     case SummaryTable::Calibration:
         return calibrationTable(a.roc);
+    case SummaryTable::SelfConsistency:
+        return selfConsistencyTable(a.selfConsistency, a.analysis);
     }
     return {};
 }

@@ -23,6 +23,7 @@ struct StudyAnalysis
     QHash<qint64, ImageHumanResult> people; ///< per image, under the options' filter
     QMap<QString, QHash<qint64, float>> pRealByModel; ///< model name -> image id -> P(real)
     RocAnalysis roc; ///< people's and each model's ROC and calibration on the real-or-fake trials
+    std::vector<SelfConsistency> selfConsistency; ///< on repeated trials, per participant and pooled
     QHash<qint64, QStringList> tags;
     QHash<qint64, QString> notes;
 };
@@ -74,11 +75,12 @@ enum class SummaryTable {
     Roc, ///< ROC curves of people (confidence ratings) and models (P(real)) on real-or-fake trials
     Auc, ///< their AUCs with bootstrap intervals
     Calibration, ///< people's accuracy per confidence level, each model's reliability diagram and ECE
+    SelfConsistency, ///< repeated trials: people's consistency with themselves, models against that ceiling
 };
 /// Every summary table, in the order exports write them.
 const std::vector<SummaryTable>& allSummaryTables();
 /// "categories", "sources", "participants", "images", "confusion", "source-pairs", "pair-correlation",
-/// "roc", "auc", "calibration"
+/// "roc", "auc", "calibration", "self-consistency"
 std::optional<SummaryTable> summaryTableFromName(const QString& name);
 Table summaryTable(const StudyAnalysis& analysis, SummaryTable table);
 

@@ -20,7 +20,9 @@ int cmdExport(const QStringList& args)
         "model's pair accuracies, with a bootstrap interval), roc (people's ROC from real-or-fake answers with "
         "confidence, each model's from P(real), point by point), auc (their AUCs with participant- or image-level "
         "bootstrap intervals), calibration (people's accuracy per confidence level, each model's reliability "
-        "diagram and expected calibration error), marks (one row per place people clicked as giving an image away, "
+        "diagram and expected calibration error), self-consistency (people's answers to repeated trials against their "
+        "first answers, and each model's error consistency with people against that ceiling), marks (one row per place "
+        "people clicked as giving an image away, "
         "in the image's own pixels), attention-agreement (per marked image and model, people's marks against the "
         "model's Grad-CAM map: correlation, share of marks in its top 20 %, pointing game), summaries (every summary "
         "table into the folder "
@@ -145,7 +147,7 @@ int cmdExport(const QStringList& args)
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
                            "sources, participants, images, confusion, source-pairs, pair-correlation, roc, auc, "
-                           "calibration, marks, attention-agreement, summaries, "
+                           "calibration, self-consistency, marks, attention-agreement, summaries, "
                            "pool-evaluation or psych-ds")
                 .arg(what));
     if (!rows)

@@ -401,4 +401,48 @@ Analysis analyse(
     return a;
 }
 
+std::vector<SelfConsistency> selfConsistency(const std::vector<ResponseRow>& people, const AnswerFilter& filter)
+{
+    // Each session's answered trials by index, then every repeat against its original.
+    QHash<QPair<qint64, int>, const ResponseRow*> byTrial;
+    for (const ResponseRow& r : people) {
+        if (countsAsAnswer(r, filter) && r.response.answer >= 0)
+            byTrial.insert({ r.sessionId, r.trial.index }, &r);
+    }
+    struct Pairs
+    {
+        std::vector<bool> first;
+        std::vector<bool> repeat;
+        int same = 0;
+    };
+    std::map<QString, Pairs> byParticipant;
+    Pairs pooled;
+    for (const ResponseRow& r : people) {
+        if (r.trial.repeatOf < 0 || r.response.answer < 0 || !countsAsAnswer(r, filter))
+            continue;
+        const ResponseRow* original = byTrial.value({ r.sessionId, r.trial.repeatOf });
+        if (!original)
+            continue;
+        for (Pairs* p : { &byParticipant[r.participant], &pooled }) {
+            p->first.push_back(original->response.correct);
+            p->repeat.push_back(r.response.correct);
+            p->same += original->response.answer == r.response.answer ? 1 : 0;
+        }
+    }
+    std::vector<SelfConsistency> out;
+    const auto row = [](const QString& who, const Pairs& p) {
+        SelfConsistency c;
+        c.participant = who;
+        c.pairs = int(p.first.size());
+        c.sameAnswer = wilsonInterval(p.same, c.pairs);
+        c.errors = errorConsistency(p.first, p.repeat);
+        return c;
+    };
+    for (const auto& [participant, pairs] : byParticipant)
+        out.push_back(row(participant, pairs));
+    if (!pooled.first.empty())
+        out.push_back(row(peopleAgent(), pooled));
+    return out;
+}
+
 } // namespace ntt

@@ -119,6 +119,24 @@ struct PairAgreement
 /// sources of a pick-source row, or the two choices of a two-way which-source trial; empty otherwise.
 QString sourcePairLabel(const Trial& trial, const std::vector<PoolImage>& shown);
 
+/// Answers to repeated trials (a study's repeat_trials): how consistent people are with themselves.
+struct SelfConsistency
+{
+    QString participant; ///< a participant code, or peopleAgent() for everyone's pairs pooled
+    int pairs = 0; ///< repeated trials answered both times
+    Proportion sameAnswer; ///< the same answer both times, with its Wilson interval
+    /// Cohen's kappa of right and wrong, first answer against the repeat (error consistency,
+    /// Geirhos et al. 2020): the ceiling for any agent's error consistency with people.
+    ErrorConsistency errors;
+};
+
+/**
+ * Self-consistency per participant, then pooled (last, participant = peopleAgent()), over the
+ * repeated trials whose repeat and original both count under `filter` and were both answered
+ * (no deadline miss). Empty when no repeat was answered.
+ */
+std::vector<SelfConsistency> selfConsistency(const std::vector<ResponseRow>& people, const AnswerFilter& filter);
+
 struct Analysis
 {
     std::vector<ParticipantSummary> participants;

@@ -1,5 +1,6 @@
 #include "analysis/statistics.h"
 
+#include "quantile.h"
 #include "study/rng.h"
 
 #include <algorithm>
@@ -24,13 +25,7 @@ double logBinomialPmf(int k, int n, double p)
 /// numpy.percentile's default (linear interpolation between closest ranks) on sorted values.
 double percentile(const std::vector<double>& sorted, double q)
 {
-    if (sorted.empty())
-        return kNaN;
-    const double position = q * double(sorted.size() - 1);
-    const auto below = static_cast<std::size_t>(std::floor(position));
-    const std::size_t above = std::min(below + 1, sorted.size() - 1);
-    const double fraction = position - double(below);
-    return sorted[below] + (sorted[above] - sorted[below]) * fraction;
+    return sortedPercentile(sorted, q);
 }
 
 } // namespace
@@ -286,14 +281,6 @@ double rocAuc(const std::vector<double>& positiveScores, const std::vector<doubl
     const double m = double(positiveScores.size());
     const double n = double(negativeScores.size());
     return (positiveRankSum - m * (m + 1.0) / 2.0) / (m * n);
-}
-
-double linearPercentile(std::vector<double> values, double q)
-{
-    if (values.empty())
-        return kNaN;
-    std::sort(values.begin(), values.end());
-    return percentile(values, q);
 }
 
 std::vector<RocPoint> rocCurve(const std::vector<double>& positiveScores, const std::vector<double>& negativeScores)

@@ -143,10 +143,6 @@ struct Reliability
  */
 Reliability reliabilityDiagram(const std::vector<std::pair<double, bool>>& predictions, int bins = 10);
 
-/// The q-quantile (0..1) of `values` as numpy.percentile(values, 100 q) with its default (linear)
-/// method; NaN when empty.
-double linearPercentile(std::vector<double> values, double q);
-
 /// Ranks 1..n of `values`, ties given their average rank (scipy.stats.rankdata(method="average")).
 std::vector<double> averageRanks(const std::vector<double>& values);
 

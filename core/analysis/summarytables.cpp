@@ -148,6 +148,32 @@ Table marksTable(const std::vector<MarkedTrial>& trials)
     return t;
 }
 
+Table selfConsistencyTable(const std::vector<SelfConsistency>& consistency, const Analysis& analysis)
+{
+    Table t;
+    t.header = { QStringLiteral("agent"), QStringLiteral("agent_kind"), QStringLiteral("pairs"),
+        QStringLiteral("same_answer"), QStringLiteral("same_low"), QStringLiteral("same_high"), QStringLiteral("kappa"),
+        QStringLiteral("ceiling_kappa"), QStringLiteral("share_of_ceiling") };
+    double ceiling = std::nan("");
+    for (const SelfConsistency& c : consistency) {
+        const bool pooled = c.participant == peopleAgent();
+        if (pooled)
+            ceiling = c.errors.kappa;
+        t.rows.push_back({ c.participant, pooled ? QStringLiteral("people") : QStringLiteral("participant"),
+            QString::number(c.pairs), number(c.sameAnswer.estimate), number(c.sameAnswer.low),
+            number(c.sameAnswer.high), number(c.errors.kappa), QString(), QString() });
+    }
+    // Each model's kappa with the pooled people over all trials, against what people reach with themselves.
+    for (const ConsistencyRow& r : analysis.errorConsistency) {
+        if (r.ceiling || r.group != QLatin1String("all") || r.first != peopleAgent())
+            continue;
+        t.rows.push_back({ r.second, QStringLiteral("model"), QString::number(r.consistency.trials), QString(),
+            QString(), QString(), number(r.consistency.kappa), number(ceiling),
+            number(std::isfinite(ceiling) && ceiling > 0.0 ? r.consistency.kappa / ceiling : std::nan("")) });
+    }
+    return t;
+}
+
 Table participantTable(const Analysis& analysis)
 {
     Table t;

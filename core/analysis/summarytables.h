@@ -58,6 +58,12 @@ Table calibrationTable(const RocAnalysis& roc);
 /// shown), reason, marked_utc.
 Table marksTable(const std::vector<MarkedTrial>& trials);
 
+/// Self-consistency on repeated trials, then each model's error consistency with people against that
+/// ceiling: agent, agent_kind (participant, people, model), pairs, same_answer, same_low, same_high,
+/// kappa (right and wrong, first against repeat; for a model, with the pooled people on all trials),
+/// ceiling_kappa (the pooled people's repeat kappa), share_of_ceiling (kappa / ceiling).
+Table selfConsistencyTable(const std::vector<SelfConsistency>& consistency, const Analysis& analysis);
+
 /// One row per participant: code, session, simulated, trials, correct, accuracy with its Wilson
 /// interval, catch trials and correct, excluded and why.
 Table participantTable(const Analysis& analysis);

@@ -1,6 +1,6 @@
 #include "attention/peoplemap.h"
 
-#include "analysis/statistics.h"
+#include "quantile.h"
 
 #include <opencv2/imgproc.hpp>
 

@@ -505,6 +505,7 @@ std::vector<StudyDefinition> demoPartDefinitions()
     realOrFake.matching = RowMatching::Category;
     realOrFake.trialsPerParticipant = 24;
     realOrFake.practiceTrials = 3;
+    realOrFake.repeatTrials = 6;
     realOrFake.confidence = true;
     realOrFake.marks.points = 3;
     realOrFake.marks.reasons = { Text::tr("texture"), Text::tr("blur"), Text::tr("edges"), Text::tr("other") };

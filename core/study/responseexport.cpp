@@ -47,7 +47,8 @@ QStringList responseCsvHeader(int maxWays)
       << QStringLiteral("chosen_answer") << QStringLiteral("correct") << QStringLiteral("confidence")
       << QStringLiteral("rt_ms") << QStringLiteral("onset_utc") << QStringLiteral("response_utc")
       << QStringLiteral("rt_clock") << QStringLiteral("timed_out") << QStringLiteral("too_fast")
-      << QStringLiteral("focus_losses") << QStringLiteral("choices") << QStringLiteral("target_source");
+      << QStringLiteral("focus_losses") << QStringLiteral("choices") << QStringLiteral("target_source")
+      << QStringLiteral("repeat_of");
     return h;
 }
 
@@ -81,7 +82,8 @@ Status writeResponsesCsv(
           << (r.confidence ? QString::number(*r.confidence) : QString())
           << (r.timedOut || r.rtClock == QLatin1String("model") ? QString() : QString::number(r.rtMs, 'f', 1))
           << isoUtc(r.onsetUtc) << isoUtc(r.responseUtc) << r.rtClock << flag(r.timedOut) << flag(r.tooFast)
-          << QString::number(r.focusLosses) << t.choices.join(QLatin1Char('|')) << t.targetSource;
+          << QString::number(r.focusLosses) << t.choices.join(QLatin1Char('|')) << t.targetSource
+          << (t.repeatOf >= 0 ? QString::number(t.repeatOf + 1) : QString());
         csv.writeRow(f);
     }
     if (!csv.ok())

@@ -48,6 +48,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("practice_trials"),
     QStringLiteral("catch_trials"),
     QStringLiteral("catch_images"),
+    QStringLiteral("repeat_trials"),
     QStringLiteral("break_every"),
     QStringLiteral("deadline_ms"),
     QStringLiteral("min_rt_ms"),
@@ -264,6 +265,7 @@ Result<StudyDefinition> parseStudyDefinition(const QByteArray& json, const QStri
     r.readInt("practice_trials", d.practiceTrials, 0, 1000);
     r.readInt("catch_trials", d.catchTrials, 0, 1000);
     r.readStringList("catch_images", d.catchImages);
+    r.readInt("repeat_trials", d.repeatTrials, 0, 10000);
     r.readInt("break_every", d.breakEvery, 0, 10000);
     r.readInt("deadline_ms", d.deadlineMs, 0, 600000);
     r.readInt("min_rt_ms", d.minRtMs, 0, 60000);
@@ -354,6 +356,8 @@ QByteArray studyDefinitionToJson(const StudyDefinition& d)
     o.insert(QStringLiteral("practice_trials"), d.practiceTrials);
     o.insert(QStringLiteral("catch_trials"), d.catchTrials);
     o.insert(QStringLiteral("catch_images"), QJsonArray::fromStringList(d.catchImages));
+    if (d.repeatTrials > 0)
+        o.insert(QStringLiteral("repeat_trials"), d.repeatTrials);
     o.insert(QStringLiteral("break_every"), d.breakEvery);
     o.insert(QStringLiteral("deadline_ms"), d.deadlineMs);
     o.insert(QStringLiteral("min_rt_ms"), d.minRtMs);
@@ -428,6 +432,10 @@ Status validateStudyDefinition(const StudyDefinition& d)
         return Error { QStringLiteral(
             "\"catch_trials\" is %1 but no \"catch_images\" are marked; list the images to use for attention checks")
                            .arg(d.catchTrials) };
+    if (d.repeatTrials > d.trialsPerParticipant)
+        return Error { QStringLiteral("\"repeat_trials\" is %1 but there are only %2 main trials to repeat")
+                           .arg(d.repeatTrials)
+                           .arg(d.trialsPerParticipant) };
     if (d.deadlineMs > 0 && d.minRtMs >= d.deadlineMs)
         return Error {
             QStringLiteral("\"min_rt_ms\" (%1) must be below \"deadline_ms\" (%2)").arg(d.minRtMs).arg(d.deadlineMs)

@@ -77,6 +77,8 @@ struct StudyDefinition
     int trialsPerParticipant = 40; ///< main trials, excluding practice and catch trials
     int practiceTrials = 0; ///< shown first, with feedback, flagged and not analysed
     int catchTrials = 0; ///< attention checks mixed into the main block
+    /// Main trials shown a second time at the end of the main block, for people's self-consistency.
+    int repeatTrials = 0;
     QStringList catchImages; ///< relative paths of the images a researcher marked for catch trials
     int breakEvery = 0; ///< a break after every K trials; 0 = none
     int deadlineMs = 0; ///< response deadline; 0 = none

@@ -26,6 +26,7 @@ struct Trial
     bool practice = false;
     bool isCatch = false;
     bool breakAfter = false; ///< a break screen follows this trial
+    int repeatOf = -1; ///< a repeat of the trial with this index, shown again later (-1 = not a repeat)
 
     int ways() const { return static_cast<int>(imageIds.size()); }
 };

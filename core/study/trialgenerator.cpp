@@ -691,9 +691,28 @@ Result<TrialList> generateTrials(const StudyDefinition& definition, const std::v
                 << QStringLiteral("catch trials repeat %1 image(s): mark more catch images").arg(catchRows.repeats());
     }
 
+    // Repeats: K main trials (never catch trials) shown again, in a new order, after the main block;
+    // repeatOf holds the original's position in the block until the indices are known.
+    if (definition.repeatTrials > 0) {
+        std::vector<std::size_t> candidates;
+        for (std::size_t i = 0; i < block.size(); ++i) {
+            if (!block[i].isCatch)
+                candidates.push_back(i);
+        }
+        rng.shuffle(candidates);
+        candidates.resize(std::min(candidates.size(), std::size_t(definition.repeatTrials)));
+        for (std::size_t original : candidates) {
+            Trial copy = block[original];
+            copy.repeatOf = int(original);
+            copy.breakAfter = false;
+            block.push_back(copy);
+        }
+    }
+    const int blockStart = static_cast<int>(list.trials.size());
     for (std::size_t i = 0; i < block.size(); ++i) {
-        if (definition.breakEvery > 0 && (i + 1) % definition.breakEvery == 0 && i + 1 < block.size())
-            block[i].breakAfter = true;
+        block[i].breakAfter = definition.breakEvery > 0 && (i + 1) % definition.breakEvery == 0 && i + 1 < block.size();
+        if (block[i].repeatOf >= 0)
+            block[i].repeatOf += blockStart;
         list.trials.push_back(std::move(block[i]));
     }
     for (int i = 0; i < static_cast<int>(list.trials.size()); ++i)

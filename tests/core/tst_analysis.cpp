@@ -193,6 +193,43 @@ private Q_SLOTS:
         QCOMPARE(rocAndCalibration(rows, pReal, options).ratedTrials, 7);
     }
 
+    // Self-consistency on repeated trials, counted by hand: A repeats two trials (same answer once),
+    // B one (same); the pooled kappa is Cohen's on right and wrong, first against repeat.
+    void selfConsistencyOnRepeatedTrials()
+    {
+        const PoolImage r1 = image(1, QStringLiteral("real"), QStringLiteral("dog"));
+        const PoolImage g1 = image(2, QStringLiteral("gan"), QStringLiteral("dog"));
+        std::vector<ResponseRow> rows;
+        // A repeat shows the same image as its original.
+        auto add = [&](qint64 session, const QString& code, int index, bool real, int said, int repeatOf) {
+            ResponseRow r = realOrFake(code, session * 100 + index, real ? r1 : g1, real, said, std::nullopt);
+            r.sessionId = session;
+            r.trial.index = index;
+            r.trial.repeatOf = repeatOf;
+            rows.push_back(r);
+        };
+        add(1, QStringLiteral("A"), 0, true, 0, -1); // right
+        add(1, QStringLiteral("A"), 1, false, 0, -1); // wrong
+        add(1, QStringLiteral("A"), 2, true, 0, 0); // repeat of 0: same, right
+        add(1, QStringLiteral("A"), 3, false, 1, 1); // repeat of 1: changed, right now
+        add(2, QStringLiteral("B"), 0, true, 1, -1); // wrong
+        add(2, QStringLiteral("B"), 1, true, 1, 0); // repeat of 0: same, wrong again
+        const std::vector<SelfConsistency> c = selfConsistency(rows, AnswerFilter {});
+        QCOMPARE(int(c.size()), 3);
+        QCOMPARE(c[0].participant, QStringLiteral("A"));
+        QCOMPARE(c[0].pairs, 2);
+        QCOMPARE(c[0].sameAnswer.successes, 1);
+        QCOMPARE(c[1].participant, QStringLiteral("B"));
+        QCOMPARE(c[1].sameAnswer.successes, 1);
+        const SelfConsistency& all = c[2];
+        QCOMPARE(all.participant, peopleAgent());
+        QCOMPARE(all.pairs, 3);
+        QCOMPARE(all.sameAnswer.successes, 2);
+        // First right/wrong: A0 right, A1 wrong, B0 wrong; repeats: right, right, wrong.
+        QCOMPARE(all.errors.kappa, errorConsistency({ true, false, false }, { true, true, false }).kappa);
+        QVERIFY(selfConsistency({}, AnswerFilter {}).empty());
+    }
+
     void accuracyByAgentAndGroup()
     {
         const Analysis a = analyse(m_people, m_models, AnalysisOptions {});

@@ -289,6 +289,44 @@ private Q_SLOTS:
         QCOMPARE(breaks, 2);
     }
 
+    // Repeated trials come after the main block, copies of main trials (never catch trials), each once,
+    // in a new order; the list before them is the list without repeats.
+    void repeatedTrialsFollowTheMainBlock()
+    {
+        const auto pool = makePool(kSources, kCategories, 20);
+        auto d = definition(TrialType::PickReal, 2, 20);
+        d.practiceTrials = 2;
+        d.catchTrials = 2;
+        d.catchImages = { QStringLiteral("real/cat/000.png"), QStringLiteral("real/dog/000.png"),
+            QStringLiteral("genA/kite/000.png"), QStringLiteral("genB/kite/001.png") };
+        const auto without = generateTrials(d, pool, QStringLiteral("real"), 3);
+        d.repeatTrials = 6;
+        const auto with = generateTrials(d, pool, QStringLiteral("real"), 3);
+        QVERIFY2(with.ok(), qPrintable(with.error()));
+        QCOMPARE(with->trials.size(), without->trials.size() + 6);
+        for (std::size_t i = 0; i < without->trials.size(); ++i) {
+            QCOMPARE(with->trials[i].imageIds, without->trials[i].imageIds);
+            QCOMPARE(with->trials[i].repeatOf, -1);
+        }
+        QSet<int> repeated;
+        std::vector<int> order;
+        for (std::size_t i = without->trials.size(); i < with->trials.size(); ++i) {
+            const Trial& copy = with->trials[i];
+            QCOMPARE(copy.index, int(i));
+            QVERIFY(copy.repeatOf >= 2 && copy.repeatOf < int(without->trials.size()));
+            const Trial& original = with->trials[std::size_t(copy.repeatOf)];
+            QVERIFY(!original.isCatch && !original.practice);
+            QCOMPARE(copy.imageIds, original.imageIds);
+            QCOMPARE(copy.correctPosition, original.correctPosition);
+            QVERIFY(!repeated.contains(copy.repeatOf));
+            repeated.insert(copy.repeatOf);
+            order.push_back(copy.repeatOf);
+        }
+        QVERIFY(!std::is_sorted(order.begin(), order.end())); // shown in a new order
+        d.repeatTrials = 21;
+        QVERIFY(!validateStudyDefinition(d).ok());
+    }
+
     void impossibleDesignsFailWithAReason_data()
     {
         QTest::addColumn<QString>("change");

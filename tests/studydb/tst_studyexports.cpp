@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+
 using namespace ntt;
 
 namespace {
@@ -96,7 +98,8 @@ private Q_SLOTS:
         d.trialType = TrialType::RealOrFake;
         d.ways = 1;
         d.matching = RowMatching::Category;
-        d.trialsPerParticipant = 16;
+        d.trialsPerParticipant = 12;
+        d.repeatTrials = 4; // 16 answers each, 4 of them repeats
         d.confidence = true;
         CancelToken cancel;
         const auto created = createStudy(*m_db, d, cancel, {});
@@ -129,7 +132,7 @@ private Q_SLOTS:
         QCOMPARE(int(expected.curves.size()), 2);
         const QStringList people = lines.at(1).split(QLatin1Char(','));
         QCOMPARE(people.at(0), QStringLiteral("people"));
-        QCOMPARE(people.at(4).toDouble(), expected.curves[0].auc.auc);
+        QVERIFY(std::abs(people.at(4).toDouble() - expected.curves[0].auc.auc) < 1e-9); // 10 significant digits
         QCOMPARE(people.at(2).toInt() + people.at(3).toInt(), 64);
         QCOMPARE(people.at(7), QStringLiteral("participant bootstrap"));
         QVERIFY(
@@ -148,6 +151,18 @@ private Q_SLOTS:
         QVERIFY2(levels.first().startsWith(QStringLiteral("people,people,1,")), qPrintable(levels.join('|')));
         QVERIFY(levels.first().section(QLatin1Char(','), 5, 5).toDouble()
             < levels.last().section(QLatin1Char(','), 5, 5).toDouble());
+        // Each participant's repeats against their first answers, pooled, and the model against that ceiling.
+        const QString self = m_dir.filePath(QStringLiteral("self.csv"));
+        QCOMPARE(
+            exportSummary(*m_db, study, SummaryTable::SelfConsistency, self, AnalysisOptions {}).value(), 4 + 1 + 1);
+        const QStringList selfLines = readLines(self);
+        QCOMPARE(selfLines.front(),
+            QStringLiteral(
+                "agent,agent_kind,pairs,same_answer,same_low,same_high,kappa,ceiling_kappa,share_of_ceiling"));
+        QVERIFY2(selfLines.at(1).startsWith(QStringLiteral("R1,participant,4,")), qPrintable(selfLines.at(1)));
+        QVERIFY2(selfLines.at(5).startsWith(QStringLiteral("people,people,16,")), qPrintable(selfLines.at(5)));
+        QVERIFY2(selfLines.at(6).startsWith(QStringLiteral("tiny,model,")), qPrintable(selfLines.at(6)));
+        QCOMPARE(selfLines.at(6).section(QLatin1Char(','), 7, 7), selfLines.at(5).section(QLatin1Char(','), 6, 6));
         const QString roc = m_dir.filePath(QStringLiteral("roc.csv"));
         QCOMPARE(exportSummary(*m_db, study, SummaryTable::Roc, roc, AnalysisOptions {}).value(),
             int(expected.curves[0].points.size() + expected.curves[1].points.size()));
@@ -158,7 +173,7 @@ private Q_SLOTS:
         const QString folder = m_dir.filePath(QStringLiteral("dataset"));
         const auto files = exportPsychDs(*m_db, m_studyId, folder, AnalysisOptions {});
         QVERIFY2(files.ok(), qPrintable(files.error()));
-        QCOMPARE(files->size(), 14);
+        QCOMPARE(files->size(), 15);
         QCOMPARE(files->front(), QDir(folder).filePath(QStringLiteral("dataset_description.json")));
         // Keyword file names: study-<value>_table-<value>_data.csv, values letters and digits only.
         const QRegularExpression name(QStringLiteral("^study-[A-Za-z0-9]+_table-[a-z]+_data\\.csv$"));
@@ -175,7 +190,7 @@ private Q_SLOTS:
                 QStringLiteral("table-sources"), QStringLiteral("table-participants"), QStringLiteral("table-images"),
                 QStringLiteral("table-confusion"), QStringLiteral("table-sourcepairs"),
                 QStringLiteral("table-paircorrelation"), QStringLiteral("table-roc"), QStringLiteral("table-auc"),
-                QStringLiteral("table-calibration") }));
+                QStringLiteral("table-calibration"), QStringLiteral("table-selfconsistency") }));
         QVERIFY(QFileInfo(files->at(1)).fileName().startsWith(QStringLiteral("study-Exports2way_")));
 
         QFile f(files->front());
@@ -295,7 +310,8 @@ private Q_SLOTS:
                 folder + QStringLiteral("/participants.csv"), folder + QStringLiteral("/images.csv"),
                 folder + QStringLiteral("/confusion.csv"), folder + QStringLiteral("/source-pairs.csv"),
                 folder + QStringLiteral("/pair-correlation.csv"), folder + QStringLiteral("/roc.csv"),
-                folder + QStringLiteral("/auc.csv"), folder + QStringLiteral("/calibration.csv") }));
+                folder + QStringLiteral("/auc.csv"), folder + QStringLiteral("/calibration.csv"),
+                folder + QStringLiteral("/self-consistency.csv") }));
         // The same tables as one at a time.
         const QString single = m_dir.filePath(QStringLiteral("sources-alone.csv"));
         QVERIFY(exportSummary(*m_db, m_studyId, SummaryTable::Sources, single, AnalysisOptions {}).ok());
