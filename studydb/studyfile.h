@@ -2,10 +2,10 @@
 
 #include "analysis/contamination.h"
 #include "analysis/imageresults.h"
+#include "analysis/summarytables.h"
 #include "attention/camrun.h"
 #include "attention/peoplemap.h"
 #include "cancel.h"
-#include "analysis/summarytables.h"
 #include "demo/demo.h"
 #include "frequencyfilter.h"
 #include "models/splitmaker.h"

@@ -7,13 +7,12 @@
 #include <QKeyEvent>
 #include <QMessageBox>
 #include <QPainter>
-
-#include <cmath>
 #include <QPushButton>
 #include <QScreen>
 #include <QWindow>
 
 #include <chrono>
+#include <cmath>
 
 namespace ntt {
 
