@@ -620,7 +620,16 @@ Result<cv::Mat> CamView::peopleOverlay(const Tile& tile) const
     if (tile.image.empty())
         return Error { tile.error };
     const std::vector<QPointF> marks = tileMarks(tile);
-    const cv::Mat map = peopleHeatMap(marks, tile.image.cols, tile.image.rows, tileSigma(tile));
+    // The tile is at most a few hundred pixels tall: a photo's map is made at 512 pixels on the long
+    // side and scaled up, so that stepping through images stays quick on the GUI thread.
+    const double scale = std::min(1.0, 512.0 / std::max(tile.image.cols, tile.image.rows));
+    std::vector<QPointF> scaled;
+    for (const QPointF& m : marks)
+        scaled.emplace_back(m.x() * scale, m.y() * scale);
+    cv::Mat map = peopleHeatMap(scaled, std::max(1, int(std::lround(tile.image.cols * scale))),
+        std::max(1, int(std::lround(tile.image.rows * scale))), tileSigma(tile) * scale);
+    if (scale < 1.0)
+        cv::resize(map, map, tile.image.size(), 0, 0, cv::INTER_LINEAR);
     auto overlay = overlayMap(tile.image, map, overlayOptions());
     if (!overlay)
         return overlay;
