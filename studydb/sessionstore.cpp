@@ -73,8 +73,8 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
         Sql insert(db, path);
         insert
             .prepare(QStringLiteral("INSERT INTO trials (session_id, trial_index, trial_type, ways, correct_position, "
-                                    "practice, is_catch, break_after, choices, target_source, repeat_of) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
+                                    "practice, is_catch, break_after, choices, target_source, repeat_of, exposure_frames) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
             .bind(sessionId)
             .bind(t.index)
             .bind(trialTypeName(t.type))
@@ -85,7 +85,8 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
             .bind(t.breakAfter ? 1 : 0)
             .bind(t.choices.isEmpty() ? QVariant() : QVariant(choicesToText(t.choices)))
             .bind(t.targetSource.isEmpty() ? QVariant() : QVariant(t.targetSource))
-            .bind(t.repeatOf >= 0 ? QVariant(t.repeatOf) : QVariant());
+            .bind(t.repeatOf >= 0 ? QVariant(t.repeatOf) : QVariant())
+            .bind(t.exposureFrames != 0 ? QVariant(t.exposureFrames) : QVariant());
         if (const Status s = insert.exec(QStringLiteral("storing trial %1").arg(t.index)); !s)
             return s;
         t.id = insert.returnedId().value_or(0);
@@ -239,7 +240,8 @@ Result<std::vector<Trial>> SessionStore::sessionTrials(qint64 sessionId) const
     Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral(
                   "SELECT t.id, t.trial_index, t.trial_type, t.correct_position, t.practice, t.is_catch, "
-                  "t.break_after, ti.position, ti.image_id, t.choices, t.target_source, t.repeat_of FROM trials t "
+                  "t.break_after, ti.position, ti.image_id, t.choices, t.target_source, t.repeat_of, t.exposure_frames "
+                  "FROM trials t "
                   "JOIN trial_images ti ON ti.trial_id = t.id WHERE t.session_id = ? "
                   "ORDER BY t.trial_index, ti.position"))
         .bind(sessionId);
@@ -266,11 +268,32 @@ Result<std::vector<Trial>> SessionStore::sessionTrials(qint64 sessionId) const
             t.choices = choicesFromText(q.value(9));
             t.targetSource = q.value(10).toString();
             t.repeatOf = q.value(11).isNull() ? -1 : q.value(11).toInt();
+            t.exposureFrames = q.value(12).toInt();
             trials.push_back(t);
         }
         trials.back().imageIds.push_back(q.value(8).toLongLong());
     }
     return trials;
+}
+
+Result<std::vector<Response>> SessionStore::answeredResponses(qint64 sessionId) const
+{
+    Sql q(database(), m_c.m_path);
+    q.prepare(QStringLiteral("SELECT t.trial_index, r.answer, r.correct, r.exposure_frames FROM responses r "
+                             "JOIN trials t ON t.id = r.trial_id WHERE t.session_id = ? ORDER BY t.trial_index"))
+        .bind(sessionId);
+    if (const Status s = q.exec(QStringLiteral("reading the answers of session %1").arg(sessionId)); !s)
+        return Error { s.error() };
+    std::vector<Response> answers;
+    while (q.next()) {
+        Response r;
+        r.trialIndex = q.value(0).toInt();
+        r.answer = q.value(1).toInt();
+        r.correct = q.value(2).toInt() != 0;
+        r.exposureFrames = q.value(3).toInt();
+        answers.push_back(r);
+    }
+    return answers;
 }
 
 Result<QSet<int>> SessionStore::answeredTrialIndices(qint64 sessionId) const
@@ -331,8 +354,9 @@ Status SessionStore::recordResponse(
     // the trial (UNIQUE trial_id) or a second delivery (UNIQUE response_key) inserts nothing and is
     // told apart below, without aborting the transaction.
     q.prepare(QStringLiteral("INSERT INTO responses (trial_id, answer, correct, confidence, rt_ms, onset_utc, "
-                             "response_utc, rt_clock, focus_losses, timed_out, too_fast, recorded_utc, response_key) "
-                             "SELECT t.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials t JOIN sessions s ON "
+                             "response_utc, rt_clock, focus_losses, timed_out, too_fast, recorded_utc, response_key, "
+                             "exposure_frames, frame_rate_hz, exposure_ms, mask_ms) "
+                             "SELECT t.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials t JOIN sessions s ON "
                              "s.id = t.session_id WHERE t.id = ? AND t.session_id = ? AND s.lease_token = ? "
                              "ON CONFLICT DO NOTHING"))
         .bind(r.answer)
@@ -347,6 +371,10 @@ Status SessionStore::recordResponse(
         .bind(r.tooFast ? 1 : 0)
         .bind(nowUtc())
         .bind(responseKey.isEmpty() ? QVariant() : QVariant(responseKey))
+        .bind(r.exposureFrames > 0 ? QVariant(r.exposureFrames) : QVariant())
+        .bind(r.exposureFrames > 0 ? QVariant(r.frameRateHz) : QVariant())
+        .bind(r.exposureFrames > 0 ? QVariant(r.exposureMs) : QVariant())
+        .bind(r.exposureFrames > 0 ? QVariant(r.maskMs) : QVariant())
         .bind(r.trialId)
         .bind(sessionId)
         .bind(leaseToken);
@@ -616,15 +644,16 @@ Result<std::vector<ResponseRow>> SessionStore::answerRows(qint64 studyId, Answer
     const QString columns = people
         ? QStringLiteral(
             "'human', r.answer, r.correct, r.confidence, r.rt_ms, r.onset_utc, r.response_utc, r.rt_clock, "
-            "r.focus_losses, r.timed_out, r.too_fast")
-        : QStringLiteral("m.name, r.answer, r.correct, NULL, NULL, NULL, NULL, 'model', 0, 0, 0");
+            "r.focus_losses, r.timed_out, r.too_fast, r.exposure_frames, r.frame_rate_hz, r.exposure_ms, r.mask_ms")
+        : QStringLiteral(
+            "m.name, r.answer, r.correct, NULL, NULL, NULL, NULL, 'model', 0, 0, 0, NULL, NULL, NULL, NULL");
     const QString from = people
         ? QStringLiteral("responses r JOIN trials t ON t.id = r.trial_id")
         : QStringLiteral("model_answers r JOIN models m ON m.id = r.model_id JOIN trials t ON t.id = r.trial_id");
     Sql q(database(), m_c.m_path);
     q.prepare(QStringLiteral("SELECT st.name, s.id, s.participant_code, s.station, s.simulated, t.id, t.trial_index, "
                              "t.trial_type, t.correct_position, t.practice, t.is_catch, t.break_after, %1, s.state, "
-                             "t.choices, t.target_source, t.repeat_of "
+                             "t.choices, t.target_source, t.repeat_of, t.exposure_frames "
                              "FROM %2 JOIN sessions s ON s.id = t.session_id JOIN studies st ON st.id = s.study_id "
                              "WHERE (? = 0 OR st.id = ?) ORDER BY st.id, %3 s.id, t.trial_index")
                   .arg(columns, from, people ? QString() : QStringLiteral("r.model_id,")))
@@ -663,14 +692,16 @@ Result<std::vector<ResponseRow>> SessionStore::answerRows(qint64 studyId, Answer
         t.practice = q.value(9).toInt() != 0;
         t.isCatch = q.value(10).toInt() != 0;
         t.breakAfter = q.value(11).toInt() != 0;
-        t.choices = choicesFromText(q.value(24));
-        t.targetSource = q.value(25).toString();
-        t.repeatOf = q.value(26).isNull() ? -1 : q.value(26).toInt();
+        // Columns 23..26 follow the response's: its exposure.
+        t.choices = choicesFromText(q.value(28));
+        t.targetSource = q.value(29).toString();
+        t.repeatOf = q.value(30).isNull() ? -1 : q.value(30).toInt();
+        t.exposureFrames = q.value(31).toInt();
         Response& r = row.response;
         r.trialId = t.id;
         r.trialIndex = t.index;
         row.agent = q.value(12).toString();
-        row.sessionState = q.value(23).toString();
+        row.sessionState = q.value(27).toString();
         r.answer = q.value(13).toInt();
         r.correct = q.value(14).toInt() != 0;
         if (!q.value(15).isNull())
@@ -682,6 +713,10 @@ Result<std::vector<ResponseRow>> SessionStore::answerRows(qint64 studyId, Answer
         r.focusLosses = q.value(20).toInt();
         r.timedOut = q.value(21).toInt() != 0;
         r.tooFast = q.value(22).toInt() != 0;
+        r.exposureFrames = q.value(23).toInt();
+        r.frameRateHz = q.value(24).toDouble();
+        r.exposureMs = q.value(25).toDouble();
+        r.maskMs = q.value(26).toDouble();
         t.imageIds = imagesByTrial.value(t.id);
         for (const qint64 imageId : t.imageIds) {
             if (const PoolImage* image = byId.value(imageId))

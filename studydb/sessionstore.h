@@ -85,6 +85,9 @@ public:
     Result<std::vector<SessionInfo>> sessions(qint64 studyId) const;
     Result<std::vector<Trial>> sessionTrials(qint64 sessionId) const;
     Result<QSet<int>> answeredTrialIndices(qint64 sessionId) const;
+    /// The stored answers of a session by trial index: trialIndex, answer, correct and exposureFrames
+    /// only (what a resumed session's staircase needs).
+    Result<std::vector<Response>> answeredResponses(qint64 sessionId) const;
     /**
      * Stores an answer, and renews the lease, in one durable commit. Only the holder of the
      * session's lease (`leaseToken`) can answer: a station whose session was taken over is told by

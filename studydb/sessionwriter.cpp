@@ -74,10 +74,10 @@ Status SessionWriter::release()
     return {};
 }
 
-Result<QSet<int>> SessionWriter::journaledAnswers() const
+Result<std::vector<Response>> SessionWriter::journaledAnswers() const
 {
     if (!m_outbox)
-        return QSet<int>();
+        return std::vector<Response>();
     return m_outbox->journal().answeredTrials(m_outbox->server(), m_sessionId);
 }
 

@@ -41,7 +41,7 @@ public:
     /// Gives the lease up (the session is paused and may be resumed at any station).
     Status release();
     /// Trials of this session answered at this station but perhaps not yet on the server.
-    Result<QSet<int>> journaledAnswers() const;
+    Result<std::vector<Response>> journaledAnswers() const;
 
 private:
     StudyDatabase& m_db;

@@ -37,6 +37,12 @@ QByteArray responseToJson(const Response& r)
     o[QStringLiteral("focus_losses")] = r.focusLosses;
     o[QStringLiteral("timed_out")] = r.timedOut;
     o[QStringLiteral("too_fast")] = r.tooFast;
+    if (r.exposureFrames > 0) {
+        o[QStringLiteral("exposure_frames")] = r.exposureFrames;
+        o[QStringLiteral("frame_rate_hz")] = r.frameRateHz;
+        o[QStringLiteral("exposure_ms")] = r.exposureMs;
+        o[QStringLiteral("mask_ms")] = r.maskMs;
+    }
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
@@ -56,6 +62,10 @@ Response responseFromJson(const QJsonObject& o)
     r.focusLosses = o.value(QStringLiteral("focus_losses")).toInt();
     r.timedOut = o.value(QStringLiteral("timed_out")).toBool();
     r.tooFast = o.value(QStringLiteral("too_fast")).toBool();
+    r.exposureFrames = o.value(QStringLiteral("exposure_frames")).toInt();
+    r.frameRateHz = o.value(QStringLiteral("frame_rate_hz")).toDouble();
+    r.exposureMs = o.value(QStringLiteral("exposure_ms")).toDouble();
+    r.maskMs = o.value(QStringLiteral("mask_ms")).toDouble();
     return r;
 }
 
@@ -369,7 +379,7 @@ Result<QStringList> StationJournal::refusals(const QString& server, qint64 sessi
     return result;
 }
 
-Result<QSet<int>> StationJournal::answeredTrials(const QString& server, qint64 sessionId) const
+Result<std::vector<Response>> StationJournal::answeredTrials(const QString& server, qint64 sessionId) const
 {
     Sql q(QSqlDatabase::database(m_connectionName, false), m_path);
     q.prepare(QStringLiteral("SELECT payload FROM outbox WHERE server = ? AND session_id = ? AND kind = 'response' "
@@ -378,12 +388,9 @@ Result<QSet<int>> StationJournal::answeredTrials(const QString& server, qint64 s
         .bind(sessionId);
     if (const Status s = q.exec(QStringLiteral("reading the answers journaled at this station")); !s)
         return Error { s.error() };
-    QSet<int> result;
+    std::vector<Response> result;
     while (q.next())
-        result.insert(QJsonDocument::fromJson(q.value(0).toString().toUtf8())
-                          .object()
-                          .value(QStringLiteral("trial_index"))
-                          .toInt());
+        result.push_back(responseFromJson(QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object()));
     return result;
 }
 

@@ -99,7 +99,7 @@ public:
     /// Refusals of entries of one session, newest first: what a running session must stop on.
     Result<QStringList> refusals(const QString& server, qint64 sessionId) const;
     /// Trials of the session answered at this station, delivered or not.
-    Result<QSet<int>> answeredTrials(const QString& server, qint64 sessionId) const;
+    Result<std::vector<Response>> answeredTrials(const QString& server, qint64 sessionId) const;
 
 private:
     StationJournal(QString path, QString connectionName);

@@ -189,12 +189,23 @@ QStringList migrationStatements(int toVersion, const SqlDialect& dialect)
             // A repeated trial: the index of the trial it repeats (people's self-consistency); NULL otherwise.
             QStringLiteral("ALTER TABLE trials ADD COLUMN repeat_of INTEGER"),
         };
+    case 11:
+        return {
+            // Brief exposure: the frames a trial is shown for (NULL = until answered, -1 = the
+            // participant's staircase decides), and per answer the frames shown, the display's refresh
+            // rate and the measured stimulus and mask durations; NULL without brief exposure.
+            QStringLiteral("ALTER TABLE trials ADD COLUMN exposure_frames INTEGER"),
+            QStringLiteral("ALTER TABLE responses ADD COLUMN exposure_frames INTEGER"),
+            QStringLiteral("ALTER TABLE responses ADD COLUMN frame_rate_hz DOUBLE PRECISION"),
+            QStringLiteral("ALTER TABLE responses ADD COLUMN exposure_ms DOUBLE PRECISION"),
+            QStringLiteral("ALTER TABLE responses ADD COLUMN mask_ms DOUBLE PRECISION"),
+        };
     default:
         return {};
     }
 }
 
-constexpr int kSchemaVersion = 10;
+constexpr int kSchemaVersion = 11;
 
 } // namespace
 

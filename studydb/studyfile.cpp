@@ -185,7 +185,7 @@ Result<SessionPlan> startSession(StudyDatabase& db, qint64 studyId, const QStrin
     if (!created)
         return Error { created.error() };
     return SessionPlan { std::move(created->session), std::move(study).value(), std::move(created->trials), {},
-        warnings, created->leaseToken };
+        warnings, created->leaseToken, {} };
 }
 
 Result<SessionPlan> loadSession(
@@ -203,16 +203,25 @@ Result<SessionPlan> loadSession(
     auto trials = db.sessionTrials(sessionId);
     if (!trials)
         return Error { trials.error() };
-    auto answered = db.answeredTrialIndices(sessionId);
-    if (!answered)
-        return Error { answered.error() };
+    auto answers = db.answeredResponses(sessionId);
+    if (!answers)
+        return Error { answers.error() };
     // Answers this station gave that the sender has not delivered yet are answered all the same.
     const auto journaled = SessionWriter(db, sessionId, token.value(), outbox).journaledAnswers();
     if (!journaled)
         return Error { journaled.error() };
-    answered->unite(journaled.value());
-    return SessionPlan { session.value(), std::move(study).value(), std::move(trials).value(), answered.value(), {},
-        std::move(token).value() };
+    SessionPlan plan { session.value(), std::move(study).value(), std::move(trials).value(), {}, {},
+        std::move(token).value(), {} };
+    for (const std::vector<Response>* list :
+        std::initializer_list<const std::vector<Response>*> { &answers.value(), &journaled.value() }) {
+        for (const Response& r : *list) {
+            if (!plan.answered.contains(r.trialIndex)) {
+                plan.answered.insert(r.trialIndex);
+                plan.answers.push_back(r);
+            }
+        }
+    }
+    return plan;
 }
 
 namespace {
@@ -1275,6 +1284,13 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
     for (double& e : evidence)
         e = confidenceRng.normal();
 
+    // Brief exposure: the same staircase the participant window keeps, at a nominal 60 Hz.
+    std::unique_ptr<Staircase> staircase = sessionStaircase(plan.study.definition, plan.trials, plan.answers);
+    constexpr double kScriptedFrameRateHz = 60.0;
+    if (!(script.exposureHalfMs > 0.0))
+        return Error { QStringLiteral("the exposure at half accuracy is %1 ms; it must be above 0")
+                           .arg(script.exposureHalfMs) };
+
     for (; !flow.atEnd(); flow.advance()) {
         if (flow.current().kind != ScreenKind::Trial)
             continue;
@@ -1289,9 +1305,19 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
         const int options = answerOptionCount(trial);
         const auto [lapseDraw, rtDraw] = extra[trial.index];
         Response response;
+        double accuracy = accuracyFor(trial);
+        if (const int frames = exposureFramesOf(plan.study.definition, trial, staircase.get()); frames > 0) {
+            response.exposureFrames = frames;
+            response.frameRateHz = kScriptedFrameRateHz;
+            response.exposureMs = frames * 1000.0 / kScriptedFrameRateHz;
+            response.maskMs = plan.study.definition.exposure.maskFrames * 1000.0 / kScriptedFrameRateHz;
+            const double chance = 1.0 / std::max(1, options);
+            accuracy = chance
+                + (accuracy - chance) * (1.0 - std::pow(2.0, -std::pow(response.exposureMs / script.exposureHalfMs, 2.0)));
+        }
         if (lapseDraw < script.lapseRate) {
             response.answer = std::min(options - 1, static_cast<int>(choiceDraw * options));
-        } else if (correctDraw < accuracyFor(trial)) {
+        } else if (correctDraw < accuracy) {
             response.answer = trial.correctPosition;
         } else {
             const int wrong = static_cast<int>(choiceDraw * (options - 1));
@@ -1310,6 +1336,8 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
         scoreResponse(plan.study.definition, trial, response);
         if (const Status s = writer.answer(response); !s)
             return Error { s.error() };
+        if (staircase && trial.exposureFrames == kStaircaseExposure)
+            staircase->addResponse(response.correct, response.exposureFrames);
         if (script.marks && asksForMarks(plan.study.definition, trial, response.answer)) {
             TrialMarks marks;
             const int count = 1 + std::min(marking.points - 1, int(marksRng.uniform() * marking.points));

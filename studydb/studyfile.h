@@ -86,6 +86,9 @@ struct SessionPlan
     QSet<int> answered;
     QStringList warnings;
     QString leaseToken; ///< this station's lease on the session: needed to store answers
+    /// The answers given so far (a resumed session), trialIndex, answer, correct and exposureFrames
+    /// only: a staircase goes on from them.
+    std::vector<Response> answers;
 };
 
 /// Starts the next participant's session: generates the trial list of participant k (k = the next
@@ -132,6 +135,10 @@ struct ScriptedParticipant
     /// its pair (pair key; smoothed absolute difference, sampled in proportion to its square), or
     /// anywhere on it when it has no real pair; a reason drawn from the study's list.
     bool marks = true;
+    /// Brief exposure: the exposure (ms) at which accuracy above chance is half of what it is with
+    /// unlimited time; accuracy(t) = chance + (accuracy - chance) (1 - 2^-(t / this)^2), a Weibull
+    /// psychometric function. Exposures count at a nominal 60 Hz.
+    double exposureHalfMs = 60.0;
 };
 
 /// What a scripted run did.

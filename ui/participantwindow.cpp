@@ -1,6 +1,7 @@
 #include "participantwindow.h"
 
 #include "stimulusprefetcher.h"
+#include "study/rng.h"
 
 #include <QCloseEvent>
 #include <QGuiApplication>
@@ -11,6 +12,7 @@
 #include <QScreen>
 #include <QWindow>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -77,6 +79,11 @@ ParticipantWindow::ParticipantWindow(
     m_feedbackTimer.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, &ParticipantWindow::onDeadline);
     connect(&m_feedbackTimer, &QTimer::timeout, this, &ParticipantWindow::finishTrial);
+    m_exposureTimer.setSingleShot(true);
+    m_exposureTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_exposureTimer, &QTimer::timeout, this, &ParticipantWindow::onExposureTimer);
+    // A resumed session's staircase goes on from the answers given before.
+    m_staircase = sessionStaircase(m_plan.study.definition, m_plan.trials, m_plan.answers);
     connect(m_prefetcher, &StimulusPrefetcher::imageReady, this, [this](qint64 imageId) {
         if (const Trial* t = currentTrial();
             t && !m_onsetRecorded && std::find(t->imageIds.begin(), t->imageIds.end(), imageId) != t->imageIds.end())
@@ -230,6 +237,16 @@ void ParticipantWindow::enterScreen()
     m_onsetRecorded = false;
     m_focusLosses = 0;
     m_deadline.stop();
+    m_exposureTimer.stop();
+    m_exposure = ExposureStage::Unlimited;
+    m_exposureFrames = 0;
+    m_maskOnsetMs = m_goneMs = -1.0;
+    if (const Trial* t = currentTrial(); t && t->exposureFrames != 0) {
+        m_exposureFrames = exposureFramesOf(m_plan.study.definition, *t, m_staircase.get());
+        m_exposure = ExposureStage::Stimulus;
+        const QScreen* display = screen();
+        m_frameRateHz = display && display->refreshRate() >= 1.0 ? display->refreshRate() : 60.0;
+    }
     const Screen& s = m_flow.current();
     if (s.kind == ScreenKind::End && !m_ended && !m_consentDeclined) {
         stored(m_writer.end(SessionState::Finished));
@@ -333,9 +350,21 @@ void ParticipantWindow::paintTrial(QPainter& painter)
     QFont font = painter.font();
     font.setPixelSize(std::max(14, height() / 36));
     painter.setFont(font);
+    // After a brief exposure the mask, then empty frames, stand where the images were (the images
+    // come back for marking and feedback, after the answer is stored).
+    const bool imagesShown = m_exposure == ExposureStage::Unlimited || m_exposure == ExposureStage::Stimulus
+        || m_phase == Phase::Marking || m_phase == Phase::Feedback;
     for (int p = 0; p < t.ways(); ++p) {
-        const QImage image = m_prefetcher->ready(t.imageIds[p]);
-        painter.drawImage(shownImageRect(p).topLeft(), image);
+        const QRect shown = shownImageRect(p);
+        if (imagesShown) {
+            painter.drawImage(shown.topLeft(), m_prefetcher->ready(t.imageIds[p]));
+        } else if (m_exposure == ExposureStage::Mask) {
+            painter.drawImage(shown, maskImage());
+        } else {
+            painter.setBrush(Qt::NoBrush);
+            painter.setPen(QPen(QColor(160, 160, 160), 2));
+            painter.drawRect(shown);
+        }
         if (!answersWithLabels(t.type)) {
             painter.setPen(kForeground);
             painter.drawText(QRect(rects[p].left(), rects[p].bottom() + 8, rects[p].width(), font.pixelSize() * 2),
@@ -429,6 +458,40 @@ QRect ParticipantWindow::shownImageRect(int position) const
     return target;
 }
 
+double ParticipantWindow::framePeriodMs() const
+{
+    return 1000.0 / (m_frameRateHz >= 1.0 ? m_frameRateHz : 60.0);
+}
+
+const QImage& ParticipantWindow::maskImage()
+{
+    // A pattern mask: blocks of random colour, the same for every trial of the session.
+    const QSize size = cellSize();
+    if (m_mask.size() != size && !size.isEmpty()) {
+        m_mask = QImage(size, QImage::Format_RGB32);
+        QPainter p(&m_mask);
+        Rng rng(0x6d61736bULL);
+        const int block = std::max(4, size.width() / 24);
+        for (int y = 0; y < size.height(); y += block) {
+            for (int x = 0; x < size.width(); x += block)
+                p.fillRect(x, y, block, block, QColor(int(rng.below(256)), int(rng.below(256)), int(rng.below(256))));
+        }
+    }
+    return m_mask;
+}
+
+void ParticipantWindow::onExposureTimer()
+{
+    // repaint(), not update(): the next frame is composed now, not when the event loop gets to it.
+    if (m_exposure == ExposureStage::Stimulus) {
+        m_exposure = m_plan.study.definition.exposure.maskFrames > 0 ? ExposureStage::Mask : ExposureStage::Gone;
+        repaint();
+    } else if (m_exposure == ExposureStage::Mask) {
+        m_exposure = ExposureStage::Gone;
+        repaint();
+    }
+}
+
 void ParticipantWindow::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
@@ -444,6 +507,16 @@ void ParticipantWindow::paintEvent(QPaintEvent*)
     }
     paintTrial(painter);
     const Trial& t = *currentTrial();
+    // Brief exposure: the times the mask and the empty answer screen were composed.
+    if (m_onsetRecorded && m_exposure == ExposureStage::Mask && m_maskOnsetMs < 0) {
+        m_maskOnsetMs = steadyMs();
+        m_exposureTimer.start(
+            int(std::lround(m_plan.study.definition.exposure.maskFrames * framePeriodMs())));
+    } else if (m_onsetRecorded && m_exposure == ExposureStage::Gone && m_goneMs < 0) {
+        m_goneMs = steadyMs();
+        if (m_maskOnsetMs < 0)
+            m_maskOnsetMs = m_goneMs; // no mask
+    }
     if (m_onsetRecorded || m_phase != Phase::Showing)
         return;
     for (qint64 id : t.imageIds) {
@@ -454,6 +527,8 @@ void ParticipantWindow::paintEvent(QPaintEvent*)
     m_onsetMs = steadyMs();
     m_onsetUtc = QDateTime::currentDateTimeUtc();
     m_onsetRecorded = true;
+    if (m_exposure == ExposureStage::Stimulus)
+        m_exposureTimer.start(int(std::lround(m_exposureFrames * framePeriodMs())));
     if (m_plan.study.definition.deadlineMs > 0)
         m_deadline.start(m_plan.study.definition.deadlineMs);
     QMetaObject::invokeMethod(
@@ -512,8 +587,8 @@ void ParticipantWindow::keyPressEvent(QKeyEvent* event)
         }
         return;
     }
-    if (m_phase != Phase::Showing || !m_onsetRecorded)
-        return; // nothing to answer before the stimulus is on screen
+    if (m_phase != Phase::Showing || !m_onsetRecorded || m_exposure == ExposureStage::Stimulus)
+        return; // nothing to answer before the stimulus is on screen, or while a brief one is
     int option = -1;
     if (t.type == TrialType::RealOrFake) {
         if (event->key() == Qt::Key_F)
@@ -553,7 +628,8 @@ void ParticipantWindow::mousePressEvent(QMouseEvent* event)
         }
         return;
     }
-    if (!t || m_phase != Phase::Showing || !m_onsetRecorded || event->button() != Qt::LeftButton)
+    if (!t || m_phase != Phase::Showing || !m_onsetRecorded || m_exposure == ExposureStage::Stimulus
+        || event->button() != Qt::LeftButton)
         return;
     const int options = answerOptionCount(*t);
     for (int o = 0; o < options; ++o) {
@@ -574,12 +650,30 @@ void ParticipantWindow::answer(int option, double eventMs, const QString& clock)
     m_pending.onsetUtc = m_onsetUtc;
     m_pending.responseUtc = m_onsetUtc.addMSecs(static_cast<qint64>(std::llround(m_pending.rtMs)));
     m_pending.rtClock = clock;
+    recordExposure(eventMs);
     if (m_plan.study.definition.confidence) {
         m_phase = Phase::Confidence;
         update();
         return;
     }
     commitResponse();
+}
+
+void ParticipantWindow::recordExposure(double atMs)
+{
+    if (m_exposure == ExposureStage::Unlimited)
+        return;
+    // An answer (or the deadline) ends the mask; times not reached yet are taken as now.
+    m_exposureTimer.stop();
+    if (m_maskOnsetMs < 0)
+        m_maskOnsetMs = atMs;
+    if (m_goneMs < 0)
+        m_goneMs = std::max(m_maskOnsetMs, atMs);
+    m_exposure = ExposureStage::Gone;
+    m_pending.exposureFrames = m_exposureFrames;
+    m_pending.frameRateHz = m_frameRateHz;
+    m_pending.exposureMs = std::max(0.0, m_maskOnsetMs - m_onsetMs);
+    m_pending.maskMs = std::max(0.0, m_goneMs - m_maskOnsetMs);
 }
 
 void ParticipantWindow::onDeadline()
@@ -591,6 +685,7 @@ void ParticipantWindow::onDeadline()
     m_pending.onsetUtc = m_onsetUtc;
     m_pending.responseUtc = QDateTime::currentDateTimeUtc();
     m_pending.rtClock = QStringLiteral("deadline");
+    recordExposure(steadyMs());
     commitResponse();
 }
 
@@ -603,6 +698,8 @@ void ParticipantWindow::commitResponse()
     if (!stored(m_writer.answer(m_pending)))
         return;
     m_plan.answered.insert(t.index);
+    if (m_staircase && t.exposureFrames == kStaircaseExposure && m_pending.exposureFrames > 0)
+        m_staircase->addResponse(m_pending.correct, m_pending.exposureFrames);
     Q_EMIT responseRecorded(t.index);
     if (asksForMarks(m_plan.study.definition, t, m_pending.answer)) {
         m_marks = TrialMarks();
@@ -647,6 +744,7 @@ bool ParticipantWindow::stored(const Status& status)
     m_storageError = status.error();
     m_phase = Phase::StorageError;
     m_deadline.stop();
+    m_exposureTimer.stop();
     m_feedbackTimer.stop();
     update();
     return false;
@@ -682,6 +780,7 @@ void ParticipantWindow::handleExperimenterChord()
 void ParticipantWindow::endSession(SessionState state)
 {
     m_deadline.stop();
+    m_exposureTimer.stop();
     m_feedbackTimer.stop();
     m_leaseHeartbeat.stop();
     m_ended = true;

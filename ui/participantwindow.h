@@ -3,6 +3,7 @@
 #include "sessionwriter.h"
 #include "study/marks.h"
 #include "study/sessionflow.h"
+#include "study/staircase.h"
 #include "studydatabase.h"
 #include "studyfile.h"
 
@@ -13,6 +14,7 @@
 #include <QWidget>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace ntt {
@@ -59,6 +61,13 @@ public:
     bool stimulusShown() const { return m_onsetRecorded; }
     /// When the current trial's stimulus frame was painted, in ms of std::chrono::steady_clock.
     double stimulusOnsetMs() const { return m_onsetMs; }
+    /// Brief exposure: what the current trial shows now.
+    enum class ExposureStage { Unlimited, Stimulus, Mask, Gone };
+    ExposureStage exposureStage() const { return m_exposure; }
+    /// The exposure of the current trial in frames (0 when it stays until answered).
+    int exposureFrames() const { return m_exposureFrames; }
+    /// The participant's staircase (null when the study has none).
+    const Staircase* staircase() const { return m_staircase.get(); }
 
 Q_SIGNALS:
     /// The stimulus frame of a trial was painted; answers are accepted from now on.
@@ -91,6 +100,8 @@ private:
     /// Stores the marks of the current trial (Enter) and goes on.
     void commitMarks();
     void onDeadline();
+    /// Fills the pending answer's exposure fields; `atMs` (steady clock) ends a mask still showing.
+    void recordExposure(double atMs);
     void handleExperimenterChord();
     /// Shows the storage-error screen when a write to the study file failed; true when it succeeded.
     bool stored(const Status& status);
@@ -103,6 +114,12 @@ private:
     /// The question above a trial's images, empty for real-or-fake and pick-real/pick-fake.
     QString questionText(const Trial& trial) const;
     void paintTrial(class QPainter& painter);
+    /// Brief exposure: the stimulus frame's time is up; the mask (or the empty answer screen) follows.
+    void onExposureTimer();
+    /// One frame of the display, in ms (from the screen's refresh rate; 60 Hz when it reports none).
+    double framePeriodMs() const;
+    /// The pattern mask shown at every image position after a brief exposure (made once per cell size).
+    const QImage& maskImage();
     void paintText(class QPainter& painter, const QString& text);
 
     SessionPlan m_plan;
@@ -121,6 +138,14 @@ private:
     bool m_consentDeclined = false;
     bool m_ended = false;
     QString m_storageError;
+    std::unique_ptr<Staircase> m_staircase;
+    ExposureStage m_exposure = ExposureStage::Unlimited;
+    int m_exposureFrames = 0;
+    double m_frameRateHz = 0.0;
+    double m_maskOnsetMs = -1.0; ///< steady clock, ms; < 0 until the mask frame is painted
+    double m_goneMs = -1.0; ///< when the answer screen replaced the mask
+    QImage m_mask;
+    QTimer m_exposureTimer;
     QTimer m_deadline;
     QTimer m_feedbackTimer;
     QTimer m_leaseHeartbeat;

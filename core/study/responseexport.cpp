@@ -48,7 +48,8 @@ QStringList responseCsvHeader(int maxWays)
       << QStringLiteral("rt_ms") << QStringLiteral("onset_utc") << QStringLiteral("response_utc")
       << QStringLiteral("rt_clock") << QStringLiteral("timed_out") << QStringLiteral("too_fast")
       << QStringLiteral("focus_losses") << QStringLiteral("choices") << QStringLiteral("target_source")
-      << QStringLiteral("repeat_of");
+      << QStringLiteral("repeat_of") << QStringLiteral("exposure_frames") << QStringLiteral("frame_rate_hz")
+      << QStringLiteral("exposure_ms") << QStringLiteral("mask_ms");
     return h;
 }
 
@@ -83,7 +84,13 @@ Status writeResponsesCsv(
           << (r.timedOut || r.rtClock == QLatin1String("model") ? QString() : QString::number(r.rtMs, 'f', 1))
           << isoUtc(r.onsetUtc) << isoUtc(r.responseUtc) << r.rtClock << flag(r.timedOut) << flag(r.tooFast)
           << QString::number(r.focusLosses) << t.choices.join(QLatin1Char('|')) << t.targetSource
-          << (t.repeatOf >= 0 ? QString::number(t.repeatOf + 1) : QString());
+          << (t.repeatOf >= 0 ? QString::number(t.repeatOf) : QString());
+        // Brief exposure: what was asked for and what was measured; empty without it.
+        const bool brief = r.exposureFrames > 0;
+        f << (brief ? QString::number(r.exposureFrames) : QString())
+          << (brief ? QString::number(r.frameRateHz, 'f', 2) : QString())
+          << (brief ? QString::number(r.exposureMs, 'f', 2) : QString())
+          << (brief ? QString::number(r.maskMs, 'f', 2) : QString());
         csv.writeRow(f);
     }
     if (!csv.ok())

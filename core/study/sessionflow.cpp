@@ -1,5 +1,7 @@
 #include "study/sessionflow.h"
 
+#include <algorithm>
+
 namespace ntt {
 
 SessionFlow::SessionFlow(const StudyDefinition& definition, const std::vector<Trial>& trials, const QSet<int>& answered)
@@ -49,6 +51,30 @@ void scoreResponse(const StudyDefinition& definition, const Trial& trial, Respon
     response.timedOut = response.answer < 0;
     response.correct = isCorrectAnswer(trial, response.answer);
     response.tooFast = !response.timedOut && definition.minRtMs > 0 && response.rtMs < definition.minRtMs;
+}
+
+std::unique_ptr<Staircase> sessionStaircase(
+    const StudyDefinition& definition, const std::vector<Trial>& trials, std::vector<Response> answers)
+{
+    if (!definition.exposure.staircase.enabled)
+        return nullptr;
+    auto staircase = std::make_unique<Staircase>(definition.exposure.staircase);
+    // In the order the trials came, as the staircase saw them the first time.
+    std::sort(answers.begin(), answers.end(),
+        [](const Response& a, const Response& b) { return a.trialIndex < b.trialIndex; });
+    for (const Response& r : answers) {
+        if (r.trialIndex >= 0 && r.trialIndex < int(trials.size())
+            && trials[std::size_t(r.trialIndex)].exposureFrames == kStaircaseExposure && r.exposureFrames > 0)
+            staircase->addResponse(r.correct, r.exposureFrames);
+    }
+    return staircase;
+}
+
+int exposureFramesOf(const StudyDefinition& definition, const Trial& trial, const Staircase* staircase)
+{
+    if (trial.exposureFrames != kStaircaseExposure)
+        return std::max(0, trial.exposureFrames);
+    return staircase ? staircase->nextFrames() : definition.exposure.longestFrames();
 }
 
 } // namespace ntt

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "study/staircase.h"
 #include "study/study.h"
 #include "study/trial.h"
 
 #include <QSet>
 
+#include <memory>
 #include <vector>
 
 namespace ntt {
@@ -56,6 +58,15 @@ inline bool showsFeedback(const StudyDefinition& definition, const Trial& trial)
 {
     return trial.practice || definition.feedback;
 }
+
+/// The participant's exposure staircase when the study has one (null otherwise), gone on from
+/// `answers` already given (a resumed session; trialIndex, correct and exposureFrames are read).
+std::unique_ptr<Staircase> sessionStaircase(
+    const StudyDefinition& definition, const std::vector<Trial>& trials, std::vector<Response> answers);
+
+/// The frames `trial` is shown for now: its own exposure, the staircase's next one for a staircase
+/// trial, 0 when it stays until answered.
+int exposureFramesOf(const StudyDefinition& definition, const Trial& trial, const Staircase* staircase);
 
 /// Fills response.correct, tooFast and timedOut from the answer, the response time and the study's limits.
 void scoreResponse(const StudyDefinition& definition, const Trial& trial, Response& response);

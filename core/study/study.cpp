@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QSet>
 
+#include <algorithm>
+
 namespace ntt {
 
 namespace {
@@ -55,6 +57,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("feedback"),
     QStringLiteral("confidence"),
     QStringLiteral("marks"),
+    QStringLiteral("exposure"),
     QStringLiteral("instructions"),
     QStringLiteral("consent"),
     QStringLiteral("seed"),
@@ -126,6 +129,25 @@ public:
             return fail(
                 QLatin1String(key), QStringLiteral("is %1; it must be between %2 and %3").arg(d).arg(min).arg(max));
         out = d;
+    }
+
+    void readIntList(const char* key, std::vector<int>& out, int min, int max)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined())
+            return;
+        if (!v.isArray() || v.toArray().isEmpty())
+            return fail(QLatin1String(key), QStringLiteral("must be a list of whole numbers"));
+        out.clear();
+        for (const QJsonValue& item : v.toArray()) {
+            const double d = item.toDouble(-1e300);
+            if (!item.isDouble() || d != static_cast<double>(static_cast<long long>(d)))
+                return fail(QLatin1String(key), QStringLiteral("must be a list of whole numbers"));
+            if (d < min || d > max)
+                return fail(QLatin1String(key),
+                    QStringLiteral("holds %1; each must be between %2 and %3").arg(d).arg(min).arg(max));
+            out.push_back(static_cast<int>(d));
+        }
     }
 
     void readStringList(const char* key, QStringList& out)
@@ -324,6 +346,41 @@ Result<StudyDefinition> parseStudyDefinition(const QByteArray& json, const QStri
             QStringLiteral("marks"), QStringLiteral("must be an object {points, reasons, kernel_sigma_px} or false"));
     }
 
+    const QJsonValue exposure = root.value(QStringLiteral("exposure"));
+    if (exposure.isObject()) {
+        const QString where = origin + QStringLiteral(": exposure");
+        JsonReader e(exposure.toObject(), where);
+        e.readIntList("frames", d.exposure.frames, 1, 600);
+        e.readInt("mask_frames", d.exposure.maskFrames, 0, 600);
+        const QJsonValue stair = exposure.toObject().value(QStringLiteral("staircase"));
+        if (stair.isObject()) {
+            JsonReader s(stair.toObject(), where + QStringLiteral(": staircase"));
+            StaircaseOptions& o = d.exposure.staircase;
+            o.enabled = true;
+            s.readInt("start_frames", o.startFrames, 1, 600);
+            s.readInt("min_frames", o.minFrames, 1, 600);
+            s.readInt("max_frames", o.maxFrames, 1, 600);
+            s.readIntList("step_frames", o.stepFrames, 1, 600);
+            s.readInt("down", o.down, 1, 8);
+            s.readInt("up", o.up, 1, 8);
+            s.readBool("initial_rule", o.initialRule);
+            s.readInt("threshold_reversals", o.thresholdReversals, 1, 100);
+            if (s.failed())
+                return Error { s.error() };
+        } else if (!stair.isUndefined()) {
+            e.fail(QStringLiteral("staircase"),
+                QStringLiteral("must be an object {start_frames, min_frames, max_frames, step_frames, down, up, "
+                               "initial_rule, threshold_reversals}"));
+        }
+        if (e.failed())
+            return Error { e.error() };
+        if (!d.exposure.enabled())
+            return Error { QStringLiteral("%1: give \"frames\" (a list of exposures in frames) or a \"staircase\"")
+                               .arg(where) };
+    } else if (!exposure.isUndefined() && !exposure.isNull() && !(exposure.isBool() && !exposure.toBool())) {
+        r.fail(QStringLiteral("exposure"), QStringLiteral("must be an object {frames or staircase, mask_frames} or false"));
+    }
+
     QString backgroundText = d.background.name();
     r.readString("background", backgroundText);
     if (const auto background = parseBackground(backgroundText))
@@ -368,6 +425,28 @@ QByteArray studyDefinitionToJson(const StudyDefinition& d)
             QJsonObject { { QStringLiteral("points"), d.marks.points },
                 { QStringLiteral("reasons"), QJsonArray::fromStringList(d.marks.reasons) },
                 { QStringLiteral("kernel_sigma_px"), d.marks.kernelSigmaPx } });
+    if (d.exposure.enabled()) {
+        QJsonObject e;
+        const auto ints = [](const std::vector<int>& values) {
+            QJsonArray a;
+            for (int v : values)
+                a.append(v);
+            return a;
+        };
+        if (d.exposure.staircase.enabled) {
+            const StaircaseOptions& s = d.exposure.staircase;
+            e.insert(QStringLiteral("staircase"),
+                QJsonObject { { QStringLiteral("start_frames"), s.startFrames },
+                    { QStringLiteral("min_frames"), s.minFrames }, { QStringLiteral("max_frames"), s.maxFrames },
+                    { QStringLiteral("step_frames"), ints(s.stepFrames) }, { QStringLiteral("down"), s.down },
+                    { QStringLiteral("up"), s.up }, { QStringLiteral("initial_rule"), s.initialRule },
+                    { QStringLiteral("threshold_reversals"), s.thresholdReversals } });
+        } else {
+            e.insert(QStringLiteral("frames"), ints(d.exposure.frames));
+        }
+        e.insert(QStringLiteral("mask_frames"), d.exposure.maskFrames);
+        o.insert(QStringLiteral("exposure"), e);
+    }
     o.insert(QStringLiteral("instructions"), d.instructions);
     o.insert(QStringLiteral("consent"), d.consent);
     // A string keeps all 64 bits; JSON numbers are doubles.
@@ -391,6 +470,13 @@ QByteArray studyDefinitionToJson(const StudyDefinition& d)
     }
     o.insert(QStringLiteral("background"), d.background.name());
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
+}
+
+int ExposureOptions::longestFrames() const
+{
+    if (staircase.enabled)
+        return staircase.maxFrames;
+    return frames.empty() ? 0 : *std::max_element(frames.begin(), frames.end());
 }
 
 Status validateStudyDefinition(const StudyDefinition& d)
@@ -453,6 +539,19 @@ Status validateStudyDefinition(const StudyDefinition& d)
         return Error {
             QStringLiteral("\"marks\" offers %1 reasons; at most 9 fit the keys 1 to 9").arg(d.marks.reasons.size())
         };
+    if (d.exposure.staircase.enabled) {
+        const StaircaseOptions& s = d.exposure.staircase;
+        if (!d.exposure.frames.empty())
+            return Error { QStringLiteral(
+                "\"exposure\" has both \"frames\" and a \"staircase\"; the staircase chooses the frames, so give one") };
+        if (s.minFrames > s.maxFrames || s.startFrames < s.minFrames || s.startFrames > s.maxFrames)
+            return Error { QStringLiteral("the exposure staircase starts at %1 frames, outside its range %2 to %3")
+                               .arg(s.startFrames)
+                               .arg(s.minFrames)
+                               .arg(s.maxFrames) };
+        if (s.stepFrames.empty())
+            return Error { QStringLiteral("the exposure staircase needs at least one step size (\"step_frames\")") };
+    }
     QSet<QString> seen;
     for (const QString& s : d.sources) {
         if (seen.contains(s))

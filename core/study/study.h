@@ -3,6 +3,7 @@
 #include "frequencyfilter.h"
 #include "pool/imagedecode.h"
 #include "result.h"
+#include "study/staircase.h"
 
 #include <QString>
 #include <QStringList>
@@ -62,6 +63,22 @@ struct MarkingOptions
     double kernelSigmaPx = 24.0; ///< SD of the Gaussian of people's heat maps, in image pixels
 };
 
+/// Brief exposure: the stimulus is shown for a set number of frames of the participant's display,
+/// then a mask, then the answer screen ("exposure"). Either fixed durations (the method of constant
+/// stimuli: each main trial gets one of `frames`, balanced and shuffled per participant) or a
+/// staircase per participant. Practice and catch trials are shown for the longest duration (the
+/// staircase's start for practice).
+struct ExposureOptions
+{
+    std::vector<int> frames; ///< fixed exposures in frames (1..600 each); empty with no staircase = no brief exposure
+    StaircaseOptions staircase; ///< used instead of `frames` when enabled
+    int maskFrames = 12; ///< frames of the pattern mask after the stimulus (0 = none)
+
+    bool enabled() const { return staircase.enabled || !frames.empty(); }
+    /// The longest exposure the study shows, in frames (0 when brief exposure is off).
+    int longestFrames() const;
+};
+
 /// A study's definition: everything needed to regenerate its trials for any participant.
 struct StudyDefinition
 {
@@ -86,6 +103,7 @@ struct StudyDefinition
     bool feedback = false; ///< feedback after main trials (practice always has it)
     bool confidence = false; ///< ask a 1..4 confidence rating after each answer
     MarkingOptions marks; ///< where people saw it, after the answer ("marks")
+    ExposureOptions exposure; ///< brief exposure and mask ("exposure")
     QString instructions;
     QString consent; ///< empty = no consent screen
     std::uint64_t seed = 1;

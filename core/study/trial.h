@@ -27,9 +27,15 @@ struct Trial
     bool isCatch = false;
     bool breakAfter = false; ///< a break screen follows this trial
     int repeatOf = -1; ///< a repeat of the trial with this index, shown again later (-1 = not a repeat)
+    /// Brief exposure in frames of the participant's display; 0 = shown until answered;
+    /// kStaircaseExposure = as long as the participant's staircase says when the trial comes.
+    int exposureFrames = 0;
 
     int ways() const { return static_cast<int>(imageIds.size()); }
 };
+
+/// Trial::exposureFrames of a trial whose exposure the participant's staircase sets.
+inline constexpr int kStaircaseExposure = -1;
 
 /// Answer labels of a real-or-fake trial, by answer index.
 inline QString realOrFakeLabel(int answer)
@@ -55,6 +61,13 @@ struct Response
     int focusLosses = 0; ///< window deactivations during this trial
     bool timedOut = false;
     bool tooFast = false;
+    /// Brief exposure (all 0 when the trial had none): the frames asked for, the display's refresh
+    /// rate (Hz), and the measured times from the stimulus frame to the mask frame and from the mask
+    /// to the answer screen (ms, steady clock, as painted; a photodiode alone shows what the panel did).
+    int exposureFrames = 0;
+    double frameRateHz = 0.0;
+    double exposureMs = 0.0;
+    double maskMs = 0.0;
 };
 
 /// Whether `answer` is right for `trial`.

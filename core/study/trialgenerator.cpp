@@ -691,6 +691,25 @@ Result<TrialList> generateTrials(const StudyDefinition& definition, const std::v
                 << QStringLiteral("catch trials repeat %1 image(s): mark more catch images").arg(catchRows.repeats());
     }
 
+    // Brief exposure, from a stream of its own so the rows drawn above stay those of the definition
+    // without it: practice at the staircase's start or the longest fixed exposure, catch trials at the
+    // longest, main trials from the staircase or each fixed exposure equally often in shuffled order.
+    if (const ExposureOptions& e = definition.exposure; e.enabled()) {
+        const bool stair = e.staircase.enabled;
+        for (Trial& t : list.trials)
+            t.exposureFrames = stair ? e.staircase.startFrames : e.longestFrames();
+        std::vector<int> levels;
+        for (const Trial& t : block) {
+            if (!t.isCatch)
+                levels.push_back(stair ? kStaircaseExposure : e.frames[levels.size() % e.frames.size()]);
+        }
+        Rng exposureRng = Rng::forStream(definition.seed ^ 0x6578706f73757265ULL, std::uint64_t(participantIndex));
+        exposureRng.shuffle(levels);
+        std::size_t next = 0;
+        for (Trial& t : block)
+            t.exposureFrames = t.isCatch ? e.longestFrames() : levels[next++];
+    }
+
     // Repeats: K main trials (never catch trials) shown again, in a new order, after the main block;
     // repeatOf holds the original's position in the block until the indices are known.
     if (definition.repeatTrials > 0) {
