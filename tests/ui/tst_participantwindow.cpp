@@ -3,6 +3,7 @@
 #include "participantwindow.h"
 #include "stationoutbox.h"
 #include "stimulusstore.h"
+#include "study/staircase.h"
 #include "studyexports.h"
 #include "studyfile.h"
 
@@ -440,6 +441,135 @@ private Q_SLOTS:
         QCOMPARE(recorded.count(), 2);
         QVERIFY(!w->marking());
         QCOMPARE(int(m_db->sessionEvents(study, marksEventKind())->size()), 1);
+    }
+
+    // Brief exposure with a staircase: the image shows for the staircase's frames, then the mask,
+    // then the empty answer screen; keys during the image are ignored; each answer is stored with
+    // the frames, the refresh rate and the measured durations; the staircase follows the answers,
+    // and goes on where it was when the session is paused and resumed.
+    void briefExposureFollowsTheStaircaseAndRecordsMeasuredDurations()
+    {
+        StudyDefinition d;
+        d.name = QStringLiteral("DeepArt brief exposure");
+        d.trialType = TrialType::RealOrFake;
+        d.ways = 1;
+        d.trialsPerParticipant = 7;
+        d.practiceTrials = 1;
+        d.exposure.maskFrames = 3;
+        d.exposure.staircase.enabled = true;
+        d.exposure.staircase.startFrames = 6;
+        d.exposure.staircase.minFrames = 1;
+        d.exposure.staircase.maxFrames = 12;
+        d.exposure.staircase.stepFrames = { 2 };
+        d.exposure.staircase.down = 2;
+        const qint64 study = addStudy(d);
+        QVERIFY(study > 0);
+        auto plan = startSession(*m_db, study, QStringLiteral("P-BRIEF"), QStringLiteral("test"), false);
+        QVERIFY(plan.ok());
+        const qint64 sessionId = plan->session.id;
+        const std::vector<Trial> trials = plan->trials;
+        QCOMPARE(trials.front().exposureFrames, 6); // practice: the staircase's start
+        for (std::size_t i = 1; i < trials.size(); ++i)
+            QCOMPARE(trials[i].exposureFrames, kStaircaseExposure);
+
+        // Right on trials 0..2 and 5, wrong on 3, 4, 6, 7.
+        const auto rightOn = [](int index) { return index <= 2 || index == 5; };
+        Staircase expected(d.exposure.staircase);
+        auto answerTrials = [&](ParticipantWindow& w, int count) {
+            for (int n = 0; n < count; ++n) {
+                if (w.currentScreen().kind != ScreenKind::Trial)
+                    QTest::keyClick(&w, Qt::Key_Space);
+                QCOMPARE(w.currentScreen().kind, ScreenKind::Trial);
+                const Trial& t = w.plan().trials[std::size_t(w.currentScreen().trialIndex)];
+                QVERIFY(QTest::qWaitFor([&] { return w.stimulusShown(); }, 10000));
+                const int frames = t.practice ? 6 : expected.nextFrames();
+                QCOMPARE(w.exposureFrames(), frames);
+                const bool right = rightOn(t.index);
+                const Qt::Key key = (t.correctPosition == 0) == right ? Qt::Key_F : Qt::Key_J;
+                QSignalSpy recorded(&w, &ParticipantWindow::responseRecorded);
+                if (w.exposureStage() == ParticipantWindow::ExposureStage::Stimulus) {
+                    if (n == 0)
+                        saveScreenshot(w, QStringLiteral("brief-stimulus"));
+                    QTest::keyClick(&w, key); // too early: the image is still up
+                    QCOMPARE(recorded.count(), 0);
+                }
+                QVERIFY(QTest::qWaitFor(
+                    [&] { return w.exposureStage() != ParticipantWindow::ExposureStage::Stimulus; }, 5000));
+                if (n == 0 && w.exposureStage() == ParticipantWindow::ExposureStage::Mask)
+                    saveScreenshot(w, QStringLiteral("brief-mask"));
+                QVERIFY(QTest::qWaitFor(
+                    [&] { return w.exposureStage() == ParticipantWindow::ExposureStage::Gone; }, 5000));
+                if (n == 0)
+                    saveScreenshot(w, QStringLiteral("brief-answer"));
+                QTest::keyClick(&w, key);
+                QCOMPARE(recorded.count(), 1);
+                if (!t.practice)
+                    expected.addResponse(right, frames);
+                // Practice has feedback, which holds the trial on screen for a moment.
+                QVERIFY(QTest::qWaitFor(
+                    [&] {
+                        return w.currentScreen().kind != ScreenKind::Trial || w.currentScreen().trialIndex != t.index;
+                    },
+                    5000));
+                if (w.currentScreen().kind == ScreenKind::MainStart)
+                    QTest::keyClick(&w, Qt::Key_Space);
+            }
+        };
+        {
+            auto w = openWindow(std::move(plan).value());
+            QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+            QTest::keyClick(w.get(), Qt::Key_Space);
+            answerTrials(*w, 5);
+            w->setExitConfirmation([](bool) { return ParticipantWindow::ExitChoice::Pause; });
+            QTest::keyClick(w.get(), Qt::Key_Q, Qt::ControlModifier | Qt::ShiftModifier);
+        }
+        {
+            auto resumed = loadSession(*m_db, sessionId, QStringLiteral("test"));
+            QVERIFY2(resumed.ok(), qPrintable(resumed.error()));
+            auto w = openWindow(std::move(resumed).value());
+            QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+            QVERIFY(w->staircase());
+            QCOMPARE(w->staircase()->frames(), expected.frames()); // gone on from the stored answers
+            QCOMPARE(w->staircase()->nextFrames(), expected.nextFrames());
+            QTest::keyClick(w.get(), Qt::Key_Space); // welcome back
+            answerTrials(*w, int(trials.size()) - 5);
+            QCOMPARE(w->currentScreen().kind, ScreenKind::End);
+        }
+        QVERIFY(expected.reversalFrames().size() >= 1);
+
+        const auto rows = m_db->responseRows(study).value();
+        QCOMPARE(rows.size(), trials.size());
+        std::vector<int> shownFrames;
+        for (const ResponseRow& row : rows) {
+            const Response& r = row.response;
+            QCOMPARE(r.correct, rightOn(row.trial.index));
+            QVERIFY(r.frameRateHz >= 1.0);
+            const double frame = 1000.0 / r.frameRateHz;
+            // Measured between the stimulus and mask frames: at least the frames asked for (a
+            // timer may fire a millisecond early), at most a generous margin on a busy machine.
+            QVERIFY2(r.exposureMs >= r.exposureFrames * frame - 2.0 && r.exposureMs < r.exposureFrames * frame + 250.0,
+                qPrintable(QStringLiteral("trial %1: %2 frames measured as %3 ms")
+                               .arg(row.trial.index)
+                               .arg(r.exposureFrames)
+                               .arg(r.exposureMs)));
+            QVERIFY(r.maskMs >= 3 * frame - 2.0 && r.maskMs < 3 * frame + 250.0);
+            QVERIFY(r.rtMs >= r.exposureMs + r.maskMs - 1.0); // answers came after the answer screen
+            if (!row.trial.practice)
+                shownFrames.push_back(r.exposureFrames);
+        }
+        QCOMPARE(shownFrames, expected.frames());
+
+        // The export names what was asked for and what was measured.
+        const QString csvPath = m_dir.filePath(QStringLiteral("brief.csv"));
+        QVERIFY(exportResponses(*m_db, study, csvPath).ok());
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList header = QString::fromUtf8(csv.readLine()).trimmed().split(QLatin1Char(','));
+        const QStringList first = QString::fromUtf8(csv.readLine()).trimmed().split(QLatin1Char(','));
+        QCOMPARE(first.size(), header.size());
+        QCOMPARE(first[header.indexOf(QStringLiteral("exposure_frames"))], QStringLiteral("6"));
+        QCOMPARE(first[header.indexOf(QStringLiteral("exposure_ms"))].toDouble(), std::round(rows[0].response.exposureMs * 100) / 100);
+        QVERIFY(first[header.indexOf(QStringLiteral("frame_rate_hz"))].toDouble() >= 1.0);
     }
 
     // Which source made it: one image, a button per source (keys 1..K), the names in the export.
