@@ -72,9 +72,10 @@ Status storeTrials(QSqlDatabase& db, const QString& path, qint64 sessionId, std:
     for (Trial& t : trials) {
         Sql insert(db, path);
         insert
-            .prepare(QStringLiteral("INSERT INTO trials (session_id, trial_index, trial_type, ways, correct_position, "
-                                    "practice, is_catch, break_after, choices, target_source, repeat_of, exposure_frames) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
+            .prepare(
+                QStringLiteral("INSERT INTO trials (session_id, trial_index, trial_type, ways, correct_position, "
+                               "practice, is_catch, break_after, choices, target_source, repeat_of, exposure_frames) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"))
             .bind(sessionId)
             .bind(t.index)
             .bind(trialTypeName(t.type))
@@ -353,12 +354,13 @@ Status SessionStore::recordResponse(
     // The trial must belong to the session and the session be this station's; a second answer to
     // the trial (UNIQUE trial_id) or a second delivery (UNIQUE response_key) inserts nothing and is
     // told apart below, without aborting the transaction.
-    q.prepare(QStringLiteral("INSERT INTO responses (trial_id, answer, correct, confidence, rt_ms, onset_utc, "
-                             "response_utc, rt_clock, focus_losses, timed_out, too_fast, recorded_utc, response_key, "
-                             "exposure_frames, frame_rate_hz, exposure_ms, mask_ms) "
-                             "SELECT t.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials t JOIN sessions s ON "
-                             "s.id = t.session_id WHERE t.id = ? AND t.session_id = ? AND s.lease_token = ? "
-                             "ON CONFLICT DO NOTHING"))
+    q.prepare(
+         QStringLiteral("INSERT INTO responses (trial_id, answer, correct, confidence, rt_ms, onset_utc, "
+                        "response_utc, rt_clock, focus_losses, timed_out, too_fast, recorded_utc, response_key, "
+                        "exposure_frames, frame_rate_hz, exposure_ms, mask_ms) "
+                        "SELECT t.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials t JOIN sessions s ON "
+                        "s.id = t.session_id WHERE t.id = ? AND t.session_id = ? AND s.lease_token = ? "
+                        "ON CONFLICT DO NOTHING"))
         .bind(r.answer)
         .bind(r.correct ? 1 : 0)
         .bind(r.confidence ? QVariant(*r.confidence) : QVariant())

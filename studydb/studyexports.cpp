@@ -132,6 +132,10 @@ Result<StudyAnalysis> analyseStudy(const StudyDatabase& db, qint64 studyId, cons
     }
     result.roc = rocAndCalibration(kept, result.pRealByModel, options);
     result.selfConsistency = selfConsistency(kept, options.filter);
+    auto exposure = exposureAnalysis(kept, options.filter, result.study.definition);
+    if (!exposure)
+        return Error { exposure.error() };
+    result.exposure = std::move(exposure).value();
     return result;
 }
 
@@ -160,16 +164,20 @@ QString summaryTableName(SummaryTable table)
         return QStringLiteral("calibration");
     case SummaryTable::SelfConsistency:
         return QStringLiteral("self-consistency");
+    case SummaryTable::Exposure:
+        return QStringLiteral("exposure");
+    case SummaryTable::Staircase:
+        return QStringLiteral("staircase");
     }
     return {};
 }
 
 const std::vector<SummaryTable>& allSummaryTables()
 {
-    static const std::vector<SummaryTable> all
-        = { SummaryTable::Categories, SummaryTable::Sources, SummaryTable::Participants, SummaryTable::Images,
-              SummaryTable::Confusion, SummaryTable::SourcePairs, SummaryTable::PairCorrelation, SummaryTable::Roc,
-              SummaryTable::Auc, SummaryTable::Calibration, SummaryTable::SelfConsistency };
+    static const std::vector<SummaryTable> all = { SummaryTable::Categories, SummaryTable::Sources,
+        SummaryTable::Participants, SummaryTable::Images, SummaryTable::Confusion, SummaryTable::SourcePairs,
+        SummaryTable::PairCorrelation, SummaryTable::Roc, SummaryTable::Auc, SummaryTable::Calibration,
+        SummaryTable::SelfConsistency, SummaryTable::Exposure, SummaryTable::Staircase };
     return all;
 }
 
@@ -251,6 +259,10 @@ Table summaryTable(const StudyAnalysis& a, SummaryTable table)
         return calibrationTable(a.roc);
     case SummaryTable::SelfConsistency:
         return selfConsistencyTable(a.selfConsistency, a.analysis);
+    case SummaryTable::Exposure:
+        return exposureTable(a.exposure);
+    case SummaryTable::Staircase:
+        return staircaseTable(a.exposure);
     }
     return {};
 }

@@ -24,6 +24,7 @@ struct StudyAnalysis
     QMap<QString, QHash<qint64, float>> pRealByModel; ///< model name -> image id -> P(real)
     RocAnalysis roc; ///< people's and each model's ROC and calibration on the real-or-fake trials
     std::vector<SelfConsistency> selfConsistency; ///< on repeated trials, per participant and pooled
+    ExposureAnalysis exposure; ///< brief-exposure studies: accuracy per exposure, staircase thresholds
     QHash<qint64, QStringList> tags;
     QHash<qint64, QString> notes;
 };
@@ -76,11 +77,13 @@ enum class SummaryTable {
     Auc, ///< their AUCs with bootstrap intervals
     Calibration, ///< people's accuracy per confidence level, each model's reliability diagram and ECE
     SelfConsistency, ///< repeated trials: people's consistency with themselves, models against that ceiling
+    Exposure, ///< brief exposure: accuracy per exposure duration, measured durations
+    Staircase, ///< brief exposure with a staircase: each participant's threshold
 };
 /// Every summary table, in the order exports write them.
 const std::vector<SummaryTable>& allSummaryTables();
 /// "categories", "sources", "participants", "images", "confusion", "source-pairs", "pair-correlation",
-/// "roc", "auc", "calibration", "self-consistency"
+/// "roc", "auc", "calibration", "self-consistency", "exposure", "staircase"
 std::optional<SummaryTable> summaryTableFromName(const QString& name);
 Table summaryTable(const StudyAnalysis& analysis, SummaryTable table);
 

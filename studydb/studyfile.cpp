@@ -1288,8 +1288,9 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
     std::unique_ptr<Staircase> staircase = sessionStaircase(plan.study.definition, plan.trials, plan.answers);
     constexpr double kScriptedFrameRateHz = 60.0;
     if (!(script.exposureHalfMs > 0.0))
-        return Error { QStringLiteral("the exposure at half accuracy is %1 ms; it must be above 0")
-                           .arg(script.exposureHalfMs) };
+        return Error {
+            QStringLiteral("the exposure at half accuracy is %1 ms; it must be above 0").arg(script.exposureHalfMs)
+        };
 
     for (; !flow.atEnd(); flow.advance()) {
         if (flow.current().kind != ScreenKind::Trial)
@@ -1313,7 +1314,8 @@ Result<ScriptedRun> runScriptedParticipant(StudyDatabase& db, SessionPlan& plan,
             response.maskMs = plan.study.definition.exposure.maskFrames * 1000.0 / kScriptedFrameRateHz;
             const double chance = 1.0 / std::max(1, options);
             accuracy = chance
-                + (accuracy - chance) * (1.0 - std::pow(2.0, -std::pow(response.exposureMs / script.exposureHalfMs, 2.0)));
+                + (accuracy - chance)
+                    * (1.0 - std::pow(2.0, -std::pow(response.exposureMs / script.exposureHalfMs, 2.0)));
         }
         if (lapseDraw < script.lapseRate) {
             response.answer = std::min(options - 1, static_cast<int>(choiceDraw * options));
@@ -1433,8 +1435,9 @@ Status runDemoModel(StudyDatabase& db, qint64 studyId, const Result<StoredModel>
 
 // Scripted participants, flagged simulated, so the demo has answers to look at and to compare.
 constexpr int kDemoParticipants = 12;
-Status ensureDemoParticipants(StudyDatabase& db, qint64 studyId, TrialType type)
+Status ensureDemoParticipants(StudyDatabase& db, qint64 studyId, const StudyDefinition& part)
 {
+    const TrialType type = part.trialType;
     const auto sessions = db.sessions(studyId);
     if (!sessions)
         return Error { sessions.error() };
@@ -1455,6 +1458,12 @@ Status ensureDemoParticipants(StudyDatabase& db, qint64 studyId, TrialType type)
         } else if (type == TrialType::WhichCategory) {
             script.accuracyByCategory = { { QStringLiteral("disks"), 0.95 }, { QStringLiteral("squares"), 0.9 },
                 { QStringLiteral("stripes"), 0.85 - 0.02 * (i % 3) } };
+        } else if (part.exposure.enabled()) {
+            // Seen long enough, the traces are plain; at a few frames they are not: people differ in
+            // the exposure they need (a Weibull psychometric function, half-way at 25 to 65 ms).
+            script.accuracyBySource = { { QStringLiteral("real"), 0.92 }, { QStringLiteral("checkerboard"), 0.95 },
+                { QStringLiteral("upsampler"), 0.88 } };
+            script.exposureHalfMs = 25.0 + 10.0 * (i % 5);
         } else {
             script.accuracyBySource = { { QStringLiteral("checkerboard"), 0.62 + 0.02 * (i % 5) },
                 { QStringLiteral("upsampler"), 0.5 + 0.02 * (i % 4) } };
@@ -1508,7 +1517,10 @@ Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& canc
         demo.created = true;
     }
     StudyDatabase& file = *db.value();
-    if (const Status s = ensureDemoParticipants(file, demo.studyId, TrialType::PickReal); !s)
+    const auto main = file.study(demo.studyId);
+    if (!main)
+        return Error { main.error() };
+    if (const Status s = ensureDemoParticipants(file, demo.studyId, main->definition); !s)
         return Error { s.error() };
     const auto detector
         = ensureDemoDetector(file, QStringLiteral("Baseline CNN (demo)"), false, false, 80, cancel, progress);
@@ -1532,7 +1544,7 @@ Result<DemoStudy> ensureDemoStudy(const QString& folder, const CancelToken& canc
                 return Error { created.error() };
             partId = created->study.id;
         }
-        if (const Status s = ensureDemoParticipants(file, partId, part.trialType); !s)
+        if (const Status s = ensureDemoParticipants(file, partId, part); !s)
             return Error { s.error() };
         const bool bySource = part.trialType == TrialType::WhichSource;
         const bool byCategory = part.trialType == TrialType::WhichCategory;

@@ -510,8 +510,7 @@ void ParticipantWindow::paintEvent(QPaintEvent*)
     // Brief exposure: the times the mask and the empty answer screen were composed.
     if (m_onsetRecorded && m_exposure == ExposureStage::Mask && m_maskOnsetMs < 0) {
         m_maskOnsetMs = steadyMs();
-        m_exposureTimer.start(
-            int(std::lround(m_plan.study.definition.exposure.maskFrames * framePeriodMs())));
+        m_exposureTimer.start(int(std::lround(m_plan.study.definition.exposure.maskFrames * framePeriodMs())));
     } else if (m_onsetRecorded && m_exposure == ExposureStage::Gone && m_goneMs < 0) {
         m_goneMs = steadyMs();
         if (m_maskOnsetMs < 0)

@@ -21,7 +21,9 @@ int cmdExport(const QStringList& args)
         "confidence, each model's from P(real), point by point), auc (their AUCs with participant- or image-level "
         "bootstrap intervals), calibration (people's accuracy per confidence level, each model's reliability "
         "diagram and expected calibration error), self-consistency (people's answers to repeated trials against their "
-        "first answers, and each model's error consistency with people against that ceiling), marks (one row per place "
+        "first answers, and each model's error consistency with people against that ceiling), exposure (brief "
+        "exposure: accuracy per exposure duration, with the frames asked for and the measured durations), staircase "
+        "(each participant's exposure staircase: reversals and threshold in frames and ms), marks (one row per place "
         "people clicked as giving an image away, "
         "in the image's own pixels), attention-agreement (per marked image and model, people's marks against the "
         "model's Grad-CAM map: correlation, share of marks in its top 20 %, pointing game), summaries (every summary "
@@ -147,7 +149,7 @@ int cmdExport(const QStringList& args)
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
                            "sources, participants, images, confusion, source-pairs, pair-correlation, roc, auc, "
-                           "calibration, self-consistency, marks, attention-agreement, summaries, "
+                           "calibration, self-consistency, exposure, staircase, marks, attention-agreement, summaries, "
                            "pool-evaluation or psych-ds")
                 .arg(what));
     if (!rows)

@@ -174,6 +174,40 @@ Table selfConsistencyTable(const std::vector<SelfConsistency>& consistency, cons
     return t;
 }
 
+Table exposureTable(const ExposureAnalysis& exposure)
+{
+    Table t;
+    t.header = { QStringLiteral("agent"), QStringLiteral("agent_kind"), QStringLiteral("exposure_frames"),
+        QStringLiteral("mean_exposure_ms"), QStringLiteral("min_exposure_ms"), QStringLiteral("max_exposure_ms"),
+        QStringLiteral("frame_rate_hz"), QStringLiteral("trials"), QStringLiteral("correct"),
+        QStringLiteral("accuracy"), QStringLiteral("wilson_low"), QStringLiteral("wilson_high") };
+    for (const ExposureLevel& l : exposure.levels) {
+        t.rows.push_back(
+            { l.participant, l.participant == peopleAgent() ? QStringLiteral("people") : QStringLiteral("participant"),
+                QString::number(l.frames), number(l.meanExposureMs), number(l.minExposureMs), number(l.maxExposureMs),
+                number(l.meanFrameRateHz), QString::number(l.accuracy.trials), QString::number(l.accuracy.successes),
+                number(l.accuracy.estimate), number(l.accuracy.low), number(l.accuracy.high) });
+    }
+    return t;
+}
+
+Table staircaseTable(const ExposureAnalysis& exposure)
+{
+    Table t;
+    t.header = { QStringLiteral("participant"), QStringLiteral("session_id"), QStringLiteral("trials"),
+        QStringLiteral("reversals"), QStringLiteral("reversal_frames"), QStringLiteral("threshold_frames"),
+        QStringLiteral("threshold_ms"), QStringLiteral("target_accuracy") };
+    for (const StaircaseResult& s : exposure.staircases) {
+        QStringList reversals;
+        for (int f : s.reversalFrames)
+            reversals << QString::number(f);
+        t.rows.push_back({ s.participant, QString::number(s.sessionId), QString::number(s.trials),
+            QString::number(s.reversalFrames.size()), reversals.join(QLatin1Char('|')), number(s.thresholdFrames),
+            number(s.thresholdMs), number(s.target) });
+    }
+    return t;
+}
+
 Table participantTable(const Analysis& analysis)
 {
     Table t;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "analysis/analysis.h"
+#include "analysis/exposureanalysis.h"
 #include "analysis/imageresults.h"
 #include "analysis/rocanalysis.h"
 #include "pool/pool.h"
@@ -63,6 +64,11 @@ Table marksTable(const std::vector<MarkedTrial>& trials);
 /// kappa (right and wrong, first against repeat; for a model, with the pooled people on all trials),
 /// ceiling_kappa (the pooled people's repeat kappa), share_of_ceiling (kappa / ceiling).
 Table selfConsistencyTable(const std::vector<SelfConsistency>& consistency, const Analysis& analysis);
+/// Brief exposure: accuracy per exposure (pooled, then per participant), frames asked for beside
+/// the measured durations (ms) and refresh rate.
+Table exposureTable(const ExposureAnalysis& exposure);
+/// Brief exposure with a staircase: each participant's reversals and threshold (frames and ms).
+Table staircaseTable(const ExposureAnalysis& exposure);
 
 /// One row per participant: code, session, simulated, trials, correct, accuracy with its Wilson
 /// interval, catch trials and correct, excluded and why.

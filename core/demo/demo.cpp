@@ -516,7 +516,27 @@ std::vector<StudyDefinition> demoPartDefinitions()
         "or one from a simulated generator. Say whether it is real, then how sure you are (1 guessing .. 4 sure). "
         "When you say it is generated, click up to three places that gave it away, pick a reason (1 to 4) and "
         "press Enter.");
-    return { realOrFake, source, category };
+    StudyDefinition brief;
+    brief.name = Text::tr("Brief exposure (synthetic)");
+    brief.trialType = TrialType::RealOrFake;
+    brief.ways = 1;
+    brief.matching = RowMatching::Category;
+    brief.trialsPerParticipant = 40;
+    brief.practiceTrials = 2;
+    brief.exposure.maskFrames = 6;
+    brief.exposure.staircase.enabled = true;
+    brief.exposure.staircase.startFrames = 12;
+    brief.exposure.staircase.minFrames = 1;
+    brief.exposure.staircase.maxFrames = 30;
+    brief.exposure.staircase.stepFrames = { 4, 2, 1 };
+    brief.exposure.staircase.down = 2;
+    brief.exposure.staircase.up = 1;
+    brief.exposure.staircase.thresholdReversals = 6;
+    brief.seed = 19;
+    brief.instructions = Text::tr(
+        "This is a SYNTHETIC demo study. Each image is shown only for a moment, then covered by a pattern. Say "
+        "whether it was real (F) or generated (J). The time it is shown adapts to your answers.");
+    return { realOrFake, source, category, brief };
 }
 
 } // namespace ntt

@@ -375,10 +375,12 @@ Result<StudyDefinition> parseStudyDefinition(const QByteArray& json, const QStri
         if (e.failed())
             return Error { e.error() };
         if (!d.exposure.enabled())
-            return Error { QStringLiteral("%1: give \"frames\" (a list of exposures in frames) or a \"staircase\"")
-                               .arg(where) };
+            return Error {
+                QStringLiteral("%1: give \"frames\" (a list of exposures in frames) or a \"staircase\"").arg(where)
+            };
     } else if (!exposure.isUndefined() && !exposure.isNull() && !(exposure.isBool() && !exposure.toBool())) {
-        r.fail(QStringLiteral("exposure"), QStringLiteral("must be an object {frames or staircase, mask_frames} or false"));
+        r.fail(QStringLiteral("exposure"),
+            QStringLiteral("must be an object {frames or staircase, mask_frames} or false"));
     }
 
     QString backgroundText = d.background.name();
@@ -542,8 +544,8 @@ Status validateStudyDefinition(const StudyDefinition& d)
     if (d.exposure.staircase.enabled) {
         const StaircaseOptions& s = d.exposure.staircase;
         if (!d.exposure.frames.empty())
-            return Error { QStringLiteral(
-                "\"exposure\" has both \"frames\" and a \"staircase\"; the staircase chooses the frames, so give one") };
+            return Error { QStringLiteral("\"exposure\" has both \"frames\" and a \"staircase\"; the staircase chooses "
+                                          "the frames, so give one") };
         if (s.minFrames > s.maxFrames || s.startFrames < s.minFrames || s.startFrames > s.maxFrames)
             return Error { QStringLiteral("the exposure staircase starts at %1 frames, outside its range %2 to %3")
                                .arg(s.startFrames)

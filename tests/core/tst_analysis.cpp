@@ -1,4 +1,5 @@
 #include "analysis/analysis.h"
+#include "analysis/exposureanalysis.h"
 #include "analysis/rocanalysis.h"
 #include "models/modelrun.h"
 
@@ -228,6 +229,76 @@ private Q_SLOTS:
         // First right/wrong: A0 right, A1 wrong, B0 wrong; repeats: right, right, wrong.
         QCOMPARE(all.errors.kappa, errorConsistency({ true, false, false }, { true, true, false }).kappa);
         QVERIFY(selfConsistency({}, AnswerFilter {}).empty());
+    }
+
+    // Brief exposure: accuracy per exposure pooled and per participant, with Wilson intervals from
+    // statsmodels' proportion_confint(method="wilson") (3 of 4: 0.300641842582-0.954412739190; 2 of 3:
+    // 0.207659600802-0.938508055280); each staircase replayed to its threshold; a stored exposure the
+    // staircase could not have given is an error naming the session.
+    void accuracyByExposureAndStaircaseThresholds()
+    {
+        const PoolImage r1 = image(1, QStringLiteral("real"), QStringLiteral("dog"));
+        StudyDefinition d;
+        d.exposure.staircase.enabled = true;
+        d.exposure.staircase.startFrames = 4;
+        d.exposure.staircase.stepFrames = { 1 };
+        d.exposure.staircase.down = 1;
+        d.exposure.staircase.thresholdReversals = 2;
+        std::vector<ResponseRow> rows;
+        auto add = [&](qint64 session, const QString& code, int index, int frames, bool right, double ms) {
+            ResponseRow r = realOrFake(code, session * 100 + index, r1, true, right ? 0 : 1, std::nullopt);
+            r.sessionId = session;
+            r.trial.index = index;
+            r.trial.exposureFrames = kStaircaseExposure;
+            r.response.exposureFrames = frames;
+            r.response.frameRateHz = 50.0;
+            r.response.exposureMs = ms;
+            rows.push_back(r);
+        };
+        // A: 4 right -> 3 wrong (reversal at 3) -> 4 right (reversal at 4) -> 3 right -> 2
+        add(1, QStringLiteral("A"), 0, 4, true, 80.0);
+        add(1, QStringLiteral("A"), 1, 3, false, 61.0);
+        add(1, QStringLiteral("A"), 2, 4, true, 81.0);
+        add(1, QStringLiteral("A"), 3, 3, true, 59.0);
+        // B: 4 right, 3 right, 2 wrong (a reversal at 2)
+        add(2, QStringLiteral("B"), 0, 4, true, 80.0);
+        add(2, QStringLiteral("B"), 1, 3, true, 60.0);
+        add(2, QStringLiteral("B"), 2, 2, false, 40.0);
+        const auto a = exposureAnalysis(rows, AnswerFilter {}, d);
+        QVERIFY2(a.ok(), qPrintable(a.error()));
+        // Pooled first, by frames: 2 (0/1), 3 (2/3), 4 (3/3); then per participant.
+        QCOMPARE(a->levels.size(), std::size_t(3 + 2 + 3));
+        const ExposureLevel& three = a->levels[1];
+        QCOMPARE(three.participant, peopleAgent());
+        QCOMPARE(three.frames, 3);
+        QCOMPARE(three.accuracy.successes, 2);
+        QCOMPARE(three.accuracy.trials, 3);
+        QVERIFY(std::abs(three.accuracy.low - 0.207659600802) < 1e-9);
+        QVERIFY(std::abs(three.accuracy.high - 0.938508055280) < 1e-9);
+        QCOMPARE(three.meanExposureMs, 60.0);
+        QCOMPARE(three.minExposureMs, 59.0);
+        QCOMPARE(three.maxExposureMs, 61.0);
+        QCOMPARE(three.meanFrameRateHz, 50.0);
+        QCOMPARE(a->levels[3].participant, QStringLiteral("A"));
+        QCOMPARE(a->levels[3].frames, 3);
+        QCOMPARE(a->levels[3].accuracy.successes, 1);
+
+        QCOMPARE(a->staircases.size(), std::size_t(2));
+        const StaircaseResult& sa = a->staircases[0];
+        QCOMPARE(sa.participant, QStringLiteral("A"));
+        QCOMPARE(sa.trials, 4);
+        QCOMPARE(sa.reversalFrames, (std::vector<int> { 3, 4 }));
+        QCOMPARE(sa.thresholdFrames, 3.5);
+        QCOMPARE(sa.thresholdMs, 70.0); // 3.5 frames at 50 Hz
+        QVERIFY(std::abs(sa.target - 0.5) < 1e-12); // 1-down/1-up
+        QCOMPARE(a->staircases[1].reversalFrames, std::vector<int> { 2 });
+        QCOMPARE(a->staircases[1].thresholdFrames, 2.0);
+
+        // B's third trial stored as 3 frames: the staircase gave 2.
+        rows.back().response.exposureFrames = 3;
+        const auto wrong = exposureAnalysis(rows, AnswerFilter {}, d);
+        QVERIFY(!wrong.ok());
+        QVERIFY2(wrong.error().contains(QStringLiteral("session 2")), qPrintable(wrong.error()));
     }
 
     void accuracyByAgentAndGroup()

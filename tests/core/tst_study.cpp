@@ -153,6 +153,55 @@ private Q_SLOTS:
         QTest::newRow("negative seed") << QByteArray(R"({"name": "x", "seed": -1})") << QStringLiteral("\"seed\"");
         QTest::newRow("bad matching") << QByteArray(R"({"name": "x", "matching": "prompt"})")
                                       << QStringLiteral("\"matching\" is \"prompt\"");
+        QTest::newRow("empty exposure") << QByteArray(R"({"name": "x", "exposure": {"mask_frames": 6}})")
+                                        << QStringLiteral("exposure: give \"frames\"");
+        QTest::newRow("zero frames") << QByteArray(R"({"name": "x", "exposure": {"frames": [0, 4]}})")
+                                     << QStringLiteral("exposure: \"frames\" holds 0");
+        QTest::newRow("frames and staircase")
+            << QByteArray(R"({"name": "x", "exposure": {"frames": [2], "staircase": {}}})")
+            << QStringLiteral("both \"frames\" and a \"staircase\"");
+        QTest::newRow("staircase start outside")
+            << QByteArray(R"({"name": "x", "exposure": {"staircase": {"start_frames": 40, "max_frames": 30}}})")
+            << QStringLiteral("starts at 40 frames, outside its range 1 to 30");
+        QTest::newRow("staircase down") << QByteArray(R"({"name": "x", "exposure": {"staircase": {"down": 0}}})")
+                                        << QStringLiteral("exposure: staircase: \"down\" is 0");
+    }
+
+    // Brief exposure: fixed exposures or a staircase round-trip through JSON; the trial generator
+    // gives each fixed exposure to equally many main trials, practice and catch trials the longest.
+    void exposureRoundTripsThroughJson()
+    {
+        const auto fixed = parseStudyDefinition(
+            R"({"name": "x", "trial_type": "real-or-fake", "exposure": {"frames": [2, 4, 8], "mask_frames": 3}})",
+            QStringLiteral("x.json"));
+        QVERIFY2(fixed.ok(), qPrintable(fixed.error()));
+        QCOMPARE(fixed->exposure.frames, (std::vector<int> { 2, 4, 8 }));
+        QCOMPARE(fixed->exposure.maskFrames, 3);
+        QCOMPARE(fixed->exposure.longestFrames(), 8);
+        QVERIFY(!fixed->exposure.staircase.enabled);
+        const auto stair = parseStudyDefinition(
+            R"({"name": "x", "trial_type": "real-or-fake", "exposure": {"staircase": {"start_frames": 10,
+                "step_frames": [4, 2, 1], "down": 2, "initial_rule": false, "threshold_reversals": 8}}})",
+            QStringLiteral("x.json"));
+        QVERIFY2(stair.ok(), qPrintable(stair.error()));
+        const StaircaseOptions& o = stair->exposure.staircase;
+        QVERIFY(o.enabled);
+        QCOMPARE(o.startFrames, 10);
+        QCOMPARE(o.stepFrames, (std::vector<int> { 4, 2, 1 }));
+        QCOMPARE(o.down, 2);
+        QCOMPARE(o.up, 1);
+        QVERIFY(!o.initialRule);
+        QCOMPARE(o.thresholdReversals, 8);
+        QCOMPARE(stair->exposure.maskFrames, 12); // the default
+        for (const StudyDefinition& d : { fixed.value(), stair.value() }) {
+            const auto back = parseStudyDefinition(studyDefinitionToJson(d), QStringLiteral("x"));
+            QVERIFY2(back.ok(), qPrintable(back.error()));
+            QCOMPARE(studyDefinitionToJson(back.value()), studyDefinitionToJson(d));
+        }
+        // Without "exposure" nothing is written, and nothing is read back.
+        const auto none = parseStudyDefinition(studyDefinitionToJson(StudyDefinition { QStringLiteral("n") }), "n");
+        QVERIFY(none.ok());
+        QVERIFY(!none->exposure.enabled());
     }
 
     void rejectsBadInput()

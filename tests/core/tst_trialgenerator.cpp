@@ -87,6 +87,50 @@ private Q_SLOTS:
         QVERIFY2(differs, "participants 4 and 5 got the same list");
     }
 
+    // Fixed brief exposures: each main trial gets one, equally often, in a shuffled order; practice
+    // and catch trials the longest; repeats keep their original's; the rows are those drawn without
+    // brief exposure. With a staircase, main trials leave the exposure to it.
+    void briefExposureIsBalancedAndLeavesTheRowsAlone()
+    {
+        const auto pool = makePool(kSources, kCategories, 20);
+        auto d = definition(TrialType::RealOrFake, 1, 24);
+        d.practiceTrials = 2;
+        d.repeatTrials = 4;
+        const auto plain = generateTrials(d, pool, QStringLiteral("real"), 3);
+        QVERIFY(plain.ok());
+        d.exposure.frames = { 2, 5, 11 };
+        const auto brief = generateTrials(d, pool, QStringLiteral("real"), 3);
+        QVERIFY(brief.ok());
+        QCOMPARE(brief->trials.size(), plain->trials.size());
+        std::map<int, int> count;
+        std::vector<int> order;
+        for (std::size_t i = 0; i < brief->trials.size(); ++i) {
+            const Trial& t = brief->trials[i];
+            QCOMPARE(t.imageIds, plain->trials[i].imageIds);
+            if (t.practice) {
+                QCOMPARE(t.exposureFrames, 11);
+            } else if (t.repeatOf >= 0) {
+                QCOMPARE(t.exposureFrames, brief->trials[std::size_t(t.repeatOf)].exposureFrames);
+            } else {
+                ++count[t.exposureFrames];
+                order.push_back(t.exposureFrames);
+            }
+        }
+        QCOMPARE(count, (std::map<int, int> { { 2, 8 }, { 5, 8 }, { 11, 8 } }));
+        std::vector<int> cycled;
+        for (int i = 0; i < 24; ++i)
+            cycled.push_back(d.exposure.frames[std::size_t(i % 3)]);
+        QVERIFY(order != cycled); // shuffled, not in the list's order
+
+        d.exposure.frames.clear();
+        d.exposure.staircase.enabled = true;
+        d.exposure.staircase.startFrames = 9;
+        const auto stair = generateTrials(d, pool, QStringLiteral("real"), 3);
+        QVERIFY(stair.ok());
+        for (const Trial& t : stair->trials)
+            QCOMPARE(t.exposureFrames, t.practice ? 9 : kStaircaseExposure);
+    }
+
     void listIsPinnedAcrossPlatforms()
     {
         // Pinned output: a change here means participant k no longer gets the list recorded for k

@@ -75,14 +75,17 @@ private Q_SLOTS:
         QVERIFY(audit && !audit->toPlainText().isEmpty());
 
         auto* studies = window.tabs()->widget(1)->findChild<QListWidget*>();
-        // The Name-That-True study first, then the real-or-fake, which-source and which-category parts.
-        QCOMPARE(studies->count(), 4);
+        // The Name-That-True study first, then the real-or-fake, which-source, which-category and
+        // brief-exposure parts.
+        QCOMPARE(studies->count(), 5);
         for (int i = 0; i < studies->count(); ++i)
             QVERIFY(studies->item(i)->text().contains(QStringLiteral("synthetic"), Qt::CaseInsensitive));
         QVERIFY2(
             studies->item(1)->text().contains(QStringLiteral("Real or fake")), qPrintable(studies->item(1)->text()));
         QVERIFY2(
             studies->item(2)->text().contains(QStringLiteral("Which generator")), qPrintable(studies->item(2)->text()));
+        QVERIFY2(
+            studies->item(4)->text().contains(QStringLiteral("Brief exposure")), qPrintable(studies->item(4)->text()));
 
         // The demo's trained baseline is on the Models tab with its accuracies on the study.
         ModelsPanel* models = window.modelsPanel();

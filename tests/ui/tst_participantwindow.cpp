@@ -497,8 +497,8 @@ private Q_SLOTS:
                     [&] { return w.exposureStage() != ParticipantWindow::ExposureStage::Stimulus; }, 5000));
                 if (n == 0 && w.exposureStage() == ParticipantWindow::ExposureStage::Mask)
                     saveScreenshot(w, QStringLiteral("brief-mask"));
-                QVERIFY(QTest::qWaitFor(
-                    [&] { return w.exposureStage() == ParticipantWindow::ExposureStage::Gone; }, 5000));
+                QVERIFY(
+                    QTest::qWaitFor([&] { return w.exposureStage() == ParticipantWindow::ExposureStage::Gone; }, 5000));
                 if (n == 0)
                     saveScreenshot(w, QStringLiteral("brief-answer"));
                 QTest::keyClick(&w, key);
@@ -568,7 +568,8 @@ private Q_SLOTS:
         const QStringList first = QString::fromUtf8(csv.readLine()).trimmed().split(QLatin1Char(','));
         QCOMPARE(first.size(), header.size());
         QCOMPARE(first[header.indexOf(QStringLiteral("exposure_frames"))], QStringLiteral("6"));
-        QCOMPARE(first[header.indexOf(QStringLiteral("exposure_ms"))].toDouble(), std::round(rows[0].response.exposureMs * 100) / 100);
+        QCOMPARE(first[header.indexOf(QStringLiteral("exposure_ms"))].toDouble(),
+            std::round(rows[0].response.exposureMs * 100) / 100);
         QVERIFY(first[header.indexOf(QStringLiteral("frame_rate_hz"))].toDouble() >= 1.0);
     }
 
