@@ -34,7 +34,7 @@ using namespace dashboarddetail;
 
 namespace {
 
-constexpr int kPlotCount = 11;
+constexpr int kPlotCount = 12;
 constexpr int kRefreshDelayMs = 750;
 
 struct Loaded
@@ -91,7 +91,7 @@ Dashboard::Dashboard(QWidget* parent)
     m_series.resize(kPlotCount);
     const QStringList tabNames = { tr("&Categories"), tr("S&ources"), tr("&Images"), tr("Error c&onsistency"),
         tr("&Response times"), tr("Trial &position"), tr("Con&fusion"), tr("Generator p&airs"), tr("Pair a&greement"),
-        tr("ROC c&urves"), tr("Calibra&tion") };
+        tr("ROC c&urves"), tr("Calibra&tion"), tr("E&xposure") };
     for (int i = 0; i < kPlotCount; ++i) {
         const auto p = static_cast<Plot>(i);
         auto* plot = new QCustomPlot(m_tabs);
@@ -304,6 +304,8 @@ QString Dashboard::plotTitle(Plot p) const
         return tr("Real or fake: people's ROC from their confidence ratings, each model's from P(real)");
     case Plot::Calibration:
         return tr("How sure against how right: people per confidence level, each model's P(real)");
+    case Plot::Exposure:
+        return tr("Brief exposure: people's accuracy by how long they saw the image, models with no time limit");
     }
     return {};
 }
@@ -322,6 +324,7 @@ void Dashboard::setAnalysis(const StudyAnalysis& analysis)
     drawPairAgreement();
     drawRoc();
     drawCalibration();
+    drawExposure();
     updateSummary();
     Q_EMIT refreshed();
 }
@@ -485,14 +488,21 @@ Status Dashboard::exportPlot(Plot p, const QString& path, int width, int height,
     return {};
 }
 
+QString Dashboard::plotFileName(Plot p)
+{
+    static const QStringList names
+        = { QStringLiteral("categories"), QStringLiteral("sources"), QStringLiteral("images"),
+              QStringLiteral("consistency"), QStringLiteral("response-times"), QStringLiteral("position"),
+              QStringLiteral("confusion"), QStringLiteral("generator-pairs"), QStringLiteral("pair-agreement"),
+              QStringLiteral("roc"), QStringLiteral("calibration"), QStringLiteral("exposure") };
+    static_assert(kPlotCount == 12, "a file name for every plot");
+    return names.value(indexOf(p), QStringLiteral("plot"));
+}
+
 void Dashboard::exportDialog(Plot p)
 {
     QString selectedFilter;
-    QString path = QFileDialog::getSaveFileName(this, tr("Export plot"),
-        QStringLiteral("%1.png").arg(
-            QStringList { QStringLiteral("categories"), QStringLiteral("sources"), QStringLiteral("images"),
-                QStringLiteral("consistency"), QStringLiteral("response-times"), QStringLiteral("position") }
-                .at(indexOf(p))),
+    QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), QStringLiteral("%1.png").arg(plotFileName(p)),
         tr("PNG image (*.png);;PDF document (*.pdf);;SVG drawing (*.svg)"), &selectedFilter);
     if (path.isEmpty())
         return;

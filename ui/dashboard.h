@@ -49,11 +49,15 @@ public:
         Pairs,
         PairAgreement,
         Roc,
-        Calibration
+        Calibration,
+        Exposure
     };
 
     explicit Dashboard(QWidget* parent = nullptr);
     ~Dashboard() override;
+
+    /// The file name an exported plot is offered under (without suffix).
+    static QString plotFileName(Plot p);
 
     /// The study file and study shown; an empty path shows nothing. Loads on a worker thread.
     void setStudy(const QString& studyFilePath, qint64 studyId);
@@ -106,6 +110,7 @@ private:
     void drawPairAgreement();
     void drawRoc();
     void drawCalibration();
+    void drawExposure();
     void resetPlot(Plot p, const QString& title);
     void showEmpty(Plot p, const QString& text);
     void finishPlot(Plot p);

@@ -3,6 +3,7 @@
 
 #include "dashboard.h"
 #include "dashboard_p.h"
+#include "quantile.h"
 
 #include <QRegularExpression>
 
@@ -795,6 +796,84 @@ void Dashboard::drawCalibration()
     y->setRange(-0.02, 1.02);
     x->setLabel(tr("Models: mean P(real) in the bin (10 bins)"));
     y->setLabel(tr("Share of the bin's images that are real"));
+    plot->legend->setWrap(1);
+    finishPlot(p);
+}
+
+void Dashboard::drawExposure()
+{
+    const Plot p = Plot::Exposure;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    const ExposureAnalysis& exposure = m_analysis->exposure;
+    QVector<double> ms, accuracy, minus, plus;
+    for (const ExposureLevel& l : exposure.levels) {
+        if (l.participant != peopleAgent())
+            continue;
+        ms << l.meanExposureMs;
+        accuracy << 100.0 * l.accuracy.estimate;
+        minus << 100.0 * (l.accuracy.estimate - l.accuracy.low);
+        plus << 100.0 * (l.accuracy.high - l.accuracy.estimate);
+    }
+    if (ms.isEmpty()) {
+        showEmpty(p,
+            tr("No brief-exposure answers\n(a study with \"exposure\": fixed frames or a staircase, then "
+               "participants)"));
+        return;
+    }
+    const double longest = *std::max_element(ms.cbegin(), ms.cend());
+    auto* people = plot->addGraph();
+    people->setName(tr("people: share right per exposure (measured mean; Wilson 95 %)"));
+    people->setPen(QPen(agentColour(0), 2.0));
+    people->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, agentColour(0), 7));
+    people->setData(ms, accuracy, true);
+    people->setSelectable(QCP::stNone);
+    auto* wilson = new QCPErrorBars(plot->xAxis, plot->yAxis);
+    wilson->setDataPlottable(people);
+    wilson->setData(minus, plus);
+    wilson->setPen(QPen(Qt::black, 1.2));
+    wilson->removeFromLegend();
+    wilson->setSelectable(QCP::stNone);
+    // Models see the same images with no time limit: their accuracy is a level line.
+    const auto level = [&](double y, const QString& name, const QPen& pen) {
+        auto* line = plot->addGraph();
+        line->setName(name);
+        line->setPen(pen);
+        line->setData({ 0.0, longest * 1.1 }, { y, y });
+        line->setSelectable(QCP::stNone);
+    };
+    for (const AccuracyCell& cell : m_analysis->analysis.overall) {
+        if (!cell.isModel)
+            continue;
+        const int agentIndex = int(m_analysis->analysis.models.indexOf(cell.agent)) + 1;
+        level(100.0 * cell.accuracy.estimate,
+            tr("%1: %2 % with no time limit").arg(cell.agent).arg(100.0 * cell.accuracy.estimate, 0, 'f', 1),
+            QPen(agentColour(agentIndex), 2.0, Qt::DashLine));
+    }
+    if (const AccuracyCell* all = Analysis::find(m_analysis->analysis.overall, peopleAgent(), QStringLiteral("all")))
+        level(100.0 * all->chance, tr("chance"), QPen(QColor(QStringLiteral("#444444")), 1.5, Qt::DotLine));
+    // Staircases: each participant's threshold on the level the rule converges on.
+    QVector<double> thresholds, targets;
+    for (const StaircaseResult& s : exposure.staircases) {
+        if (std::isfinite(s.thresholdMs) && std::isfinite(s.target)) {
+            thresholds << s.thresholdMs;
+            targets << 100.0 * s.target;
+        }
+    }
+    if (!thresholds.isEmpty()) {
+        std::vector<double> sorted(thresholds.cbegin(), thresholds.cend());
+        auto* points = plot->addGraph();
+        points->setName(tr("staircase thresholds of %n participant(s), median %1 ms", nullptr, int(sorted.size()))
+                            .arg(linearPercentile(sorted, 0.5), 0, 'f', 1));
+        points->setLineStyle(QCPGraph::lsNone);
+        points->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross, QColor(QStringLiteral("#d62728")), 9));
+        points->setData(thresholds, targets);
+        points->setSelectable(QCP::stNone);
+    }
+    plot->xAxis->setRange(0.0, longest * 1.1);
+    plot->yAxis->setRange(0, 105);
+    plot->xAxis->setLabel(tr("Exposure (ms, measured from the stimulus frame to the mask frame)"));
+    plot->yAxis->setLabel(tr("Answers right (%)"));
     plot->legend->setWrap(1);
     finishPlot(p);
 }

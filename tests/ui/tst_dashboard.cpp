@@ -1,8 +1,10 @@
 #include "../common/demostudyfile.h"
+#include "analysis/exposureanalysis.h"
 #include "analysis/rocanalysis.h"
 #include "dashboard.h"
 #include "qcustomplot_wrapper.h"
 #include "study/rng.h"
+#include "study/staircase.h"
 #include "studyexports.h"
 #include "studyfile.h"
 
@@ -509,6 +511,97 @@ private Q_SLOTS:
         const Reliability& r = a.roc.models.front().reliability;
         QCOMPARE(reliability->dataCount(), int(r.bins.size()));
         QCOMPARE(reliability->data()->at(0)->value, r.bins.front().observed);
+    }
+
+    // The Exposure tab draws people's accuracy per measured exposure (the pooled levels of the
+    // analysis), each participant's staircase threshold and each model's accuracy as a level line;
+    // every tab has its own file name for "Export plot" (the list once ended at the sixth tab).
+    void exposurePlotIsTheAnalysis()
+    {
+        StudyDefinition definition;
+        definition.exposure.staircase.enabled = true;
+        definition.exposure.staircase.startFrames = 8;
+        definition.exposure.staircase.stepFrames = { 2, 1 };
+        definition.exposure.staircase.down = 2;
+        std::vector<ResponseRow> people;
+        Rng rng(9);
+        for (int participant = 0; participant < 4; ++participant) {
+            Staircase stair(definition.exposure.staircase);
+            for (int k = 0; k < 30; ++k) {
+                ResponseRow r;
+                r.participant = QStringLiteral("P%1").arg(participant);
+                r.sessionId = participant + 1;
+                r.trial.id = participant * 100 + k + 1;
+                r.trial.index = k;
+                r.trial.type = TrialType::RealOrFake;
+                r.trial.exposureFrames = kStaircaseExposure;
+                PoolImage shown;
+                shown.id = k;
+                shown.source = k % 2 == 0 ? QStringLiteral("real") : QStringLiteral("gan");
+                r.trial.imageIds = { shown.id };
+                r.trial.correctPosition = k % 2;
+                r.shown = { shown };
+                const int frames = stair.nextFrames();
+                const bool right = rng.uniform() < 0.5 + 0.45 * (1.0 - std::exp(-frames / 3.0));
+                r.response.answer = right ? r.trial.correctPosition : 1 - r.trial.correctPosition;
+                r.response.correct = right;
+                r.response.exposureFrames = frames;
+                r.response.frameRateHz = 60.0;
+                r.response.exposureMs = frames * 1000.0 / 60.0 + 0.4;
+                stair.addResponse(right, frames);
+                people.push_back(r);
+            }
+        }
+        StudyAnalysis a;
+        a.analysis = analyse(people, {}, AnalysisOptions {});
+        AccuracyCell model;
+        model.agent = QStringLiteral("detector");
+        model.isModel = true;
+        model.group = QStringLiteral("all");
+        model.accuracy = wilsonInterval(27, 30);
+        a.analysis.overall.push_back(model);
+        a.analysis.models = { QStringLiteral("detector") };
+        const auto exposure = exposureAnalysis(people, AnswerFilter {}, definition);
+        QVERIFY2(exposure.ok(), qPrintable(exposure.error()));
+        a.exposure = exposure.value();
+        Dashboard d;
+        d.resize(1100, 800);
+        d.setAnalysis(a);
+        QVERIFY(saveTabsForReview(d, { Dashboard::Plot::Exposure }, QStringLiteral("exposure")));
+
+        QCustomPlot* plot = d.plot(Dashboard::Plot::Exposure);
+        QCPGraph* accuracy = nullptr;
+        QCPGraph* thresholds = nullptr;
+        QCPGraph* detector = nullptr;
+        for (int i = 0; i < plot->graphCount(); ++i) {
+            const QString name = plot->graph(i)->name();
+            if (name.startsWith(QLatin1String("people:")))
+                accuracy = plot->graph(i);
+            else if (name.startsWith(QLatin1String("staircase thresholds of 4")))
+                thresholds = plot->graph(i);
+            else if (name.startsWith(QLatin1String("detector: 90.0 %")))
+                detector = plot->graph(i);
+        }
+        QVERIFY(accuracy && thresholds && detector);
+        std::vector<const ExposureLevel*> pooled;
+        for (const ExposureLevel& l : a.exposure.levels) {
+            if (l.participant == peopleAgent())
+                pooled.push_back(&l);
+        }
+        QVERIFY(pooled.size() >= 3);
+        QCOMPARE(accuracy->dataCount(), int(pooled.size()));
+        for (int i = 0; i < accuracy->dataCount(); ++i) {
+            QCOMPARE(accuracy->data()->at(i)->key, pooled[std::size_t(i)]->meanExposureMs);
+            QCOMPARE(accuracy->data()->at(i)->value, 100.0 * pooled[std::size_t(i)]->accuracy.estimate);
+        }
+        QCOMPARE(thresholds->dataCount(), 4);
+        QCOMPARE(detector->data()->at(0)->value, 90.0);
+
+        QSet<QString> names;
+        for (int i = 0; i <= int(Dashboard::Plot::Exposure); ++i)
+            names.insert(Dashboard::plotFileName(static_cast<Dashboard::Plot>(i)));
+        QCOMPARE(int(names.size()), int(Dashboard::Plot::Exposure) + 1);
+        QVERIFY(!names.contains(QStringLiteral("plot")));
     }
 
     void rendersReadably()
