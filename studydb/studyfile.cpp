@@ -524,13 +524,35 @@ Table attentionAgreementTable(const std::vector<ImageAttentionAgreement>& rows)
     t.header = { QStringLiteral("image_id"), QStringLiteral("image"), QStringLiteral("source"),
         QStringLiteral("category"), QStringLiteral("model"), QStringLiteral("layer"), QStringLiteral("marks"),
         QStringLiteral("participants"), QStringLiteral("kernel_sigma_px"), QStringLiteral("correlation"),
-        QStringLiteral("share_in_model_top20"), QStringLiteral("pointing_hit"), QStringLiteral("error") };
+        QStringLiteral("share_in_model_top20"), QStringLiteral("pointing_hit"), QStringLiteral("error"),
+        QStringLiteral("row") };
     for (const ImageAttentionAgreement& r : rows) {
         const bool ok = r.error.isEmpty();
         t.rows.push_back({ QString::number(r.image.id), r.image.relativePath, r.image.source, r.image.category, r.model,
             r.layer, QString::number(r.agreement.marks), QString::number(r.participants), number(r.kernelSigmaPx),
             ok ? number(r.agreement.correlation) : QString(), ok ? number(r.agreement.shareInModelTop20) : QString(),
-            ok && r.agreement.pointingHit >= 0 ? QString::number(r.agreement.pointingHit) : QString(), r.error });
+            ok && r.agreement.pointingHit >= 0 ? QString::number(r.agreement.pointingHit) : QString(), r.error,
+            rowLabel(r.row) });
+    }
+    return t;
+}
+
+Table attentionGroupsTable(const std::vector<AttentionGroup>& groups)
+{
+    const auto number = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); };
+    Table t;
+    t.header = { QStringLiteral("model"), QStringLiteral("grouping"), QStringLiteral("group"),
+        QStringLiteral("images"), QStringLiteral("mean_correlation"), QStringLiteral("correlations"),
+        QStringLiteral("marks"), QStringLiteral("marks_in_top20"), QStringLiteral("share_in_top20"),
+        QStringLiteral("share_low"), QStringLiteral("share_high"), QStringLiteral("pointing_images"),
+        QStringLiteral("pointing_hits"), QStringLiteral("pointing_share"), QStringLiteral("pointing_low"),
+        QStringLiteral("pointing_high") };
+    for (const AttentionGroup& g : groups) {
+        t.rows.push_back({ g.model, g.grouping, g.group, QString::number(g.images), number(g.meanCorrelation),
+            QString::number(g.correlations), QString::number(g.marksInTop20.trials),
+            QString::number(g.marksInTop20.successes), number(g.marksInTop20.estimate), number(g.marksInTop20.low),
+            number(g.marksInTop20.high), QString::number(g.pointing.trials), QString::number(g.pointing.successes),
+            number(g.pointing.estimate), number(g.pointing.low), number(g.pointing.high) });
     }
     return t;
 }
@@ -567,6 +589,12 @@ Result<std::vector<ImageAttentionAgreement>> attentionAgreement(StudyDatabase& d
             byId.insert(image.id, image);
         }
     }
+    // Pick trials: the marked trials of each row (the same images in the same order).
+    std::map<std::vector<qint64>, std::vector<MarkedTrial>> byRow;
+    for (const MarkedTrial& t : marks.value()) {
+        if (t.row.trial.ways() > 1 && !t.marks.points.empty())
+            byRow[t.row.trial.imageIds].push_back(t);
+    }
     std::vector<ImageAttentionAgreement> out;
     if (ids.empty())
         return out;
@@ -582,6 +610,7 @@ Result<std::vector<ImageAttentionAgreement>> attentionAgreement(StudyDatabase& d
         const auto cams = computeStudyCams(db, request, cancel, progress);
         if (!cams)
             return Error { QStringLiteral("%1: %2").arg(model.name, cams.error()) };
+        std::vector<ImageAttentionAgreement> rowLevel;
         for (const StudyCam& cam : cams.value()) {
             ImageAttentionAgreement row;
             row.image = byId.value(cam.imageId);
@@ -596,12 +625,38 @@ Result<std::vector<ImageAttentionAgreement>> attentionAgreement(StudyDatabase& d
             if (!map) {
                 row.error = map.error();
             } else {
+                const double sigma
+                    = shownKernelSigma(d.marks.kernelSigmaPx, row.image.width, row.image.height, d.normalisation);
                 row.agreement = shownImageAgreement(
                     shownMarksOf(marks.value(), cam.imageId, width, height, filter.includeSimulated), map.value(),
-                    shownKernelSigma(d.marks.kernelSigmaPx, row.image.width, row.image.height, d.normalisation));
+                    sigma);
+                // The same map against the marks of each row's trials that show the image.
+                for (const auto& [images, trials] : byRow) {
+                    if (std::find(images.begin(), images.end(), cam.imageId) == images.end())
+                        continue;
+                    const std::vector<QPointF> onRow
+                        = shownMarksOf(trials, cam.imageId, width, height, filter.includeSimulated);
+                    if (onRow.empty())
+                        continue;
+                    ImageAttentionAgreement r = row;
+                    r.row = images;
+                    QSet<QString> who;
+                    for (const MarkedTrial& t : trials) {
+                        for (const Mark& m : t.marks.points) {
+                            if (m.imageId == cam.imageId)
+                                who.insert(t.row.participant);
+                        }
+                    }
+                    r.participants = int(who.size());
+                    r.agreement = shownImageAgreement(onRow, map.value(), sigma);
+                    rowLevel.push_back(std::move(r));
+                }
             }
             out.push_back(std::move(row));
         }
+        std::stable_sort(rowLevel.begin(), rowLevel.end(),
+            [](const ImageAttentionAgreement& a, const ImageAttentionAgreement& b) { return a.row < b.row; });
+        out.insert(out.end(), rowLevel.begin(), rowLevel.end());
     }
     return out;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/attentiongroups.h"
 #include "analysis/contamination.h"
 #include "analysis/imageresults.h"
 #include "analysis/summarytables.h"
@@ -316,31 +317,26 @@ struct StudyCam
 Result<std::vector<StudyCam>> computeStudyCams(
     StudyDatabase& db, const StudyCamRequest& request, const CancelToken& cancel, const ProgressFn& progress);
 
-/// How one model's map of an image agrees with people's marks on it.
-struct ImageAttentionAgreement
-{
-    PoolImage image;
-    QString model;
-    QString layer; ///< the layer the map was made at
-    int participants = 0; ///< people who marked the image
-    MapAgreement agreement; ///< marks, r, share in the model's top 20 %, pointing game
-    double kernelSigmaPx = 0.0; ///< the study's kernel SD, in the image's own pixels
-    QString error; ///< the map could not be made (the image failed); the others go on
-};
-
 /**
  * People's marks against each registered model's class-activation map (`options`: method, layer,
  * target; the model's default layer when empty), per marked image of the study, on the files as
  * shown (shownImageAgreement). Maps come from the study file's cache or are computed and stored
  * (computeStudyCams); a model that makes no maps is left out. `filter` chooses whose marks count.
+ * After each model's image-level rows come its row-level rows: for every row of pick trials with
+ * marks, each marked image of the row against the marks made on that row's trials only.
  * Runs on the calling thread (a worker thread).
  */
 Result<std::vector<ImageAttentionAgreement>> attentionAgreement(StudyDatabase& db, qint64 studyId,
     const AnswerFilter& filter, const CamOptions& options, const CancelToken& cancel, const ProgressFn& progress);
 
 /// One row per image and model: image_id, image, source, category, model, layer, marks,
-/// participants, kernel_sigma_px, correlation, share_in_model_top20, pointing_hit (1, 0), error.
+/// participants, kernel_sigma_px, correlation, share_in_model_top20, pointing_hit (1, 0), error,
+/// row (the pick-trial row's image ids, "12+40", for row-level rows; empty for the image's marks).
 Table attentionAgreementTable(const std::vector<ImageAttentionAgreement>& rows);
+/// summariseAttention() as a table: model, grouping, group, images, mean_correlation,
+/// correlations, marks, marks_in_top20, share_in_top20 with Wilson bounds, pointing_images,
+/// pointing_hits, pointing_share with Wilson bounds.
+Table attentionGroupsTable(const std::vector<AttentionGroup>& groups);
 
 /**
  * Gives every model that already answered the study its answers to the trials added since (new

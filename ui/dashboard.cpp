@@ -4,6 +4,7 @@
 #include "dashboard_p.h"
 #include "qcustomplot_wrapper.h"
 #include "studydatabase.h"
+#include "studyfile.h"
 
 #include <QCheckBox>
 #include <QDialog>
@@ -34,7 +35,7 @@ using namespace dashboarddetail;
 
 namespace {
 
-constexpr int kPlotCount = 12;
+constexpr int kPlotCount = 13;
 constexpr int kRefreshDelayMs = 750;
 
 struct Loaded
@@ -56,6 +57,8 @@ Dashboard::Dashboard(QWidget* parent)
     , m_export(new QPushButton(tr("&Export plot…"), this))
     , m_tabs(new QTabWidget(this))
     , m_job(new BackgroundJob(this))
+    , m_attentionJob(new BackgroundJob(this))
+    , m_compareMarks(new QPushButton(tr("Compare marks &with the models' maps"), this))
     , m_refreshTimer(new QTimer(this))
 {
     m_includeSimulated->setToolTip(
@@ -84,6 +87,7 @@ Dashboard::Dashboard(QWidget* parent)
     controls->addWidget(m_catchExclusion);
     controls->addStretch(1);
     controls->addWidget(m_status);
+    controls->addWidget(m_compareMarks);
     controls->addWidget(m_export);
 
     m_plots.resize(kPlotCount);
@@ -91,7 +95,7 @@ Dashboard::Dashboard(QWidget* parent)
     m_series.resize(kPlotCount);
     const QStringList tabNames = { tr("&Categories"), tr("S&ources"), tr("&Images"), tr("Error c&onsistency"),
         tr("&Response times"), tr("Trial &position"), tr("Con&fusion"), tr("Generator p&airs"), tr("Pair a&greement"),
-        tr("ROC c&urves"), tr("Calibra&tion"), tr("E&xposure") };
+        tr("ROC c&urves"), tr("Calibra&tion"), tr("&Brief exposure"), tr("&Marks vs models") };
     for (int i = 0; i < kPlotCount; ++i) {
         const auto p = static_cast<Plot>(i);
         auto* plot = new QCustomPlot(m_tabs);
@@ -144,6 +148,11 @@ Dashboard::Dashboard(QWidget* parent)
     });
     connect(m_catchExclusion, &QSpinBox::valueChanged, this, [this] { scheduleRefresh(); });
     connect(m_export, &QPushButton::clicked, this, [this] { exportDialog(static_cast<Plot>(m_tabs->currentIndex())); });
+    m_compareMarks->setToolTip(tr("Makes each model's Grad-CAM map of every image people marked (kept in the study "
+                                  "file for next time) and compares it with people's marks, per category and source. "
+                                  "The same as ntt export --what attention-groups."));
+    m_compareMarks->setEnabled(false);
+    connect(m_compareMarks, &QPushButton::clicked, this, &Dashboard::compareMarks);
 
     setAnalysis(StudyAnalysis {});
 }
@@ -163,6 +172,9 @@ void Dashboard::setStudy(const QString& studyFilePath, qint64 studyId)
     m_studyFilePath = studyFilePath;
     m_studyId = studyId;
     ++m_generation; // a load of the previous study still under way is dropped
+    m_attentionJob->cancel();
+    m_attentionGroups.clear();
+    m_attentionError.clear();
     m_simulatedChosen = false;
     {
         const QSignalBlocker blocker(m_includeSimulated);
@@ -306,6 +318,8 @@ QString Dashboard::plotTitle(Plot p) const
         return tr("How sure against how right: people per confidence level, each model's P(real)");
     case Plot::Exposure:
         return tr("Brief exposure: people's accuracy by how long they saw the image, models with no time limit");
+    case Plot::Attention:
+        return tr("Where people looked against where each model looked: their marks in the model's top 20 %");
     }
     return {};
 }
@@ -325,6 +339,9 @@ void Dashboard::setAnalysis(const StudyAnalysis& analysis)
     drawRoc();
     drawCalibration();
     drawExposure();
+    drawAttention();
+    m_compareMarks->setEnabled(
+        !m_studyFilePath.isEmpty() && m_analysis->study.definition.marks.points > 0 && !m_attentionJob->isRunning());
     updateSummary();
     Q_EMIT refreshed();
 }
@@ -490,13 +507,48 @@ Status Dashboard::exportPlot(Plot p, const QString& path, int width, int height,
 
 QString Dashboard::plotFileName(Plot p)
 {
-    static const QStringList names
-        = { QStringLiteral("categories"), QStringLiteral("sources"), QStringLiteral("images"),
-              QStringLiteral("consistency"), QStringLiteral("response-times"), QStringLiteral("position"),
-              QStringLiteral("confusion"), QStringLiteral("generator-pairs"), QStringLiteral("pair-agreement"),
-              QStringLiteral("roc"), QStringLiteral("calibration"), QStringLiteral("exposure") };
-    static_assert(kPlotCount == 12, "a file name for every plot");
+    static const QStringList names = { QStringLiteral("categories"), QStringLiteral("sources"),
+        QStringLiteral("images"), QStringLiteral("consistency"), QStringLiteral("response-times"),
+        QStringLiteral("position"), QStringLiteral("confusion"), QStringLiteral("generator-pairs"),
+        QStringLiteral("pair-agreement"), QStringLiteral("roc"), QStringLiteral("calibration"),
+        QStringLiteral("exposure"), QStringLiteral("marks-vs-models") };
+    static_assert(kPlotCount == 13, "a file name for every plot");
     return names.value(indexOf(p), QStringLiteral("plot"));
+}
+
+void Dashboard::compareMarks()
+{
+    if (m_studyFilePath.isEmpty() || m_studyId <= 0)
+        return;
+    const QString path = m_studyFilePath;
+    const qint64 studyId = m_studyId;
+    const AnswerFilter filter = options().filter;
+    const quint64 generation = m_generation;
+    m_compareMarks->setEnabled(false);
+    m_attentionError.clear();
+    m_status->setText(tr("Making the models' maps of the marked images…"));
+    m_attentionJob->start<std::vector<AttentionGroup>>(
+        [path, studyId, filter](
+            const CancelToken& cancel, const ProgressFn& progress) -> Result<std::vector<AttentionGroup>> {
+            auto db = StudyDatabase::open(path, StudyDatabase::OpenMode::ExistingOnly);
+            if (!db)
+                return Error { db.error() };
+            const auto rows = attentionAgreement(*db.value(), studyId, filter, CamOptions {}, cancel, progress);
+            if (!rows)
+                return Error { rows.error() };
+            return summariseAttention(rows.value());
+        },
+        [this, generation](Result<std::vector<AttentionGroup>> result) {
+            m_status->clear();
+            m_compareMarks->setEnabled(true);
+            if (generation != m_generation)
+                return; // another study since
+            m_attentionError = result ? QString() : result.error();
+            m_attentionGroups = result ? std::move(result).value() : std::vector<AttentionGroup>();
+            drawAttention();
+            m_tabs->setCurrentWidget(plot(Plot::Attention));
+            Q_EMIT marksCompared(m_attentionError);
+        });
 }
 
 void Dashboard::exportDialog(Plot p)

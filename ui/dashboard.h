@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/attentiongroups.h"
 #include "result.h"
 #include "studyexports.h"
 
@@ -50,7 +51,8 @@ public:
         PairAgreement,
         Roc,
         Calibration,
-        Exposure
+        Exposure,
+        Attention
     };
 
     explicit Dashboard(QWidget* parent = nullptr);
@@ -89,10 +91,16 @@ public:
     AnalysisOptions options() const;
 
     const StudyAnalysis& analysis() const { return *m_analysis; }
+    /// The "Compare marks with the models' maps" button of the Marks tab.
+    QPushButton* compareMarksButton() const { return m_compareMarks; }
+    /// The agreement of people's marks with the models' maps, once compared (summariseAttention()).
+    const std::vector<AttentionGroup>& attentionGroups() const { return m_attentionGroups; }
 
 Q_SIGNALS:
     /// The plots were redrawn.
     void refreshed();
+    /// The comparison of marks with the models' maps finished (or failed: `error`).
+    void marksCompared(const QString& error);
     /// The user clicked a bar or a point: the images behind it.
     void imagesSelected(const QList<qint64>& imageIds, const QString& title);
 
@@ -111,6 +119,10 @@ private:
     void drawRoc();
     void drawCalibration();
     void drawExposure();
+    void drawAttention();
+    /// Computes each model's Grad-CAM map of every marked image (cached in the study file) on a
+    /// worker thread and draws the agreement with people's marks per category and source.
+    void compareMarks();
     void resetPlot(Plot p, const QString& title);
     void showEmpty(Plot p, const QString& text);
     void finishPlot(Plot p);
@@ -133,6 +145,10 @@ private:
     std::vector<QStringList> m_groups; ///< per plot, the x-axis groups
     std::vector<std::vector<std::unique_ptr<Series>>> m_series; ///< per plot
     BackgroundJob* m_job;
+    BackgroundJob* m_attentionJob;
+    QPushButton* m_compareMarks;
+    std::vector<AttentionGroup> m_attentionGroups;
+    QString m_attentionError;
     QTimer* m_refreshTimer;
     quint64 m_generation = 0; ///< bumped when the study changes: older loads are stale
     bool m_reloadPending = false;

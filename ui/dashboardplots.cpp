@@ -878,4 +878,99 @@ void Dashboard::drawExposure()
     finishPlot(p);
 }
 
+void Dashboard::drawAttention()
+{
+    const Plot p = Plot::Attention;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    // All images first, then each category and each source; rows of pick trials are in the export.
+    QStringList groups;
+    QStringList labels;
+    QStringList models;
+    for (const AttentionGroup& g : m_attentionGroups) {
+        if (g.grouping == QLatin1String("row"))
+            continue;
+        const QString key = g.grouping + QLatin1Char('\n') + g.group;
+        if (!groups.contains(key)) {
+            groups << key;
+            labels << (g.grouping == QLatin1String("all") ? tr("all images")
+                                                           : QStringLiteral("%1\n(%2)").arg(g.group, g.grouping));
+        }
+        if (!models.contains(g.model))
+            models << g.model;
+    }
+    m_groups[std::size_t(indexOf(p))] = groups;
+    if (groups.isEmpty()) {
+        const bool asks = m_analysis->study.definition.marks.points > 0;
+        showEmpty(p,
+            !m_attentionError.isEmpty()
+                ? tr("The comparison failed: %1").arg(m_attentionError)
+                : !asks ? tr("This study asks for no marks (add \"marks\" to its definition)")
+                        : tr("Press \"Compare marks with the models' maps\": it makes each model's Grad-CAM map of "
+                             "every marked image\n(kept in the study file) and compares it with people's marks."));
+        return;
+    }
+    // Bars side by side by hand, so that each model's pointing-game diamond sits on its own bar.
+    const double width = 0.8 / std::max<qsizetype>(1, models.size());
+    for (int m = 0; m < models.size(); ++m) {
+        const QString& model = models.at(m);
+        const double offset = (m - (models.size() - 1) / 2.0) * width;
+        const int agentIndex = int(m_analysis->analysis.models.indexOf(model)) + 1;
+        QVector<double> keys, share, minus, plus, pointing;
+        int hits = 0;
+        int images = 0;
+        for (const AttentionGroup& g : m_attentionGroups) {
+            const int at = int(groups.indexOf(g.grouping + QLatin1Char('\n') + g.group));
+            if (g.model != model || at < 0 || g.marksInTop20.trials == 0)
+                continue;
+            keys << at + 1 + offset;
+            share << 100.0 * g.marksInTop20.estimate;
+            minus << 100.0 * (g.marksInTop20.estimate - g.marksInTop20.low);
+            plus << 100.0 * (g.marksInTop20.high - g.marksInTop20.estimate);
+            pointing << 100.0 * g.pointing.estimate;
+            if (g.grouping == QLatin1String("all")) {
+                hits = g.pointing.successes;
+                images = g.pointing.trials;
+            }
+        }
+        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+        bars->setName(tr("%1: marks in its top 20 % (Wilson 95 %)").arg(model));
+        bars->setWidth(width * 0.92);
+        bars->setPen(QPen(barColour(agentIndex).darker(130), 1));
+        bars->setBrush(barColour(agentIndex));
+        bars->setSelectable(QCP::stNone);
+        bars->setData(keys, share, true);
+        auto* wilson = new QCPErrorBars(plot->xAxis, plot->yAxis);
+        wilson->setDataPlottable(bars);
+        wilson->setData(minus, plus);
+        wilson->setPen(QPen(Qt::black, 1.2));
+        wilson->removeFromLegend();
+        wilson->setSelectable(QCP::stNone);
+        // The pointing game as a diamond over each bar: images whose map peaks in people's region.
+        auto* game = plot->addGraph();
+        game->setName(tr("%1: pointing game, %2 of %3 images").arg(model).arg(hits).arg(images));
+        game->setLineStyle(QCPGraph::lsNone);
+        game->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::black, 1), barColour(agentIndex).lighter(120), 11));
+        game->setSelectable(QCP::stNone);
+        game->setData(keys, pointing, true);
+    }
+    auto* chance = plot->addGraph();
+    chance->setName(tr("marks placed at random: 20 %"));
+    chance->setPen(QPen(QColor(QStringLiteral("#444444")), 1.5, Qt::DashLine));
+    chance->setData({ 0.5, groups.size() + 0.5 }, { 20.0, 20.0 });
+    chance->setSelectable(QCP::stNone);
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int g = 0; g < labels.size(); ++g)
+        ticker->addTick(g + 1, labels.at(g));
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->setRange(0.5, groups.size() + 0.5);
+    plot->xAxis->setLabel(tr("Images people marked: all, per category, per source (per pick-trial row: ntt export "
+                             "--what attention-groups)"));
+    plot->yAxis->setRange(0, 105);
+    plot->yAxis->setLabel(tr("Share (%)"));
+    plot->legend->setWrap(2);
+    finishPlot(p);
+}
+
 } // namespace ntt

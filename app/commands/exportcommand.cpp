@@ -26,7 +26,9 @@ int cmdExport(const QStringList& args)
         "(each participant's exposure staircase: reversals and threshold in frames and ms), marks (one row per place "
         "people clicked as giving an image away, "
         "in the image's own pixels), attention-agreement (per marked image and model, people's marks against the "
-        "model's Grad-CAM map: correlation, share of marks in its top 20 %, pointing game), summaries (every summary "
+        "model's Grad-CAM map: correlation, share of marks in its top 20 %, pointing game; for pick trials also per "
+        "row), attention-groups (the same per model over all images, per category, per source and per pick-trial "
+        "row, with Wilson intervals), summaries (every summary "
         "table into the folder "
         "--out), pool-evaluation (a model on the pool images it "
         "predicted with `model run --pool`, per source or per category; --model), or psych-ds (a Psych-DS dataset "
@@ -108,16 +110,19 @@ int cmdExport(const QStringList& args)
               << Qt::flush;
         return 0;
     }
-    if (what == QLatin1String("attention-agreement")) {
+    if (what == QLatin1String("attention-agreement") || what == QLatin1String("attention-groups")) {
         CancelToken cancel;
         CamOptions cam;
         const auto rows = attentionAgreement(*db.value(), studyId, options.filter, cam, cancel, progressPrinter());
         if (!rows)
             return fail(rows.error());
-        if (const Status s = writeTableFile(attentionAgreementTable(rows.value()), file); !s)
+        const bool groups = what == QLatin1String("attention-groups");
+        const Table table
+            = groups ? attentionGroupsTable(summariseAttention(rows.value())) : attentionAgreementTable(rows.value());
+        if (const Status s = writeTableFile(table, file); !s)
             return fail(s.error());
         out() << QStringLiteral("wrote %1 row(s) of people's marks against the models' Grad-CAM maps to %2\n")
-                     .arg(rows->size())
+                     .arg(table.rows.size())
                      .arg(file)
               << Qt::flush;
         return 0;
@@ -149,7 +154,8 @@ int cmdExport(const QStringList& args)
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
                            "sources, participants, images, confusion, source-pairs, pair-correlation, roc, auc, "
-                           "calibration, self-consistency, exposure, staircase, marks, attention-agreement, summaries, "
+                           "calibration, self-consistency, exposure, staircase, marks, attention-agreement, attention-groups, "
+                           "summaries, "
                            "pool-evaluation or psych-ds")
                 .arg(what));
     if (!rows)

@@ -26,6 +26,28 @@ inline Result<QString> demoPoolFolder(const QString& dir, int perCell, int size)
     return pool->root;
 }
 
+/// Creates `definition` in `db` and runs `people` scripted participants (codes <prefix>1.., seeds
+/// seed, seed + 1, .., accuracy `accuracy`, not simulated) through it; the study's id.
+inline Result<qint64> studyWithScriptedPeople(StudyDatabase& db, const StudyDefinition& definition, int people,
+    const QString& prefix, std::uint64_t seed, double accuracy = 0.7)
+{
+    CancelToken cancel;
+    const auto created = createStudy(db, definition, cancel, {});
+    if (!created)
+        return Error { created.error() };
+    for (int i = 0; i < people; ++i) {
+        auto plan = startSession(db, created->study.id, prefix + QString::number(i + 1), QStringLiteral("t"), false);
+        if (!plan)
+            return Error { plan.error() };
+        ScriptedParticipant script;
+        script.seed = seed + std::uint64_t(i);
+        script.accuracy = accuracy;
+        if (const auto run = runScriptedParticipant(db, plan.value(), script); !run)
+            return Error { run.error() };
+    }
+    return created->study.id;
+}
+
 /// A study file over a small synthetic demo pool (real, checkerboard, upsampler x disks, squares,
 /// stripes), with a two-way study when `studyName` is given and the TorchScript fixture
 /// tests/data/torchscript/<fixture>.pt registered as `modelName` when `fixture` is given.

@@ -1,3 +1,4 @@
+#include "analysis/attentiongroups.h"
 #include "attention/peoplemap.h"
 #include "study/marks.h"
 #include "study/stimulus.h"
@@ -173,6 +174,59 @@ private Q_SLOTS:
             R"({"name": "m", "trial_type": "pick-real", "marks": {"kernel_sigma_px": 0}})", QStringLiteral("s.json"));
         QVERIFY(!sigma.ok());
         QVERIFY2(sigma.error().contains(QStringLiteral("kernel_sigma_px")), qPrintable(sigma.error()));
+    }
+
+    // Agreement grouped over all images, per category, per source and per pick-trial row: counts by
+    // hand; Wilson intervals from statsmodels' proportion_confint(method="wilson"): 4 of 6
+    // 0.299993315138-0.903228588894, 1 of 2 0.094531205734-0.905468794266.
+    void agreementGroupedByCategorySourceAndRow()
+    {
+        const auto row = [](qint64 id, const QString& category, const QString& source, int marks, double share,
+                             double r, int hit) {
+            ImageAttentionAgreement a;
+            a.image.id = id;
+            a.image.category = category;
+            a.image.source = source;
+            a.model = QStringLiteral("m");
+            a.agreement.marks = marks;
+            a.agreement.shareInModelTop20 = share;
+            a.agreement.correlation = r;
+            a.agreement.pointingHit = hit;
+            return a;
+        };
+        std::vector<ImageAttentionAgreement> rows = {
+            row(1, QStringLiteral("A"), QStringLiteral("g1"), 4, 0.75, 0.5, 1),
+            row(2, QStringLiteral("A"), QStringLiteral("g2"), 2, 0.5, std::nan(""), 0),
+            row(3, QStringLiteral("B"), QStringLiteral("g1"), 0, std::nan(""), 0.9, -1), // no marks: left out
+        };
+        rows.push_back(row(4, QStringLiteral("B"), QStringLiteral("g1"), 3, 1.0, 0.1, 1));
+        rows.back().error = QStringLiteral("the map could not be made"); // left out
+        rows.push_back(row(1, QStringLiteral("A"), QStringLiteral("g1"), 2, 1.0, 0.2, 1));
+        rows.back().row = { 1, 9 };
+        const std::vector<AttentionGroup> g = summariseAttention(rows);
+        QCOMPARE(int(g.size()), 5);
+        QStringList order;
+        for (const AttentionGroup& x : g)
+            order << x.grouping + QLatin1Char(':') + x.group;
+        QCOMPARE(order,
+            (QStringList { QStringLiteral("all:all"), QStringLiteral("category:A"), QStringLiteral("source:g1"),
+                QStringLiteral("source:g2"), QStringLiteral("row:1+9") }));
+        const AttentionGroup& all = g[0];
+        QCOMPARE(all.images, 2);
+        QCOMPARE(all.correlations, 1);
+        QCOMPARE(all.meanCorrelation, 0.5);
+        QCOMPARE(all.marksInTop20.successes, 4);
+        QCOMPARE(all.marksInTop20.trials, 6);
+        QVERIFY(std::abs(all.marksInTop20.low - 0.299993315138) < 1e-9);
+        QVERIFY(std::abs(all.marksInTop20.high - 0.903228588894) < 1e-9);
+        QCOMPARE(all.pointing.successes, 1);
+        QCOMPARE(all.pointing.trials, 2);
+        QVERIFY(std::abs(all.pointing.low - 0.094531205734) < 1e-9);
+        QCOMPARE(g[3].images, 1);
+        QVERIFY(std::isnan(g[3].meanCorrelation)); // g2's only image has a flat map
+        QCOMPARE(g[4].marksInTop20.successes, 2);
+        QCOMPARE(g[4].meanCorrelation, 0.2);
+        QCOMPARE(rowLabel({ 1, 9 }), QStringLiteral("1+9"));
     }
 };
 

@@ -173,7 +173,7 @@ private Q_SLOTS:
         const QString folder = m_dir.filePath(QStringLiteral("dataset"));
         const auto files = exportPsychDs(*m_db, m_studyId, folder, AnalysisOptions {});
         QVERIFY2(files.ok(), qPrintable(files.error()));
-        QCOMPARE(files->size(), 15);
+        QCOMPARE(files->size(), 17);
         QCOMPARE(files->front(), QDir(folder).filePath(QStringLiteral("dataset_description.json")));
         // Keyword file names: study-<value>_table-<value>_data.csv, values letters and digits only.
         const QRegularExpression name(QStringLiteral("^study-[A-Za-z0-9]+_table-[a-z]+_data\\.csv$"));
@@ -190,7 +190,8 @@ private Q_SLOTS:
                 QStringLiteral("table-sources"), QStringLiteral("table-participants"), QStringLiteral("table-images"),
                 QStringLiteral("table-confusion"), QStringLiteral("table-sourcepairs"),
                 QStringLiteral("table-paircorrelation"), QStringLiteral("table-roc"), QStringLiteral("table-auc"),
-                QStringLiteral("table-calibration"), QStringLiteral("table-selfconsistency") }));
+                QStringLiteral("table-calibration"), QStringLiteral("table-selfconsistency"),
+                QStringLiteral("table-exposure"), QStringLiteral("table-staircase") }));
         QVERIFY(QFileInfo(files->at(1)).fileName().startsWith(QStringLiteral("study-Exports2way_")));
 
         QFile f(files->front());
@@ -311,7 +312,8 @@ private Q_SLOTS:
                 folder + QStringLiteral("/confusion.csv"), folder + QStringLiteral("/source-pairs.csv"),
                 folder + QStringLiteral("/pair-correlation.csv"), folder + QStringLiteral("/roc.csv"),
                 folder + QStringLiteral("/auc.csv"), folder + QStringLiteral("/calibration.csv"),
-                folder + QStringLiteral("/self-consistency.csv") }));
+                folder + QStringLiteral("/self-consistency.csv"), folder + QStringLiteral("/exposure.csv"),
+                folder + QStringLiteral("/staircase.csv") }));
         // The same tables as one at a time.
         const QString single = m_dir.filePath(QStringLiteral("sources-alone.csv"));
         QVERIFY(exportSummary(*m_db, m_studyId, SummaryTable::Sources, single, AnalysisOptions {}).ok());

@@ -127,17 +127,9 @@ private Q_SLOTS:
         d.marks.reasons = { QStringLiteral("texture"), QStringLiteral("blur") };
         d.marks.kernelSigmaPx = 6.0;
         CancelToken cancel;
-        const auto created = createStudy(*m_file.db, d, cancel, {});
+        const auto created = testing::studyWithScriptedPeople(*m_file.db, d, 3, QStringLiteral("M"), 30, 0.8);
         QVERIFY2(created.ok(), qPrintable(created.error()));
-        const qint64 study = created->study.id;
-        for (int i = 0; i < 3; ++i) {
-            auto plan = startSession(*m_file.db, study, QStringLiteral("M%1").arg(i), QStringLiteral("t"), false);
-            QVERIFY(plan.ok());
-            ScriptedParticipant script;
-            script.seed = std::uint64_t(30 + i);
-            script.accuracy = 0.8;
-            QVERIFY(runScriptedParticipant(*m_file.db, plan.value(), script).ok());
-        }
+        const qint64 study = created.value();
         QVERIFY(runModelOnStudy(*m_file.db, study, m_file.modelId, ModelRunOptions {}, cancel, {}).ok());
         const auto marks = studyMarks(*m_file.db, study, AnswerFilter {});
         QVERIFY2(marks.ok() && !marks->empty(), qPrintable(marks.error()));
@@ -193,6 +185,64 @@ private Q_SLOTS:
             QTest::qWait(200); // the tiles are laid out
             view.grab().save(QDir(out).filePath(QStringLiteral("attention-marks.png")));
         }
+    }
+
+    // Pick trials with marks: besides each image's agreement over all its marks, each row of the
+    // pick trials gets its own, over the marks made on that row's trials (as the stored marks say),
+    // and the groups (all, category, source, row) add those up.
+    void pickTrialRowsGetTheirOwnAgreement()
+    {
+        StudyDefinition d;
+        d.name = QStringLiteral("Attention marks on rows");
+        d.trialType = TrialType::PickReal;
+        d.ways = 2;
+        d.matching = RowMatching::PairKey;
+        d.trialsPerParticipant = 12;
+        d.marks.points = 2;
+        d.marks.kernelSigmaPx = 6.0;
+        CancelToken cancel;
+        const auto created = testing::studyWithScriptedPeople(*m_file.db, d, 3, QStringLiteral("R"), 40);
+        QVERIFY2(created.ok(), qPrintable(created.error()));
+        const qint64 study = created.value();
+        const auto marks = studyMarks(*m_file.db, study, AnswerFilter {});
+        QVERIFY(marks.ok() && !marks->empty());
+        const auto rows = attentionAgreement(*m_file.db, study, AnswerFilter {}, CamOptions {}, cancel, {});
+        QVERIFY2(rows.ok(), qPrintable(rows.error()));
+        int rowLevel = 0;
+        for (const ImageAttentionAgreement& r : rows.value()) {
+            if (r.row.empty() || !r.error.isEmpty())
+                continue;
+            ++rowLevel;
+            int expected = 0;
+            for (const MarkedTrial& t : marks.value()) {
+                if (t.row.trial.imageIds != r.row)
+                    continue;
+                for (const Mark& m : t.marks.points)
+                    expected += m.imageId == r.image.id ? 1 : 0;
+            }
+            QCOMPARE(r.agreement.marks, expected);
+            QVERIFY(std::find(r.row.begin(), r.row.end(), r.image.id) != r.row.end());
+        }
+        QVERIFY(rowLevel > 0);
+        const std::vector<AttentionGroup> groups = summariseAttention(rows.value());
+        int allMarks = 0;
+        int rowMarks = 0;
+        for (const AttentionGroup& g : groups) {
+            if (g.model != QLatin1String("tiny"))
+                continue;
+            if (g.grouping == QLatin1String("all"))
+                allMarks = g.marksInTop20.trials;
+            else if (g.grouping == QLatin1String("row"))
+                rowMarks += g.marksInTop20.trials;
+        }
+        int stored = 0;
+        for (const MarkedTrial& t : marks.value())
+            stored += int(t.marks.points.size());
+        QCOMPARE(allMarks, stored); // every mark once over the images
+        QCOMPARE(rowMarks, stored); // and once over the rows
+        const Table table = attentionGroupsTable(groups);
+        QCOMPARE(table.header.at(2), QStringLiteral("group"));
+        QCOMPARE(int(table.rows.size()), int(groups.size()));
     }
 
     void trialRowShowsEachPositionAndTheChoices()

@@ -604,6 +604,59 @@ private Q_SLOTS:
         QVERIFY(!names.contains(QStringLiteral("plot")));
     }
 
+    // Marks vs models: the button makes the models' maps on a worker thread and the tab draws, per
+    // group, each model's share of people's marks in its top 20 % and its pointing game, as core's
+    // summariseAttention() of attentionAgreement() gives them (ntt export --what attention-groups).
+    void marksAgainstModelsPerCategoryAndSource()
+    {
+        StudyDefinition def;
+        def.name = QStringLiteral("Dashboard marks");
+        def.trialType = TrialType::RealOrFake;
+        def.ways = 1;
+        def.trialsPerParticipant = 20;
+        def.marks.points = 3;
+        def.marks.kernelSigmaPx = 6.0;
+        CancelToken cancel;
+        const auto created = testing::studyWithScriptedPeople(*m_db, def, 3, QStringLiteral("K"), 70, 0.8);
+        QVERIFY2(created.ok(), qPrintable(created.error()));
+        const qint64 study = created.value();
+        Dashboard d;
+        d.resize(1100, 800);
+        QSignalSpy refreshed(&d, &Dashboard::refreshed);
+        d.setStudy(m_db->path(), study);
+        QTRY_VERIFY_WITH_TIMEOUT(refreshed.count() >= 1 && !d.isLoading(), 30000);
+        QVERIFY(d.compareMarksButton()->isEnabled());
+        QCOMPARE(d.plot(Dashboard::Plot::Attention)->plottableCount(), 0); // nothing until asked
+        QSignalSpy compared(&d, &Dashboard::marksCompared);
+        d.compareMarksButton()->click();
+        QVERIFY(compared.wait(60000));
+        QVERIFY2(compared.front().front().toString().isEmpty(), qPrintable(compared.front().front().toString()));
+
+        const auto rows = attentionAgreement(*m_db, study, AnswerFilter {}, CamOptions {}, cancel, {});
+        QVERIFY2(rows.ok(), qPrintable(rows.error()));
+        const std::vector<AttentionGroup> expected = summariseAttention(rows.value());
+        QCOMPARE(int(d.attentionGroups().size()), int(expected.size()));
+        QCustomPlot* plot = d.plot(Dashboard::Plot::Attention);
+        const auto bars = plottablesOf<QCPBars>(plot);
+        QCOMPARE(int(bars.size()), 1); // one model: tiny
+        int groups = 0;
+        for (const AttentionGroup& g : expected) {
+            if (g.grouping == QLatin1String("row"))
+                continue;
+            QCOMPARE(bars.front()->data()->at(groups)->value, 100.0 * g.marksInTop20.estimate);
+            ++groups;
+        }
+        QCOMPARE(bars.front()->dataCount(), groups);
+        QVERIFY(groups >= 1 + 2); // all images, at least a category and a source
+        QCPGraph* game = graphNamed(plot,
+            QStringLiteral("tiny: pointing game, %1 of %2 images")
+                .arg(expected.front().pointing.successes)
+                .arg(expected.front().pointing.trials));
+        QVERIFY(game);
+        QCOMPARE(game->data()->at(0)->value, 100.0 * expected.front().pointing.estimate);
+        QVERIFY(saveTabsForReview(d, { Dashboard::Plot::Attention }, QStringLiteral("marks")));
+    }
+
     void rendersReadably()
     {
         Dashboard d;
