@@ -783,6 +783,10 @@ void ParticipantWindow::endSession(SessionState state)
     m_feedbackTimer.stop();
     m_leaseHeartbeat.stop();
     m_ended = true;
+    // Marks placed before the chord are kept: the answer they follow is stored already, and the
+    // trial is not asked again on resuming.
+    if (m_phase == Phase::Marking && currentTrial() && !m_marks.points.empty())
+        stored(m_writer.event(currentTrial()->index, marksEventKind(), marksToJson(m_marks)));
     if (state == SessionState::Aborted) {
         stored(m_writer.end(SessionState::Aborted));
         stored(m_writer.event(-1, QStringLiteral("aborted")));

@@ -441,6 +441,21 @@ private Q_SLOTS:
         QCOMPARE(recorded.count(), 2);
         QVERIFY(!w->marking());
         QCOMPARE(int(m_db->sessionEvents(study, marksEventKind())->size()), 1);
+
+        // Paused while marking: the marks placed so far are stored with the pause.
+        QVERIFY(QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000));
+        const int interrupted = w->currentScreen().trialIndex;
+        QTest::keyClick(w.get(), Qt::Key_J);
+        QVERIFY(w->marking());
+        QTest::mouseClick(w.get(), Qt::LeftButton, {}, w->shownImageRect(0).center());
+        w->setExitConfirmation([](bool) { return ParticipantWindow::ExitChoice::Pause; });
+        QTest::keyClick(w.get(), Qt::Key_Q, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(!w->isVisible());
+        const auto after = studyMarks(*m_db, study, AnswerFilter {});
+        QVERIFY(after.ok());
+        QCOMPARE(int(after->size()), 2);
+        QCOMPARE(after->back().row.trial.index, interrupted);
+        QCOMPARE(int(after->back().marks.points.size()), 1);
     }
 
     // Brief exposure with a staircase: the image shows for the staircase's frames, then the mask,
