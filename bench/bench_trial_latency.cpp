@@ -6,6 +6,7 @@
 // Run: xvfb-run -s "-screen 0 1920x1080x24" build/dev/bin/bench_trial_latency [work-dir]
 // (or QT_QPA_PLATFORM=offscreen). Prints median, p90, p99 and max in ms.
 
+#include "benchstudyfile.h"
 #include "participantwindow.h"
 #include "studyfile.h"
 
@@ -53,21 +54,9 @@ int main(int argc, char* argv[])
 
     // A synthetic pool at 512 px: the demo generator, enough images for 200 four-way rows.
     CancelToken cancel;
-    DemoPoolOptions poolOptions;
-    poolOptions.outputDir = work + QStringLiteral("/pool512");
-    poolOptions.size = 512;
-    poolOptions.imagesPerSourceAndCategory = 70;
-    const auto pool = generateDemoPool(poolOptions, cancel, {});
-    if (!pool)
-        return fail(pool.error());
-    auto db = StudyDatabase::open(work + QStringLiteral("/bench.ntt"));
+    auto db = bench::benchStudyFile(work, 512, 70);
     if (!db)
         return fail(db.error());
-    ImportOptions import;
-    import.location = pool->root;
-    import.realSource = QStringLiteral("real");
-    if (const auto imported = importPool(*db.value(), import, cancel, {}); !imported)
-        return fail(imported.error());
     StudyDefinition d;
     d.name = QStringLiteral("latency bench %1").arg(QDateTime::currentMSecsSinceEpoch());
     d.trialType = TrialType::PickReal;

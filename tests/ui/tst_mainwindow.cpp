@@ -132,7 +132,7 @@ private Q_SLOTS:
         QSignalSpy again(&window, &MainWindow::demoReady);
         window.openDemo(dir.filePath(QStringLiteral("demo")));
         QVERIFY(again.wait(60000));
-        QCOMPARE(window.tabs()->widget(1)->findChild<QListWidget*>()->count(), 4);
+        QCOMPARE(window.tabs()->widget(1)->findChild<QListWidget*>()->count(), 5);
     }
 
     // From the dashboard's bar to the images behind it, one image's detail, and back.

@@ -1,0 +1,100 @@
+// Brief-exposure timing of the participant window: a real-or-fake study shows 512 px images for
+// 1, 2, 3, 6 and 12 frames (20 trials each), then a 6-frame mask; each answer stores the measured
+// times from the stimulus frame to the mask frame and from the mask to the answer screen. Prints,
+// per exposure, the median and largest difference from frames x refresh period, and how many
+// exposures were a whole frame or more off.
+//
+// Run: xvfb-run -s "-screen 0 1920x1080x24" build/dev/bin/bench_exposure_timing [work-dir]
+// (or QT_QPA_PLATFORM=offscreen). The times are those of composing each frame, not of the panel.
+
+#include "benchstudyfile.h"
+#include "participantwindow.h"
+#include "quantile.h"
+#include "studyfile.h"
+
+#include <QApplication>
+#include <QGuiApplication>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+using namespace ntt;
+
+namespace {
+
+int fail(const QString& message)
+{
+    std::fprintf(stderr, "bench_exposure_timing: %s\n", qPrintable(message));
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    QTemporaryDir tmp;
+    const QString work = argc > 1 ? QString::fromLocal8Bit(argv[1]) : tmp.path();
+    auto db = bench::benchStudyFile(work, 512, 40);
+    if (!db)
+        return fail(db.error());
+    StudyDefinition d;
+    d.name = QStringLiteral("exposure bench %1").arg(QDateTime::currentMSecsSinceEpoch());
+    d.trialType = TrialType::RealOrFake;
+    d.ways = 1;
+    d.trialsPerParticipant = 100;
+    d.exposure.frames = { 1, 2, 3, 6, 12 };
+    d.exposure.maskFrames = 6;
+    CancelToken cancel;
+    const auto study = createStudy(*db.value(), d, cancel, {});
+    if (!study)
+        return fail(study.error());
+    auto plan = startSession(*db.value(), study->study.id, QString(), QStringLiteral("bench"), true);
+    if (!plan)
+        return fail(plan.error());
+    const auto paths = db.value()->stimulusPaths(study->study.id);
+
+    ParticipantWindow window(*db.value(), std::move(plan).value(), paths.value());
+    window.resize(1920, 1080);
+    window.start(nullptr);
+    if (!QTest::qWaitForWindowExposed(&window))
+        return fail(QStringLiteral("the window was never exposed"));
+    QTest::keyClick(&window, Qt::Key_Space); // instructions
+    for (int i = 0; i < d.trialsPerParticipant; ++i) {
+        if (!QTest::qWaitFor([&] { return window.exposureStage() == ParticipantWindow::ExposureStage::Gone; }, 10000))
+            return fail(QStringLiteral("trial %1 never reached the answer screen").arg(i));
+        QTest::keyClick(&window, Qt::Key_F);
+    }
+    const auto rows = db.value()->responseRows(study->study.id);
+    if (!rows)
+        return fail(rows.error());
+    std::map<int, std::vector<double>> stimulusError;
+    std::vector<double> maskError;
+    double hz = 0.0;
+    for (const ResponseRow& r : rows.value()) {
+        const double period = 1000.0 / r.response.frameRateHz;
+        hz = r.response.frameRateHz;
+        stimulusError[r.response.exposureFrames].push_back(r.response.exposureMs - r.response.exposureFrames * period);
+        maskError.push_back(r.response.maskMs - d.exposure.maskFrames * period);
+    }
+    std::printf("platform: %s, refresh rate %.2f Hz (one frame %.2f ms), %zu trials\n",
+        qPrintable(QGuiApplication::platformName()), hz, 1000.0 / hz, rows->size());
+    std::printf("measured minus asked (ms):\n");
+    const auto line = [&](const QString& what, const std::vector<double>& errors) {
+        int frameOff = 0;
+        double largest = 0.0;
+        for (double e : errors) {
+            frameOff += std::abs(e) >= 1000.0 / hz ? 1 : 0;
+            largest = std::max(largest, std::abs(e));
+        }
+        std::printf("  %-18s median %+6.2f   largest |diff| %6.2f   a frame or more off: %d of %zu\n",
+            qPrintable(what), linearPercentile(errors, 0.5), largest, frameOff, errors.size());
+    };
+    for (const auto& [frames, errors] : stimulusError)
+        line(QStringLiteral("stimulus %1 frames").arg(frames), errors);
+    line(QStringLiteral("mask %1 frames").arg(d.exposure.maskFrames), maskError);
+    return 0;
+}
