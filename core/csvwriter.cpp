@@ -1,6 +1,15 @@
 #include "csvwriter.h"
 
+#include <QLocale>
+
+#include <cmath>
+
 namespace ntt {
+
+QString csvNumber(double v)
+{
+    return std::isfinite(v) ? QString::number(v, 'g', QLocale::FloatingPointShortest) : QString();
+}
 
 CsvWriter::CsvWriter(QIODevice* device)
     : m_device(device)

@@ -4,6 +4,7 @@
 #include "pool/thumbnails.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -30,6 +31,36 @@ Status writeFileAtomically(const QString& path, const std::function<Status(QIODe
 Status writeTableFile(const Table& table, const QString& path)
 {
     return writeFileAtomically(path, [&](QIODevice& d) { return writeTableCsv(d, table, path); });
+}
+
+Status addExcelByteOrderMark(const QString& path)
+{
+    static const QByteArray kMark("\xEF\xBB\xBF");
+    QFile in(path);
+    if (!in.open(QIODevice::ReadOnly))
+        return Error {
+            QStringLiteral("%1: cannot read it to add the byte-order mark for Excel: %2").arg(path, in.errorString())
+        };
+    const QByteArray bytes = in.readAll();
+    in.close();
+    if (bytes.startsWith(kMark))
+        return {};
+    return writeFileAtomically(path, [&](QIODevice& d) {
+        if (d.write(kMark) != kMark.size() || d.write(bytes) != bytes.size())
+            return Status(Error { QStringLiteral("%1: cannot write: %2").arg(path, d.errorString()) });
+        return Status();
+    });
+}
+
+Status addExcelByteOrderMarks(const QStringList& paths)
+{
+    for (const QString& p : paths) {
+        if (!p.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive))
+            continue;
+        if (const Status s = addExcelByteOrderMark(p); !s)
+            return s;
+    }
+    return {};
 }
 
 namespace {
@@ -164,6 +195,8 @@ QString summaryTableName(SummaryTable table)
         return QStringLiteral("calibration");
     case SummaryTable::SelfConsistency:
         return QStringLiteral("self-consistency");
+    case SummaryTable::SignalDetection:
+        return QStringLiteral("signal-detection");
     case SummaryTable::Exposure:
         return QStringLiteral("exposure");
     case SummaryTable::Staircase:
@@ -177,7 +210,7 @@ const std::vector<SummaryTable>& allSummaryTables()
     static const std::vector<SummaryTable> all = { SummaryTable::Categories, SummaryTable::Sources,
         SummaryTable::Participants, SummaryTable::Images, SummaryTable::Confusion, SummaryTable::SourcePairs,
         SummaryTable::PairCorrelation, SummaryTable::Roc, SummaryTable::Auc, SummaryTable::Calibration,
-        SummaryTable::SelfConsistency, SummaryTable::Exposure, SummaryTable::Staircase };
+        SummaryTable::SelfConsistency, SummaryTable::SignalDetection, SummaryTable::Exposure, SummaryTable::Staircase };
     return all;
 }
 
@@ -259,6 +292,8 @@ Table summaryTable(const StudyAnalysis& a, SummaryTable table)
         return calibrationTable(a.roc);
     case SummaryTable::SelfConsistency:
         return selfConsistencyTable(a.selfConsistency, a.analysis);
+    case SummaryTable::SignalDetection:
+        return signalDetectionTable(a.analysis);
     case SummaryTable::Exposure:
         return exposureTable(a.exposure);
     case SummaryTable::Staircase:

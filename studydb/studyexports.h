@@ -63,6 +63,13 @@ Status exportContactSheet(const StudyAnalysis& analysis, const QString& studyFil
 Status writeFileAtomically(const QString& path, const std::function<Status(QIODevice&)>& write);
 /// Writes `table` as CSV (writeTableCsv) atomically.
 Status writeTableFile(const Table& table, const QString& path);
+/// Starts the CSV file at `path` with the UTF-8 byte-order mark (EF BB BF), rewriting it atomically,
+/// so that Excel opened by a double-click reads its non-ASCII text (category names, participant
+/// codes) as UTF-8; R and pandas read the file either way. A file that has the mark is left as it
+/// is. Errors name the file.
+Status addExcelByteOrderMark(const QString& path);
+/// addExcelByteOrderMark() on each ".csv" file of `paths` (other files are left alone).
+Status addExcelByteOrderMarks(const QStringList& paths);
 
 /// The summary tables a paper needs.
 enum class SummaryTable {
@@ -77,13 +84,14 @@ enum class SummaryTable {
     Auc, ///< their AUCs with bootstrap intervals
     Calibration, ///< people's accuracy per confidence level, each model's reliability diagram and ECE
     SelfConsistency, ///< repeated trials: people's consistency with themselves, models against that ceiling
+    SignalDetection, ///< real-or-fake: d' and c per agent, category and generator
     Exposure, ///< brief exposure: accuracy per exposure duration, measured durations
     Staircase, ///< brief exposure with a staircase: each participant's threshold
 };
 /// Every summary table, in the order exports write them.
 const std::vector<SummaryTable>& allSummaryTables();
 /// "categories", "sources", "participants", "images", "confusion", "source-pairs", "pair-correlation",
-/// "roc", "auc", "calibration", "self-consistency", "exposure", "staircase"
+/// "roc", "auc", "calibration", "self-consistency", "signal-detection", "exposure", "staircase"
 std::optional<SummaryTable> summaryTableFromName(const QString& name);
 Table summaryTable(const StudyAnalysis& analysis, SummaryTable table);
 

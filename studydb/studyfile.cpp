@@ -519,18 +519,18 @@ Result<std::vector<StudyCam>> computeStudyCams(
 
 Table attentionAgreementTable(const std::vector<ImageAttentionAgreement>& rows)
 {
-    const auto number = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); };
     Table t;
-    t.header = { QStringLiteral("image_id"), QStringLiteral("image"), QStringLiteral("source"),
-        QStringLiteral("category"), QStringLiteral("model"), QStringLiteral("layer"), QStringLiteral("marks"),
-        QStringLiteral("participants"), QStringLiteral("kernel_sigma_px"), QStringLiteral("correlation"),
-        QStringLiteral("share_in_model_top20"), QStringLiteral("pointing_hit"), QStringLiteral("error"),
-        QStringLiteral("row") };
+    t.header
+        = { QStringLiteral("image_id"), QStringLiteral("image"), QStringLiteral("source"), QStringLiteral("category"),
+              QStringLiteral("model"), QStringLiteral("layer"), QStringLiteral("marks"), QStringLiteral("participants"),
+              QStringLiteral("kernel_sigma_px"), QStringLiteral("correlation"), QStringLiteral("share_in_model_top20"),
+              QStringLiteral("pointing_hit"), QStringLiteral("error"), QStringLiteral("row") };
     for (const ImageAttentionAgreement& r : rows) {
         const bool ok = r.error.isEmpty();
         t.rows.push_back({ QString::number(r.image.id), r.image.relativePath, r.image.source, r.image.category, r.model,
-            r.layer, QString::number(r.agreement.marks), QString::number(r.participants), number(r.kernelSigmaPx),
-            ok ? number(r.agreement.correlation) : QString(), ok ? number(r.agreement.shareInModelTop20) : QString(),
+            r.layer, QString::number(r.agreement.marks), QString::number(r.participants), csvNumber(r.kernelSigmaPx),
+            ok ? csvNumber(r.agreement.correlation) : QString(),
+            ok ? csvNumber(r.agreement.shareInModelTop20) : QString(),
             ok && r.agreement.pointingHit >= 0 ? QString::number(r.agreement.pointingHit) : QString(), r.error,
             rowLabel(r.row) });
     }
@@ -539,20 +539,19 @@ Table attentionAgreementTable(const std::vector<ImageAttentionAgreement>& rows)
 
 Table attentionGroupsTable(const std::vector<AttentionGroup>& groups)
 {
-    const auto number = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); };
     Table t;
-    t.header = { QStringLiteral("model"), QStringLiteral("grouping"), QStringLiteral("group"),
-        QStringLiteral("images"), QStringLiteral("mean_correlation"), QStringLiteral("correlations"),
-        QStringLiteral("marks"), QStringLiteral("marks_in_top20"), QStringLiteral("share_in_top20"),
-        QStringLiteral("share_low"), QStringLiteral("share_high"), QStringLiteral("pointing_images"),
-        QStringLiteral("pointing_hits"), QStringLiteral("pointing_share"), QStringLiteral("pointing_low"),
-        QStringLiteral("pointing_high") };
+    t.header = { QStringLiteral("model"), QStringLiteral("grouping"), QStringLiteral("group"), QStringLiteral("images"),
+        QStringLiteral("mean_correlation"), QStringLiteral("correlations"), QStringLiteral("marks"),
+        QStringLiteral("marks_in_top20"), QStringLiteral("share_in_top20"), QStringLiteral("share_low"),
+        QStringLiteral("share_high"), QStringLiteral("pointing_images"), QStringLiteral("pointing_hits"),
+        QStringLiteral("pointing_share"), QStringLiteral("pointing_low"), QStringLiteral("pointing_high") };
     for (const AttentionGroup& g : groups) {
-        t.rows.push_back({ g.model, g.grouping, g.group, QString::number(g.images), number(g.meanCorrelation),
+        t.rows.push_back({ g.model, g.grouping, g.group, QString::number(g.images), csvNumber(g.meanCorrelation),
             QString::number(g.correlations), QString::number(g.marksInTop20.trials),
-            QString::number(g.marksInTop20.successes), number(g.marksInTop20.estimate), number(g.marksInTop20.low),
-            number(g.marksInTop20.high), QString::number(g.pointing.trials), QString::number(g.pointing.successes),
-            number(g.pointing.estimate), number(g.pointing.low), number(g.pointing.high) });
+            QString::number(g.marksInTop20.successes), csvNumber(g.marksInTop20.estimate),
+            csvNumber(g.marksInTop20.low), csvNumber(g.marksInTop20.high), QString::number(g.pointing.trials),
+            QString::number(g.pointing.successes), csvNumber(g.pointing.estimate), csvNumber(g.pointing.low),
+            csvNumber(g.pointing.high) });
     }
     return t;
 }

@@ -35,7 +35,7 @@ using namespace dashboarddetail;
 
 namespace {
 
-constexpr int kPlotCount = 13;
+constexpr int kPlotCount = 14;
 constexpr int kRefreshDelayMs = 750;
 
 struct Loaded
@@ -95,7 +95,7 @@ Dashboard::Dashboard(QWidget* parent)
     m_series.resize(kPlotCount);
     const QStringList tabNames = { tr("&Categories"), tr("S&ources"), tr("&Images"), tr("Error c&onsistency"),
         tr("&Response times"), tr("Trial &position"), tr("Con&fusion"), tr("Generator p&airs"), tr("Pair a&greement"),
-        tr("ROC c&urves"), tr("Calibra&tion"), tr("&Brief exposure"), tr("&Marks vs models") };
+        tr("ROC c&urves"), tr("Calibra&tion"), tr("&Brief exposure"), tr("&Marks vs models"), tr("Sig&nal detection") };
     for (int i = 0; i < kPlotCount; ++i) {
         const auto p = static_cast<Plot>(i);
         auto* plot = new QCustomPlot(m_tabs);
@@ -320,6 +320,8 @@ QString Dashboard::plotTitle(Plot p) const
         return tr("Brief exposure: people's accuracy by how long they saw the image, models with no time limit");
     case Plot::Attention:
         return tr("Where people looked against where each model looked: their marks in the model's top 20 %");
+    case Plot::SignalDetection:
+        return tr("Real or fake: sensitivity d′ of people and models, over all trials, per category and per generator");
     }
     return {};
 }
@@ -340,6 +342,7 @@ void Dashboard::setAnalysis(const StudyAnalysis& analysis)
     drawCalibration();
     drawExposure();
     drawAttention();
+    drawSignalDetection();
     m_compareMarks->setEnabled(
         !m_studyFilePath.isEmpty() && m_analysis->study.definition.marks.points > 0 && !m_attentionJob->isRunning());
     updateSummary();
@@ -511,8 +514,8 @@ QString Dashboard::plotFileName(Plot p)
         QStringLiteral("images"), QStringLiteral("consistency"), QStringLiteral("response-times"),
         QStringLiteral("position"), QStringLiteral("confusion"), QStringLiteral("generator-pairs"),
         QStringLiteral("pair-agreement"), QStringLiteral("roc"), QStringLiteral("calibration"),
-        QStringLiteral("exposure"), QStringLiteral("marks-vs-models") };
-    static_assert(kPlotCount == 13, "a file name for every plot");
+        QStringLiteral("exposure"), QStringLiteral("marks-vs-models"), QStringLiteral("signal-detection") };
+    static_assert(kPlotCount == 14, "a file name for every plot");
     return names.value(indexOf(p), QStringLiteral("plot"));
 }
 

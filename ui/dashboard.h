@@ -52,7 +52,8 @@ public:
         Roc,
         Calibration,
         Exposure,
-        Attention
+        Attention,
+        SignalDetection
     };
 
     explicit Dashboard(QWidget* parent = nullptr);
@@ -120,6 +121,7 @@ private:
     void drawCalibration();
     void drawExposure();
     void drawAttention();
+    void drawSignalDetection();
     /// Computes each model's Grad-CAM map of every marked image (cached in the study file) on a
     /// worker thread and draws the agreement with people's marks per category and source.
     void compareMarks();

@@ -878,6 +878,25 @@ void Dashboard::drawExposure()
     finishPlot(p);
 }
 
+namespace {
+
+// Groups 1..N on the x axis under their labels, and a dashed reference level across them.
+void groupAxis(QCustomPlot* plot, const QStringList& labels, double level, const QString& levelName)
+{
+    auto* reference = plot->addGraph();
+    reference->setName(levelName);
+    reference->setPen(QPen(QColor(QStringLiteral("#444444")), 1.5, Qt::DashLine));
+    reference->setData({ 0.5, labels.size() + 0.5 }, { level, level });
+    reference->setSelectable(QCP::stNone);
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int g = 0; g < labels.size(); ++g)
+        ticker->addTick(g + 1, labels.at(g));
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->setRange(0.5, labels.size() + 0.5);
+}
+
+} // namespace
+
 void Dashboard::drawAttention()
 {
     const Plot p = Plot::Attention;
@@ -894,7 +913,7 @@ void Dashboard::drawAttention()
         if (!groups.contains(key)) {
             groups << key;
             labels << (g.grouping == QLatin1String("all") ? tr("all images")
-                                                           : QStringLiteral("%1\n(%2)").arg(g.group, g.grouping));
+                                                          : QStringLiteral("%1\n(%2)").arg(g.group, g.grouping));
         }
         if (!models.contains(g.model))
             models << g.model;
@@ -903,9 +922,8 @@ void Dashboard::drawAttention()
     if (groups.isEmpty()) {
         const bool asks = m_analysis->study.definition.marks.points > 0;
         showEmpty(p,
-            !m_attentionError.isEmpty()
-                ? tr("The comparison failed: %1").arg(m_attentionError)
-                : !asks ? tr("This study asks for no marks (add \"marks\" to its definition)")
+            !m_attentionError.isEmpty() ? tr("The comparison failed: %1").arg(m_attentionError)
+                : !asks                 ? tr("This study asks for no marks (add \"marks\" to its definition)")
                         : tr("Press \"Compare marks with the models' maps\": it makes each model's Grad-CAM map of "
                              "every marked image\n(kept in the study file) and compares it with people's marks."));
         return;
@@ -955,21 +973,78 @@ void Dashboard::drawAttention()
         game->setSelectable(QCP::stNone);
         game->setData(keys, pointing, true);
     }
-    auto* chance = plot->addGraph();
-    chance->setName(tr("marks placed at random: 20 %"));
-    chance->setPen(QPen(QColor(QStringLiteral("#444444")), 1.5, Qt::DashLine));
-    chance->setData({ 0.5, groups.size() + 0.5 }, { 20.0, 20.0 });
-    chance->setSelectable(QCP::stNone);
-    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    for (int g = 0; g < labels.size(); ++g)
-        ticker->addTick(g + 1, labels.at(g));
-    plot->xAxis->setTicker(ticker);
-    plot->xAxis->setRange(0.5, groups.size() + 0.5);
+    groupAxis(plot, labels, 20.0, tr("marks placed at random: 20 %"));
     plot->xAxis->setLabel(tr("Images people marked: all, per category, per source (per pick-trial row: ntt export "
                              "--what attention-groups)"));
     plot->yAxis->setRange(0, 105);
     plot->yAxis->setLabel(tr("Share (%)"));
     plot->legend->setWrap(2);
+    finishPlot(p);
+}
+
+void Dashboard::drawSignalDetection()
+{
+    const Plot p = Plot::SignalDetection;
+    resetPlot(p, plotTitle(p));
+    QCustomPlot* plot = this->plot(p);
+    // All trials, then each category, then each generator (its false alarms against all real images).
+    QStringList groups;
+    QStringList labels;
+    QStringList agents;
+    for (const SignalDetectionRow& r : m_analysis->analysis.signalDetection) {
+        if (r.isParticipant)
+            continue;
+        const QString key = r.grouping + QLatin1Char('\n') + r.group;
+        if (!groups.contains(key)) {
+            groups << key;
+            labels << (r.grouping == QLatin1String("all") ? tr("all trials")
+                                                          : QStringLiteral("%1\n(%2)").arg(r.group, r.grouping));
+        }
+        if (!agents.contains(r.agent))
+            agents << r.agent;
+    }
+    m_groups[std::size_t(indexOf(p))] = groups;
+    if (groups.isEmpty()) {
+        showEmpty(p, tr("No real-or-fake answers to real and generated images yet"));
+        return;
+    }
+    // People first, then the models in their order.
+    std::stable_sort(agents.begin(), agents.end(),
+        [](const QString& a, const QString& b) { return a == peopleAgent() && b != peopleAgent(); });
+    const double width = 0.8 / std::max<qsizetype>(1, agents.size());
+    double lowest = 0.0;
+    double highest = 1.0;
+    for (int a = 0; a < agents.size(); ++a) {
+        const QString& agent = agents.at(a);
+        const bool people = agent == peopleAgent();
+        const int agentIndex = people ? 0 : int(m_analysis->analysis.models.indexOf(agent)) + 1;
+        const double offset = (a - (agents.size() - 1) / 2.0) * width;
+        QVector<double> keys, values;
+        int corrected = 0;
+        for (const SignalDetectionRow& r : m_analysis->analysis.signalDetection) {
+            const int at = int(groups.indexOf(r.grouping + QLatin1Char('\n') + r.group));
+            if (r.isParticipant || r.agent != agent || at < 0)
+                continue;
+            keys << at + 1 + offset;
+            values << r.sdt.dPrime;
+            corrected += r.sdt.corrected ? 1 : 0;
+            lowest = std::min(lowest, r.sdt.dPrime);
+            highest = std::max(highest, r.sdt.dPrime);
+        }
+        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+        bars->setName(
+            corrected > 0 ? tr("%1 (%n bar(s) with the log-linear correction)", nullptr, corrected).arg(agent) : agent);
+        bars->setWidth(width * 0.92);
+        bars->setPen(QPen(barColour(agentIndex).darker(130), 1));
+        bars->setBrush(barColour(agentIndex));
+        bars->setSelectable(QCP::stNone);
+        bars->setData(keys, values, true);
+    }
+    groupAxis(plot, labels, 0.0, tr("d′ = 0: no better than chance"));
+    plot->xAxis->setLabel(tr("Per generator: its false alarms against the hits on all real images "
+                             "(per participant: ntt export --what signal-detection)"));
+    plot->yAxis->setRange(std::min(0.0, lowest) - 0.2, highest * 1.1 + 0.2);
+    plot->yAxis->setLabel(tr("d′ = z(hit rate) − z(false-alarm rate)"));
     finishPlot(p);
 }
 

@@ -819,11 +819,14 @@ void ErrorBrowser::exportCsv()
 {
     if (!m_data || !m_gridModel)
         return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export the selection"),
-        QFileInfo(m_db->path()).absolutePath() + QStringLiteral("/selection.csv"), tr("CSV (*.csv)"));
+    const CsvDestination destination = askCsvDestination(
+        this, tr("Export the selection"), QFileInfo(m_db->path()).absolutePath() + QStringLiteral("/selection.csv"));
+    const QString& path = destination.path;
     if (path.isEmpty())
         return;
-    const auto rows = exportImageSelection(m_data->analysis, m_gridModel->imageIds(), path);
+    auto rows = exportImageSelection(m_data->analysis, m_gridModel->imageIds(), path);
+    if (const Status s = rows ? finishCsvExport(destination) : Status(); !s)
+        rows = Error { s.error() };
     m_status->setText(
         rows ? tr("Wrote %n image(s) to %1", nullptr, rows.value()).arg(QDir::toNativeSeparators(path)) : rows.error());
     markFailed(m_status, QPalette::WindowText, !rows);

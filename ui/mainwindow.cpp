@@ -233,6 +233,13 @@ void MainWindow::buildActions()
         &MainWindow::exportResponsesDialog, true, false);
     add(file, tr("Export &summary tables…"), QKeySequence(), &MainWindow::exportSummariesDialog, true, false);
     add(file, tr("Export &Psych-DS dataset…"), QKeySequence(), &MainWindow::exportPsychDsDialog, true, false);
+    // Excel opened by a double-click reads a CSV as UTF-8 only after a byte-order mark; R and pandas
+    // read either. The save dialogs offer the same choice and remember it here.
+    QAction* forExcel = file->addAction(tr("CSV files for E&xcel (UTF-8 byte-order mark)"));
+    forExcel->setCheckable(true);
+    forExcel->setChecked(AppSettings::csvForExcel());
+    connect(forExcel, &QAction::toggled, this, [](bool on) { AppSettings::setCsvForExcel(on); });
+    connect(file, &QMenu::aboutToShow, forExcel, [forExcel] { forExcel->setChecked(AppSettings::csvForExcel()); });
 
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
@@ -412,15 +419,23 @@ void MainWindow::exportStudyFiles(ExportKind kind, const QString& folder)
     }
     const QString file = m_db->path();
     const AnalysisOptions options = m_dashboard->options();
+    // Psych-DS data files stay plain UTF-8, as the standard's tools expect.
+    const bool excel = AppSettings::csvForExcel();
     statusBar()->showMessage(tr("Exporting to %1…").arg(QDir::toNativeSeparators(folder)));
     // The analysis of a large study takes seconds: it runs on a worker with its own connection.
     m_exportJob->start<QStringList>(
-        [file, studyId, folder, options, kind](const CancelToken&, const ProgressFn&) -> Result<QStringList> {
+        [file, studyId, folder, options, kind, excel](const CancelToken&, const ProgressFn&) -> Result<QStringList> {
             auto db = StudyDatabase::open(file, StudyDatabase::OpenMode::ExistingOnly);
             if (!db)
                 return Error { db.error() };
-            return kind == ExportKind::Summaries ? exportSummaryTables(*db.value(), studyId, folder, options)
-                                                 : exportPsychDs(*db.value(), studyId, folder, options);
+            if (kind == ExportKind::PsychDs)
+                return exportPsychDs(*db.value(), studyId, folder, options);
+            auto files = exportSummaryTables(*db.value(), studyId, folder, options);
+            if (files && excel) {
+                if (const Status s = addExcelByteOrderMarks(files.value()); !s)
+                    return Error { s.error() };
+            }
+            return files;
         },
         [this, folder](Result<QStringList> files) {
             if (!files) {
@@ -951,12 +966,17 @@ void MainWindow::exportResponsesDialog()
         return;
     }
     const QString suggested = QFileInfo(m_db->path()).absolutePath() + QStringLiteral("/responses.csv");
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export responses"), suggested, tr("CSV (*.csv)"));
+    const CsvDestination destination = askCsvDestination(this, tr("Export responses"), suggested);
+    const QString& path = destination.path;
     if (path.isEmpty())
         return;
     const auto written = exportResponses(*m_db, studyId, path);
     if (!written) {
         showError(written.error());
+        return;
+    }
+    if (const Status s = finishCsvExport(destination); !s) {
+        showError(s.error());
         return;
     }
     statusBar()->showMessage(tr("Wrote %n response(s) to %1", nullptr, written.value()).arg(path));

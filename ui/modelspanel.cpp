@@ -893,14 +893,19 @@ void ModelsPanel::exportDialog(ExportKind kind)
     const bool predictions = kind == ExportKind::Predictions;
     const QString suggested = QFileInfo(m_db->path()).absolutePath()
         + (predictions ? QStringLiteral("/predictions.csv") : QStringLiteral("/model-answers.csv"));
-    const QString path = QFileDialog::getSaveFileName(
-        this, predictions ? tr("Export predictions") : tr("Export model answers"), suggested, tr("CSV (*.csv)"));
+    const CsvDestination destination
+        = askCsvDestination(this, predictions ? tr("Export predictions") : tr("Export model answers"), suggested);
+    const QString& path = destination.path;
     if (path.isEmpty())
         return;
     const auto written
         = predictions ? exportPredictions(*m_db, m_studyId, path) : exportModelAnswers(*m_db, m_studyId, path);
     if (!written) {
         showResult(written.error(), {}, true);
+        return;
+    }
+    if (const Status s = finishCsvExport(destination); !s) {
+        showResult(s.error(), {}, true);
         return;
     }
     const QString what = predictions ? tr("Wrote %n prediction(s) to %1", nullptr, written.value())

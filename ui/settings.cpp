@@ -9,6 +9,7 @@ namespace {
 const QString kLastStudyFile = QStringLiteral("files/lastStudyFile");
 const QString kStationName = QStringLiteral("session/stationName");
 const QString kLastServerStudy = QStringLiteral("files/lastServerStudy");
+const QString kCsvForExcel = QStringLiteral("files/csvForExcel");
 } // namespace
 
 QString AppSettings::lastStudyFile()
@@ -34,6 +35,14 @@ QString AppSettings::stationName()
 void AppSettings::setStationName(const QString& name)
 {
     QSettings().setValue(kStationName, name);
+}
+bool AppSettings::csvForExcel()
+{
+    return QSettings().value(kCsvForExcel, false).toBool();
+}
+void AppSettings::setCsvForExcel(bool excel)
+{
+    QSettings().setValue(kCsvForExcel, excel);
 }
 
 } // namespace ntt

@@ -16,6 +16,9 @@ public:
     /// Name recorded with each session; defaults to the machine's host name.
     static QString stationName();
     static void setStationName(const QString& name);
+    /// CSV exports start with the UTF-8 byte-order mark Excel needs (off by default).
+    static bool csvForExcel();
+    static void setCsvForExcel(bool excel);
 };
 
 } // namespace ntt

@@ -21,7 +21,10 @@ int cmdExport(const QStringList& args)
         "confidence, each model's from P(real), point by point), auc (their AUCs with participant- or image-level "
         "bootstrap intervals), calibration (people's accuracy per confidence level, each model's reliability "
         "diagram and expected calibration error), self-consistency (people's answers to repeated trials against their "
-        "first answers, and each model's error consistency with people against that ceiling), exposure (brief "
+        "first answers, and each model's error consistency with people against that ceiling), signal-detection (real "
+        "or "
+        "fake: d' and criterion c per agent, participant, category and generator, with hit and false-alarm counts "
+        "and whether the log-linear correction was applied), exposure (brief "
         "exposure: accuracy per exposure duration, with the frames asked for and the measured durations), staircase "
         "(each participant's exposure staircase: reversals and threshold in frames and ms), marks (one row per place "
         "people clicked as giving an image away, "
@@ -48,12 +51,28 @@ int cmdExport(const QStringList& args)
     p.addOption(
         { QStringLiteral("threshold"), QStringLiteral("pool-evaluation: P(real) >= threshold says real (default 0.5)."),
             QStringLiteral("p"), QStringLiteral("0.5") });
+    p.addOption({ QStringLiteral("excel"),
+        QStringLiteral("Start each CSV with the UTF-8 byte-order mark, so that Excel opened by a double-click reads "
+                       "non-ASCII text right (R and pandas read the files either way). Not for psych-ds.") });
     addAnalysisOptions(p);
     int code = 0;
     if (!parse(p, args, code))
         return code;
     if (!p.isSet(QStringLiteral("out")))
         return usage(p, QStringLiteral("--out <path> is required"));
+    const bool excel = p.isSet(QStringLiteral("excel"));
+    if (excel && p.value(QStringLiteral("what")) == QLatin1String("psych-ds"))
+        return usage(p,
+            QStringLiteral("--excel: a Psych-DS dataset stays plain UTF-8, as its validators expect; export the "
+                           "tables for Excel with --what summaries --excel"));
+    // Success: the files written, with Excel's byte-order mark when asked for.
+    const auto done = [&](const QStringList& files) {
+        if (excel) {
+            if (const Status s = addExcelByteOrderMarks(files); !s)
+                return fail(s.error());
+        }
+        return 0;
+    };
     auto db = openDb(p, StudyDatabase::OpenMode::ExistingOnly);
     if (!db)
         return fail(db.error());
@@ -75,7 +94,7 @@ int cmdExport(const QStringList& args)
                      .arg(rows.value())
                      .arg(model->name, file)
               << Qt::flush;
-        return 0;
+        return done({ file });
     }
     const bool perStudyFile = what == QLatin1String("responses") || what == QLatin1String("model-answers")
         || what == QLatin1String("predictions");
@@ -98,7 +117,7 @@ int cmdExport(const QStringList& args)
         for (const QString& f : files.value())
             out() << f << '\n';
         out() << Qt::flush;
-        return 0;
+        return done(files.value());
     }
     if (what == QLatin1String("psych-ds")) {
         const auto files = exportPsychDs(*db.value(), studyId, file, options);
@@ -125,7 +144,7 @@ int cmdExport(const QStringList& args)
                      .arg(table.rows.size())
                      .arg(file)
               << Qt::flush;
-        return 0;
+        return done({ file });
     }
     if (what == QLatin1String("marks")) {
         const auto marks = studyMarks(*db.value(), studyId, options.filter);
@@ -139,7 +158,7 @@ int cmdExport(const QStringList& args)
                      .arg(marks->size())
                      .arg(file)
               << Qt::flush;
-        return 0;
+        return done({ file });
     }
     Result<int> rows = Error { QString() };
     if (what == QLatin1String("responses"))
@@ -154,14 +173,15 @@ int cmdExport(const QStringList& args)
         return usage(p,
             QStringLiteral("unknown --what \"%1\": use responses, model-answers, predictions, categories, "
                            "sources, participants, images, confusion, source-pairs, pair-correlation, roc, auc, "
-                           "calibration, self-consistency, exposure, staircase, marks, attention-agreement, attention-groups, "
+                           "calibration, self-consistency, signal-detection, exposure, staircase, marks, "
+                           "attention-agreement, attention-groups, "
                            "summaries, "
                            "pool-evaluation or psych-ds")
                 .arg(what));
     if (!rows)
         return fail(rows.error());
     out() << QStringLiteral("wrote %1 row(s) of %2 to %3\n").arg(rows.value()).arg(what, file) << Qt::flush;
-    return 0;
+    return done({ file });
 }
 
 } // namespace ntt::cli

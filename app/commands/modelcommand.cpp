@@ -4,6 +4,7 @@
 #include "analysis/pooldetection.h"
 #include "commands/commandoptions.h"
 #include "commands/commands.h"
+#include "csvwriter.h"
 #include "studyexports.h"
 #include "studyfile.h"
 
@@ -461,8 +462,8 @@ int cmdModel(const QStringList& args)
                 row << (c ? QString::number(c->accuracy.estimate, 'f', 3) : QStringLiteral("-"));
                 if (c)
                     table.rows.push_back({ generator, source, QString::number(c->accuracy.trials),
-                        QString::number(c->accuracy.successes), QString::number(c->accuracy.estimate, 'g', 10),
-                        QString::number(c->accuracy.low, 'g', 10), QString::number(c->accuracy.high, 'g', 10) });
+                        QString::number(c->accuracy.successes), csvNumber(c->accuracy.estimate),
+                        csvNumber(c->accuracy.low), csvNumber(c->accuracy.high) });
             }
             out() << row.join(QLatin1Char('\t')) << '\n';
         }

@@ -320,30 +320,58 @@ Analysis analyse(
         a.pairAgreement.push_back(std::move(agreement));
     }
 
-    // Signal detection on real-or-fake trials: "real" answers to real images are hits.
-    std::map<std::pair<QString, QString>, std::array<int, 4>> sdt; // hits, real, false alarms, generated
-    auto addSdt = [&](const ResponseRow& r, const QString& agent) {
-        if (r.trial.type != TrialType::RealOrFake)
+    // Signal detection on real-or-fake trials: "real" answers to real images are hits. Per agent
+    // (the pooled people, each participant, each model) over all trials and per category; per
+    // generator, the agent's hits on every real image against the false alarms on that generator's.
+    struct SdtCounts
+    {
+        int hits = 0;
+        int real = 0;
+        int falseAlarms = 0;
+        int generated = 0;
+    };
+    enum SdtGrouping { SdtAll, SdtCategory, SdtSource };
+    std::map<std::tuple<int, QString, int, QString>, SdtCounts> sdt; // (agent kind, agent, grouping, group)
+    auto addSdt = [&](const ResponseRow& r, int kind, const QString& agent) {
+        if (r.trial.type != TrialType::RealOrFake || r.response.answer < 0)
             return;
         const bool real = r.trial.correctPosition == 0;
         const bool saidReal = r.response.answer == 0;
-        for (const QString& group : { kAll, categoryOf(r) }) {
-            auto& c = sdt[{ agent, group }];
-            c[0] += real && saidReal ? 1 : 0;
-            c[1] += real ? 1 : 0;
-            c[2] += !real && saidReal ? 1 : 0;
-            c[3] += real ? 0 : 1;
+        std::vector<std::pair<int, QString>> groups { { SdtAll, kAll } };
+        if (kind != 1)
+            groups.push_back({ SdtCategory, categoryOf(r) });
+        if (kind != 1 && !real && !r.shown.empty())
+            groups.push_back({ SdtSource, r.shown.front().source });
+        for (const auto& [grouping, group] : groups) {
+            SdtCounts& c = sdt[{ kind, agent, grouping, group }];
+            c.hits += real && saidReal ? 1 : 0;
+            c.real += real ? 1 : 0;
+            c.falseAlarms += !real && saidReal ? 1 : 0;
+            c.generated += real ? 0 : 1;
         }
     };
-    for (const ResponseRow* r : counted)
-        addSdt(*r, peopleAgent());
+    for (const ResponseRow* r : counted) {
+        addSdt(*r, 0, peopleAgent());
+        addSdt(*r, 1, r->participant);
+    }
     for (const ResponseRow* m : modelCounted)
-        addSdt(*m, m->agent);
-    for (const auto& [key, c] : sdt) {
-        const auto s = signalDetection(c[0], c[1], c[2], c[3]);
+        addSdt(*m, 2, m->agent);
+    static const QStringList groupingNames
+        = { QStringLiteral("all"), QStringLiteral("category"), QStringLiteral("source") };
+    for (const auto& [key, counts] : sdt) {
+        const auto& [kind, agent, grouping, group] = key;
+        SdtCounts c = counts;
+        if (grouping == SdtSource) {
+            // Hits from all of the agent's real trials.
+            const SdtCounts& all = sdt.at({ kind, agent, SdtAll, kAll });
+            c.hits = all.hits;
+            c.real = all.real;
+        }
+        const auto s = signalDetection(c.hits, c.real, c.falseAlarms, c.generated);
         if (!s)
             continue;
-        a.signalDetection.push_back({ key.first, modelNames.contains(key.first), key.second, c[1], c[3], *s });
+        a.signalDetection.push_back({ agent, kind == 2, kind == 1, groupingNames[grouping], group, c.real, c.hits,
+            c.generated, c.falseAlarms, *s });
     }
 
     // Error consistency: each person's answer against the model's answer to the same trial.

@@ -66,11 +66,15 @@ struct ParticipantSummary
 /// d' and criterion of an agent on real-or-fake trials.
 struct SignalDetectionRow
 {
-    QString agent;
+    QString agent; ///< peopleAgent(), a participant code or a model's name
     bool isModel = false;
-    QString group;
+    bool isParticipant = false;
+    QString grouping; ///< "all", "category", or "source" (the generator whose images were the false alarms)
+    QString group; ///< "all", the category or the generator
     int realTrials = 0;
+    int hits = 0; ///< real images called real
     int generatedTrials = 0;
+    int falseAlarms = 0; ///< generated images called real
     SignalDetection sdt;
 };
 

@@ -6,16 +6,6 @@
 #include <numeric>
 
 namespace ntt {
-namespace {
-
-/// Numbers as CSV text: empty for NaN, up to 10 significant digits.
-QString number(double v)
-{
-    return std::isfinite(v) ? QString::number(v, 'g', 10) : QString();
-}
-
-} // namespace
-
 Table accuracyTable(const std::vector<AccuracyCell>& cells, const QString& groupColumn)
 {
     Table t;
@@ -28,8 +18,8 @@ Table accuracyTable(const std::vector<AccuracyCell>& cells, const QString& group
                                        : (c.isParticipant ? QStringLiteral("participant") : QStringLiteral("people"));
         t.rows.push_back(
             { c.agent, kind, c.group, QString::number(c.accuracy.trials), QString::number(c.accuracy.successes),
-                number(c.accuracy.estimate), number(c.accuracy.low), number(c.accuracy.high), number(c.bootstrap.low),
-                number(c.bootstrap.high), number(c.chance), number(c.pBinomial) });
+                csvNumber(c.accuracy.estimate), csvNumber(c.accuracy.low), csvNumber(c.accuracy.high),
+                csvNumber(c.bootstrap.low), csvNumber(c.bootstrap.high), csvNumber(c.chance), csvNumber(c.pBinomial) });
     }
     return t;
 }
@@ -47,7 +37,7 @@ Table confusionTable(const Analysis& analysis)
                 const int n = row[std::size_t(c)];
                 t.rows.push_back({ m.agent, m.isModel ? QStringLiteral("model") : QStringLiteral("people"),
                     trialTypeName(m.question), m.labels[r], m.labels[c], QString::number(n),
-                    rowTotal > 0 ? number(double(n) / rowTotal) : QString() });
+                    rowTotal > 0 ? csvNumber(double(n) / rowTotal) : QString() });
             }
         }
     }
@@ -60,8 +50,8 @@ Table pairCorrelationTable(const Analysis& analysis)
     t.header = { QStringLiteral("model"), QStringLiteral("pairs"), QStringLiteral("spearman_rho"),
         QStringLiteral("bootstrap_low"), QStringLiteral("bootstrap_high"), QStringLiteral("bootstrap_replicates") };
     for (const PairAgreement& p : analysis.pairAgreement)
-        t.rows.push_back({ p.model, QString::number(p.spearman.points), number(p.spearman.rho), number(p.spearman.low),
-            number(p.spearman.high), QString::number(p.spearman.replicates) });
+        t.rows.push_back({ p.model, QString::number(p.spearman.points), csvNumber(p.spearman.rho),
+            csvNumber(p.spearman.low), csvNumber(p.spearman.high), QString::number(p.spearman.replicates) });
     return t;
 }
 
@@ -81,8 +71,8 @@ Table rocTable(const RocAnalysis& roc)
         QStringLiteral("false_positive_rate"), QStringLiteral("true_positive_rate") };
     for (const RocCurve& c : roc.curves) {
         for (const RocPoint& p : c.points)
-            t.rows.push_back({ c.agent, agentKind(c.isModel), number(p.threshold), number(p.falsePositiveRate),
-                number(p.truePositiveRate) });
+            t.rows.push_back({ c.agent, agentKind(c.isModel), csvNumber(p.threshold), csvNumber(p.falsePositiveRate),
+                csvNumber(p.truePositiveRate) });
     }
     return t;
 }
@@ -95,8 +85,8 @@ Table aucTable(const RocAnalysis& roc)
         QStringLiteral("interval_high"), QStringLiteral("interval"), QStringLiteral("replicates") };
     for (const RocCurve& c : roc.curves)
         t.rows.push_back({ c.agent, agentKind(c.isModel), QString::number(c.auc.positives),
-            QString::number(c.auc.negatives), number(c.auc.auc), number(c.auc.low), number(c.auc.high), c.interval,
-            QString::number(c.auc.replicates) });
+            QString::number(c.auc.negatives), csvNumber(c.auc.auc), csvNumber(c.auc.low), csvNumber(c.auc.high),
+            c.interval, QString::number(c.auc.replicates) });
     return t;
 }
 
@@ -109,13 +99,14 @@ Table calibrationTable(const RocAnalysis& roc)
     for (const ConfidenceAccuracy& c : roc.peopleConfidence)
         t.rows.push_back(
             { peopleAgent(), agentKind(false), QString::number(c.level), QString::number(c.accuracy.trials), QString(),
-                number(c.accuracy.estimate), number(c.accuracy.low), number(c.accuracy.high), QString() });
+                csvNumber(c.accuracy.estimate), csvNumber(c.accuracy.low), csvNumber(c.accuracy.high), QString() });
     for (const ModelCalibration& m : roc.models) {
         for (const ReliabilityBin& b : m.reliability.bins) {
             const Proportion w = wilsonInterval(int(std::lround(b.observed * b.count)), b.count);
-            t.rows.push_back({ m.model, agentKind(true), QStringLiteral("%1-%2").arg(number(b.low), number(b.high)),
-                QString::number(b.count), number(b.meanPredicted), number(b.observed), number(w.low), number(w.high),
-                number(m.reliability.expectedCalibrationError) });
+            t.rows.push_back(
+                { m.model, agentKind(true), QStringLiteral("%1-%2").arg(csvNumber(b.low), csvNumber(b.high)),
+                    QString::number(b.count), csvNumber(b.meanPredicted), csvNumber(b.observed), csvNumber(w.low),
+                    csvNumber(w.high), csvNumber(m.reliability.expectedCalibrationError) });
         }
     }
     return t;
@@ -141,8 +132,8 @@ Table marksTable(const std::vector<MarkedTrial>& trials)
                 trialTypeName(r.trial.type), QString::number(r.response.answer),
                 r.response.correct ? QStringLiteral("1") : QStringLiteral("0"), QString::number(p.position + 1),
                 QString::number(p.imageId), image.relativePath, image.source, image.category,
-                QString::number(image.width), QString::number(image.height), number(p.x), number(p.y), number(p.u),
-                number(p.v), m.marks.reason, m.markedUtc.toString(Qt::ISODateWithMs) });
+                QString::number(image.width), QString::number(image.height), csvNumber(p.x), csvNumber(p.y),
+                csvNumber(p.u), csvNumber(p.v), m.marks.reason, m.markedUtc.toString(Qt::ISODateWithMs) });
         }
     }
     return t;
@@ -160,16 +151,35 @@ Table selfConsistencyTable(const std::vector<SelfConsistency>& consistency, cons
         if (pooled)
             ceiling = c.errors.kappa;
         t.rows.push_back({ c.participant, pooled ? QStringLiteral("people") : QStringLiteral("participant"),
-            QString::number(c.pairs), number(c.sameAnswer.estimate), number(c.sameAnswer.low),
-            number(c.sameAnswer.high), number(c.errors.kappa), QString(), QString() });
+            QString::number(c.pairs), csvNumber(c.sameAnswer.estimate), csvNumber(c.sameAnswer.low),
+            csvNumber(c.sameAnswer.high), csvNumber(c.errors.kappa), QString(), QString() });
     }
     // Each model's kappa with the pooled people over all trials, against what people reach with themselves.
     for (const ConsistencyRow& r : analysis.errorConsistency) {
         if (r.ceiling || r.group != QLatin1String("all") || r.first != peopleAgent())
             continue;
         t.rows.push_back({ r.second, QStringLiteral("model"), QString::number(r.consistency.trials), QString(),
-            QString(), QString(), number(r.consistency.kappa), number(ceiling),
-            number(std::isfinite(ceiling) && ceiling > 0.0 ? r.consistency.kappa / ceiling : std::nan("")) });
+            QString(), QString(), csvNumber(r.consistency.kappa), csvNumber(ceiling),
+            csvNumber(std::isfinite(ceiling) && ceiling > 0.0 ? r.consistency.kappa / ceiling : std::nan("")) });
+    }
+    return t;
+}
+
+Table signalDetectionTable(const Analysis& analysis)
+{
+    Table t;
+    t.header
+        = { QStringLiteral("agent"), QStringLiteral("agent_kind"), QStringLiteral("grouping"), QStringLiteral("group"),
+              QStringLiteral("real_trials"), QStringLiteral("hits"), QStringLiteral("generated_trials"),
+              QStringLiteral("false_alarms"), QStringLiteral("hit_rate"), QStringLiteral("false_alarm_rate"),
+              QStringLiteral("d_prime"), QStringLiteral("criterion"), QStringLiteral("log_linear_correction") };
+    for (const SignalDetectionRow& r : analysis.signalDetection) {
+        const QString kind = r.isModel ? QStringLiteral("model")
+                                       : (r.isParticipant ? QStringLiteral("participant") : QStringLiteral("people"));
+        t.rows.push_back({ r.agent, kind, r.grouping, r.group, QString::number(r.realTrials), QString::number(r.hits),
+            QString::number(r.generatedTrials), QString::number(r.falseAlarms), csvNumber(r.sdt.hitRate),
+            csvNumber(r.sdt.falseAlarmRate), csvNumber(r.sdt.dPrime), csvNumber(r.sdt.criterion),
+            r.sdt.corrected ? QStringLiteral("1") : QStringLiteral("0") });
     }
     return t;
 }
@@ -184,9 +194,10 @@ Table exposureTable(const ExposureAnalysis& exposure)
     for (const ExposureLevel& l : exposure.levels) {
         t.rows.push_back(
             { l.participant, l.participant == peopleAgent() ? QStringLiteral("people") : QStringLiteral("participant"),
-                QString::number(l.frames), number(l.meanExposureMs), number(l.minExposureMs), number(l.maxExposureMs),
-                number(l.meanFrameRateHz), QString::number(l.accuracy.trials), QString::number(l.accuracy.successes),
-                number(l.accuracy.estimate), number(l.accuracy.low), number(l.accuracy.high) });
+                QString::number(l.frames), csvNumber(l.meanExposureMs), csvNumber(l.minExposureMs),
+                csvNumber(l.maxExposureMs), csvNumber(l.meanFrameRateHz), QString::number(l.accuracy.trials),
+                QString::number(l.accuracy.successes), csvNumber(l.accuracy.estimate), csvNumber(l.accuracy.low),
+                csvNumber(l.accuracy.high) });
     }
     return t;
 }
@@ -202,8 +213,8 @@ Table staircaseTable(const ExposureAnalysis& exposure)
         for (int f : s.reversalFrames)
             reversals << QString::number(f);
         t.rows.push_back({ s.participant, QString::number(s.sessionId), QString::number(s.trials),
-            QString::number(s.reversalFrames.size()), reversals.join(QLatin1Char('|')), number(s.thresholdFrames),
-            number(s.thresholdMs), number(s.target) });
+            QString::number(s.reversalFrames.size()), reversals.join(QLatin1Char('|')), csvNumber(s.thresholdFrames),
+            csvNumber(s.thresholdMs), csvNumber(s.target) });
     }
     return t;
 }
@@ -219,8 +230,8 @@ Table participantTable(const Analysis& analysis)
         const Proportion a = wilsonInterval(p.correct, p.trials);
         t.rows.push_back(
             { p.code, QString::number(p.sessionId), p.simulated ? QStringLiteral("1") : QStringLiteral("0"),
-                QString::number(p.trials), QString::number(p.correct), number(a.estimate), number(a.low),
-                number(a.high), QString::number(p.catchTrials), QString::number(p.catchCorrect),
+                QString::number(p.trials), QString::number(p.correct), csvNumber(a.estimate), csvNumber(a.low),
+                csvNumber(a.high), QString::number(p.catchTrials), QString::number(p.catchCorrect),
                 p.excluded ? QStringLiteral("1") : QStringLiteral("0"), p.exclusionReason });
     }
     return t;
@@ -241,11 +252,12 @@ Table imageTable(const std::vector<PoolImage>& images, const QHash<qint64, Image
     for (const PoolImage& image : images) {
         const ImageHumanResult r = people.value(image.id);
         QStringList row { QString::number(image.id), image.path, image.source, image.category,
-            QString::number(r.trials), QString::number(r.correct), r.trials > 0 ? number(r.shareCorrect()) : QString(),
-            QString::number(r.pickTrials), QString::number(r.chosen), number(r.medianRtMs()) };
+            QString::number(r.trials), QString::number(r.correct),
+            r.trials > 0 ? csvNumber(r.shareCorrect()) : QString(), QString::number(r.pickTrials),
+            QString::number(r.chosen), csvNumber(r.medianRtMs()) };
         for (auto it = pRealByModel.cbegin(); it != pRealByModel.cend(); ++it) {
             const auto p = it->constFind(image.id);
-            row << (p == it->cend() ? QString() : number(*p));
+            row << (p == it->cend() ? QString() : csvNumber(*p));
         }
         row << tags.value(image.id).join(QStringLiteral("; ")) << notes.value(image.id);
         t.rows.push_back(row);

@@ -64,6 +64,10 @@ Table marksTable(const std::vector<MarkedTrial>& trials);
 /// kappa (right and wrong, first against repeat; for a model, with the pooled people on all trials),
 /// ceiling_kappa (the pooled people's repeat kappa), share_of_ceiling (kappa / ceiling).
 Table selfConsistencyTable(const std::vector<SelfConsistency>& consistency, const Analysis& analysis);
+/// d' and criterion c on real-or-fake trials per agent (pooled people, each participant, each
+/// model), over all trials, per category and per generator, with the counts behind them and
+/// whether the log-linear correction was applied.
+Table signalDetectionTable(const Analysis& analysis);
 /// Brief exposure: accuracy per exposure (pooled, then per participant), frames asked for beside
 /// the measured durations (ms) and refresh rate.
 Table exposureTable(const ExposureAnalysis& exposure);

@@ -1,6 +1,7 @@
 #include "analysis/analysis.h"
 #include "analysis/exposureanalysis.h"
 #include "analysis/rocanalysis.h"
+#include "analysis/summarytables.h"
 #include "models/modelrun.h"
 
 #include <QtTest>
@@ -399,8 +400,9 @@ private Q_SLOTS:
             const bool real = i < 4;
             r.trial.imageIds = { 200 + i };
             r.trial.correctPosition = real ? 0 : 1;
-            r.shown
-                = { image(200 + i, real ? QStringLiteral("real") : QStringLiteral("sdxl"), QStringLiteral("cats")) };
+            const QString source
+                = real ? QStringLiteral("real") : (i < 6 ? QStringLiteral("sdxl") : QStringLiteral("gan"));
+            r.shown = { image(200 + i, source, QStringLiteral("cats")) };
             const bool saysReal = real ? i < 3 : i == 4;
             r.response.answer = saysReal ? 0 : 1;
             r.response.correct = r.response.answer == r.trial.correctPosition;
@@ -413,6 +415,42 @@ private Q_SLOTS:
         const auto expected = signalDetection(3, 4, 1, 4);
         QCOMPARE(s->sdt.dPrime, expected->dPrime);
         QCOMPARE(s->realTrials, 4);
+        QCOMPARE(s->hits, 3);
+        QCOMPARE(s->falseAlarms, 1);
+        QCOMPARE(s->grouping, QStringLiteral("all"));
+        // Per generator: the hits on all 4 real images against that generator's false alarms (sdxl 1
+        // of 2; gan 0 of 2, a rate of 0: log-linear correction); per participant; per category.
+        const auto row = [&](const QString& agent, const QString& grouping, const QString& group) {
+            const auto it
+                = std::find_if(a.signalDetection.begin(), a.signalDetection.end(), [&](const SignalDetectionRow& r) {
+                      return r.agent == agent && r.grouping == grouping && r.group == group;
+                  });
+            return it == a.signalDetection.end() ? nullptr : &*it;
+        };
+        const SignalDetectionRow* sdxl = row(peopleAgent(), QStringLiteral("source"), QStringLiteral("sdxl"));
+        QVERIFY(sdxl);
+        QCOMPARE(sdxl->hits, 3);
+        QCOMPARE(sdxl->realTrials, 4);
+        QCOMPARE(sdxl->falseAlarms, 1);
+        QCOMPARE(sdxl->generatedTrials, 2);
+        QCOMPARE(sdxl->sdt.dPrime, signalDetection(3, 4, 1, 2)->dPrime);
+        QVERIFY(!sdxl->sdt.corrected);
+        const SignalDetectionRow* gan = row(peopleAgent(), QStringLiteral("source"), QStringLiteral("gan"));
+        QVERIFY(gan);
+        QCOMPARE(gan->falseAlarms, 0);
+        QVERIFY(gan->sdt.corrected);
+        QCOMPARE(gan->sdt.dPrime, signalDetection(3, 4, 0, 2)->dPrime);
+        QVERIFY(!row(peopleAgent(), QStringLiteral("source"), QStringLiteral("real")));
+        const SignalDetectionRow* p1 = row(QStringLiteral("P1"), QStringLiteral("all"), QStringLiteral("all"));
+        QVERIFY(p1 && p1->isParticipant && !p1->isModel);
+        QCOMPARE(p1->sdt.dPrime, expected->dPrime);
+        QVERIFY(!row(QStringLiteral("P1"), QStringLiteral("category"), QStringLiteral("cats")));
+        const SignalDetectionRow* cats = row(peopleAgent(), QStringLiteral("category"), QStringLiteral("cats"));
+        QVERIFY(cats);
+        QCOMPARE(cats->sdt.dPrime, expected->dPrime);
+        const Table table = signalDetectionTable(a);
+        QCOMPARE(table.header.at(10), QStringLiteral("d_prime"));
+        QCOMPARE(int(table.rows.size()), int(a.signalDetection.size()));
         QCOMPARE(Analysis::find(a.overall, peopleAgent(), QStringLiteral("all"))->chance, 0.5);
     }
 

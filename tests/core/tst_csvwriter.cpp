@@ -1,8 +1,11 @@
+#include "analysis/statistics.h"
 #include "csvwriter.h"
 #include "study/responseexport.h"
 
 #include <QBuffer>
 #include <QtTest>
+
+#include <cmath>
 
 using namespace ntt;
 
@@ -28,6 +31,28 @@ private Q_SLOTS:
         QFETCH(QString, field);
         QFETCH(QString, written);
         QCOMPARE(CsvWriter::escape(field), written);
+    }
+
+    // Exported numbers read back as the same double; exact 0 and 1 print as such (a Wilson bound
+    // at 0 successes once printed 2.78e-17).
+    void numbersRoundTrip()
+    {
+        const std::vector<double> values = { 0.1 + 0.2, 1.0 / 3.0, 2.0 / 3.0, 0.0, 1.0, 0.7071067811865476, 1e-300,
+            123456.789012345678, -2.5e-17, 0.05, 5e-324 };
+        for (double v : values) {
+            const QString text = csvNumber(v);
+            bool ok = false;
+            QCOMPARE(text.toDouble(&ok), v);
+            QVERIFY(ok);
+        }
+        QCOMPARE(csvNumber(0.0), QStringLiteral("0"));
+        QCOMPARE(csvNumber(1.0), QStringLiteral("1"));
+        QCOMPARE(csvNumber(0.1), QStringLiteral("0.1"));
+        QVERIFY(csvNumber(std::nan("")).isEmpty());
+        QVERIFY(csvNumber(HUGE_VAL).isEmpty());
+        const Proportion none = wilsonInterval(0, 10);
+        QCOMPARE(csvNumber(none.low), QStringLiteral("0"));
+        QCOMPARE(csvNumber(wilsonInterval(40, 40).high), QStringLiteral("1"));
     }
 
     void rowsEndInCrlfAndAreUtf8()

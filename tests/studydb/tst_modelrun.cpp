@@ -422,6 +422,23 @@ private Q_SLOTS:
         QCOMPARE(real[3].toInt(), table.front().images);
         QCOMPARE(real[6].toDouble(), table.front().accuracy.estimate);
         QCOMPARE(real[7].toDouble(), table.front().accuracy.low);
+        csv.close();
+
+        // --excel: the same bytes after the UTF-8 byte-order mark; refused for a Psych-DS dataset.
+        const QString excelPath = dir.filePath(QStringLiteral("pool-evaluation-excel.csv"));
+        const testing::NttRun forExcel = testing::runNtt({ QStringLiteral("export"), QStringLiteral("--db"), file,
+            QStringLiteral("--what"), QStringLiteral("pool-evaluation"), QStringLiteral("--model"), added->name,
+            QStringLiteral("--out"), excelPath, QStringLiteral("--excel") });
+        QVERIFY2(forExcel.code == 0, qPrintable(forExcel.err));
+        QFile plainFile(csvPath);
+        QFile excelFile(excelPath);
+        QVERIFY(plainFile.open(QIODevice::ReadOnly) && excelFile.open(QIODevice::ReadOnly));
+        QCOMPARE(excelFile.readAll(), QByteArray("\xEF\xBB\xBF") + plainFile.readAll());
+        const testing::NttRun psychDs = testing::runNtt({ QStringLiteral("export"), QStringLiteral("--db"), file,
+            QStringLiteral("--what"), QStringLiteral("psych-ds"), QStringLiteral("--out"),
+            dir.filePath(QStringLiteral("ds")), QStringLiteral("--excel") });
+        QCOMPARE(psychDs.code, 2);
+        QVERIFY2(psychDs.err.contains(QStringLiteral("plain UTF-8")), qPrintable(psychDs.err));
 
         const testing::NttRun badSplit = testing::runNtt(
             { QStringLiteral("model"), QStringLiteral("run"), QStringLiteral("--db"), file, QStringLiteral("--model"),

@@ -173,7 +173,7 @@ private Q_SLOTS:
         const QString folder = m_dir.filePath(QStringLiteral("dataset"));
         const auto files = exportPsychDs(*m_db, m_studyId, folder, AnalysisOptions {});
         QVERIFY2(files.ok(), qPrintable(files.error()));
-        QCOMPARE(files->size(), 17);
+        QCOMPARE(files->size(), 18);
         QCOMPARE(files->front(), QDir(folder).filePath(QStringLiteral("dataset_description.json")));
         // Keyword file names: study-<value>_table-<value>_data.csv, values letters and digits only.
         const QRegularExpression name(QStringLiteral("^study-[A-Za-z0-9]+_table-[a-z]+_data\\.csv$"));
@@ -191,7 +191,8 @@ private Q_SLOTS:
                 QStringLiteral("table-confusion"), QStringLiteral("table-sourcepairs"),
                 QStringLiteral("table-paircorrelation"), QStringLiteral("table-roc"), QStringLiteral("table-auc"),
                 QStringLiteral("table-calibration"), QStringLiteral("table-selfconsistency"),
-                QStringLiteral("table-exposure"), QStringLiteral("table-staircase") }));
+                QStringLiteral("table-signaldetection"), QStringLiteral("table-exposure"),
+                QStringLiteral("table-staircase") }));
         QVERIFY(QFileInfo(files->at(1)).fileName().startsWith(QStringLiteral("study-Exports2way_")));
 
         QFile f(files->front());
@@ -312,8 +313,24 @@ private Q_SLOTS:
                 folder + QStringLiteral("/confusion.csv"), folder + QStringLiteral("/source-pairs.csv"),
                 folder + QStringLiteral("/pair-correlation.csv"), folder + QStringLiteral("/roc.csv"),
                 folder + QStringLiteral("/auc.csv"), folder + QStringLiteral("/calibration.csv"),
-                folder + QStringLiteral("/self-consistency.csv"), folder + QStringLiteral("/exposure.csv"),
-                folder + QStringLiteral("/staircase.csv") }));
+                folder + QStringLiteral("/self-consistency.csv"), folder + QStringLiteral("/signal-detection.csv"),
+                folder + QStringLiteral("/exposure.csv"), folder + QStringLiteral("/staircase.csv") }));
+        // Every number reads back as the value the analysis computed.
+        const auto analysis = analyseStudy(*m_db, m_studyId, AnalysisOptions {});
+        QVERIFY(analysis.ok());
+        const QStringList lines = readLines(files->at(0));
+        const QStringList header = lines.front().split(QLatin1Char(','));
+        int compared = 0;
+        for (const QString& line : lines.mid(1)) {
+            const QStringList f = line.split(QLatin1Char(','));
+            const AccuracyCell* cell = Analysis::find(analysis->analysis.byCategory, f[0], f[2]);
+            QVERIFY(cell);
+            QCOMPARE(f[header.indexOf(QStringLiteral("accuracy"))].toDouble(), cell->accuracy.estimate);
+            QCOMPARE(f[header.indexOf(QStringLiteral("wilson_low"))].toDouble(), cell->accuracy.low);
+            QCOMPARE(f[header.indexOf(QStringLiteral("wilson_high"))].toDouble(), cell->accuracy.high);
+            ++compared;
+        }
+        QVERIFY(compared > 3);
         // The same tables as one at a time.
         const QString single = m_dir.filePath(QStringLiteral("sources-alone.csv"));
         QVERIFY(exportSummary(*m_db, m_studyId, SummaryTable::Sources, single, AnalysisOptions {}).ok());
@@ -321,6 +338,26 @@ private Q_SLOTS:
         const auto missing = exportSummaryTables(*m_db, m_studyId, m_dir.filePath(QStringLiteral("nope")), {});
         QVERIFY(!missing.ok());
         QVERIFY(missing.error().contains(QStringLiteral("nope")));
+    }
+
+    // Excel's byte-order mark: added once, the rest of the file unchanged; a missing file is named.
+    void excelByteOrderMarkIsAddedOnce()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("excel.csv"));
+        QVERIFY(exportSummary(*m_db, m_studyId, SummaryTable::Categories, path, AnalysisOptions {}).ok());
+        QFile plain(path);
+        QVERIFY(plain.open(QIODevice::ReadOnly));
+        const QByteArray before = plain.readAll();
+        plain.close();
+        QVERIFY(!before.startsWith("\xEF\xBB\xBF"));
+        QVERIFY(addExcelByteOrderMarks({ path, m_dir.filePath(QStringLiteral("not-a-csv.json")) }).ok());
+        QVERIFY(addExcelByteOrderMark(path).ok()); // a second time changes nothing
+        QFile marked(path);
+        QVERIFY(marked.open(QIODevice::ReadOnly));
+        QCOMPARE(marked.readAll(), QByteArray("\xEF\xBB\xBF") + before);
+        const Status missing = addExcelByteOrderMark(m_dir.filePath(QStringLiteral("missing.csv")));
+        QVERIFY(!missing.ok());
+        QVERIFY2(missing.error().contains(QStringLiteral("missing.csv")), qPrintable(missing.error()));
     }
 
     void badDestinationIsNamed()

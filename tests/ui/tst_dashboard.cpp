@@ -511,6 +511,15 @@ private Q_SLOTS:
         const Reliability& r = a.roc.models.front().reliability;
         QCOMPARE(reliability->dataCount(), int(r.bins.size()));
         QCOMPARE(reliability->data()->at(0)->value, r.bins.front().observed);
+
+        // d′ of the pooled people over all trials, the first bar of the signal-detection tab.
+        const auto sdtBars = plottablesOf<QCPBars>(d.plot(Dashboard::Plot::SignalDetection));
+        QCOMPARE(int(sdtBars.size()), 1); // people only: the model here has P(real), no answers
+        const auto all = std::find_if(a.analysis.signalDetection.begin(), a.analysis.signalDetection.end(),
+            [](const SignalDetectionRow& s) { return s.agent == peopleAgent() && s.grouping == QLatin1String("all"); });
+        QVERIFY(all != a.analysis.signalDetection.end());
+        QCOMPARE(sdtBars.front()->data()->at(0)->value, all->sdt.dPrime);
+        QVERIFY(saveTabsForReview(d, { Dashboard::Plot::SignalDetection }, QStringLiteral("sdt")));
     }
 
     // The Exposure tab draws people's accuracy per measured exposure (the pooled levels of the
