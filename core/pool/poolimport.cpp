@@ -11,6 +11,7 @@
 #include <QHash>
 #include <QMap>
 #include <QSet>
+#include <QStringDecoder>
 
 #include <opencv2/core/version.hpp>
 
@@ -250,8 +251,10 @@ struct CsvRecord
     bool unterminatedQuote = false;
 };
 
-// RFC 4180: comma-separated, fields optionally in double quotes with "" for a quote, CRLF or LF line ends.
-std::vector<CsvRecord> parseCsv(const QString& text)
+// RFC 4180 with the delimiter spreadsheets choose (comma, or semicolon where the decimal mark is a
+// comma, or tab for "Unicode text"): fields optionally in double quotes with "" for a quote; CRLF,
+// LF or (old Macs) CR line ends.
+std::vector<CsvRecord> parseCsv(const QString& text, QChar delimiter = QLatin1Char(','))
 {
     std::vector<CsvRecord> records;
     CsvRecord record;
@@ -290,7 +293,7 @@ std::vector<CsvRecord> parseCsv(const QString& text)
         } else if (c == QLatin1Char('"')) {
             inQuotes = true;
             recordHasContent = true;
-        } else if (c == QLatin1Char(',')) {
+        } else if (c == delimiter) {
             record.fields.append(field);
             field.clear();
             recordHasContent = true;
@@ -312,15 +315,103 @@ std::vector<CsvRecord> parseCsv(const QString& text)
     return records;
 }
 
+// The manifest's text, from whatever encoding a spreadsheet saved it in that can be told for sure:
+// UTF-8 (with or without the byte-order mark Excel writes), or UTF-16 (Excel's "Unicode text",
+// with its byte-order mark, or without one when every other byte is zero). Anything else (a Windows
+// or Mac code page) is refused with the line and byte that are not UTF-8 and how to save it.
+Result<QString> manifestText(const QByteArray& bytes, const QString& path)
+{
+    const auto decodeUtf16 = [&](QStringDecoder::Encoding encoding, qsizetype skip) -> Result<QString> {
+        QStringDecoder decoder(encoding, QStringDecoder::Flag::Stateless);
+        QString text = decoder(bytes.mid(skip));
+        if (decoder.hasError())
+            return Error { Text::tr("%1: the manifest starts as UTF-16 but is not valid UTF-16; save it again as "
+                                    "\"CSV UTF-8\" (or \"Unicode text\")")
+                               .arg(native(path)) };
+        return text;
+    };
+    if (bytes.startsWith("\xFF\xFE"))
+        return decodeUtf16(QStringDecoder::Utf16LE, 2);
+    if (bytes.startsWith("\xFE\xFF"))
+        return decodeUtf16(QStringDecoder::Utf16BE, 2);
+    // UTF-16 without a byte-order mark: ASCII text has a zero byte in every other place.
+    if (bytes.size() >= 4 && bytes.size() % 2 == 0) {
+        const qsizetype pairs = std::min<qsizetype>(bytes.size() / 2, 256);
+        int zeroHigh = 0;
+        int zeroLow = 0;
+        for (qsizetype i = 0; i < pairs; ++i) {
+            zeroHigh += bytes[2 * i + 1] == '\0' ? 1 : 0;
+            zeroLow += bytes[2 * i] == '\0' ? 1 : 0;
+        }
+        if (zeroHigh > pairs * 3 / 4)
+            return decodeUtf16(QStringDecoder::Utf16LE, 0);
+        if (zeroLow > pairs * 3 / 4)
+            return decodeUtf16(QStringDecoder::Utf16BE, 0);
+    }
+    const qsizetype skip = bytes.startsWith("\xEF\xBB\xBF") ? 3 : 0;
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = utf8(bytes.mid(skip));
+    if (!utf8.hasError())
+        return text;
+    // The first byte that is not UTF-8, for the message: a lead byte without its continuation bytes.
+    qsizetype at = skip;
+    while (at < bytes.size()) {
+        const auto b = static_cast<unsigned char>(bytes[at]);
+        const int length = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+        bool valid = length > 0 && at + length <= bytes.size();
+        for (int k = 1; valid && k < length; ++k)
+            valid = (static_cast<unsigned char>(bytes[at + k]) & 0xC0) == 0x80;
+        if (!valid)
+            break;
+        at += length;
+    }
+    const int line = int(bytes.left(at).count('\n')) + 1;
+    return Error {
+        Text::tr("%1: line %2: byte 0x%3 is not UTF-8; the manifest seems to be in a Windows or Mac code "
+                 "page, as Excel's \"CSV (Comma delimited)\" saves it. Save it as \"CSV UTF-8 (Comma "
+                 "delimited)\" or \"Unicode text\", or convert it (iconv -f WINDOWS-1252 -t UTF-8)")
+            .arg(native(path))
+            .arg(line)
+            .arg(QString::number(static_cast<unsigned char>(bytes[std::min(at, bytes.size() - 1)]), 16).toUpper())
+    };
+}
+
+// The delimiter of the header row: the one of comma, semicolon and tab whose fields include both
+// path and source (Excel's "sep=;" first line names it outright and is skipped).
+QChar manifestDelimiter(QString& text)
+{
+    if (text.startsWith(QLatin1String("sep="), Qt::CaseInsensitive) && text.size() > 4) {
+        const QChar named = text.at(4);
+        const qsizetype end = text.indexOf(QLatin1Char('\n'));
+        text.remove(0, end < 0 ? text.size() : end + 1);
+        return named;
+    }
+    for (const QChar candidate : { QLatin1Char(','), QLatin1Char(';'), QLatin1Char('\t') }) {
+        const std::vector<CsvRecord> first = parseCsv(text.left(text.indexOf(QLatin1Char('\n'))), candidate);
+        if (first.empty())
+            continue;
+        QStringList names;
+        for (const QString& f : first.front().fields)
+            names << f.trimmed().toLower();
+        if (names.contains(QLatin1String("path")) && names.contains(QLatin1String("source")))
+            return candidate;
+    }
+    return QLatin1Char(',');
+}
+
 Result<Collected> collectManifest(const QString& manifestPath, const QString& root)
 {
     QFile file(manifestPath);
     if (!file.open(QIODevice::ReadOnly))
         return Error { Text::tr("%1: cannot be read: %2").arg(native(manifestPath), file.errorString()) };
-    QString text = QString::fromUtf8(file.readAll());
+    auto decoded = manifestText(file.readAll(), manifestPath);
+    if (!decoded)
+        return Error { decoded.error() };
+    QString text = std::move(decoded).value();
     if (text.startsWith(QChar(0xFEFF)))
         text.remove(0, 1);
-    const std::vector<CsvRecord> records = parseCsv(text);
+    const QChar delimiter = manifestDelimiter(text);
+    const std::vector<CsvRecord> records = parseCsv(text, delimiter);
     if (records.empty())
         return Error { Text::tr("%1: the manifest is empty; it needs a header row with the columns path and source")
                            .arg(native(manifestPath)) };

@@ -3,6 +3,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QStringEncoder>
 #include <QTemporaryDir>
 #include <QtEndian>
 #include <QtTest>
@@ -344,6 +345,56 @@ private Q_SLOTS:
                 + QStringList {
                     QStringLiteral("link.png: manifest line 11: path escapes the pool root (it resolves to %1)")
                         .arg(QFileInfo(dir.filePath(QStringLiteral("outside.png"))).canonicalFilePath()) });
+    }
+
+    // Manifests as spreadsheet programs save them: the delimiter (comma, semicolon, tab, Excel's
+    // "sep=" line), the encoding (UTF-8 with or without its mark, UTF-16 either way round, with or
+    // without a mark) and line ends (CRLF, LF, CR) are all read, non-ASCII text intact.
+    void manifestFromSpreadsheets_data()
+    {
+        QTest::addColumn<QByteArray>("manifest");
+        const QString rows = QStringLiteral("path%1source%1category\r\na.png%1real%1café\r\nb.png%1sd%1café\r\n");
+        const auto utf16 = [](const QString& text, bool bigEndian, bool mark) {
+            QStringEncoder encoder(bigEndian ? QStringEncoder::Utf16BE : QStringEncoder::Utf16LE);
+            QByteArray bytes = encoder(text);
+            if (mark)
+                bytes.prepend(bigEndian ? QByteArray("\xFE\xFF") : QByteArray("\xFF\xFE"));
+            return bytes;
+        };
+        QTest::newRow("semicolon, UTF-8 mark") << (QByteArray("\xEF\xBB\xBF") + rows.arg(QLatin1Char(';')).toUtf8());
+        QTest::newRow("tab, UTF-16LE mark (Excel Unicode text)") << utf16(rows.arg(QLatin1Char('\t')), false, true);
+        QTest::newRow("comma, UTF-16BE mark") << utf16(rows.arg(QLatin1Char(',')), true, true);
+        QTest::newRow("tab, UTF-16LE without a mark") << utf16(rows.arg(QLatin1Char('\t')), false, false);
+        QTest::newRow("CR line ends (old Mac)")
+            << rows.arg(QLatin1Char(',')).replace(QStringLiteral("\r\n"), QStringLiteral("\r")).toUtf8();
+        QTest::newRow("Excel's sep= line") << (QByteArray("sep=;\r\n") + rows.arg(QLatin1Char(';')).toUtf8());
+    }
+    void manifestFromSpreadsheets()
+    {
+        QFETCH(QByteArray, manifest);
+        QTemporaryDir dir;
+        writeFile(dir.path(), QStringLiteral("a.png"), makePng(1));
+        writeFile(dir.path(), QStringLiteral("b.png"), makePng(2));
+        writeFile(dir.path(), QStringLiteral("list.csv"), manifest);
+        const Result<ImportReport> report = scan(dir.filePath(QStringLiteral("list.csv")));
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        QCOMPARE(relativePaths(report.value()), QStringList({ "a.png", "b.png" }));
+        QCOMPARE(describe(*findImage(report.value(), QStringLiteral("a.png"))), QStringLiteral("real|café||"));
+        QCOMPARE(findImage(report.value(), QStringLiteral("b.png"))->source, QStringLiteral("sd"));
+        QVERIFY(rejectedList(report.value()).isEmpty());
+    }
+
+    // A Windows code page (Excel's plain "CSV (Comma delimited)") cannot be told from another for
+    // sure: refused, naming the line and the byte, and saying how to save it.
+    void manifestInACodePageIsRefused()
+    {
+        QTemporaryDir dir;
+        writeFile(dir.path(), QStringLiteral("a.png"), makePng(1));
+        writeFile(dir.path(), QStringLiteral("list.csv"), QByteArray("path,source,category\r\na.png,real,caf\xE9\r\n"));
+        const Result<ImportReport> report = scan(dir.filePath(QStringLiteral("list.csv")));
+        QVERIFY(!report.ok());
+        QVERIFY2(report.error().contains(QStringLiteral("line 2: byte 0xE9 is not UTF-8")), qPrintable(report.error()));
+        QVERIFY2(report.error().contains(QStringLiteral("CSV UTF-8")), qPrintable(report.error()));
     }
 
     void manifestHeaderErrors_data()
