@@ -306,6 +306,7 @@ void MainWindow::openDemo(const QString& folder)
     progress->setWindowModality(Qt::WindowModal);
     progress->setMinimumDuration(300);
     connect(m_demoJob, &BackgroundJob::progressed, progress, &QProgressDialog::setValue);
+    connect(m_demoJob, &BackgroundJob::progressed, this, &MainWindow::demoProgressed, Qt::UniqueConnection);
     connect(progress, &QProgressDialog::canceled, m_demoJob, &BackgroundJob::cancel);
     m_demoJob->start<DemoStudy>([folder](const CancelToken& cancel,
                                     const ProgressFn& report) { return ensureDemoStudy(folder, cancel, report); },

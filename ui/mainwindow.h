@@ -74,6 +74,8 @@ Q_SIGNALS:
     void published(const QString& address);
     void studyFileOpened(const QString& path);
     void demoReady(const QString& path);
+    /// The demo's creation moved on (percent of its current step, and what the step is).
+    void demoProgressed(int percent, const QString& what);
     void exported(const QStringList& files);
 
 private:
