@@ -324,7 +324,15 @@ Result<QString> manifestText(const QByteArray& bytes, const QString& path)
     const auto decodeUtf16 = [&](QStringDecoder::Encoding encoding, qsizetype skip) -> Result<QString> {
         QStringDecoder decoder(encoding, QStringDecoder::Flag::Stateless);
         QString text = decoder(bytes.mid(skip));
-        if (decoder.hasError())
+        // A lone surrogate comes through without an error flag, and an odd last byte is dropped.
+        bool lone = false;
+        for (qsizetype i = 0; i < text.size() && !lone; ++i) {
+            if (text.at(i).isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+                ++i;
+            else
+                lone = text.at(i).isSurrogate();
+        }
+        if (decoder.hasError() || lone || (bytes.size() - skip) % 2 != 0)
             return Error { Text::tr("%1: the manifest starts as UTF-16 but is not valid UTF-16; save it again as "
                                     "\"CSV UTF-8\" (or \"Unicode text\")")
                                .arg(native(path)) };

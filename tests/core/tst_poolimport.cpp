@@ -384,6 +384,30 @@ private Q_SLOTS:
         QVERIFY(rejectedList(report.value()).isEmpty());
     }
 
+    // Rows a manifest cannot use: an empty path is listed, a quote never closed is listed with its
+    // line; a file that starts as UTF-16 but is not is refused whole.
+    void manifestRowsThatCannotBeRead()
+    {
+        QTemporaryDir dir;
+        writeFile(dir.path(), QStringLiteral("a.png"), makePng(1));
+        writeFile(
+            dir.path(), QStringLiteral("list.csv"), QByteArray("path,source\r\na.png,real\r\n,sd\r\n\"b.png,sd\r\n"));
+        const Result<ImportReport> report = scan(dir.filePath(QStringLiteral("list.csv")));
+        QVERIFY2(report.ok(), qPrintable(report.error()));
+        const QStringList rejected = rejectedList(report.value());
+        QVERIFY2(rejected.join(QLatin1Char('|')).contains(QStringLiteral("manifest line 3: no path")),
+            qPrintable(rejected.join(QLatin1Char('|'))));
+        QVERIFY2(rejected.join(QLatin1Char('|'))
+                     .contains(QStringLiteral("manifest line 4: quoted field not closed before the end of the file")),
+            qPrintable(rejected.join(QLatin1Char('|'))));
+
+        writeFile(dir.path(), QStringLiteral("broken16.csv"), QByteArray::fromHex("FFFE7000610000D8"));
+        const Result<ImportReport> broken = scan(dir.filePath(QStringLiteral("broken16.csv")));
+        QVERIFY(!broken.ok());
+        QVERIFY2(broken.error().contains(QStringLiteral("starts as UTF-16 but is not valid UTF-16")),
+            qPrintable(broken.error()));
+    }
+
     // A Windows code page (Excel's plain "CSV (Comma delimited)") cannot be told from another for
     // sure: refused, naming the line and the byte, and saying how to save it.
     void manifestInACodePageIsRefused()
@@ -577,7 +601,11 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QByteArray motion = makeJpeg(5);
-        motion.append(QByteArray("\0\0\0\x18ftypmp42", 12)).append(QByteArray(4000, char(0x5A)));
+        motion
+            .append(QByteArray("\0\0\0\x18"
+                               "ftypmp42",
+                12))
+            .append(QByteArray(4000, char(0x5A)));
         writeFile(dir.path(), QStringLiteral("human/motion.jpg"), motion);
         writeFile(dir.path(), QStringLiteral("human/ok.png"), makePng(1));
         writeFile(dir.path(), QStringLiteral("gpt4/ok.png"), makePng(2));

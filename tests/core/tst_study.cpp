@@ -153,6 +153,14 @@ private Q_SLOTS:
         QTest::newRow("negative seed") << QByteArray(R"({"name": "x", "seed": -1})") << QStringLiteral("\"seed\"");
         QTest::newRow("bad matching") << QByteArray(R"({"name": "x", "matching": "prompt"})")
                                       << QStringLiteral("\"matching\" is \"prompt\"");
+        QTest::newRow("normalise yes") << QByteArray(R"({"name": "x", "normalise": "yes"})")
+                                       << QStringLiteral("\"normalise\" must be an object {size, format, quality");
+        QTest::newRow("marks yes") << QByteArray(R"({"name": "x", "marks": "yes"})")
+                                   << QStringLiteral("\"marks\" must be an object {points, reasons, kernel_sigma_px}");
+        QTest::newRow("exposure yes") << QByteArray(R"({"name": "x", "exposure": 12})")
+                                      << QStringLiteral("\"exposure\" must be an object {frames or staircase");
+        QTest::newRow("seed text") << QByteArray(R"({"name": "x", "seed": "abc"})")
+                                   << QStringLiteral("\"seed\" must be a whole number from 0 to 18446744073709551615");
         QTest::newRow("empty exposure") << QByteArray(R"({"name": "x", "exposure": {"mask_frames": 6}})")
                                         << QStringLiteral("exposure: give \"frames\"");
         QTest::newRow("zero frames") << QByteArray(R"({"name": "x", "exposure": {"frames": [0, 4]}})")
@@ -199,7 +207,9 @@ private Q_SLOTS:
             QCOMPARE(studyDefinitionToJson(back.value()), studyDefinitionToJson(d));
         }
         // Without "exposure" nothing is written, and nothing is read back.
-        const auto none = parseStudyDefinition(studyDefinitionToJson(StudyDefinition { QStringLiteral("n") }), "n");
+        StudyDefinition plain;
+        plain.name = QStringLiteral("n");
+        const auto none = parseStudyDefinition(studyDefinitionToJson(plain), QStringLiteral("n"));
         QVERIFY(none.ok());
         QVERIFY(!none->exposure.enabled());
     }

@@ -154,6 +154,41 @@ private Q_SLOTS:
         QVERIFY(run.code != 0);
         QVERIFY2(run.err.contains(named), qPrintable(run.err));
     }
+
+    // Command-line values that cannot be used: refused with exit code 2 and a sentence naming the
+    // option and the value (docs/bad-input.md).
+    void badCommandLineValues_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("threshold above 1") << QStringList { "export", "--what", "pool-evaluation", "--model", "tiny",
+            "--threshold", "2", "--out", "x.csv" }
+                                           << "--threshold must be between 0 and 1";
+        QTest::newRow("unknown layout") << QStringList { "import", "--layout", "folders", "." }
+                                        << "unknown layout \"folders\"";
+        QTest::newRow("epochs not a number")
+            << QStringList { "model", "train", "--name", "x", "--epochs", "ten" } << "--epochs \"ten\" is not a number";
+        QTest::newRow("seed not a number")
+            << QStringList { "model", "train", "--name", "x", "--seed", "abc" } << "--seed must be a whole number";
+        QTest::newRow("unknown split") << QStringList { "model", "frequency", "--model", "tiny", "--split", "holdout" }
+                                       << "--split \"holdout\": use train, val, test or all";
+    }
+    void badCommandLineValues()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const testing::NttRun run = testing::runNtt(args + db());
+        QVERIFY2(run.code == 2, qPrintable(QString::number(run.code) + run.err));
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    }
+
+    void aCommandWithoutItsStudyFileSaysSo()
+    {
+        const testing::NttRun run
+            = testing::runNtt({ QStringLiteral("browse"), QStringLiteral("--study"), QStringLiteral("1") });
+        QVERIFY(run.code != 0);
+        QVERIFY2(run.err.contains(QStringLiteral("--db <file> is required")), qPrintable(run.err));
+    }
 };
 
 QTEST_GUILESS_MAIN(Test_browsecli)
