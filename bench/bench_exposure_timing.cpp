@@ -49,21 +49,10 @@ int main(int argc, char* argv[])
     d.trialsPerParticipant = 100;
     d.exposure.frames = { 1, 2, 3, 6, 12 };
     d.exposure.maskFrames = 6;
-    CancelToken cancel;
-    const auto study = createStudy(*db.value(), d, cancel, {});
-    if (!study)
-        return fail(study.error());
-    auto plan = startSession(*db.value(), study->study.id, QString(), QStringLiteral("bench"), true);
-    if (!plan)
-        return fail(plan.error());
-    const auto paths = db.value()->stimulusPaths(study->study.id);
-
-    ParticipantWindow window(*db.value(), std::move(plan).value(), paths.value());
-    window.resize(1920, 1080);
-    window.start(nullptr);
-    if (!QTest::qWaitForWindowExposed(&window))
-        return fail(QStringLiteral("the window was never exposed"));
-    QTest::keyClick(&window, Qt::Key_Space); // instructions
+    auto opened = bench::benchWindow(*db.value(), d);
+    if (!opened)
+        return fail(opened.error());
+    ParticipantWindow& window = *opened.value();
     // The event loop waits for events, as in a session (QTest::qWaitFor would sleep 10 ms at a time
     // and delay the window's timers by as much).
     QElapsedTimer guard;
@@ -76,7 +65,7 @@ int main(int argc, char* argv[])
         }
         QTest::keyClick(&window, Qt::Key_F);
     }
-    const auto rows = db.value()->responseRows(study->study.id);
+    const auto rows = db.value()->responseRows(window.plan().study.id);
     if (!rows)
         return fail(rows.error());
     std::map<int, std::vector<double>> stimulusError;

@@ -53,7 +53,6 @@ int main(int argc, char* argv[])
     const QString work = argc > 1 ? QString::fromLocal8Bit(argv[1]) : tmp.path();
 
     // A synthetic pool at 512 px: the demo generator, enough images for 200 four-way rows.
-    CancelToken cancel;
     auto db = bench::benchStudyFile(work, 512, 70);
     if (!db)
         return fail(db.error());
@@ -62,20 +61,10 @@ int main(int argc, char* argv[])
     d.trialType = TrialType::PickReal;
     d.ways = 4;
     d.trialsPerParticipant = trials;
-    const auto study = createStudy(*db.value(), d, cancel, {});
-    if (!study)
-        return fail(study.error());
-    auto plan = startSession(*db.value(), study->study.id, QString(), QStringLiteral("bench"), true);
-    if (!plan)
-        return fail(plan.error());
-    const auto paths = db.value()->stimulusPaths(study->study.id);
-
-    ParticipantWindow window(*db.value(), std::move(plan).value(), paths.value());
-    window.resize(1920, 1080);
-    window.start(nullptr);
-    if (!QTest::qWaitForWindowExposed(&window))
-        return fail(QStringLiteral("the window was never exposed"));
-    QTest::keyClick(&window, Qt::Key_Space); // instructions
+    auto opened = bench::benchWindow(*db.value(), d);
+    if (!opened)
+        return fail(opened.error());
+    ParticipantWindow& window = *opened.value();
 
     std::vector<double> latencies;
     for (int i = 0; i < trials; ++i) {

@@ -1,11 +1,14 @@
 #pragma once
 
 // A study file over the synthetic demo pool for the participant-window benchmarks: `perCell`
-// images of `size` pixels per source and category (real, checkerboard, upsampler x 3 categories).
+// images of `size` pixels per source and category (real, checkerboard, upsampler x 3 categories),
+// and a participant window full HD on a simulated session of a study.
 
+#include "participantwindow.h"
 #include "studyfile.h"
 
 #include <QString>
+#include <QtTest>
 
 #include <memory>
 
@@ -30,6 +33,29 @@ inline Result<std::unique_ptr<StudyDatabase>> benchStudyFile(const QString& work
     if (const auto imported = importPool(*db.value(), import, cancel, {}); !imported)
         return Error { imported.error() };
     return db;
+}
+
+/// Creates `definition` in `db`, starts a simulated session of it and opens a 1920x1080 participant
+/// window on it, past the instructions screen.
+inline Result<std::unique_ptr<ParticipantWindow>> benchWindow(StudyDatabase& db, const StudyDefinition& definition)
+{
+    CancelToken cancel;
+    const auto study = createStudy(db, definition, cancel, {});
+    if (!study)
+        return Error { study.error() };
+    auto plan = startSession(db, study->study.id, QString(), QStringLiteral("bench"), true);
+    if (!plan)
+        return Error { plan.error() };
+    const auto paths = db.stimulusPaths(study->study.id);
+    if (!paths)
+        return Error { paths.error() };
+    auto window = std::make_unique<ParticipantWindow>(db, std::move(plan).value(), paths.value());
+    window->resize(1920, 1080);
+    window->start(nullptr);
+    if (!QTest::qWaitForWindowExposed(window.get()))
+        return Error { QStringLiteral("the window was never exposed") };
+    QTest::keyClick(window.get(), Qt::Key_Space); // instructions
+    return window;
 }
 
 } // namespace ntt::bench
