@@ -208,6 +208,9 @@ void ParticipantWindow::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
     m_prefetcher->setCellSize(cellSize(), devicePixelRatioF());
+    // The mask is made here, so the first mask frame costs no more to paint than the others.
+    if (m_plan.study.definition.exposure.enabled())
+        maskImage();
     prefetchAhead();
 }
 
