@@ -55,16 +55,13 @@ int main(int argc, char* argv[])
     ParticipantWindow& window = *opened.value();
     // The event loop waits for events, as in a session (QTest::qWaitFor would sleep 10 ms at a time
     // and delay the window's timers by as much).
-    QElapsedTimer guard;
     for (int i = 0; i < d.trialsPerParticipant; ++i) {
-        guard.start();
-        while (window.exposureStage() != ParticipantWindow::ExposureStage::Gone) {
-            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 100);
-            if (guard.elapsed() > 10000)
-                return fail(QStringLiteral("trial %1 never reached the answer screen").arg(i));
-        }
+        if (!bench::waitInEventLoop([&] { return window.exposureStage() == ParticipantWindow::ExposureStage::Gone; }))
+            return fail(QStringLiteral("trial %1 never reached the answer screen").arg(i));
         QTest::keyClick(&window, Qt::Key_F);
     }
+    if (const Status stored = window.waitForStorage(); !stored)
+        return fail(stored.error());
     const auto rows = db.value()->responseRows(window.plan().study.id);
     if (!rows)
         return fail(rows.error());

@@ -7,7 +7,10 @@
 #include "participantwindow.h"
 #include "studyfile.h"
 
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QString>
+#include <QTimer>
 #include <QtTest>
 
 #include <memory>
@@ -56,6 +59,33 @@ inline Result<std::unique_ptr<ParticipantWindow>> benchWindow(StudyDatabase& db,
         return Error { QStringLiteral("the window was never exposed") };
     QTest::keyClick(window.get(), Qt::Key_Space); // instructions
     return window;
+}
+
+/// Runs the event loop until `done()` or `timeoutMs` passed; true when done. The thread sleeps
+/// while no event comes, as in the application, rather than in QTest::qWaitFor's 10 ms sleeps (which
+/// delay the window's timers and paints) or in processEvents(flags, ms), which spins on a core the
+/// prefetcher's threads need (its time limit makes it ignore WaitForMoreEvents).
+template <typename Predicate> bool waitInEventLoop(Predicate done, int timeoutMs = 10000)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QTimer wake; // wakes the loop at the time-out
+    wake.setSingleShot(true);
+    wake.start(timeoutMs);
+    while (!done()) {
+        if (clock.elapsed() >= timeoutMs)
+            return false;
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    }
+    return true;
+}
+
+/// Runs the event loop for `ms` milliseconds (a participant's pause), sleeping while no event comes.
+inline void pauseInEventLoop(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, Qt::PreciseTimer, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 } // namespace ntt::bench

@@ -67,7 +67,7 @@ ParticipantWindow::ParticipantWindow(
     StudyDatabase& db, SessionPlan plan, QHash<qint64, QString> stimulusPaths, StationOutbox* outbox, QWidget* parent)
     : QWidget(parent)
     , m_plan(std::move(plan))
-    , m_writer(db, m_plan.session.id, m_plan.leaseToken, outbox)
+    , m_writer(db, m_plan.session.id, m_plan.leaseToken, outbox, SessionWriter::Mode::Background)
     , m_flow(m_plan.study.definition, m_plan.trials, m_plan.answered)
     , m_prefetcher(new StimulusPrefetcher(std::move(stimulusPaths), this))
 {
@@ -105,11 +105,28 @@ ParticipantWindow::ParticipantWindow(
             return ExitChoice::Abort;
         return ExitChoice::Stay;
     };
+    // Answers are committed on the writer's thread, so the disk's flush is not between an answer and
+    // the next frame; what it reports comes back to this thread in order.
+    m_writer.setAnswerWritten([this](int trialIndex, const Status& status) {
+        if (status)
+            QMetaObject::invokeMethod(
+                this, [this, trialIndex] { Q_EMIT responseRecorded(trialIndex); }, Qt::QueuedConnection);
+    });
+    m_writer.setWriteFailed([this](const QString& error) {
+        QMetaObject::invokeMethod(
+            this, [this, error] { stored(Error { error }); }, Qt::QueuedConnection);
+    });
     if (m_flow.resumed())
         stored(m_writer.event(m_flow.firstUnanswered(), QStringLiteral("resumed")));
 }
 
-ParticipantWindow::~ParticipantWindow() = default;
+ParticipantWindow::~ParticipantWindow()
+{
+    // Everything queued reaches the disk before the window goes; nothing is reported to it after.
+    m_writer.flush();
+    m_writer.setAnswerWritten({});
+    m_writer.setWriteFailed({});
+}
 
 void ParticipantWindow::start(QScreen* screen)
 {
@@ -255,7 +272,15 @@ void ParticipantWindow::enterScreen()
         stored(m_writer.end(SessionState::Finished));
         stored(m_writer.event(-1, QStringLiteral("finished")));
     }
-    prefetchAhead();
+    if (const Trial* t = currentTrial()) {
+        // Only this trial's images now (normally decoded already); the trials after it are
+        // prefetched once its stimulus frame is painted, so their decoding does not compete with
+        // that frame for the two cores.
+        for (qint64 id : t->imageIds)
+            m_prefetcher->prefetch(id);
+    } else {
+        prefetchAhead();
+    }
     update();
 }
 
@@ -534,7 +559,12 @@ void ParticipantWindow::paintEvent(QPaintEvent*)
     if (m_plan.study.definition.deadlineMs > 0)
         m_deadline.start(m_plan.study.definition.deadlineMs);
     QMetaObject::invokeMethod(
-        this, [this, index = t.index] { Q_EMIT trialPresented(index); }, Qt::QueuedConnection);
+        this,
+        [this, index = t.index] {
+            prefetchAhead();
+            Q_EMIT trialPresented(index);
+        },
+        Qt::QueuedConnection);
 }
 
 void ParticipantWindow::keyPressEvent(QKeyEvent* event)
@@ -694,15 +724,19 @@ void ParticipantWindow::onDeadline()
 void ParticipantWindow::commitResponse()
 {
     const Trial& t = *currentTrial();
+    // No answer is taken before the one before it is on disk (that commit has had the whole trial
+    // to finish); a failed one stops the session here, with its reason.
+    if (!stored(m_writer.flush()))
+        return;
     m_pending.focusLosses = m_focusLosses;
     scoreResponse(m_plan.study.definition, t, m_pending);
-    // Durable before anything else happens: the next trial appears only after this commit.
+    // Queued for the writer's thread, which commits it while the next trial is shown;
+    // responseRecorded follows once it is on disk.
     if (!stored(m_writer.answer(m_pending)))
         return;
     m_plan.answered.insert(t.index);
     if (m_staircase && t.exposureFrames == kStaircaseExposure && m_pending.exposureFrames > 0)
         m_staircase->addResponse(m_pending.correct, m_pending.exposureFrames);
-    Q_EMIT responseRecorded(t.index);
     if (asksForMarks(m_plan.study.definition, t, m_pending.answer)) {
         m_marks = TrialMarks();
         m_phase = Phase::Marking;
@@ -715,8 +749,8 @@ void ParticipantWindow::commitResponse()
 void ParticipantWindow::commitMarks()
 {
     const Trial& t = *currentTrial();
-    // Stored like an answer, before anything else happens; no marks at all is an answer too.
-    if (!stored(m_writer.event(t.index, marksEventKind(), marksToJson(m_marks))))
+    // Stored like an answer (queued behind it); no marks at all is an answer too.
+    if (!stored(m_writer.flush()) || !stored(m_writer.event(t.index, marksEventKind(), marksToJson(m_marks))))
         return;
     afterAnswer();
 }
@@ -798,6 +832,8 @@ void ParticipantWindow::endSession(SessionState state)
         // Paused: any station may resume it.
         stored(m_writer.release());
     }
+    // The session's last writes are on disk before anyone is told it ended.
+    stored(m_writer.flush());
     Q_EMIT sessionEnded(m_plan.session.id, state);
     close();
 }

@@ -24,8 +24,10 @@ class StimulusPrefetcher;
 /**
  * The only window a participant sees: instructions, consent, practice, trials, breaks and the end
  * screen, full screen. Everything is painted by this one widget so that the moment a stimulus frame
- * is painted is known exactly. Every answer is committed to the study file before the next trial is
- * shown. Only the experimenter chord (Ctrl+Shift+Q), confirmed, leaves the session.
+ * is painted is known exactly. Every answer is committed to the study file (or the station's
+ * journal) by a writer thread while the next trial is shown, and the next answer is taken only once
+ * it is on disk; a write that fails stops the session with its reason (SessionWriter's Background
+ * mode). Only the experimenter chord (Ctrl+Shift+Q), confirmed, leaves the session.
  */
 class ParticipantWindow final : public QWidget
 {
@@ -55,6 +57,14 @@ public:
     QRect shownImageRect(int position) const;
     /// True while the participant marks the places that gave the current trial's image(s) away.
     bool marking() const { return m_phase == Phase::Marking; }
+    /**
+     * Blocks until every answer and event given so far is on disk (they are committed on the
+     * writer's thread); returns the first write that failed. For reading the study while the
+     * window is still open.
+     */
+    Status waitForStorage() { return m_writer.flush(); }
+    /// Why the session stopped because a write failed (shown to the participant); empty while none did.
+    QString storageError() const { return m_phase == Phase::StorageError ? m_storageError : QString(); }
     /// The marks placed so far on the current trial (before Enter stores them).
     const TrialMarks& pendingMarks() const { return m_marks; }
     /// Whether the current trial's stimulus frame has been painted (answers count from then on).
@@ -72,7 +82,8 @@ public:
 Q_SIGNALS:
     /// The stimulus frame of a trial was painted; answers are accepted from now on.
     void trialPresented(int trialIndex);
-    /// An answer was committed to the study file.
+    /// An answer is on disk (the study file, or the station's journal). It is committed on the
+    /// writer's thread while the next trial shows, so this comes a few ms after the answer.
     void responseRecorded(int trialIndex);
     /// The window is done: the session finished, was paused for resuming, or aborted.
     void sessionEnded(qint64 sessionId, ntt::SessionState state);

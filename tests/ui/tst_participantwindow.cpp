@@ -67,8 +67,11 @@ private:
         QMap<int, int> given;
         for (int guard = 0; guard < 500; ++guard) {
             const Screen s = w.currentScreen();
-            if (s.kind == ScreenKind::End || (stopAfter >= 0 && given.size() >= stopAfter))
+            if (s.kind == ScreenKind::End || (stopAfter >= 0 && given.size() >= stopAfter)) {
+                if (const Status stored = w.waitForStorage(); !stored)
+                    qWarning() << "a write failed:" << stored.error();
                 return given;
+            }
             if (s.kind == ScreenKind::Consent) {
                 saveScreenshot(w, QStringLiteral("consent"));
                 QTest::keyClick(&w, Qt::Key_Y);
@@ -91,7 +94,7 @@ private:
                 QTest::keyClick(&w, answer == 0 ? Qt::Key_F : Qt::Key_J);
             else
                 QTest::keyClick(&w, Qt::Key(Qt::Key_1 + answer));
-            if (recorded.count() != 1) {
+            if (!QTest::qWaitFor([&] { return recorded.count() == 1; }, 5000)) {
                 qWarning() << "answer to trial" << s.trialIndex << "was not recorded";
                 return given;
             }
@@ -108,6 +111,26 @@ private:
                 qWarning() << "trial" << s.trialIndex << "stayed on screen after its answer";
         }
         return given;
+    }
+
+    // A session of the two-way study opened in a window and taken past the welcome and consent
+    // screens to its first stimulus; null (with a warning) when that fails.
+    std::unique_ptr<ParticipantWindow> atFirstTwoWayTrial(const QString& participant, qint64& sessionId)
+    {
+        auto plan = startSession(*m_db, m_twoWay, participant, QStringLiteral("test"), false);
+        if (!plan) {
+            qWarning() << plan.error();
+            return nullptr;
+        }
+        sessionId = plan->session.id;
+        auto w = openWindow(std::move(plan).value());
+        if (!QTest::qWaitForWindowExposed(w.get()))
+            return nullptr;
+        QTest::keyClick(w.get(), Qt::Key_Space);
+        QTest::keyClick(w.get(), Qt::Key_Y);
+        if (w->currentScreen().kind != ScreenKind::Trial || !QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000))
+            return nullptr;
+        return w;
     }
 
 private Q_SLOTS:
@@ -234,14 +257,9 @@ private Q_SLOTS:
 
     void responseTimeRunsFromTheStimulusToTheEventsOwnTimestamp()
     {
-        auto plan = startSession(*m_db, m_twoWay, QStringLiteral("P-RT"), QStringLiteral("test"), false);
-        QVERIFY(plan.ok());
-        const qint64 sessionId = plan->session.id;
-        auto w = openWindow(std::move(plan).value());
-        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
-        QTest::keyClick(w.get(), Qt::Key_Space);
-        QTest::keyClick(w.get(), Qt::Key_Y);
-        QVERIFY(QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000));
+        qint64 sessionId = 0;
+        auto w = atFirstTwoWayTrial(QStringLiteral("P-RT"), sessionId);
+        QVERIFY(w);
         QTest::qWait(300);
         // A key event stamped 120 ms before now on the monotonic clock, as X11 stamps them: the
         // response time must come from that stamp, not from when the handler ran.
@@ -253,7 +271,7 @@ private Q_SLOTS:
         press.setTimestamp(stamp);
         QSignalSpy recorded(w.get(), &ParticipantWindow::responseRecorded);
         QApplication::sendEvent(w.get(), &press);
-        QCOMPARE(recorded.count(), 1);
+        QTRY_COMPARE(recorded.count(), 1);
         const auto rows = m_db->responseRows(m_twoWay).value();
         const auto it
             = std::find_if(rows.begin(), rows.end(), [&](const ResponseRow& r) { return r.sessionId == sessionId; });
@@ -264,20 +282,46 @@ private Q_SLOTS:
         QVERIFY(it->response.rtMs > 150.0); // waited 300 ms, answered "120 ms ago"
     }
 
+    // The answer is committed on the writer's thread while the next trial shows. When that commit
+    // fails (here: another station took the session over), the session stops with the reason, and
+    // the next answer is not taken.
+    void aFailedCommitStopsTheSessionBeforeTheNextAnswer()
+    {
+        qint64 sessionId = 0;
+        auto w = atFirstTwoWayTrial(QStringLiteral("P-TAKEN"), sessionId);
+        QVERIFY(w);
+        QSignalSpy recorded(w.get(), &ParticipantWindow::responseRecorded);
+        QTest::keyClick(w.get(), Qt::Key_1);
+        QTRY_COMPARE(recorded.count(), 1);
+        QVERIFY(QTest::qWaitFor([&] { return w->currentScreen().trialIndex == 1 && w->stimulusShown(); }, 10000));
+
+        const auto taken = m_db->acquireSessionLease(sessionId, QStringLiteral("other station"), true, 0);
+        QVERIFY2(taken.ok(), qPrintable(taken.error()));
+        QTest::keyClick(w.get(), Qt::Key_2); // queued; its commit is refused
+        QTRY_VERIFY(!w->storageError().isEmpty());
+        QVERIFY2(w->storageError().contains(QStringLiteral("other station")), qPrintable(w->storageError()));
+        saveScreenshot(*w, QStringLiteral("storage-error"));
+        QCOMPARE(recorded.count(), 1);
+        // The next answer is not taken, and nothing after the failure reaches the study.
+        const int trialShown = w->currentScreen().trialIndex;
+        QTest::keyClick(w.get(), Qt::Key_1);
+        QTest::qWait(100);
+        QCOMPARE(recorded.count(), 1);
+        QCOMPARE(w->currentScreen().trialIndex, trialShown);
+        QCOMPARE(m_db->answeredTrialIndices(sessionId).value(), QSet<int>({ 0 }));
+        w->setExitConfirmation([](bool) { return ParticipantWindow::ExitChoice::Abort; });
+        QTest::keyClick(w.get(), Qt::Key_Q, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(!w->isVisible());
+    }
+
     void clickingAnImageAnswers()
     {
-        auto plan = startSession(*m_db, m_twoWay, QStringLiteral("P-MOUSE"), QStringLiteral("test"), false);
-        QVERIFY(plan.ok());
-        const qint64 sessionId = plan->session.id;
-        auto w = openWindow(std::move(plan).value());
-        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
-        QTest::keyClick(w.get(), Qt::Key_Space);
-        QTest::keyClick(w.get(), Qt::Key_Y);
-        QCOMPARE(w->currentScreen().kind, ScreenKind::Trial);
-        QVERIFY(QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000));
+        qint64 sessionId = 0;
+        auto w = atFirstTwoWayTrial(QStringLiteral("P-MOUSE"), sessionId);
+        QVERIFY(w);
         QSignalSpy recorded(w.get(), &ParticipantWindow::responseRecorded);
         QTest::mouseClick(w.get(), Qt::LeftButton, Qt::NoModifier, w->optionRect(1).center());
-        QCOMPARE(recorded.count(), 1);
+        QTRY_COMPARE(recorded.count(), 1);
         const auto rows = m_db->responseRows(m_twoWay);
         bool found = false;
         for (const ResponseRow& row : rows.value()) {
@@ -360,7 +404,7 @@ private Q_SLOTS:
         QTest::keyClick(w.get(), Qt::Key_5); // out of range: ignored
         QCOMPARE(recorded.count(), 0);
         QTest::keyClick(w.get(), Qt::Key_3);
-        QCOMPARE(recorded.count(), 1);
+        QTRY_COMPARE(recorded.count(), 1);
         const auto rows = m_db->responseRows(m_realOrFake).value();
         QCOMPARE(int(rows.size()), 1);
         QCOMPARE(rows[0].sessionId, sessionId);
@@ -395,7 +439,7 @@ private Q_SLOTS:
         const int first = w->currentScreen().trialIndex;
         QSignalSpy recorded(w.get(), &ParticipantWindow::responseRecorded);
         QTest::keyClick(w.get(), Qt::Key_J); // generated
-        QCOMPARE(recorded.count(), 1); // the answer is stored before the marks are asked for
+        QTRY_COMPARE(recorded.count(), 1); // the answer is stored before the marks are asked for
         QVERIFY(w->marking());
         const QRect image = w->shownImageRect(0);
         QVERIFY(!image.isEmpty());
@@ -415,6 +459,8 @@ private Q_SLOTS:
         QVERIFY(!w->marking());
         QVERIFY(w->currentScreen().trialIndex != first);
 
+        // Committed by the writer's thread while the next trial shows.
+        QTRY_VERIFY(!m_db->sessionEvents(study, marksEventKind())->empty());
         const auto marks = studyMarks(*m_db, study, AnswerFilter {});
         QVERIFY2(marks.ok(), qPrintable(marks.error()));
         QCOMPARE(int(marks->size()), 1);
@@ -438,7 +484,7 @@ private Q_SLOTS:
         // "Real": nothing gave it away, so nothing is asked.
         QVERIFY(QTest::qWaitFor([&] { return w->stimulusShown(); }, 10000));
         QTest::keyClick(w.get(), Qt::Key_F);
-        QCOMPARE(recorded.count(), 2);
+        QTRY_COMPARE(recorded.count(), 2);
         QVERIFY(!w->marking());
         QCOMPARE(int(m_db->sessionEvents(study, marksEventKind())->size()), 1);
 
@@ -517,7 +563,7 @@ private Q_SLOTS:
                 if (n == 0)
                     saveScreenshot(w, QStringLiteral("brief-answer"));
                 QTest::keyClick(&w, key);
-                QCOMPARE(recorded.count(), 1);
+                QTRY_COMPARE(recorded.count(), 1);
                 if (!t.practice)
                     expected.addResponse(right, frames);
                 // Practice has feedback, which holds the trial on screen for a moment.
@@ -616,10 +662,10 @@ private Q_SLOTS:
         QTest::keyClick(w.get(), Qt::Key_3); // no third source: ignored
         QCOMPARE(recorded.count(), 0);
         QTest::keyClick(w.get(), Qt::Key_2);
-        QCOMPARE(recorded.count(), 1);
+        QTRY_COMPARE(recorded.count(), 1);
         QVERIFY(QTest::qWaitFor([&] { return w->currentScreen().trialIndex == 1 && w->stimulusShown(); }, 10000));
         QTest::mouseClick(w.get(), Qt::LeftButton, Qt::NoModifier, w->optionRect(0).center());
-        QCOMPARE(recorded.count(), 2);
+        QTRY_COMPARE(recorded.count(), 2);
 
         const auto rows = m_db->responseRows(studyId).value();
         QCOMPARE(int(rows.size()), 2);
@@ -671,7 +717,7 @@ private Q_SLOTS:
             QVERIFY2(w.rect().contains(w.optionRect(o)), qPrintable(QStringLiteral("button %1 is off screen").arg(o)));
         QSignalSpy recorded(&w, &ParticipantWindow::responseRecorded);
         QTest::mouseClick(&w, Qt::LeftButton, Qt::NoModifier, w.optionRect(first.correctPosition).center());
-        QCOMPARE(recorded.count(), 1);
+        QTRY_COMPARE(recorded.count(), 1);
         saveScreenshot(w, QStringLiteral("which-category-feedback"));
         const auto rows = file->db->responseRows(created->study.id).value();
         QCOMPARE(int(rows.size()), 1);
