@@ -650,6 +650,8 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
     try {
         const torch::Device device(trained.runtime.device.toStdString());
 
+        QElapsedTimer decoding;
+        decoding.start();
         auto trainData
             = decodeAll(train, builtinInputSpec(decodedSize, options.cropFrom), trained.runtime.threads, cancel);
         if (!trainData)
@@ -657,6 +659,7 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
         auto valData = decodeAll(val, input, trained.runtime.threads, cancel);
         if (!valData)
             return Error { valData.error() };
+        trained.decodeMs = double(decoding.nsecsElapsed()) / 1e6;
         const torch::Tensor trainTargets = trainingTargets(train, options.classes);
         const torch::Tensor valTargets = trainingTargets(val, options.classes);
         const int64_t outputs = options.classes.isEmpty() ? 1 : options.classes.size();
@@ -710,6 +713,10 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
 
             double lossSum = 0.0;
             int64_t seen = 0;
+            QElapsedTimer epochClock;
+            epochClock.start();
+            QElapsedTimer networkClock;
+            qint64 networkNs = 0;
             for (std::size_t b = 0; b < batches.size(); ++b) {
                 if (cancel.isCancelled())
                     return Error { Text::tr("training cancelled") };
@@ -719,6 +726,7 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
                     = torch::from_blob(order.data() + begin, { end - begin }, torch::kInt64).clone();
                 const torch::Tensor y = trainTargets.index_select(0, index);
 
+                networkClock.start();
                 optimizer->zero_grad();
                 const torch::Tensor logits = net->forward(x.to(device));
                 const torch::Tensor loss = detectorLoss(logits, y.to(device));
@@ -730,6 +738,7 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
                                        .arg(epoch) };
                 loss.backward();
                 optimizer->step();
+                networkNs += networkClock.nsecsElapsed();
 
                 lossSum += lossValue * double(end - begin);
                 seen += end - begin;
@@ -751,9 +760,13 @@ Result<TrainedDetector> trainDetector(const std::vector<LabelledImage>& train, c
             report.epochs = options.epochs;
             report.batches = static_cast<int>(batches.size());
             report.loss = lossSum / double(std::max<int64_t>(1, seen));
+            networkClock.start();
             const Evaluation validation = evaluate(*net, valData.value(), valTargets, options.batchSize, device);
+            networkNs += networkClock.nsecsElapsed();
             report.validationAccuracy = validation.accuracy;
             report.validationLoss = validation.loss;
+            report.epochMs = double(epochClock.nsecsElapsed()) / 1e6;
+            report.networkMs = double(networkNs) / 1e6;
             trained.epochs.push_back(report);
             if (progress)
                 progress(report);

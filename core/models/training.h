@@ -73,6 +73,12 @@ struct TrainingProgress
     double loss = 0.0; ///< mean training loss of the epoch so far
     double validationAccuracy = -1.0; ///< after the epoch; -1 during it
     double validationLoss = -1.0; ///< mean validation loss after the epoch; -1 during it
+    /// End-of-epoch report: the epoch's wall time (its batches and the validation), ms; -1 during it.
+    double epochMs = -1.0;
+    /// End-of-epoch report: of epochMs, the time in the network itself (forward, loss, backward and
+    /// optimiser step of each batch, and the validation's forward passes), ms; -1 during it. The rest
+    /// is batch preparation (augmentation, stacking) and bookkeeping.
+    double networkMs = -1.0;
 };
 using TrainingProgressFn = std::function<void(const TrainingProgress&)>;
 
@@ -84,6 +90,8 @@ struct TrainedDetector
     int bestEpoch = 0;
     double bestValidationAccuracy = 0.0;
     RuntimeInfo runtime;
+    /// Decoding and scaling every image once, before the first epoch (ms).
+    double decodeMs = 0.0;
 };
 
 /**
