@@ -1,5 +1,5 @@
 // Training speed of the built-in ResNet-18 at 224 px on the DeepArt sample (../shared/data/
-// deepart-sample: 40 human paintings and 40 GPT-4 images of 1024 px): half of each source trains,
+// deepart-sample: 40 human paintings and 40 GPT-4 images of 384 px): half of each source trains,
 // the other half validates. Images are decoded and scaled once before the first epoch; each epoch's
 // wall time is set beside the time spent in the network itself (forward, loss, backward and
 // optimiser step of every batch, and the validation's forward passes), both measured inside the
