@@ -24,6 +24,11 @@ foreach(exe ${executables})
         if(line MATCHES "^[0-9a-f]+ [BbDdRrVu] " AND line MATCHES "<" AND NOT line MATCHES "ntt::")
             continue()
         endif()
+        # Type information (the Debug build's UBSan vptr checks emit it, e.g. for QObjectData) has
+        # the same layout in every C++ library, whichever Qt defined the class: binding to ours is harmless.
+        if(line MATCHES "^[0-9a-f]+ V typeinfo (name )?for Q" AND NOT line MATCHES "ntt::")
+            continue()
+        endif()
         list(APPEND failures "${exe} exports: ${line}")
         math(EXPR count "${count} + 1")
     endforeach()
