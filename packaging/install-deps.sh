@@ -9,7 +9,7 @@ packages=(
     libqcustomplot-dev
     libopencv-dev
     libtorch-dev libopenblas0-pthread
-    xvfb xauth imagemagick clang-format
+    xvfb xauth imagemagick clang-format desktop-file-utils appstream
     python3
     postgresql libqt6sql6-psql
 )
