@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 namespace ntt {
 namespace {
@@ -95,6 +96,9 @@ public:
         for (const QJsonValue& v : value.toArray()) {
             if (!v.isDouble() || !std::isfinite(v.toDouble()))
                 return error(key, Text::tr("must be a list of 3 numbers, one per channel"));
+            // Kept as 32-bit floats, as the model's input tensor is.
+            if (std::abs(v.toDouble()) > double(std::numeric_limits<float>::max()))
+                return error(key, Text::tr("holds %1, beyond a 32-bit float").arg(v.toDouble()));
             if (positive && v.toDouble() <= 0.0)
                 return error(key, Text::tr("must be greater than 0 (got %1)").arg(v.toDouble()));
             out.push_back(static_cast<float>(v.toDouble()));

@@ -8,10 +8,18 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ntt {
 
 namespace {
+
+// A JSON number that is a whole number (compared without converting: a cast of a double beyond
+// long long's range is undefined behaviour).
+bool isWholeNumber(double d)
+{
+    return std::isfinite(d) && d == std::floor(d);
+}
 
 struct TypeName
 {
@@ -109,7 +117,7 @@ public:
         if (v.isUndefined())
             return;
         const double d = v.toDouble(-1e300);
-        if (!v.isDouble() || d != static_cast<double>(static_cast<long long>(d)))
+        if (!v.isDouble() || !isWholeNumber(d))
             return fail(QLatin1String(key), QStringLiteral("must be a whole number"));
         if (d < min || d > max)
             return fail(
@@ -141,7 +149,7 @@ public:
         out.clear();
         for (const QJsonValue& item : v.toArray()) {
             const double d = item.toDouble(-1e300);
-            if (!item.isDouble() || d != static_cast<double>(static_cast<long long>(d)))
+            if (!item.isDouble() || !isWholeNumber(d))
                 return fail(QLatin1String(key), QStringLiteral("must be a list of whole numbers"));
             if (d < min || d > max)
                 return fail(QLatin1String(key),

@@ -363,6 +363,9 @@ private Q_SLOTS:
                                                  << QStringLiteral("\"input.resize_to\" is 200, smaller than");
         QTest::newRow("std zero") << QByteArray(R"({"input": {"std": [0.2, 0, 0.2]}})")
                                   << QStringLiteral("\"input.std\" must be greater than 0");
+        // Found by fuzz_model_sidecar: a finite double beyond a float's range became infinity.
+        QTest::newRow("std beyond a float") << QByteArray(R"({"input": {"std": [0.25, 5, 1e90]}})")
+                                            << QStringLiteral("\"input.std\" holds 1e+90, beyond a 32-bit float");
         QTest::newRow("mean of 2") << QByteArray(R"({"input": {"mean": [0.5, 0.5]}})")
                                    << QStringLiteral("\"input.mean\" must be a list of 3 numbers");
         QTest::newRow("mean not numbers") << QByteArray(R"({"input": {"mean": ["a", 0.5, 0.5]}})")

@@ -150,6 +150,11 @@ private Q_SLOTS:
                                     << QStringLiteral("normalise format is \"gif\"");
         QTest::newRow("bad background") << QByteArray(R"({"name": "x", "background": "transparent"})")
                                         << QStringLiteral("\"background\" is \"transparent\"; write a colour");
+        // Found by fuzz_study_definition: a whole number beyond long long's range was cast first.
+        QTest::newRow("huge count") << QByteArray(R"({"name": "x", "ways": 8.9e114})")
+                                    << QStringLiteral("\"ways\" is 8.9e+114");
+        QTest::newRow("huge frame list") << QByteArray(R"({"name": "x", "exposure": {"frames": [2, 1e300]}})")
+                                         << QStringLiteral("holds 1e+300");
         QTest::newRow("negative seed") << QByteArray(R"({"name": "x", "seed": -1})") << QStringLiteral("\"seed\"");
         QTest::newRow("bad matching") << QByteArray(R"({"name": "x", "matching": "prompt"})")
                                       << QStringLiteral("\"matching\" is \"prompt\"");
