@@ -10,6 +10,7 @@ packages=(
     libopencv-dev
     libtorch-dev libopenblas0-pthread
     xvfb xauth imagemagick clang-format desktop-file-utils appstream
+    clang libclang-rt-14-dev
     python3
     postgresql libqt6sql6-psql
 )
