@@ -12,6 +12,7 @@
 #include "studyfile.h"
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSet>
 #include <QSqlDatabase>
@@ -394,8 +395,18 @@ private Q_SLOTS:
         // of ntt that user can reach (the build folder may be private).
         const QString ntt = outDir.filePath(QStringLiteral("ntt"));
         QVERIFY(QFile::copy(QStringLiteral(NTT_NTT_EXECUTABLE), ntt));
-        const auto asUser = [&ntt](const QStringList& args) {
+        // Under ThreadSanitizer (the tsan preset) the suppressions file goes along with the copy.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        QString tsan = env.value(QStringLiteral("TSAN_OPTIONS"));
+        static const QRegularExpression suppressions(QStringLiteral("suppressions=(\\S+)"));
+        if (const auto m = suppressions.match(tsan); m.hasMatch()) {
+            const QString reachable = outDir.filePath(QStringLiteral("tsan.supp"));
+            QVERIFY(QFile::copy(m.captured(1), reachable));
+            env.insert(QStringLiteral("TSAN_OPTIONS"), tsan.replace(m.captured(1), reachable));
+        }
+        const auto asUser = [&ntt, &env](const QStringList& args) {
             QProcess p;
+            p.setProcessEnvironment(env);
             if (::geteuid() == 0)
                 p.start(QStringLiteral("runuser"),
                     QStringList { QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"), ntt } + args);
